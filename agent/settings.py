@@ -1,0 +1,67 @@
+"""Runtime settings: one typed object, read from `RETURNDESK_*` environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob ReturnDesk reads. The README's settings table mirrors this class."""
+
+    model_config = SettingsConfigDict(env_prefix="RETURNDESK_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database and checkpoints live.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the order database; default: SQLite file in the data dir. "
+        "PostgreSQL: postgresql+psycopg://user@127.0.0.1:5432/test",
+    )
+    checkpoint_url: str | None = Field(
+        None,
+        description="Where conversation checkpoints persist; default: SQLite file in the data dir, "
+        "or the same PostgreSQL database when database_url is PostgreSQL.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint (vLLM), e.g. http://127.0.0.1:8000/v1. Unset: guided mode."
+    )
+    llm_model: str | None = Field(
+        None, description="Served model name; unset: read from the endpoint's /v1/models."
+    )
+    llm_api_key: str = Field("EMPTY", description="API key for the endpoint (vLLM accepts any).")
+    llm_timeout_s: float = Field(30.0, description="Per-request timeout for the model endpoint.")
+    llm_max_retries: int = Field(1, description="Retries of a failed model call before guided mode takes over.")
+    host: str = Field("127.0.0.1", description="Bind address of the web server.")
+    port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
+    carrier_url: str = Field("http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service.")
+    carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
+    carrier_timeout_s: float = Field(3.0, description="Per-request timeout for carrier calls.")
+    max_tool_rounds: int = Field(8, description="Tool rounds per customer turn before a polite hand-off.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'returndesk.db').as_posix()}"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.resolved_database_url.startswith("postgresql")
+
+    @property
+    def resolved_checkpoint_url(self) -> str:
+        """A plain sqlite file path, or a libpq-style PostgreSQL URL for langgraph-checkpoint-postgres."""
+        if self.checkpoint_url:
+            return self.checkpoint_url
+        if self.uses_postgres:
+            return self.resolved_database_url.replace("postgresql+psycopg://", "postgresql://")
+        return str(self.data_dir / "checkpoints.sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests build their own `Settings(...)` instead."""
+    return Settings()

@@ -1,0 +1,32 @@
+"""Durable checkpoints: a SQLite file by default, PostgreSQL when the settings say so."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from agent.settings import Settings
+
+
+def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
+    target = settings.resolved_checkpoint_url
+    if target.startswith("postgres"):
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        # A pool, not one connection: the API serves several sessions from worker threads.
+        pool = ConnectionPool(target, open=True, max_size=10,
+                              kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+        saver = PostgresSaver(pool)  # type: ignore[arg-type]
+        saver.setup()
+        return saver
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target, check_same_thread=False)
+    saver = SqliteSaver(conn)
+    saver.setup()
+    return saver

@@ -1,0 +1,221 @@
+"""The order-management system's tables (SQLModel), with the constraints enforced by the database.
+
+Money is stored in integer cents (no float rounding in refunds); timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
+RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refunded", "cancelled")
+PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
+REFUND_METHODS = ("original_payment", "gift_card")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Customer(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=255, unique=True, index=True)
+    phone: str | None = Field(default=None, max_length=40)
+    postcode: str = Field(max_length=20, index=True)
+    preferred_language: str = Field(default="en", max_length=5)
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_language == "zh":
+            return f"{self.last_name}{self.first_name}"
+        return f"{self.first_name} {self.last_name}"
+
+
+class Address(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    country: str = Field(default="US", max_length=2)
+    postcode: str = Field(max_length=20)
+    is_default: bool = False
+
+
+class PaymentMethod(SQLModel, table=True):
+    """A customer's saved payment method; gift cards carry a balance refunds can go to."""
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", PAYMENT_KINDS), name="ck_payment_method_kind"),
+        CheckConstraint("balance_cents IS NULL OR balance_cents >= 0", name="ck_payment_method_balance"),
+    )
+    id: str = Field(primary_key=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    kind: str = Field(max_length=20)
+    label: str = Field(max_length=100, description="What the customer recognises: 'Visa ending 4242'.")
+    balance_cents: int | None = None
+
+
+class Product(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=50, index=True)
+    final_sale: bool = False
+
+
+class Variant(SQLModel, table=True):
+    """A purchasable item: one product in one set of options (tau-bench's 'item')."""
+
+    __table_args__ = (CheckConstraint("price_cents >= 0", name="ck_variant_price"),)
+    id: str = Field(primary_key=True, max_length=64)
+    product_id: str = Field(foreign_key="product.id", index=True, max_length=64)
+    options: str = Field(default="{}", sa_column=Column(SAText, nullable=False, default="{}"))
+    price_cents: int
+    available: bool = True
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"  # "order" is an SQL keyword
+    __table_args__ = (
+        CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", max_length=64)
+    status: str = Field(max_length=20)
+    created_at: datetime
+    processing_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    ship_to: str = Field(default="", max_length=500)
+    total_cents: int = 0
+
+
+class OrderItem(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_order_item_quantity"),
+        CheckConstraint("unit_price_cents >= 0", name="ck_order_item_price"),
+        CheckConstraint(
+            "quantity_returned >= 0 AND quantity_returned <= quantity", name="ck_order_item_returned"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
+    variant_id: str = Field(foreign_key="variant.id", max_length=64)
+    quantity: int = 1
+    unit_price_cents: int
+    quantity_returned: int = 0
+
+
+class Payment(SQLModel, table=True):
+    """A money movement on an order: the original charge, or a refund."""
+
+    __table_args__ = (
+        CheckConstraint("direction IN ('charge', 'refund')", name="ck_payment_direction"),
+        CheckConstraint("amount_cents >= 0", name="ck_payment_amount"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
+    payment_method_id: str = Field(foreign_key="paymentmethod.id", max_length=64)
+    direction: str = Field(default="charge", max_length=10)
+    amount_cents: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Shipment(SQLModel, table=True):
+    """A parcel: an order's outbound delivery, or a customer's return to the warehouse."""
+
+    __table_args__ = (
+        CheckConstraint("direction IN ('outbound', 'return')", name="ck_shipment_direction"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
+    return_id: int | None = Field(default=None, foreign_key="returnrequest.id", index=True)
+    carrier: str = Field(default="ReturnDesk Express", max_length=50)
+    tracking_number: str = Field(max_length=40, unique=True, index=True)
+    direction: str = Field(default="outbound", max_length=10)
+    fate: str = Field(default="normal", max_length=20, description="Simulation: 'normal' or 'lost'.")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReturnRequest(SQLModel, table=True):
+    """A return merchandise authorisation (RMA) and its refund."""
+
+    __table_args__ = (
+        CheckConstraint(_in("status", RETURN_STATUSES), name="ck_return_status"),
+        CheckConstraint(_in("refund_method", REFUND_METHODS), name="ck_return_refund_method"),
+        CheckConstraint("refund_amount_cents >= 0", name="ck_return_refund_amount"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    rma: str = Field(max_length=20, unique=True, index=True)
+    order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    status: str = Field(default="requested", max_length=20)
+    reason: str = Field(default="", max_length=500)
+    refund_method: str = Field(max_length=20)
+    refund_payment_method_id: str | None = Field(default=None, foreign_key="paymentmethod.id", max_length=64)
+    refund_amount_cents: int
+    label_ref: str | None = Field(default=None, max_length=100)
+    idempotency_key: str = Field(max_length=128, unique=True)
+    session_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReturnItem(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_return_item_quantity"),
+        UniqueConstraint("return_id", "order_item_id", name="uq_return_item"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="returnrequest.id", index=True)
+    order_item_id: int = Field(foreign_key="orderitem.id", index=True)
+    quantity: int
+
+
+class HandoffTicket(SQLModel, table=True):
+    """A conversation handed to a human agent, with the summary they start from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str | None = Field(default=None, foreign_key="customer.id", index=True, max_length=64)
+    session_id: str | None = Field(default=None, max_length=64, index=True)
+    reason: str = Field(default="", max_length=200)
+    summary: str = Field(default="", sa_column=Column(SAText, nullable=False, default=""))
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what, when, through which tool, and how it ended."""
+
+    __table_args__ = (
+        CheckConstraint("outcome IN ('ok', 'refused', 'error')", name="ck_audit_outcome"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64, description="The verified customer id, or 'anonymous' / 'system'.")
+    session_id: str | None = Field(default=None, max_length=64, index=True)
+    tool: str = Field(max_length=64)
+    order_id: str | None = Field(default=None, max_length=32, index=True)
+    outcome: str = Field(max_length=10)
+    detail: str = Field(default="", sa_column=Column(SAText, nullable=False, default=""))
+
+
+class ChatSession(SQLModel, table=True):
+    """A signed-in conversation; its id is the LangGraph thread id."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    language: str = Field(default="en", max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)

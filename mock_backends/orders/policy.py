@@ -1,0 +1,145 @@
+"""The return policy as data plus one pure function: is this quantity of this item returnable now?
+
+Pure (no DB, no clock) so property tests can exercise it exhaustively and every caller
+(the eligibility tool, the create-return tool, the graph's guard) gets the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+POLICY_FILE = Path(__file__).with_name("policy.yaml")
+
+
+class ReturnPolicy(BaseModel):
+    version: int
+    returnable_statuses: list[str]
+    default_window_days: int
+    window_days_by_category: dict[str, int]
+    damaged_window_days: int
+    final_sale_returnable: bool
+    refund_methods: list[str]
+
+    def window_days(self, category: str, damaged: bool = False) -> int:
+        base = self.window_days_by_category.get(category, self.default_window_days)
+        return max(base, self.damaged_window_days) if damaged else base
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: Path = POLICY_FILE) -> ReturnPolicy:
+    return ReturnPolicy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+class Reason(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_DELIVERED = "not_delivered"
+    WINDOW_EXPIRED = "window_expired"
+    FINAL_SALE = "final_sale"
+    ALREADY_RETURNED = "already_returned"
+    QUANTITY_TOO_HIGH = "quantity_too_high"
+    INVALID_QUANTITY = "invalid_quantity"
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the policy needs to know about one order line."""
+
+    order_status: str
+    delivered_at: datetime | None
+    category: str
+    final_sale: bool
+    quantity: int
+    quantity_returned: int
+
+
+@dataclass(frozen=True)
+class ItemDecision:
+    eligible: bool
+    reason: Reason
+    returnable_quantity: int
+    window_days: int
+    window_ends: datetime | None
+
+
+def evaluate_item(
+    policy: ReturnPolicy,
+    facts: ItemFacts,
+    *,
+    requested_quantity: int,
+    now: datetime,
+    damaged: bool = False,
+) -> ItemDecision:
+    """Decide one line. Checks run in the order a customer would want them explained."""
+    window = policy.window_days(facts.category, damaged)
+    window_ends = facts.delivered_at + timedelta(days=window) if facts.delivered_at else None
+    remaining = max(facts.quantity - facts.quantity_returned, 0)
+
+    def decide(reason: Reason) -> ItemDecision:
+        ok = reason is Reason.ELIGIBLE
+        return ItemDecision(ok, reason, remaining if ok else 0, window, window_ends)
+
+    if facts.order_status not in policy.returnable_statuses or facts.delivered_at is None:
+        return decide(Reason.NOT_DELIVERED)
+    if facts.final_sale and not policy.final_sale_returnable:
+        return decide(Reason.FINAL_SALE)
+    if window_ends is not None and now > window_ends:
+        return decide(Reason.WINDOW_EXPIRED)
+    if remaining == 0:
+        return decide(Reason.ALREADY_RETURNED)
+    if requested_quantity < 1:
+        return decide(Reason.INVALID_QUANTITY)
+    if requested_quantity > remaining:
+        return ItemDecision(False, Reason.QUANTITY_TOO_HIGH, remaining, window, window_ends)
+    return decide(Reason.ELIGIBLE)
+
+
+REASON_TEXT: dict[Reason, dict[str, str]] = {
+    Reason.ELIGIBLE: {
+        "en": "Eligible: delivered {delivered}, returnable until {window_ends} ({window} days).",
+        "zh": "可以退货:{delivered} 签收,{window_ends} 前可退({window} 天)。",
+    },
+    Reason.NOT_DELIVERED: {
+        "en": "Not returnable yet: the order has not been delivered (status: {status}).",
+        "zh": "暂不能退货:订单尚未签收(状态:{status})。",
+    },
+    Reason.WINDOW_EXPIRED: {
+        "en": "Not returnable: the {window}-day return window for {category} ended on {window_ends}.",
+        "zh": "不能退货:{category} 类商品的 {window} 天退货期已于 {window_ends} 结束。",
+    },
+    Reason.FINAL_SALE: {
+        "en": "Not returnable: this item was sold as final sale.",
+        "zh": "不能退货:该商品为最终销售(不退不换)商品。",
+    },
+    Reason.ALREADY_RETURNED: {
+        "en": "Not returnable: every unit of this item has already been returned.",
+        "zh": "不能退货:该商品已全部退回。",
+    },
+    Reason.QUANTITY_TOO_HIGH: {
+        "en": "Only {remaining} of this item can still be returned.",
+        "zh": "该商品最多还能退 {remaining} 件。",
+    },
+    Reason.INVALID_QUANTITY: {
+        "en": "The quantity to return must be at least 1.",
+        "zh": "退货数量至少为 1。",
+    },
+}
+
+
+def explain(decision: ItemDecision, facts: ItemFacts, language: str = "en") -> str:
+    """The decision in words a customer understands."""
+    template = REASON_TEXT[decision.reason].get(language, REASON_TEXT[decision.reason]["en"])
+    return template.format(
+        delivered=facts.delivered_at.date().isoformat() if facts.delivered_at else "-",
+        window_ends=decision.window_ends.date().isoformat() if decision.window_ends else "-",
+        window=decision.window_days,
+        category=facts.category,
+        status=facts.order_status,
+        remaining=max(facts.quantity - facts.quantity_returned, 0),
+    )

@@ -1,0 +1,182 @@
+"""Creating a return: eligibility re-checked, refund computed and rows written in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from mock_backends.orders import audit
+from mock_backends.orders.errors import InvalidReturnRequest, NotEligible, ReturnNotFound
+from mock_backends.orders.models import (
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    ReturnItem,
+    ReturnRequest,
+    utcnow,
+)
+from mock_backends.orders.policy import explain, evaluate_item, load_policy
+from mock_backends.orders.repository import OrderDetail, get_order_detail, normalize_order_id
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    order_item_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CreatedReturn:
+    rma: str
+    order_id: str
+    status: str
+    refund_method: str
+    refund_amount_cents: int
+    items: list[dict]
+    created: bool  # False when an earlier call with the same idempotency key is being returned
+
+
+def new_rma() -> str:
+    return "RMA-" + secrets.token_hex(4).upper()
+
+
+def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, damaged: bool,
+                language: str = "en") -> list[dict]:
+    """Per-line policy decisions for the requested lines; raises on lines that are not on the order."""
+    by_id = {line.order_item_id: line for line in detail.lines}
+    seen: set[int] = set()
+    decisions = []
+    policy = load_policy()
+    for req in lines:
+        if req.order_item_id not in by_id:
+            raise InvalidReturnRequest(f"Item {req.order_item_id} is not on order {detail.order.id}.")
+        if req.order_item_id in seen:
+            raise InvalidReturnRequest(f"Item {req.order_item_id} is listed twice.")
+        seen.add(req.order_item_id)
+        line = by_id[req.order_item_id]
+        facts = detail.facts(line)
+        decision = evaluate_item(policy, facts, requested_quantity=req.quantity, now=now, damaged=damaged)
+        decisions.append({
+            "order_item_id": line.order_item_id,
+            "product": line.product_name,
+            "quantity": req.quantity,
+            "eligible": decision.eligible,
+            "reason": decision.reason.value,
+            "explanation": explain(decision, facts, language),
+            "refund_cents": line.unit_price_cents * req.quantity if decision.eligible else 0,
+        })
+    return decisions
+
+
+def create_return(
+    engine: Engine,
+    *,
+    customer_id: str,
+    order_id: str,
+    lines: list[ReturnLine],
+    refund_method: str,
+    reason: str,
+    idempotency_key: str,
+    session_id: str | None = None,
+    damaged: bool = False,
+    now: datetime | None = None,
+) -> CreatedReturn:
+    """Create the return, or return the one an earlier call with this idempotency key created."""
+    now = now or utcnow()
+    if not lines:
+        raise InvalidReturnRequest("Choose at least one item to return.")
+    if refund_method not in load_policy().refund_methods:
+        raise InvalidReturnRequest(f"Refunds can go to: {', '.join(load_policy().refund_methods)}.")
+    existing = _by_idempotency_key(engine, idempotency_key)
+    if existing is not None:
+        return existing
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            detail = get_order_detail(session, customer_id, order_id, for_update=True)
+            decisions = check_lines(detail, lines, now=now, damaged=damaged)
+            refused = [d for d in decisions if not d["eligible"]]
+            if refused:
+                raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused), decisions)
+            refund_pm = _refund_payment_method(session, customer_id, detail.order.id, refund_method)
+            ret = ReturnRequest(
+                rma=new_rma(), order_id=detail.order.id, customer_id=customer_id, reason=reason[:500],
+                refund_method=refund_method, refund_payment_method_id=refund_pm,
+                refund_amount_cents=sum(d["refund_cents"] for d in decisions),
+                idempotency_key=idempotency_key, session_id=session_id, created_at=now,
+            )
+            session.add(ret)
+            session.flush()
+            for req in lines:
+                session.add(ReturnItem(return_id=ret.id, order_item_id=req.order_item_id, quantity=req.quantity))
+                _reserve_quantity(session, req)
+            audit.record(session, actor=customer_id, tool="create_return", outcome="ok", session_id=session_id,
+                         order_id=detail.order.id, detail={"rma": ret.rma, "lines": [vars(x) for x in lines]})
+            session.commit()
+            return _created(ret, decisions, created=True)
+    except IntegrityError:
+        # A concurrent call with the same key won the race; the unique constraint kept one row.
+        existing = _by_idempotency_key(engine, idempotency_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _reserve_quantity(session: Session, req: ReturnLine) -> None:
+    """Count the quantity as returned with a guarded UPDATE, so two racing returns cannot both win."""
+    result = session.execute(
+        OrderItem.__table__.update()  # type: ignore[attr-defined]
+        .where(OrderItem.__table__.c.id == req.order_item_id)  # type: ignore[attr-defined]
+        .where(OrderItem.__table__.c.quantity_returned + req.quantity <= OrderItem.__table__.c.quantity)  # type: ignore[attr-defined]
+        .values(quantity_returned=OrderItem.__table__.c.quantity_returned + req.quantity)  # type: ignore[attr-defined]
+    )
+    if result.rowcount != 1:
+        raise NotEligible("That item has just been returned in another request.")
+
+
+def _refund_payment_method(session: Session, customer_id: str, order_id: str, refund_method: str) -> str | None:
+    if refund_method == "original_payment":
+        payment = session.exec(
+            select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge")
+            .order_by(col(Payment.id))
+        ).first()
+        return payment.payment_method_id if payment else None
+    gift_card = session.exec(
+        select(PaymentMethod).where(PaymentMethod.customer_id == customer_id, PaymentMethod.kind == "gift_card")
+    ).first()
+    if gift_card is None:
+        raise InvalidReturnRequest("You have no gift card on file; the refund can go to the original payment.")
+    return gift_card.id
+
+
+def _by_idempotency_key(engine: Engine, key: str) -> CreatedReturn | None:
+    with Session(engine) as session:
+        ret = session.exec(select(ReturnRequest).where(ReturnRequest.idempotency_key == key)).first()
+        if ret is None:
+            return None
+        items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id)).all()
+        return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items],
+                        created=False)
+
+
+def _created(ret: ReturnRequest, decisions: list[dict], *, created: bool) -> CreatedReturn:
+    return CreatedReturn(
+        rma=ret.rma, order_id=ret.order_id, status=ret.status, refund_method=ret.refund_method,
+        refund_amount_cents=ret.refund_amount_cents,
+        items=[{"order_item_id": d["order_item_id"], "quantity": d["quantity"]} for d in decisions],
+        created=created,
+    )
+
+
+def get_return(session: Session, customer_id: str, rma: str) -> ReturnRequest:
+    ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma.strip().upper())).first()
+    if ret is None or ret.customer_id != customer_id:
+        raise ReturnNotFound(f"I can't find return {rma} on your account.")
+    return ret
+
+
+__all__ = ["CreatedReturn", "ReturnLine", "check_lines", "create_return", "get_return", "normalize_order_id"]

@@ -1,0 +1,68 @@
+"""Shared fixtures: a fresh seeded SQLite database and service per test, an API client over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from agent.settings import Settings
+from mock_backends.orders.db import create_tables, make_engine
+from mock_backends.orders.seed import seed_demo
+from tests.postgres import temporary_database
+from ui.conversation import ConversationService
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (skips or fails as tests/postgres.py says)."""
+    with temporary_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Runs a test once per supported database. The Postgres one gets its own fresh database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'data' / 'returndesk.db').as_posix()}"
+        return
+    with temporary_database() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    # No endpoint: guided mode, whatever the developer's environment says.
+    for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    engine = make_engine(settings.resolved_database_url)
+    create_tables(engine)
+    seed_demo(engine)
+    return engine
+
+
+@pytest.fixture
+def service(settings: Settings, engine: Engine) -> ConversationService:
+    return ConversationService(settings)
+
+
+@pytest.fixture
+def client(settings: Settings, service: ConversationService) -> Iterator[TestClient]:
+    from ui.server import create_app
+
+    with TestClient(create_app(settings, service)) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, email: str = "alice@example.com", order_id: str = "#W1000001") -> str:
+    response = client.post("/v1/sessions", json={"email": email, "order_id": order_id})
+    assert response.status_code == 201, response.text
+    return response.json()["session_id"]

@@ -1,0 +1,117 @@
+"""The one place where a tool call is checked, audited and turned into a structured result.
+
+Our own helper rather than a library: LangChain's `handle_tool_error` turns exceptions into text,
+but we also need the verified customer from graph state and an audit row for every refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.prebuilt import ToolRuntime
+from pydantic import BaseModel
+
+from mock_backends.orders import audit
+from mock_backends.orders.errors import CustomerNotVerified, OrderSystemError
+from tools.deps import ToolDeps, deps_of
+
+log = logging.getLogger(__name__)
+
+# What tools declare as their `runtime` parameter; LangGraph injects it and hides it from the model.
+# Parametrised with Any: the bare generic makes pydantic warn when it serialises the context.
+AnyRuntime = ToolRuntime[Any, Any]
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who is asking, in which conversation, with which dependencies."""
+
+    customer_id: str
+    session_id: str | None
+    language: str
+    tool_call_id: str | None
+    deps: ToolDeps
+
+
+def call_context(runtime: ToolRuntime) -> CallContext:
+    state = runtime.state or {}
+    customer_id = state.get("customer_id")
+    if not customer_id:
+        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
+    configurable = (runtime.config or {}).get("configurable", {})
+    return CallContext(
+        customer_id=customer_id,
+        session_id=configurable.get("thread_id"),
+        language=state.get("language") or "en",
+        tool_call_id=runtime.tool_call_id,
+        deps=deps_of(runtime),
+    )
+
+
+def ok(**data: Any) -> dict[str, Any]:
+    return {"ok": True, **data}
+
+
+def failure(error: OrderSystemError) -> dict[str, Any]:
+    return {"ok": False, "code": error.code, "error": str(error), "hint": error.hint}
+
+
+def run_tool(
+    runtime: ToolRuntime,
+    tool: str,
+    body: Callable[[CallContext], dict[str, Any]],
+    *,
+    order_id: str | None = None,
+    audit_success: bool = False,
+) -> dict[str, Any]:
+    """Run `body` for the verified customer; domain errors become `{"ok": false, ...}` and are audited."""
+    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    actor = (runtime.state or {}).get("customer_id")
+    deps = deps_of(runtime)
+    try:
+        ctx = call_context(runtime)
+        result = body(ctx)
+    except OrderSystemError as error:
+        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="refused", session_id=session_id,
+                         order_id=order_id, detail={"code": error.code, "error": str(error)})
+        return failure(error)
+    except Exception:  # an unexpected bug must not end the conversation; it is logged and audited
+        log.exception("tool %s failed", tool)
+        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="error", session_id=session_id,
+                         order_id=order_id)
+        return {"ok": False, "code": "internal_error",
+                "error": "Something went wrong on our side; nothing was changed.",
+                "hint": "Apologise and offer to transfer the customer to a person."}
+    if audit_success:
+        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="ok", session_id=session_id,
+                         order_id=order_id)
+    return result
+
+
+class PendingItem(BaseModel):
+    order_item_id: int
+    product: str
+    quantity: int
+    refund: str
+
+
+class PendingAction(BaseModel):
+    """What the customer is asked to confirm before a sensitive tool runs (rendered as a card)."""
+
+    action_id: str  # the tool call id: a confirmation only resumes the exact call it was shown for
+    tool: str
+    order_id: str | None = None
+    items: list[PendingItem] = []
+    refund_method: str | None = None
+    refund_amount: str | None = None
+    summary: str
+
+
+class GuardRefusal(OrderSystemError):
+    """A sensitive call that code refuses before the customer is even asked."""
+
+    code = "refused_by_guard"
+    hint = "Check eligibility for exactly these items first, then propose the return again."

@@ -1,0 +1,77 @@
+"""Order tools: what the customer bought, and where it stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.tools import tool
+from sqlmodel import Session
+
+from mock_backends.orders import repository
+from tools.base import AnyRuntime, CallContext, ok, run_tool
+
+
+def _cents(value: int) -> str:
+    return f"{value / 100:.2f}"
+
+
+def order_summary(detail: repository.OrderDetail) -> dict[str, Any]:
+    order = detail.order
+    return {
+        "order_id": order.id,
+        "status": order.status,
+        "ordered_at": order.created_at.date().isoformat(),
+        "delivered_at": order.delivered_at.date().isoformat() if order.delivered_at else None,
+        "total": _cents(order.total_cents),
+        "items": [
+            {
+                "order_item_id": line.order_item_id,
+                "product": line.product_name,
+                "category": line.category,
+                "quantity": line.quantity,
+                "quantity_returned": line.quantity_returned,
+                "unit_price": _cents(line.unit_price_cents),
+                "final_sale": line.final_sale,
+            }
+            for line in detail.lines
+        ],
+        "tracking_numbers": detail.tracking_numbers,
+    }
+
+
+@tool(parse_docstring=True)
+def lookup_order(order_id: str, runtime: AnyRuntime) -> dict[str, Any]:
+    """Look up one of the signed-in customer's orders: status, dates, items (with their
+    order_item_id, needed for eligibility checks and returns) and tracking numbers.
+
+    Args:
+        order_id: The order number as the customer wrote it, e.g. "#W1000001" or "W1000001".
+    """
+
+    def body(ctx: CallContext) -> dict[str, Any]:
+        with Session(ctx.deps.engine) as session:
+            detail = repository.get_order_detail(session, ctx.customer_id, order_id)
+            return ok(order=order_summary(detail))
+
+    return run_tool(runtime, "lookup_order", body, order_id=repository.normalize_order_id(order_id))
+
+
+@tool(parse_docstring=True)
+def list_orders(runtime: AnyRuntime, limit: int = 5) -> dict[str, Any]:
+    """List the signed-in customer's most recent orders (newest first) with their status.
+    Use it when the customer says "my last order" or does not know the order number.
+
+    Args:
+        limit: How many orders to list (1-20).
+    """
+
+    def body(ctx: CallContext) -> dict[str, Any]:
+        with Session(ctx.deps.engine) as session:
+            orders = repository.list_orders(session, ctx.customer_id, max(1, min(limit, 20)))
+            return ok(orders=[
+                {"order_id": o.id, "status": o.status, "ordered_at": o.created_at.date().isoformat(),
+                 "total": _cents(o.total_cents)}
+                for o in orders
+            ])
+
+    return run_tool(runtime, "list_orders", body)

@@ -1,0 +1,125 @@
+"""Creating a return (sensitive: runs only after the customer confirmed it in the graph)."""
+
+from __future__ import annotations
+
+import json
+
+from typing import Any, Literal
+
+from langchain_core.tools import tool
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from mock_backends.orders import repository
+from mock_backends.orders.errors import NotEligible
+from mock_backends.orders.returns import ReturnLine, check_lines
+from mock_backends.orders.returns import create_return as create_return_in_db
+from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
+from tools.deps import ToolDeps
+from tools.eligibility import ItemRequest
+
+
+@tool(parse_docstring=True)
+def create_return(
+    order_id: str,
+    items: list[ItemRequest],
+    runtime: AnyRuntime,
+    refund_method: Literal["original_payment", "gift_card"] = "original_payment",
+    reason: str = "",
+    damaged: bool = False,
+) -> dict[str, Any]:
+    """Create a return (RMA) for items of a delivered order and issue the refund. The customer
+    must have seen the items, refund method and amount and said yes; the system asks them.
+    Eligibility is checked again when the return is created.
+
+    Args:
+        order_id: The order number, e.g. "#W1000001".
+        items: The order_item_id and quantity of each item to return.
+        refund_method: "original_payment" (back to the card/PayPal used) or "gift_card".
+        reason: The customer's reason for returning, in their words.
+        damaged: True when the customer says the item arrived damaged or defective.
+    """
+
+    def body(ctx: CallContext) -> dict[str, Any]:
+        created = create_return_in_db(
+            ctx.deps.engine,
+            customer_id=ctx.customer_id,
+            order_id=order_id,
+            lines=[ReturnLine(i.order_item_id, i.quantity) for i in items],
+            refund_method=refund_method,
+            reason=reason,
+            damaged=damaged,
+            # The same confirmed tool call never creates two returns, even if it is replayed after a crash.
+            idempotency_key=f"{ctx.session_id}:{ctx.tool_call_id}",
+            session_id=ctx.session_id,
+            now=ctx.deps.clock(),
+        )
+        return ok(
+            rma=created.rma,
+            order_id=created.order_id,
+            status=created.status,
+            refund_method=created.refund_method,
+            refund_amount=f"{created.refund_amount_cents / 100:.2f}",
+            items=created.items,
+        )
+
+    return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
+
+
+def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
+    """Quantities per order item that check_return_eligibility found eligible earlier in this conversation."""
+    checked: dict[int, int] = {}
+    for message in messages:
+        if getattr(message, "type", None) != "tool" or getattr(message, "name", None) != "check_return_eligibility":
+            continue
+        data = _json(message.content)
+        if data.get("ok") and data.get("order_id") == order_id:
+            for item in data.get("items", []):
+                if item.get("eligible"):
+                    checked[item["order_item_id"]] = max(checked.get(item["order_item_id"], 0), item["quantity"])
+    return checked
+
+
+def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+    """The confirmation card for a proposed return, or a GuardRefusal when code says no.
+
+    Code, not the prompt, decides: the items must have been found eligible in this conversation,
+    and must still be eligible now.
+    """
+    language = state.get("language") or "en"
+    try:
+        parsed = create_return.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
+    except ValidationError as error:
+        raise GuardRefusal(f"The proposed return is malformed: {error.errors()[0]['msg']}") from error
+    order_id = repository.normalize_order_id(parsed.order_id)
+    checked = checked_quantities(state.get("messages", []), order_id)
+    unchecked = [i for i in parsed.items if checked.get(i.order_item_id, 0) < i.quantity]
+    if unchecked or not parsed.items:
+        raise GuardRefusal("Eligibility of these items was not checked in this conversation.")
+    with Session(deps.engine) as session:
+        detail = repository.get_order_detail(session, state.get("customer_id") or "", order_id)
+    decisions = check_lines(detail, [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
+                            now=deps.clock(), damaged=parsed.damaged, language=language)
+    refused = [d for d in decisions if not d["eligible"]]
+    if refused:
+        raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused))
+    amount = f"{sum(d['refund_cents'] for d in decisions) / 100:.2f}"
+    items = [PendingItem(order_item_id=d["order_item_id"], product=d["product"], quantity=d["quantity"],
+                         refund=f"{d['refund_cents'] / 100:.2f}") for d in decisions]
+    names = ", ".join(f"{i.product} x{i.quantity}" for i in items)
+    summary = (f"Return {names} from order {order_id}; refund {amount} to "
+               f"{'your gift card' if parsed.refund_method == 'gift_card' else 'your original payment method'}."
+               if language != "zh" else
+               f"退回订单 {order_id} 中的 {names};退款 {amount} 至"
+               f"{'礼品卡' if parsed.refund_method == 'gift_card' else '原支付方式'}。")
+    return PendingAction(action_id="", tool="create_return", order_id=order_id, items=items,
+                         refund_method=parsed.refund_method, refund_amount=amount, summary=summary)
+
+
+def _json(content: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(content) if isinstance(content, str) else content
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,226 @@
+"""One customer conversation as the interfaces see it: sign in, send a message, confirm or cancel.
+
+The FastAPI routes, the Gradio app and the terminal chat all go through this service, so they
+behave the same. It owns no state of its own: sessions live in the order database and the
+conversation in the graph's checkpoints, so any server process can serve any turn.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langgraph.types import Command
+from sqlmodel import Session
+
+from agent.guided import language_of
+from agent.llm import mode_of
+from agent.settings import Settings
+from graphs.persistence import open_checkpointer
+from graphs.returns_graph import build_graph
+from mock_backends.orders import repository
+from mock_backends.orders.errors import OrderSystemError
+from mock_backends.orders.models import ChatSession, Customer
+from tools.base import PendingAction
+from tools.deps import ToolDeps, deps_from_settings
+
+MAX_MESSAGE_CHARS = 4000
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm|confirmed|go ahead|do it|是|是的|好|好的|确认|可以|行)\s*[.!。!]*\s*$", re.I)
+NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not|不|不要|不用|取消|算了)\s*[.!。!]*\s*$", re.I)
+
+
+class ConversationError(Exception):
+    """A request the conversation cannot take; `str(self)` is safe to show, `status` suits HTTP."""
+
+    status = 400
+    code = "bad_request"
+
+
+class SessionNotFound(ConversationError):
+    status = 404
+    code = "session_not_found"
+
+
+class SignInFailed(ConversationError):
+    status = 401
+    code = "sign_in_failed"
+
+
+class NothingPending(ConversationError):
+    status = 409
+    code = "nothing_to_confirm"
+
+
+@dataclass
+class SessionInfo:
+    session_id: str
+    customer_id: str
+    customer_name: str
+    language: str
+
+
+@dataclass
+class ToolTraceEntry:
+    tool: str
+    args: dict[str, Any]
+    result: Any
+
+
+@dataclass
+class TurnResult:
+    session_id: str
+    reply: str
+    mode: str  # "model" or "guided": which one wrote the reply
+    pending: PendingAction | None = None
+    tool_trace: list[ToolTraceEntry] = field(default_factory=list)
+
+
+def clean_message(text: str) -> str:
+    text = CONTROL_CHARS.sub("", text).strip()
+    if not text:
+        raise ConversationError("The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ConversationError(f"The message is too long ({len(text)} characters; the limit is {MAX_MESSAGE_CHARS}).")
+    return text
+
+
+class ConversationService:
+    def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None) -> None:
+        self.settings = settings
+        self.deps = deps or deps_from_settings(settings)
+        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
+        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+    @property
+    def mode(self) -> str:
+        return "model" if self.settings.llm_base_url else "guided"
+
+    # --- sessions ---------------------------------------------------------------------------
+    def sign_in(self, *, email: str | None = None, order_id: str | None = None,
+                name: str | None = None, postcode: str | None = None) -> SessionInfo:
+        """Verify the customer (email + order number, or name + postcode) and open a session."""
+        with Session(self.deps.engine) as db:
+            try:
+                if email and order_id:
+                    customer = repository.verify_by_email_and_order(db, email, order_id)
+                elif name and postcode:
+                    customer = repository.verify_by_name_and_postcode(db, name, postcode)
+                else:
+                    raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
+            except OrderSystemError as error:
+                raise SignInFailed(str(error)) from error
+            chat = ChatSession(id=uuid.uuid4().hex, customer_id=customer.id, language=customer.preferred_language)
+            db.add(chat)
+            db.commit()
+            return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+
+    def session(self, session_id: str) -> SessionInfo:
+        with Session(self.deps.engine) as db:
+            chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
+            if chat is None:
+                raise SessionNotFound("Unknown session: sign in again to start a new one.")
+            customer = db.get(Customer, chat.customer_id)
+            assert customer is not None  # foreign key
+            return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+
+    # --- turns ------------------------------------------------------------------------------
+    def send(self, session_id: str, text: str) -> TurnResult:
+        info = self.session(session_id)
+        text = clean_message(text)
+        with self._locks[session_id]:
+            pending = self.pending(session_id)
+            if pending is not None:
+                if YES.match(text) or NO.match(text):
+                    return self._resume(info, pending, approved=bool(YES.match(text)))
+                raise ConversationError("Please confirm or cancel the pending action first.")
+            language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
+            graph_input = {
+                "messages": [HumanMessage(content=text)],
+                "customer_id": info.customer_id,  # from the verified session, never from the model
+                "customer_name": info.customer_name,
+                "language": language,
+            }
+            return self._run(info, graph_input)
+
+    def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> TurnResult:
+        """Answer the pending confirmation card (Confirm / Cancel)."""
+        info = self.session(session_id)
+        with self._locks[session_id]:
+            pending = self.pending(session_id)
+            if pending is None:
+                raise NothingPending("There is nothing waiting for confirmation.")
+            if action_id is not None and action_id != pending.action_id:
+                raise NothingPending("That confirmation is out of date: the pending action has changed.")
+            return self._resume(info, pending, approved=approved)
+
+    def pending(self, session_id: str) -> PendingAction | None:
+        snapshot = self.graph.get_state(self._config(session_id))
+        for item in snapshot.interrupts:
+            return PendingAction.model_validate(item.value)
+        return None
+
+    def history(self, session_id: str) -> list[dict[str, Any]]:
+        self.session(session_id)
+        messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
+        return [entry for m in messages if (entry := _history_entry(m))]
+
+    # --- internals --------------------------------------------------------------------------
+    def _config(self, session_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id}}
+
+    def _resume(self, info: SessionInfo, pending: PendingAction, *, approved: bool) -> TurnResult:
+        return self._run(info, Command(resume={"approved": approved, "action_id": pending.action_id}))
+
+    def _run(self, info: SessionInfo, graph_input: Any) -> TurnResult:
+        config = self._config(info.session_id)
+        before = len(self.graph.get_state(config).values.get("messages", []))
+        self.graph.invoke(graph_input, config=config, context=self.deps)
+        snapshot = self.graph.get_state(config)
+        new = snapshot.values.get("messages", [])[before:]
+        replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
+        reply = replies[-1] if replies else None
+        pending = self.pending(info.session_id)
+        if reply is None and pending is not None:
+            reply_text = pending.summary
+        else:
+            reply_text = str(reply.content) if reply else ""
+        ai = [m for m in new if isinstance(m, AIMessage)]
+        return TurnResult(
+            session_id=info.session_id,
+            reply=reply_text,
+            mode=mode_of(ai[-1]) if ai else self.mode,
+            pending=pending,
+            tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
+        )
+
+
+def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[ToolTraceEntry]:
+    """The tool calls this turn ran (a confirmed call was proposed in an earlier turn: `everything`)."""
+    calls = {c["id"]: c for m in everything if isinstance(m, AIMessage) for c in m.tool_calls}
+    return [
+        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"], _parsed(m.content))
+        for m in new
+        if isinstance(m, ToolMessage) and m.tool_call_id in calls
+    ]
+
+
+def _parsed(content: Any) -> Any:
+    try:
+        return json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        return content
+
+
+def _history_entry(message: BaseMessage) -> dict[str, Any] | None:
+    if isinstance(message, HumanMessage):
+        return {"role": "user", "content": str(message.content)}
+    if isinstance(message, AIMessage) and message.content and not message.tool_calls:
+        return {"role": "assistant", "content": str(message.content), "mode": mode_of(message)}
+    return None

@@ -1,0 +1,21 @@
+"""The one ASGI app: the API under /v1, health at /healthz, the Gradio app at /."""
+
+from __future__ import annotations
+
+import gradio as gr
+from fastapi import FastAPI
+
+from agent.settings import Settings, get_settings
+from ui.api import install_api
+from ui.conversation import ConversationService
+from ui.gradio_app import build_blocks
+
+
+def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    conversations = conversations or ConversationService(settings)
+    app = FastAPI(title="ReturnDesk", version="0.1.0",
+                  description="Customer-service agent for e-commerce returns. Sessions, messages and confirmations.")
+    app.state.conversations = conversations
+    install_api(app)
+    return gr.mount_gradio_app(app, build_blocks(conversations), path="/")
