@@ -61,8 +61,8 @@ class NothingPending(ConversationError):
 @dataclass
 class SessionInfo:
     session_id: str
-    customer_id: str
-    customer_name: str
+    customer_id: str | None  # None until the customer is verified
+    customer_name: str | None
     language: str
 
 
@@ -121,14 +121,32 @@ class ConversationService:
             db.commit()
             return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
 
+    def start_anonymous(self, language: str = "en") -> SessionInfo:
+        """A session whose customer identifies in the chat (the graph's identify step)."""
+        with Session(self.deps.engine) as db:
+            chat = ChatSession(id=uuid.uuid4().hex, customer_id=None, language=language)
+            db.add(chat)
+            db.commit()
+            return SessionInfo(chat.id, None, None, chat.language)
+
     def session(self, session_id: str) -> SessionInfo:
         with Session(self.deps.engine) as db:
             chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
             if chat is None:
                 raise SessionNotFound("Unknown session: sign in again to start a new one.")
-            customer = db.get(Customer, chat.customer_id)
-            assert customer is not None  # foreign key
-            return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+            customer = db.get(Customer, chat.customer_id) if chat.customer_id else None
+            return SessionInfo(chat.id, chat.customer_id, customer.display_name if customer else None, chat.language)
+
+    def _remember_verified_customer(self, info: SessionInfo, customer_id: str | None) -> None:
+        """A customer verified in the chat (verify tool) stays verified for the session."""
+        if not customer_id or customer_id == info.customer_id:
+            return
+        with Session(self.deps.engine) as db:
+            chat = db.get(ChatSession, info.session_id)
+            if chat is not None and chat.customer_id is None:
+                chat.customer_id = customer_id
+                db.add(chat)
+                db.commit()
 
     # --- turns ------------------------------------------------------------------------------
     def send(self, session_id: str, text: str) -> TurnResult:
@@ -141,12 +159,9 @@ class ConversationService:
                     return self._resume(info, pending, approved=bool(YES.match(text)))
                 raise ConversationError("Please confirm or cancel the pending action first.")
             language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
-            graph_input = {
-                "messages": [HumanMessage(content=text)],
-                "customer_id": info.customer_id,  # from the verified session, never from the model
-                "customer_name": info.customer_name,
-                "language": language,
-            }
+            graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
+            if info.customer_id:  # from the verified session, never from the model
+                graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
             return self._run(info, graph_input)
 
     def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> TurnResult:
@@ -183,6 +198,7 @@ class ConversationService:
         before = len(self.graph.get_state(config).values.get("messages", []))
         self.graph.invoke(graph_input, config=config, context=self.deps)
         snapshot = self.graph.get_state(config)
+        self._remember_verified_customer(info, snapshot.values.get("customer_id"))
         new = snapshot.values.get("messages", [])[before:]
         replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
         reply = replies[-1] if replies else None

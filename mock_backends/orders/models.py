@@ -213,9 +213,9 @@ class AuditEvent(SQLModel, table=True):
 
 
 class ChatSession(SQLModel, table=True):
-    """A signed-in conversation; its id is the LangGraph thread id."""
+    """A conversation; its id is the LangGraph thread id. `customer_id` is set once verified."""
 
     id: str = Field(primary_key=True, max_length=64)
-    customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
+    customer_id: str | None = Field(default=None, foreign_key="customer.id", index=True, max_length=64)
     language: str = Field(default="en", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
