@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
-from agent.llm import build_chat_model
+from agent.llm import build_chat_model, model_for_turn
 from agent.prompts import system_prompt
 from agent.state import ReturnDeskState
 from mock_backends.orders.errors import OrderSystemError
@@ -48,7 +48,7 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps]) -> dict:
         return {"messages": [AIMessage(content=HANDOFF_TEXT.get(language, HANDOFF_TEXT["en"]),
                                        response_metadata={"returndesk_handoff": "tool_round_limit"})]}
     system = SystemMessage(content=system_prompt(language, state.get("customer_name")))
-    response = _chat_model(deps).invoke([system, *messages])
+    response = model_for_turn(deps, messages).invoke([system, *messages])
     return {"messages": [response]}
 
 

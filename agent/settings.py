@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("EMPTY", description="API key for the endpoint (vLLM accepts any).")
     llm_timeout_s: float = Field(30.0, description="Per-request timeout for the model endpoint.")
     llm_max_retries: int = Field(1, description="Retries of a failed model call before guided mode takes over.")
+    llm_discovery_timeout_s: float = Field(
+        3.0, description="Timeout for reading the model name from the endpoint's /v1/models (when llm_model is unset)."
+    )
+    llm_stream: bool = Field(
+        False, description="Stream model calls, tool rounds included (off: vLLM's streamed hermes tool calls are fragile)."
+    )
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
     carrier_url: str = Field("http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service.")
