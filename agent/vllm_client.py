@@ -158,13 +158,22 @@ class _StreamRecovery:
 
     def finish(self) -> list[ChatGenerationChunk]:
         text, calls = self.hermes.finish()
-        if self.aggregate is not None and self.aggregate.invalid_tool_calls:
-            raise BrokenToolCall(f"the model streamed a tool call that is not valid JSON: "
-                                 f"{self.aggregate.invalid_tool_calls[0]}")
+        if self.aggregate is not None:
+            _check_streamed_arguments(self.aggregate)
         if not text and not calls:
             return []
         return [ChatGenerationChunk(message=AIMessageChunk(content=text, tool_call_chunks=[
             _as_chunk(call, self.last_tool_index + 1 + offset) for offset, call in enumerate(calls)]))]
+
+
+def _check_streamed_arguments(message: AIMessageChunk) -> None:
+    """Strict JSON for every streamed tool call: LangChain parses partial JSON leniently, which
+    would turn arguments cut off mid-stream into a call with half its arguments."""
+    for call in message.tool_call_chunks:
+        try:
+            json.loads(call.get("args") or "{}")
+        except ValueError as error:
+            raise BrokenToolCall(f"the model streamed tool call arguments that are not valid JSON: {call}") from error
 
 
 def _as_chunk(call: ToolCall, index: int) -> Any:

@@ -250,3 +250,12 @@ def _deltas(reply: Reply) -> Iterator[tuple[dict[str, Any], str | None]]:
         for start in range(0, len(arguments), 7):  # arguments arrive in small, arbitrary pieces
             yield {"tool_calls": [{"index": index, "function": {"arguments": arguments[start:start + 7]}}]}, None
     yield {"content": ""}, "tool_calls" if reply.tool_calls else "stop"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (for 'connection refused')."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
