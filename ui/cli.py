@@ -69,5 +69,10 @@ def list_tools() -> None:
     console.print(table)
 
 
+from ui.cli_vllm import vllm  # noqa: E402 - `returndesk vllm` lives in its own module
+
+app.command("vllm", context_settings={"allow_extra_args": True})(vllm)
+
+
 if __name__ == "__main__":
     app()

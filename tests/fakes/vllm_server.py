@@ -89,8 +89,9 @@ Responder = Callable[[dict[str, Any]], Reply]
 class FakeVLLMServer:
     """The fake: `start()`/`stop()` or a `with` block; `base_url` ends in `/v1` like vLLM's."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, responder: Responder | None = None) -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, responder: Responder | None = None, port: int = 0) -> None:
         self.model = model
+        self._port = port  # 0: any free port
         self.responder = responder
         self.requests: list[dict[str, Any]] = []  # {"method", "path", "body"} in arrival order
         self._script: list[Reply] = []
@@ -102,7 +103,7 @@ class FakeVLLMServer:
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeVLLMServer:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free port
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-vllm", daemon=True)
         self._thread.start()
@@ -259,3 +260,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+if __name__ == "__main__":  # a FAKE `vllm serve ... --port P` for launcher tests: logs like vLLM, then serves
+    import sys
+
+    args = sys.argv[1:]
+    model = args[1] if len(args) > 1 and args[0] == "serve" else DEFAULT_MODEL
+    fake = FakeVLLMServer(model=model, port=int(args[args.index("--port") + 1]) if "--port" in args else 8000)
+    fake.start()
+    print(f"INFO vllm.entrypoints.openai.api_server: vLLM API server started on http://127.0.0.1:{fake.port}",
+          flush=True)
+    threading.Event().wait()
