@@ -44,6 +44,10 @@ def invoke_tool(
     return json.loads(message.content)
 
 
-def audit_rows(engine: Engine, tool: str) -> list[AuditEvent]:
+def audit_rows(engine: Engine, tool: str, actor: str | None = None) -> list[AuditEvent]:
+    """The audit trail of `tool`, oldest first (only `actor`'s rows when given)."""
+    stmt = select(AuditEvent).where(AuditEvent.tool == tool)
+    if actor is not None:
+        stmt = stmt.where(AuditEvent.actor == actor)
     with Session(engine) as db:
-        return list(db.exec(select(AuditEvent).where(AuditEvent.tool == tool).order_by(col(AuditEvent.id))).all())
+        return list(db.exec(stmt.order_by(col(AuditEvent.id))).all())
