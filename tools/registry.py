@@ -12,11 +12,13 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 
-from tools.base import PendingAction
+from tools.base import PendingAction, audited_preview, invalid_arguments
 from tools.deps import ToolDeps
 
+from tools.cancellation import cancel_return, preview_cancel_return
 from tools.eligibility import check_return_eligibility
 from tools.orders import list_orders, lookup_order
+from tools.return_status import get_return_status
 from tools.returns import create_return, preview_create_return
 
 
@@ -28,6 +30,17 @@ class ToolSpec:
     # an OrderSystemError when code refuses the call before the customer is asked.
     preview: Callable[[dict[str, Any], dict[str, Any], ToolDeps], PendingAction] | None = None
 
+    def __post_init__(self) -> None:
+        # Done here, once for every registered tool, so a new tool cannot forget either rule:
+        # malformed arguments come back as a structured `invalid_arguments` result, and every
+        # refusal at the confirmation step is audited like a refusal inside the tool.
+        if not self.tool.handle_validation_error:
+            self.tool.handle_validation_error = invalid_arguments
+        if self.preview is not None and not getattr(self.preview, "__wrapped__", None):
+            object.__setattr__(self, "preview", audited_preview(self.name, self.preview))
+        if self.sensitive and self.preview is None:
+            raise ValueError(f"sensitive tool {self.name} needs a preview (its confirmation card)")
+
     @property
     def name(self) -> str:
         return self.tool.name
@@ -38,6 +51,8 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(lookup_order),
     ToolSpec(check_return_eligibility),
     ToolSpec(create_return, sensitive=True, preview=preview_create_return),
+    ToolSpec(get_return_status),
+    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]

@@ -59,13 +59,17 @@ def list_tools() -> None:
     """List the agent's tools: name, whether it needs confirmation, arguments, description."""
     from tools.registry import REGISTRY
 
-    table = Table(title="ReturnDesk tools")
-    for column in ("name", "sensitive", "arguments", "description"):
-        table.add_column(column)
+    table = Table(title="ReturnDesk tools", caption="* required argument")
+    table.add_column("name", no_wrap=True)
+    table.add_column("sensitive")
+    table.add_column("arguments")
+    table.add_column("description")
     for spec in REGISTRY:
         schema = spec.tool.tool_call_schema.model_json_schema()
-        args = ", ".join(schema.get("properties", {}))
-        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, spec.tool.description.split("\n")[0])
+        required = set(schema.get("required", []))
+        args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
+        first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
+        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, first_sentence)
     console.print(table)
 
 
