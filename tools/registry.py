@@ -16,6 +16,7 @@ from tools.base import PendingAction
 from tools.deps import ToolDeps
 
 from tools.eligibility import check_return_eligibility
+from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
 from tools.returns import create_return, preview_create_return
 
@@ -38,6 +39,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(lookup_order),
     ToolSpec(check_return_eligibility),
     ToolSpec(create_return, sensitive=True, preview=preview_create_return),
+    ToolSpec(search_help_centre),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
