@@ -82,3 +82,14 @@ def test_a_language_without_documents_is_a_clear_refusal() -> None:
     result = search_help_centre.invoke({"query": "refund", "language": "fr"})
 
     assert result["ok"] is False and result["code"] == "unsupported_language"
+
+
+def test_a_broken_index_is_a_structured_error_not_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_index() -> None:
+        raise OSError("documents missing")
+
+    monkeypatch.setattr("tools.help_centre.help_centre_index", broken_index)
+
+    result = search_help_centre.invoke({"query": "refund"})
+
+    assert result["ok"] is False and result["code"] == "internal_error" and result["hint"]
