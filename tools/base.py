@@ -107,6 +107,7 @@ def run_tool(
     return result
 
 
+<<<<<<< HEAD
 Preview = Callable[[dict[str, Any], dict[str, Any], ToolDeps], "PendingAction"]
 
 
@@ -126,6 +127,21 @@ def audited_preview(tool: str, preview: Preview) -> Preview:
             raise
 
     return audited
+=======
+def run_public_tool(tool: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a tool that anyone may use before signing in, because it reads no customer data
+    (e.g. search_help_centre). No verified customer is required and nothing is audited; failures
+    come back structured exactly as from `run_tool`, never as an exception."""
+    try:
+        return body()
+    except OrderSystemError as error:
+        return failure(error)
+    except Exception:  # an unexpected bug must not end the conversation; it is logged
+        log.exception("tool %s failed", tool)
+        return {"ok": False, "code": "internal_error",
+                "error": "Something went wrong on our side; nothing was changed.",
+                "hint": "Apologise and offer to transfer the customer to a person."}
+>>>>>>> knowledge
 
 
 class PendingItem(BaseModel):

@@ -17,6 +17,7 @@ from tools.deps import ToolDeps
 
 from tools.cancellation import cancel_return, preview_cancel_return
 from tools.eligibility import check_return_eligibility
+from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
 from tools.return_status import get_return_status
 from tools.returns import create_return, preview_create_return
@@ -53,6 +54,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(create_return, sensitive=True, preview=preview_create_return),
     ToolSpec(get_return_status),
     ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
+    ToolSpec(search_help_centre),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
