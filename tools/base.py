@@ -57,6 +57,13 @@ def ok(**data: Any) -> dict[str, Any]:
     return {"ok": True, **data}
 
 
+def internal_error() -> dict[str, Any]:
+    """What the agent sees when a tool hits a bug of ours: nothing changed, offer a person."""
+    return {"ok": False, "code": "internal_error",
+            "error": "Something went wrong on our side; nothing was changed.",
+            "hint": "Apologise and offer to transfer the customer to a person."}
+
+
 def failure(error: OrderSystemError) -> dict[str, Any]:
     return {"ok": False, "code": error.code, "error": str(error), "hint": error.hint}
 
@@ -98,16 +105,13 @@ def run_tool(
         log.exception("tool %s failed", tool)
         audit.record_now(deps.engine, actor=actor, tool=tool, outcome="error", session_id=session_id,
                          order_id=order_id, detail=audit_detail)
-        return {"ok": False, "code": "internal_error",
-                "error": "Something went wrong on our side; nothing was changed.",
-                "hint": "Apologise and offer to transfer the customer to a person."}
+        return internal_error()
     if audit_success:
         audit.record_now(deps.engine, actor=actor, tool=tool, outcome="ok", session_id=session_id,
                          order_id=order_id, detail=audit_detail)
     return result
 
 
-<<<<<<< HEAD
 Preview = Callable[[dict[str, Any], dict[str, Any], ToolDeps], "PendingAction"]
 
 
@@ -127,7 +131,8 @@ def audited_preview(tool: str, preview: Preview) -> Preview:
             raise
 
     return audited
-=======
+
+
 def run_public_tool(tool: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run a tool that anyone may use before signing in, because it reads no customer data
     (e.g. search_help_centre). No verified customer is required and nothing is audited; failures
@@ -138,10 +143,7 @@ def run_public_tool(tool: str, body: Callable[[], dict[str, Any]]) -> dict[str, 
         return failure(error)
     except Exception:  # an unexpected bug must not end the conversation; it is logged
         log.exception("tool %s failed", tool)
-        return {"ok": False, "code": "internal_error",
-                "error": "Something went wrong on our side; nothing was changed.",
-                "hint": "Apologise and offer to transfer the customer to a person."}
->>>>>>> knowledge
+        return internal_error()
 
 
 class PendingItem(BaseModel):
