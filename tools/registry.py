@@ -16,6 +16,8 @@ from tools.base import PendingAction
 from tools.deps import ToolDeps
 
 from tools.eligibility import check_return_eligibility
+from tools.handoff import transfer_to_human
+from tools.identity import verify_customer
 from tools.orders import list_orders, lookup_order
 from tools.returns import create_return, preview_create_return
 
@@ -27,6 +29,8 @@ class ToolSpec:
     # For sensitive tools: builds the confirmation card from the proposed arguments, or raises
     # an OrderSystemError when code refuses the call before the customer is asked.
     preview: Callable[[dict[str, Any], dict[str, Any], ToolDeps], PendingAction] | None = None
+    # True: offered while the customer is still unverified (the graph's identify step).
+    before_verification: bool = False
 
     @property
     def name(self) -> str:
@@ -34,6 +38,8 @@ class ToolSpec:
 
 
 REGISTRY: tuple[ToolSpec, ...] = (
+    ToolSpec(verify_customer, before_verification=True),
+    ToolSpec(transfer_to_human, before_verification=True),
     ToolSpec(list_orders),
     ToolSpec(lookup_order),
     ToolSpec(check_return_eligibility),
@@ -41,6 +47,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
+IDENTIFY_TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY if spec.before_verification]
 SENSITIVE_TOOLS: frozenset[str] = frozenset(spec.name for spec in REGISTRY if spec.sensitive)
 
 
