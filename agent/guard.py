@@ -61,7 +61,8 @@ def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps]) -> Command[Literal
         pending = spec.preview(call["args"], dict(state), deps_of(runtime))
     except OrderSystemError as error:
         return _back_to_assist(state, [answer(call, failure(error))])
-    pending = pending.model_copy(update={"action_id": call["id"]})
+    # The card's id names this call *and* its arguments: a "yes" given for one card never runs another.
+    pending = pending.model_copy(update={"action_id": f"{call['id']}~{fingerprint(call)[:12]}"})
     return Command(goto="confirm", update={"pending_action": {"action": pending.model_dump(),
                                                               "fingerprint": fingerprint(call)}})
 
@@ -77,7 +78,7 @@ def confirm(state: ReturnDeskState) -> Command[Literal["tools", "assist", "hando
         and decision.get("action_id") == pending.action_id
     if not approved:
         return _back_to_assist(state, [answer(c, DECLINED) for c in calls])
-    if len(calls) != 1 or calls[0]["id"] != pending.action_id or fingerprint(calls[0]) != stored.get("fingerprint"):
+    if len(calls) != 1 or fingerprint(calls[0]) != stored.get("fingerprint"):
         refusal = GuardRefusal("The action changed after it was shown to the customer; nothing was changed.")
         return _back_to_assist(state, [answer(c, failure(refusal)) for c in calls])
     return Command(goto="tools", update={"pending_action": None})
