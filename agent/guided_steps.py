@@ -104,7 +104,8 @@ class GuidedSteps:
         credentials = credentials_in(self.c.text)
         if credentials:
             return self.call("verify_customer", **credentials)
-        return self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
+        return self.say("identify", awaiting="identity", intent=self.c.intent or "menu",
+                        quick_replies=MENU_QUICK_REPLIES[self.lang][-2:])
 
     def help_step(self) -> AIMessage:
         if self.c.text.strip().lower() in HELP_BUTTONS:
