@@ -55,10 +55,10 @@ class GuidedSteps:
         message.content = prefix + str(message.content)
         return message
 
-    def call(self, name: str, **args: Any) -> AIMessage:
+    def call(self, tool: str, **args: Any) -> AIMessage:
         # Unique within a thread (the message count only grows) and stable on replay.
-        call_id = f"guided-{len(self.messages)}-{name}"
-        return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+        call_id = f"guided-{len(self.messages)}-{tool}"
+        return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id, "type": "tool_call"}])
 
     def name_of(self, item: dict[str, Any]) -> str:
         """The product's name in the customer's language (Product.name_zh, when the tools send it)."""
