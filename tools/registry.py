@@ -17,6 +17,8 @@ from tools.deps import ToolDeps
 
 from tools.cancellation import cancel_return, preview_cancel_return
 from tools.eligibility import check_return_eligibility
+from tools.handoff import transfer_to_human
+from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
 from tools.return_status import get_return_status
@@ -30,6 +32,8 @@ class ToolSpec:
     # For sensitive tools: builds the confirmation card from the proposed arguments, or raises
     # an OrderSystemError when code refuses the call before the customer is asked.
     preview: Callable[[dict[str, Any], dict[str, Any], ToolDeps], PendingAction] | None = None
+    # True: offered while the customer is still unverified (the graph's identify step).
+    before_verification: bool = False
 
     def __post_init__(self) -> None:
         # Done here, once for every registered tool, so a new tool cannot forget either rule:
@@ -48,16 +52,19 @@ class ToolSpec:
 
 
 REGISTRY: tuple[ToolSpec, ...] = (
+    ToolSpec(verify_customer, before_verification=True),
+    ToolSpec(transfer_to_human, before_verification=True),
     ToolSpec(list_orders),
     ToolSpec(lookup_order),
     ToolSpec(check_return_eligibility),
     ToolSpec(create_return, sensitive=True, preview=preview_create_return),
     ToolSpec(get_return_status),
     ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
-    ToolSpec(search_help_centre),
+    ToolSpec(search_help_centre, before_verification=True),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
+IDENTIFY_TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY if spec.before_verification]
 SENSITIVE_TOOLS: frozenset[str] = frozenset(spec.name for spec in REGISTRY if spec.sensitive)
 
 
