@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
-    carrier_url: str = Field("http://127.0.0.1:7870",
-                             description="Base URL of the carrier (logistics) service; default: the carrier port on host.")
+    carrier_url: str = Field(
+        "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
     carrier_timeout_s: float = Field(
         3.0, description="Longest a customer waits for one carrier call, retries included.")

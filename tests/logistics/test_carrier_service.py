@@ -26,7 +26,8 @@ def make_return(engine: Engine, order_id: str = "#W1000001") -> str:
 
 def _first_item(engine: Engine, order_id: str) -> int:
     with Session(engine) as session:
-        return session.exec(select(OrderItem.id).where(OrderItem.order_id == order_id)).first()  # type: ignore[return-value]
+        item_id = session.exec(select(OrderItem.id).where(OrderItem.order_id == order_id)).first()
+    return item_id or 0
 
 
 @pytest.mark.parametrize(("order_id", "status"), [
