@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 
 from agent.settings import Settings
 from mock_backends.logistics.faults import FaultConfig
+from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
 from mock_backends.orders.returns import ReturnLine, create_return
+from mock_backends.orders.seed import seed_demo
 from tests.logistics.server import running_carrier, tracking_number_of
 
 
@@ -126,3 +128,18 @@ def test_timeout_rate_of_one_holds_every_request(settings: Settings, engine: Eng
         for _ in range(2):
             with pytest.raises(httpx.ReadTimeout):
                 httpx.get(f"{url}/tracking/{number}", timeout=0.3)
+
+
+def test_tracking_and_labels_work_the_same_on_each_database(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_tables(engine)
+    seed_demo(engine)
+    rma = make_return(engine)
+    with running_carrier(database_url) as url:
+        tracked = httpx.get(f"{url}/tracking/{tracking_number_of(engine, '#W1000013')}").json()
+        labels = [httpx.post(f"{url}/labels", json={"rma": rma, "order_id": "#W1000001"}) for _ in range(2)]
+        png = httpx.get(labels[0].json()["label_url"])
+    assert tracked["status"] == "lost"
+    assert [r.status_code for r in labels] == [201, 200]
+    assert png.headers["content-type"] == "image/png"
+    engine.dispose()
