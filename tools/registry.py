@@ -23,6 +23,7 @@ from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
 from tools.return_status import get_return_status
 from tools.returns import create_return, preview_create_return
+from tools.tracking import track_shipment
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(get_return_status),
     ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
     ToolSpec(search_help_centre, before_verification=True),
+    ToolSpec(track_shipment),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]

@@ -17,6 +17,7 @@ from tools.args import OrderId, Reason
 from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
 from tools.deps import ToolDeps
 from tools.eligibility import ItemRequest
+from tools.return_label import ensure_return_label
 
 
 @tool(parse_docstring=True)
@@ -32,7 +33,8 @@ def create_return(
     goes. Call it only for items check_return_eligibility found eligible in this conversation; the
     system then shows the customer a confirmation card and runs the call only if they accept.
     Eligibility is checked again when the return is created. Returns the RMA number, the refund
-    amount and the refund method.
+    amount and the refund method, and the return label to print or word that it will follow
+    (label_message): tell the customer.
 
     Args:
         order_id: The order number, e.g. "#W1000001".
@@ -64,7 +66,7 @@ def create_return(
             refund_method=created.refund_method,
             refund_amount=f"{created.refund_amount_cents / 100:.2f}",
             items=created.items,
-        )
+        ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language)  # label after the commit
 
     return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
 

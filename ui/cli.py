@@ -8,8 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.settings import get_settings
+from ui.cli_carrier import carrier, start_carrier_in_background
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
+app.command()(carrier)
 console = Console()
 
 
@@ -41,8 +43,9 @@ def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK
 
 @app.command()
 def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer.Option(None, help="Port.")) -> None:
-    """Seed the demo data if the database is empty, then start the server and print its URL."""
+    """Seed the demo data if the database is empty, start the carrier service and the server, print the URLs."""
     seed()
+    start_carrier_in_background(get_settings())
     from mock_backends.orders.seed import DEMO_CUSTOMERS
 
     table = Table(title="Demo accounts (sign in with email + order number)")
