@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
@@ -60,6 +61,13 @@ class SignInFailed(ConversationError):
 class NothingPending(ConversationError):
     status = 409
     code = "nothing_to_confirm"
+
+
+class CardWaiting(ConversationError):
+    """A new message while a confirmation card waits for yes / no."""
+
+    status = 409
+    code = "confirmation_pending"
 
 
 @dataclass
@@ -129,10 +137,10 @@ class ConversationService:
             db.commit()
             return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
 
-    def start_anonymous(self, language: str = "en") -> SessionInfo:
+    def start_anonymous(self, language: str = "en", session_id: str | None = None) -> SessionInfo:
         """A session whose customer identifies in the chat (the graph's identify step)."""
         with Session(self.deps.engine) as db:
-            chat = ChatSession(id=uuid.uuid4().hex, customer_id=None, language=language)
+            chat = ChatSession(id=session_id or uuid.uuid4().hex, customer_id=None, language=language)
             db.add(chat)
             db.commit()
             return SessionInfo(chat.id, None, None, chat.language)
@@ -144,6 +152,16 @@ class ConversationService:
                 raise SessionNotFound("Unknown session: sign in again to start a new one.")
             customer = db.get(Customer, chat.customer_id) if chat.customer_id else None
             return SessionInfo(chat.id, chat.customer_id, customer.display_name if customer else None, chat.language)
+
+    def session_named(self, session_id: str) -> SessionInfo:
+        """The session with this id, opened anonymously if it does not exist yet (OpenAI `user` field)."""
+        try:
+            return self.session(session_id)
+        except SessionNotFound:
+            try:
+                return self.start_anonymous(session_id=session_id)
+            except IntegrityError:  # another request opened it a moment ago
+                return self.session(session_id)
 
     def _remember_verified_customer(self, info: SessionInfo, customer_id: str | None) -> None:
         """A customer verified in the chat (verify tool) stays verified for the session."""
@@ -186,7 +204,7 @@ class ConversationService:
         if pending is not None:
             if YES.match(text) or NO.match(text):
                 return _resume_command(pending, approved=bool(YES.match(text)))
-            raise ConversationError("Please confirm or cancel the pending action first.")
+            raise CardWaiting("Please confirm or cancel the pending action first.")
         language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
         graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
         if info.customer_id:  # from the verified session, never from the model
