@@ -128,9 +128,14 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                         traces[event.call_id] = trace_message(event, lang)
                         messages.append(traces[event.call_id])
                         reply = None  # text after a tool call is a new answer
-                    elif isinstance(event, ToolFinished) and event.call_id in traces:
+                    elif isinstance(event, ToolFinished):
+                        if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
+                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang)
+                            messages.append(traces[event.call_id])
                         finish_trace(traces[event.call_id], event)
                     elif isinstance(event, TurnDone):
+                        for trace in traces.values():  # a call waiting on the card is no longer running
+                            trace["metadata"] = {**trace["metadata"], "status": "done"}
                         yield finished(event.result, sid, lang, messages, reply, replies)
                         return
                     yield {chatbot: [dict(m) for m in messages]}

@@ -13,7 +13,7 @@ from ui.streaming import ToolFinished, ToolStarted
 def trace_message(event: ToolStarted, language: str) -> dict[str, Any]:
     """A collapsible 'what I checked' entry in the chat (Gradio message metadata)."""
     return {"role": "assistant",
-            "content": f"arguments: `{json.dumps(event.args, ensure_ascii=False)}`",
+            "content": f"arguments: `{json.dumps(event.args, ensure_ascii=False)}`" if event.args else "",
             "metadata": {"title": t("checked", language, what=tool_name(event.tool, language)),
                          "id": event.call_id, "status": "pending"}}
 
