@@ -93,3 +93,13 @@ def test_a_request_without_a_user_message_is_a_clear_4xx(client: openai.OpenAI) 
     with pytest.raises(openai.BadRequestError) as raised:
         client.chat.completions.create(model="x", messages=[{"role": "system", "content": "be nice"}])
     assert "empty" in str(raised.value)
+
+
+def test_the_seed_articles_request_works_with_only_base_url_changed(client: openai.OpenAI) -> None:
+    """The exact call of the seed's Chainlit app.py (model name, max_tokens, temperature, stream)."""
+    stream = client.chat.completions.create(
+        model="Qwen3-4B-Instruct-2507", messages=[{"role": "user", "content": "我们公司的退货政策是什么?"}],
+        max_tokens=1024, temperature=0.7, stream=True)
+    chunks = [chunk for chunk in stream if chunk.choices]
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks)
+    assert text.strip() and chunks[-1].choices[0].finish_reason == "stop"
