@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
+    api_key: str | None = Field(None, description="When set, /v1 requires it (Authorization: Bearer, or X-API-Key).")
+    max_body_bytes: int = Field(64_000, description="Largest request body /v1 accepts.")
+    rate_limit_per_minute: int = Field(30, description="Turns one session may send per minute (0: no limit).")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")

@@ -28,6 +28,9 @@ from agent.state import ReturnDeskState
 from tools.deps import ToolDeps
 from tools.registry import IDENTIFY_TOOLS, TOOLS
 
+# The nodes whose model output is customer-facing text (interfaces stream their tokens).
+REPLY_NODES = frozenset({"identify", "assist"})
+
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)

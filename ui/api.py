@@ -1,18 +1,29 @@
-"""The HTTP API under /v1: thin routes over the ConversationService."""
+"""The HTTP API under /v1: thin routes over the ConversationService.
+
+`install_api` puts together the session routes (here), the OpenAI-compatible routes
+(`ui.api_openai`), the ops routes (`ui.api_ops`), the guards and the error schema.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import iterate_in_threadpool
 
-from ui.conversation import ConversationError, ConversationService, TurnResult
+from ui.api_errors import install_error_handlers
+from ui.api_guards import BodySizeLimit, SessionRateLimiter, require_api_key
+from ui.conversation import ConversationService, TurnResult
+from ui.feedback import record_feedback
 from ui.schemas import (
     ConfirmRequest,
     ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
     HistoryEntry,
     MessageRequest,
     PendingResponse,
@@ -20,11 +31,12 @@ from ui.schemas import (
     SignInRequest,
     TurnResponse,
 )
+from ui.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
-router = APIRouter(prefix="/v1", tags=["sessions"], responses={
-    400: {"model": ErrorResponse}, 401: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
-    409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
-})
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 422, 429)
+}
+router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 
 
 def service(request: Request) -> ConversationService:
@@ -34,31 +46,83 @@ def service(request: Request) -> ConversationService:
 Service = Annotated[ConversationService, Depends(service)]
 
 
-def _turn(result: TurnResult) -> TurnResponse:
+def rate_limited(session_id: str, request: Request) -> None:
+    request.app.state.rate_limiter.check(session_id)
+
+
+def turn_response(result: TurnResult) -> TurnResponse:
     return TurnResponse.model_validate(asdict(result) | {"pending": result.pending})
 
 
 @router.post("/sessions", response_model=SessionResponse, status_code=201)
 def create_session(body: SignInRequest, conversations: Service) -> SessionResponse:
-    """Sign the customer in and open a conversation."""
-    info = conversations.sign_in(email=body.email, order_id=body.order_id, name=body.name, postcode=body.postcode)
-    return SessionResponse(session_id=info.session_id, customer_name=info.customer_name,
-                           language=info.language, mode=conversations.mode)  # type: ignore[arg-type]
+    """Sign the customer in (email + order number, or name + postcode) and open a conversation.
+    An empty body opens an anonymous conversation: the customer identifies in the chat."""
+    if body.anonymous:
+        info = conversations.start_anonymous(body.language)
+    else:
+        info = conversations.sign_in(email=body.email, order_id=body.order_id, name=body.name,
+                                     postcode=body.postcode)
+    return SessionResponse(session_id=info.session_id, signed_in=info.customer_id is not None,
+                           customer_name=info.customer_name, language=info.language,
+                           mode=conversations.mode)  # type: ignore[arg-type]
 
 
-@router.post("/sessions/{session_id}/messages", response_model=TurnResponse)
+@router.post("/sessions/{session_id}/messages", response_model=TurnResponse,
+             dependencies=[Depends(rate_limited)])
 def post_message(session_id: str, body: MessageRequest, conversations: Service) -> TurnResponse:
     """Send the customer's message; the reply may carry a pending action to confirm."""
-    return _turn(conversations.send(session_id, body.text))
+    return turn_response(conversations.send(session_id, body.text))
+
+
+STREAM_DOC = """Server-sent events, in order: `token` (`{"text"}`, a piece of the reply), `tool_started`
+(`{"call_id", "tool", "args"}`), `tool_finished` (`{"call_id", "tool", "outcome", "result"}`),
+`pending` (the confirmation card), then `done` (the same body as the JSON route, with `mode`).
+A failure mid-turn ends the stream with `error` (`{"code", "message"}`)."""
+
+
+@router.post("/sessions/{session_id}/messages/stream", dependencies=[Depends(rate_limited)],
+             response_class=EventSourceResponse, description=STREAM_DOC,
+             responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}})
+def stream_message(session_id: str, body: MessageRequest, conversations: Service) -> EventSourceResponse:
+    """Send the customer's message and receive the reply as it is written."""
+    events = conversations.stream(session_id, body.text)  # bad input raises here, as a 4xx
+    return EventSourceResponse(sse_events(events), ping=15)
+
+
+async def sse_events(events: Any) -> AsyncIterator[ServerSentEvent]:
+    try:
+        async for event in iterate_in_threadpool(detached(events)):
+            yield sse_event(event)
+    except Exception:  # the status line is sent already: the error travels as an event
+        yield ServerSentEvent(event="error", data=json.dumps(
+            {"code": "internal_error", "message": "Something went wrong on our side; please try again."}))
+
+
+def sse_event(event: TurnEvent) -> ServerSentEvent:
+    if isinstance(event, Token):
+        name, data = "token", {"text": event.text}
+    elif isinstance(event, ToolStarted):
+        name, data = "tool_started", asdict(event)
+    elif isinstance(event, ToolFinished):
+        name, data = "tool_finished", asdict(event) | {"outcome": event.outcome}
+    elif isinstance(event, PendingConfirmation):
+        name, data = "pending", event.pending.model_dump()
+    else:
+        assert isinstance(event, TurnDone)
+        name, data = "done", turn_response(event.result).model_dump()
+    return ServerSentEvent(event=name, data=json.dumps(data, ensure_ascii=False))
 
 
 @router.get("/sessions/{session_id}/messages", response_model=list[HistoryEntry])
 def get_history(session_id: str, conversations: Service) -> list[HistoryEntry]:
+    """The conversation so far: the customer's messages and the assistant's answers, oldest first."""
     return [HistoryEntry.model_validate(entry) for entry in conversations.history(session_id)]
 
 
 @router.get("/sessions/{session_id}/pending", response_model=PendingResponse)
 def get_pending(session_id: str, conversations: Service) -> PendingResponse:
+    """The confirmation card waiting for the customer, if any."""
     conversations.session(session_id)
     return PendingResponse(pending=conversations.pending(session_id))
 
@@ -66,32 +130,31 @@ def get_pending(session_id: str, conversations: Service) -> PendingResponse:
 @router.post("/sessions/{session_id}/confirm", response_model=TurnResponse)
 def confirm(session_id: str, conversations: Service, body: ConfirmRequest | None = None) -> TurnResponse:
     """The customer confirms the pending action (e.g. create the return)."""
-    return _turn(conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None))
+    return turn_response(conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None))
 
 
 @router.post("/sessions/{session_id}/cancel", response_model=TurnResponse)
 def cancel(session_id: str, conversations: Service, body: ConfirmRequest | None = None) -> TurnResponse:
     """The customer declines the pending action; nothing is changed."""
-    return _turn(conversations.resolve(session_id, approved=False, action_id=body.action_id if body else None))
+    return turn_response(conversations.resolve(session_id, approved=False, action_id=body.action_id if body else None))
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+@router.post("/sessions/{session_id}/feedback", response_model=FeedbackResponse, status_code=201)
+def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> FeedbackResponse:
+    """Thumbs up or down on one answer (rating it again replaces the earlier rating)."""
+    row = record_feedback(conversations, session_id, body.message_index, body.rating, body.comment)
+    return FeedbackResponse(session_id=row.session_id, message_index=row.message_index,
+                            rating=row.rating, comment=row.comment)  # type: ignore[arg-type]
 
 
 def install_api(app: FastAPI) -> None:
+    from ui.api_ops import router as ops_router
+    from ui.api_openai import router as openai_router
+
+    settings = app.state.settings
+    app.state.rate_limiter = SessionRateLimiter(settings.rate_limit_per_minute)
+    app.add_middleware(BodySizeLimit, settings=settings)
     app.include_router(router)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "mode": app.state.conversations.mode}
-
-    @app.exception_handler(ConversationError)
-    async def conversation_error(_request: Request, error: ConversationError) -> JSONResponse:
-        return _error(error.status, error.code, str(error))
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-        return _error(422, "invalid_request", f"{where}: {first.get('msg')}" if where else str(first.get("msg")))
+    app.include_router(openai_router)
+    app.include_router(ops_router)
+    install_error_handlers(app, lambda: app.state.conversations.metrics.errors.labels(where="api").inc())

@@ -31,7 +31,9 @@ def seed() -> None:
 @app.command()
 def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),
           port: int = typer.Option(None, help="Port (default: RETURNDESK_PORT).")) -> None:
-    """Start the web server: Gradio app at /, API at /v1."""
+    """Start the web server: the customer's web app at /, the API at /v1 (docs at /docs),
+    the OpenAI-compatible chat at /v1/chat/completions, /healthz, /readyz and /metrics.
+    Without RETURNDESK_LLM_BASE_URL it answers in guided mode."""
     from ui.server import create_app
 
     settings = get_settings()
@@ -79,6 +81,12 @@ def list_tools() -> None:
 from ui.cli_vllm import vllm  # noqa: E402 - `returndesk vllm` lives in its own module
 
 app.command("vllm", context_settings={"allow_extra_args": True})(vllm)
+
+# Commands that live in their own modules: one line each, so parallel additions merge cleanly.
+from ui import cli_chat  # noqa: E402
+
+app.command("chat")(cli_chat.chat)
+app.command("export-feedback")(cli_chat.export_feedback)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
@@ -29,6 +32,8 @@ from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
+from ui.metrics import TurnMetrics
+from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,6 +63,13 @@ class NothingPending(ConversationError):
     code = "nothing_to_confirm"
 
 
+class CardWaiting(ConversationError):
+    """A new message while a confirmation card waits for yes / no."""
+
+    status = 409
+    code = "confirmation_pending"
+
+
 @dataclass
 class SessionInfo:
     session_id: str
@@ -80,6 +92,8 @@ class TurnResult:
     mode: str  # "model" or "guided": which one wrote the reply
     pending: PendingAction | None = None
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
+    # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
+    quick_replies: list[str] = field(default_factory=list)
 
 
 def clean_message(text: str) -> str:
@@ -92,10 +106,12 @@ def clean_message(text: str) -> str:
 
 
 class ConversationService:
-    def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None) -> None:
+    def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
+                 metrics: TurnMetrics | None = None) -> None:
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
+        self.metrics = metrics or TurnMetrics()
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
     @property
@@ -121,10 +137,10 @@ class ConversationService:
             db.commit()
             return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
 
-    def start_anonymous(self, language: str = "en") -> SessionInfo:
+    def start_anonymous(self, language: str = "en", session_id: str | None = None) -> SessionInfo:
         """A session whose customer identifies in the chat (the graph's identify step)."""
         with Session(self.deps.engine) as db:
-            chat = ChatSession(id=uuid.uuid4().hex, customer_id=None, language=language)
+            chat = ChatSession(id=session_id or uuid.uuid4().hex, customer_id=None, language=language)
             db.add(chat)
             db.commit()
             return SessionInfo(chat.id, None, None, chat.language)
@@ -136,6 +152,16 @@ class ConversationService:
                 raise SessionNotFound("Unknown session: sign in again to start a new one.")
             customer = db.get(Customer, chat.customer_id) if chat.customer_id else None
             return SessionInfo(chat.id, chat.customer_id, customer.display_name if customer else None, chat.language)
+
+    def session_named(self, session_id: str) -> SessionInfo:
+        """The session with this id, opened anonymously if it does not exist yet (OpenAI `user` field)."""
+        try:
+            return self.session(session_id)
+        except SessionNotFound:
+            try:
+                return self.start_anonymous(session_id=session_id)
+            except IntegrityError:  # another request opened it a moment ago
+                return self.session(session_id)
 
     def _remember_verified_customer(self, info: SessionInfo, customer_id: str | None) -> None:
         """A customer verified in the chat (verify tool) stays verified for the session."""
@@ -150,30 +176,48 @@ class ConversationService:
 
     # --- turns ------------------------------------------------------------------------------
     def send(self, session_id: str, text: str) -> TurnResult:
-        info = self.session(session_id)
-        text = clean_message(text)
-        with self._locks[session_id]:
-            pending = self.pending(session_id)
-            if pending is not None:
-                if YES.match(text) or NO.match(text):
-                    return self._resume(info, pending, approved=bool(YES.match(text)))
-                raise ConversationError("Please confirm or cancel the pending action first.")
-            language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
-            graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
-            if info.customer_id:  # from the verified session, never from the model
-                graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
-            return self._run(info, graph_input)
+        """One customer turn, answered at once (the API's JSON route)."""
+        return _last(self.stream(session_id, text))
 
     def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> TurnResult:
         """Answer the pending confirmation card (Confirm / Cancel)."""
+        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id))
+
+    def stream(self, session_id: str, text: str) -> Iterator[TurnEvent]:
+        """One customer turn as it happens: tokens, tool events, then `TurnDone` with the `TurnResult`.
+
+        Bad input (unknown session, empty text, a card still waiting) raises here, before any event.
+        """
         info = self.session(session_id)
-        with self._locks[session_id]:
-            pending = self.pending(session_id)
-            if pending is None:
-                raise NothingPending("There is nothing waiting for confirmation.")
-            if action_id is not None and action_id != pending.action_id:
-                raise NothingPending("That confirmation is out of date: the pending action has changed.")
-            return self._resume(info, pending, approved=approved)
+        text = clean_message(text)
+        self._turn_input(info, text)  # raises now rather than inside the stream
+        return self._locked(info, lambda: self._turn_input(info, text))
+
+    def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> Iterator[TurnEvent]:
+        """Confirm or cancel the pending card, streaming the turn that follows."""
+        info = self.session(session_id)
+        self._resume_input(info, approved, action_id)
+        return self._locked(info, lambda: self._resume_input(info, approved, action_id))
+
+    def _turn_input(self, info: SessionInfo, text: str) -> Any:
+        pending = self.pending(info.session_id)
+        if pending is not None:
+            if YES.match(text) or NO.match(text):
+                return _resume_command(pending, approved=bool(YES.match(text)))
+            raise CardWaiting("Please confirm or cancel the pending action first.")
+        language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
+        graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
+        if info.customer_id:  # from the verified session, never from the model
+            graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
+        return graph_input
+
+    def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
+        pending = self.pending(info.session_id)
+        if pending is None:
+            raise NothingPending("There is nothing waiting for confirmation.")
+        if action_id is not None and action_id != pending.action_id:
+            raise NothingPending("That confirmation is out of date: the pending action has changed.")
+        return _resume_command(pending, approved=approved)
 
     def pending(self, session_id: str) -> PendingAction | None:
         snapshot = self.graph.get_state(self._config(session_id))
@@ -190,13 +234,35 @@ class ConversationService:
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}}
 
-    def _resume(self, info: SessionInfo, pending: PendingAction, *, approved: bool) -> TurnResult:
-        return self._run(info, Command(resume={"approved": approved, "action_id": pending.action_id}))
+    def _locked(self, info: SessionInfo, graph_input: Any) -> Iterator[TurnEvent]:
+        """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed)."""
+        with self._locks[info.session_id]:
+            started = time.perf_counter()
+            try:
+                yield from self._run(info, graph_input())
+            except Exception:
+                self.metrics.errors.labels(where="turn").inc()
+                raise
+            finally:
+                self.metrics.latency.observe(time.perf_counter() - started)
 
-    def _run(self, info: SessionInfo, graph_input: Any) -> TurnResult:
+    def _run(self, info: SessionInfo, graph_input: Any) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)
         before = len(self.graph.get_state(config).values.get("messages", []))
-        self.graph.invoke(graph_input, config=config, context=self.deps)
+        parts = self.graph.stream(graph_input, config=config, context=self.deps,
+                                  stream_mode=["messages", "updates"], version="v2")
+        for event in events_of(parts):
+            if isinstance(event, ToolFinished):
+                self.metrics.tool_calls.labels(tool=event.tool, outcome=event.outcome).inc()
+            yield event
+        result = self._result(info, before)
+        self.metrics.turns.labels(mode=result.mode).inc()
+        if self.settings.llm_base_url and result.mode == "guided":
+            self.metrics.fallbacks.inc()
+        yield TurnDone(result)
+
+    def _result(self, info: SessionInfo, before: int) -> TurnResult:
+        config = self._config(info.session_id)
         snapshot = self.graph.get_state(config)
         self._remember_verified_customer(info, snapshot.values.get("customer_id"))
         new = snapshot.values.get("messages", [])[before:]
@@ -208,13 +274,28 @@ class ConversationService:
         else:
             reply_text = str(reply.content) if reply else ""
         ai = [m for m in new if isinstance(m, AIMessage)]
+        quick = (reply.response_metadata or {}).get("quick_replies") if reply is not None else None
         return TurnResult(
             session_id=info.session_id,
             reply=reply_text,
             mode=mode_of(ai[-1]) if ai else self.mode,
             pending=pending,
             tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
+            quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
         )
+
+
+def _resume_command(pending: PendingAction, *, approved: bool) -> Command:
+    return Command(resume={"approved": approved, "action_id": pending.action_id})
+
+
+def _last(events: Iterator[TurnEvent]) -> TurnResult:
+    result = None
+    for event in events:
+        if isinstance(event, TurnDone):
+            result = event.result
+    assert result is not None, "a turn always ends with TurnDone"
+    return result
 
 
 def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[ToolTraceEntry]:

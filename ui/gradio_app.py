@@ -1,111 +1,231 @@
-"""The customer's web app (Gradio, mounted at `/`): sign in, chat, confirm the return."""
+"""The customer's web app (Gradio, mounted at `/`): sign in, chat, confirm the return.
+
+Every turn goes through `ConversationService.stream`, so the reply appears as it is written, tool
+activity shows as collapsible "what I checked" entries, and the confirmation card's buttons answer
+the graph's interrupt. The chat transcript lives in a per-browser `gr.State`; the conversation
+itself is in the checkpointer, so nothing is lost when the page reloads mid-turn.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
 from ui.conversation import ConversationError, ConversationService, TurnResult
+from ui.feedback import record_feedback
+from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
+from ui.i18n import LANGUAGES, QUICK_REPLIES, t
+from ui.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
 log = logging.getLogger(__name__)
-
-MODE_BADGE = {
-    "guided": "🧭 **Guided mode**: answers come from ReturnDesk's scripted assistant, not the AI model.",
-    "model": "🤖 **AI model**: answers come from Qwen3-4B.",
-}
-
-
-def _trace_messages(result: TurnResult) -> list[dict[str, Any]]:
-    """Tool activity as collapsible 'what I checked' entries."""
-    return [
-        {
-            "role": "assistant",
-            "content": f"arguments: `{json.dumps(entry.args, ensure_ascii=False)}`\n\n"
-                       f"result: `{json.dumps(entry.result, ensure_ascii=False)[:600]}`",
-            "metadata": {"title": f"🔎 What I checked: {entry.tool}", "status": "done"},
-        }
-        for entry in result.tool_trace
-    ]
+QUICK_SLOTS = 4
+THEME = gr.themes.Soft(primary_hue="teal")
+CSS = """
+#mode-badge { padding: 6px 12px; border-radius: 8px; background: var(--block-background-fill); }
+#confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
+#side-panel table { width: 100%; }
+"""
 
 
-def _card(result: TurnResult) -> tuple[Any, str, str | None]:
-    pending = result.pending
-    if pending is None:
-        return gr.update(visible=False), "", None
-    rows = "\n".join(f"| {i.product} | {i.quantity} | {i.refund} |" for i in pending.items)
-    text = f"### Please confirm\n{pending.summary}\n\n| Item | Qty | Refund |\n|---|---|---|\n{rows}"
-    if pending.refund_amount:  # a cancellation card has no refund to announce
-        text += f"\n\n**Refund:** {pending.refund_amount} to {pending.refund_method}"
-    return gr.update(visible=True), text, pending.action_id
+def quick_replies(result: TurnResult | None, language: str) -> list[str]:
+    """The assistant's own suggestions first, then the common next steps (none while a card waits)."""
+    if result is not None and result.pending is not None:
+        return []
+    suggested = (result.quick_replies if result else []) + QUICK_REPLIES[language]
+    return list(dict.fromkeys(suggested))[:QUICK_SLOTS]
 
 
-def build_blocks(conversations: ConversationService) -> gr.Blocks:
-    def sign_in(email: str, order_id: str):  # noqa: ANN202
-        try:
-            info = conversations.sign_in(email=email, order_id=order_id)
-        except ConversationError as error:
-            return None, gr.update(), gr.update(), f"⚠️ {error}", [], ""
-        greeting = {"role": "assistant", "content": f"Hi {info.customer_name}! How can I help with your order today?"}
-        return (info.session_id, gr.update(visible=False), gr.update(visible=True), "", [greeting],
-                MODE_BADGE[conversations.mode])
+def quick_updates(replies: list[str]) -> list[Any]:
+    return [gr.update(value=replies[i], visible=True) if i < len(replies) else gr.update(visible=False)
+            for i in range(QUICK_SLOTS)]
 
-    def apply(history: list, result: TurnResult):  # noqa: ANN202
-        history = history + _trace_messages(result)
-        if result.reply:
-            history.append({"role": "assistant", "content": result.reply})
-        card_visible, card_text, action_id = _card(result)
-        return history, card_visible, card_text, action_id, MODE_BADGE.get(result.mode, "")
 
-    def safely(history: list, call):  # noqa: ANN001, ANN202
-        try:
-            return apply(history, call())
-        except ConversationError as error:
-            message = str(error)
-        except Exception:  # the customer sees an apology, the log keeps the trace
-            log.exception("turn failed")
-            message = "Sorry, something went wrong on our side. Your conversation is safe; please try again."
-        history = history + [{"role": "assistant", "content": f"⚠️ {message}"}]
-        return history, gr.update(), gr.update(), gr.update(), gr.update()
-
-    def send(session_id: str | None, text: str, history: list):  # noqa: ANN202
-        if not session_id:
-            return history, gr.update(), gr.update(), gr.update(), gr.update(), text
-        history = history + [{"role": "user", "content": text}]
-        return (*safely(history, lambda: conversations.send(session_id, text)), "")
-
-    def resolve(session_id: str | None, action_id: str | None, history: list, approved: bool):  # noqa: ANN202
-        history = history + [{"role": "user", "content": "✅ Confirm" if approved else "✖️ Cancel"}]
-        return safely(history, lambda: conversations.resolve(session_id or "", approved=approved, action_id=action_id))
-
+def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901 (one UI, wired in one place)
     with gr.Blocks(title="ReturnDesk") as blocks:
         session_id = gr.State(None)
+        language = gr.State("en")
+        transcript = gr.State([])
         action_id = gr.State(None)
-        gr.Markdown("# ReturnDesk\nReturns and delivery help for your orders.")
-        with gr.Column(visible=True, elem_id="sign-in") as sign_in_box:
-            email = gr.Textbox(label="Email", elem_id="email")
-            order_number = gr.Textbox(label="Order number", placeholder="#W1000001", elem_id="order-number")
-            sign_in_button = gr.Button("Sign in", variant="primary", elem_id="sign-in-button")
-            sign_in_error = gr.Markdown(elem_id="sign-in-error")
-        with gr.Column(visible=False, elem_id="chat") as chat_box:
-            badge = gr.Markdown(elem_id="mode-badge")
-            chatbot = gr.Chatbot(label="ReturnDesk", height=480, elem_id="chatbot")
-            with gr.Group(visible=False, elem_id="confirm-card") as card:
-                card_text = gr.Markdown()
-                with gr.Row():
-                    confirm_button = gr.Button("Confirm", variant="primary", elem_id="confirm-button")
-                    cancel_button = gr.Button("Cancel", elem_id="cancel-button")
-            with gr.Row():
-                message = gr.Textbox(show_label=False, placeholder="Type your message…", scale=5, elem_id="message")
-                send_button = gr.Button("Send", variant="primary", scale=1, elem_id="send-button")
+        reply_index = gr.State({})  # chat position -> history index, for thumbs up / down
 
-        sign_in_button.click(sign_in, [email, order_number],
-                             [session_id, sign_in_box, chat_box, sign_in_error, chatbot, badge])
-        turn_outputs = [chatbot, card, card_text, action_id, badge]
-        for trigger in (send_button.click, message.submit):
-            trigger(send, [session_id, message, chatbot], [*turn_outputs, message])
-        confirm_button.click(lambda s, a, h: resolve(s, a, h, True), [session_id, action_id, chatbot], turn_outputs)
-        cancel_button.click(lambda s, a, h: resolve(s, a, h, False), [session_id, action_id, chatbot], turn_outputs)
+        with gr.Row():
+            title = gr.Markdown(t("title", "en"))
+            language_switch = gr.Radio(list(LANGUAGES), value="English", show_label=False,
+                                       elem_id="language-switch", scale=0, min_width=200)
+        badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
+
+        with gr.Column(visible=True, elem_id="sign-in") as sign_in_box:
+            with gr.Tabs():
+                with gr.Tab(t("tab_email", "en"), id="by-email") as tab_email:
+                    email = gr.Textbox(label=t("email", "en"), elem_id="email")
+                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1000001", elem_id="order-number")
+                    email_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-button")
+                with gr.Tab(t("tab_name", "en"), id="by-name") as tab_name:
+                    full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
+                    postcode = gr.Textbox(label=t("postcode", "en"), elem_id="postcode")
+                    name_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-name-button")
+            sign_in_error = gr.Markdown(elem_id="sign-in-error")
+
+        with gr.Row(visible=False, elem_id="chat") as chat_box:
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="ReturnDesk", height=520, elem_id="chatbot",
+                                     group_consecutive_messages=False)
+                with gr.Group(visible=False, elem_id="confirm-card") as card:
+                    card_text = gr.Markdown(elem_id="confirm-card-text")
+                    with gr.Row():
+                        confirm_button = gr.Button(t("confirm", "en"), variant="primary", elem_id="confirm-button")
+                        cancel_button = gr.Button(t("cancel", "en"), elem_id="cancel-button")
+                with gr.Row(elem_id="quick-replies"):
+                    quick = [gr.Button(visible=False, size="sm", elem_id=f"quick-{i}") for i in range(QUICK_SLOTS)]
+                with gr.Row():
+                    message = gr.Textbox(show_label=False, placeholder=t("placeholder", "en"), scale=5,
+                                         elem_id="message", max_length=4000)
+                    send_button = gr.Button(t("send", "en"), variant="primary", scale=1, elem_id="send-button")
+                handoff_button = gr.Button(t("handoff", "en"), size="sm", elem_id="handoff-button")
+            with gr.Column(scale=2):
+                panel = gr.Markdown(elem_id="side-panel")
+
+        turn_outputs = [chatbot, transcript, card, card_text, action_id, badge, panel, reply_index, message, *quick]
+
+        # --- sign in ----------------------------------------------------------------------------
+        def signed_in(sign_in: Callable[[], Any], lang: str) -> dict:
+            try:
+                info = sign_in()
+            except ConversationError as error:
+                return {sign_in_error: f"⚠️ {error}"}
+            greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
+            return {session_id: info.session_id, sign_in_box: gr.update(visible=False),
+                    chat_box: gr.update(visible=True), sign_in_error: "", transcript: greeting,
+                    chatbot: greeting, reply_index: {},
+                    **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
+
+        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
+        email_button.click(lambda e, o, lang: signed_in(lambda: conversations.sign_in(email=e, order_id=o), lang),
+                           [email, order_number, language], sign_in_outputs)
+        name_button.click(lambda n, p, lang: signed_in(lambda: conversations.sign_in(name=n, postcode=p), lang),
+                          [full_name, postcode, language], sign_in_outputs)
+
+        # --- a turn, streamed -------------------------------------------------------------------
+        def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
+                     start: Callable[[], Iterator[TurnEvent]]) -> Iterator[dict]:
+            messages = [*messages, {"role": "user", "content": shown}]
+            yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
+            reply: dict[str, Any] | None = None
+            traces: dict[str, dict[str, Any]] = {}
+            try:
+                if not sid:
+                    raise ConversationError(t("sign_in_needed", lang))
+                for event in detached(start()):
+                    if isinstance(event, Token):
+                        if reply is None:
+                            reply = {"role": "assistant", "content": ""}
+                            messages.append(reply)
+                        reply["content"] += event.text
+                    elif isinstance(event, ToolStarted):
+                        traces[event.call_id] = trace_message(event, lang)
+                        messages.append(traces[event.call_id])
+                        reply = None  # text after a tool call is a new answer
+                    elif isinstance(event, ToolFinished):
+                        if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
+                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang)
+                            messages.append(traces[event.call_id])
+                        finish_trace(traces[event.call_id], event)
+                    elif isinstance(event, TurnDone):
+                        for trace in traces.values():  # a call waiting on the card is no longer running
+                            trace["metadata"] = {**trace["metadata"], "status": "done"}
+                        yield finished(event.result, sid, lang, messages, reply, replies)
+                        return
+                    yield {chatbot: [dict(m) for m in messages]}
+            except ConversationError as error:
+                problem = str(error)
+            except Exception:  # the customer sees an apology, the log keeps the trace
+                log.exception("turn failed")
+                problem = t("sorry", lang)
+            messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
+            yield {chatbot: messages, transcript: messages}
+
+        def finished(result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None,
+                     replies: dict) -> dict:
+            if reply is None and result.reply:
+                reply = {"role": "assistant", "content": ""}
+                messages.append(reply)
+            if reply is not None:
+                reply["content"] = result.reply  # the final text is the truth, whatever streamed
+                history = conversations.history(sid)
+                if history and history[-1]["role"] == "assistant":
+                    replies = {**replies, len(messages) - 1: len(history) - 1}
+            tool_results = {entry.tool: entry.result for entry in result.tool_trace if isinstance(entry.result, dict)}
+            update: dict[Any, Any] = {
+                chatbot: [dict(m) for m in messages], transcript: messages, reply_index: replies,
+                badge: t(f"badge_{result.mode}", lang),
+                card: gr.update(visible=result.pending is not None),
+                card_text: confirmation_card(result.pending, lang) if result.pending else "",
+                action_id: result.pending.action_id if result.pending else None,
+                **dict(zip(quick, quick_updates(quick_replies(result, lang)), strict=True)),
+            }
+            if cards := side_panel(tool_results, lang):
+                update[panel] = cards
+            return update
+
+        def send(sid: str | None, text: str, lang: str, messages: list, replies: dict) -> Iterator[dict]:
+            if not (text or "").strip():
+                return
+            yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(sid or "", text))
+
+        def resolve(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
+                    approved: bool) -> Iterator[dict]:
+            shown = t("you_confirmed" if approved else "you_cancelled", lang)
+            yield from run_turn(sid, lang, messages, replies, shown, lambda: conversations.stream_resolve(
+                sid or "", approved=approved, action_id=action))
+
+        turn_inputs = [session_id, message, language, transcript, reply_index]
+        send_button.click(send, turn_inputs, turn_outputs)
+        message.submit(send, turn_inputs, turn_outputs)
+        for button in quick:
+            button.click(send, [session_id, button, language, transcript, reply_index], turn_outputs)
+        handoff_button.click(lambda sid, lang, m, r: (yield from send(sid, t("handoff_message", lang), lang, m, r)),
+                             [session_id, language, transcript, reply_index], turn_outputs)
+        resolve_inputs = [session_id, action_id, language, transcript, reply_index]
+        confirm_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, True)),
+                             resolve_inputs, turn_outputs)
+        cancel_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, False)),
+                            resolve_inputs, turn_outputs)
+
+        # --- thumbs up / down -------------------------------------------------------------------
+        def rate(sid: str | None, replies: dict, lang: str, data: gr.LikeData) -> None:
+            position = data.index[0] if isinstance(data.index, list | tuple) else data.index
+            if not sid or position not in replies:
+                return  # a greeting or a tool entry: nothing to rate
+            liked = data.liked is True or data.liked == "Like"
+            try:
+                record_feedback(conversations, sid, replies[position], "up" if liked else "down")
+            except ConversationError as error:
+                gr.Warning(str(error))
+                return
+            gr.Info(t("thanks", lang))
+
+        chatbot.like(rate, [session_id, reply_index, language], None)
+
+        # --- English / 中文 ----------------------------------------------------------------------
+        def switch(choice: str, sid: str | None) -> dict:
+            lang = LANGUAGES.get(choice, "en")
+            update = {
+                language: lang, title: t("title", lang), badge: t(f"badge_{conversations.mode}", lang),
+                tab_email: gr.update(label=t("tab_email", lang)), tab_name: gr.update(label=t("tab_name", lang)),
+                email: gr.update(label=t("email", lang)), order_number: gr.update(label=t("order", lang)),
+                full_name: gr.update(label=t("name", lang)), postcode: gr.update(label=t("postcode", lang)),
+                email_button: t("sign_in", lang), name_button: t("sign_in", lang), send_button: t("send", lang),
+                message: gr.update(placeholder=t("placeholder", lang)), confirm_button: t("confirm", lang),
+                cancel_button: t("cancel", lang), handoff_button: t("handoff", lang),
+            }
+            if sid:
+                update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))
+            return update
+
+        language_switch.change(switch, [language_switch, session_id], [
+            language, title, badge, tab_email, tab_name, email, order_number, full_name, postcode, email_button,
+            name_button, send_button, message, confirm_button, cancel_button, handoff_button, *quick])
     return blocks

@@ -2,41 +2,75 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tools.base import PendingAction
 
+# Tab, newline and carriage return are text; every other C0 control character (and DEL) is not.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_MESSAGE_CHARS = 4000
+
 
 class SignInRequest(BaseModel):
-    """Email + order number, or full name + postcode."""
+    """Email + order number, or full name + postcode; or nothing, to start anonymously
+    (the customer then identifies in the chat)."""
 
-    email: str | None = Field(None, max_length=255, examples=["alice@example.com"])
-    order_id: str | None = Field(None, max_length=32, examples=["#W1000001"])
-    name: str | None = Field(None, max_length=200, examples=["Alice Chen"])
-    postcode: str | None = Field(None, max_length=20, examples=["94107"])
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"email": "alice@example.com", "order_id": "#W1000001"},
+        {"name": "Alice Chen", "postcode": "94107"},
+        {},
+    ]})
+
+    email: str | None = Field(None, max_length=255)
+    order_id: str | None = Field(None, max_length=32)
+    name: str | None = Field(None, max_length=200)
+    postcode: str | None = Field(None, max_length=20)
+    language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session.")
 
     @model_validator(mode="after")
     def one_way_to_sign_in(self) -> SignInRequest:
-        if not ((self.email and self.order_id) or (self.name and self.postcode)):
-            raise ValueError("give email and order_id, or name and postcode")
+        given = [f for f in ("email", "order_id", "name", "postcode") if getattr(self, f)]
+        if given and not ((self.email and self.order_id) or (self.name and self.postcode)):
+            raise ValueError("give email and order_id, or name and postcode, or nothing to start anonymously")
         return self
+
+    @property
+    def anonymous(self) -> bool:
+        return not any((self.email, self.order_id, self.name, self.postcode))
 
 
 class SessionResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9", "signed_in": True, "customer_name": "Alice Chen",
+        "language": "en", "mode": "guided"}]})
+
     session_id: str
-    customer_name: str
+    signed_in: bool = Field(description="False for an anonymous session until the customer identifies.")
+    customer_name: str | None
     language: str
-    mode: Literal["model", "guided"]
+    mode: Literal["model", "guided"] = Field(description="Who will answer: the LLM, or guided mode (no model).")
 
 
 class MessageRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=4000, examples=["I want to return the headphones from order #W1000001"])
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS,
+                      examples=["I want to return the headphones from order #W1000001"])
+
+    @field_validator("text")
+    @classmethod
+    def printable(cls, text: str) -> str:
+        if CONTROL_CHARS.search(text):
+            raise ValueError("the message contains control characters; send plain text")
+        if not text.strip():
+            raise ValueError("the message is empty")
+        return text
 
 
 class ConfirmRequest(BaseModel):
-    action_id: str | None = Field(None, description="The pending action's id; guards against confirming a stale card.")
+    action_id: str | None = Field(None, max_length=200, examples=["guided-6-create_return"],
+                                  description="The pending action's id; guards against confirming a stale card.")
 
 
 class ToolTrace(BaseModel):
@@ -46,11 +80,25 @@ class ToolTrace(BaseModel):
 
 
 class TurnResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
+        "reply": "Return Wireless Headphones x1 from order #W1000001; refund 89.99 to your original payment method.",
+        "mode": "guided",
+        "pending": {"action_id": "guided-6-create_return", "tool": "create_return", "order_id": "#W1000001",
+                    "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1,
+                               "refund": "89.99"}],
+                    "refund_method": "original_payment", "refund_amount": "89.99",
+                    "summary": "Return Wireless Headphones x1 from order #W1000001; refund 89.99."},
+        "tool_trace": [{"tool": "lookup_order", "args": {"order_id": "#W1000001"}, "result": {"ok": True}}],
+        "quick_replies": [],
+    }]})
+
     session_id: str
     reply: str
     mode: Literal["model", "guided"] = Field(description="Whether the LLM or guided mode wrote the reply.")
     pending: PendingAction | None = Field(None, description="An action waiting for the customer's confirmation.")
     tool_trace: list[ToolTrace] = []
+    quick_replies: list[str] = Field([], description="Suggested next messages, when the assistant has some.")
 
 
 class PendingResponse(BaseModel):
@@ -58,15 +106,39 @@ class PendingResponse(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"role": "user", "content": "return the headphones from #W1000001", "mode": None},
+        {"role": "assistant", "content": "Your return is created.", "mode": "guided"},
+    ]})
+
     role: Literal["user", "assistant"]
     content: str
     mode: str | None = None
 
 
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"message_index": 1, "rating": "up", "comment": "Quick and clear."}]})
+
+    message_index: int = Field(ge=0, description="Position (from 0) of an assistant message in GET .../messages.")
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=1000)
+
+
+class FeedbackResponse(BaseModel):
+    session_id: str
+    message_index: int
+    rating: Literal["up", "down"]
+    comment: str
+
+
 class ErrorBody(BaseModel):
-    code: str
-    message: str
+    code: str = Field(examples=["session_not_found"], description="Stable, machine-readable reason.")
+    message: str = Field(examples=["Unknown session: sign in again to start a new one."],
+                         description="What went wrong, in words safe to show a customer.")
 
 
 class ErrorResponse(BaseModel):
+    """Every error of the API has this shape, whatever the status."""
+
     error: ErrorBody

@@ -8,14 +8,17 @@ from fastapi import FastAPI
 from agent.settings import Settings, get_settings
 from ui.api import install_api
 from ui.conversation import ConversationService
-from ui.gradio_app import build_blocks
+from ui.gradio_app import CSS, THEME, build_blocks
 
 
 def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
     settings = settings or get_settings()
     conversations = conversations or ConversationService(settings)
     app = FastAPI(title="ReturnDesk", version="0.1.0",
-                  description="Customer-service agent for e-commerce returns. Sessions, messages and confirmations.")
+                  description="Customer-service agent for e-commerce returns. Sessions, messages and "
+                              "confirmations; an OpenAI-compatible chat endpoint; health and metrics.")
+    app.state.settings = settings
     app.state.conversations = conversations
     install_api(app)
-    return gr.mount_gradio_app(app, build_blocks(conversations), path="/")
+    return gr.mount_gradio_app(app, build_blocks(conversations), path="/", theme=THEME, css=CSS,
+                               footer_links=["api"], show_error=False)

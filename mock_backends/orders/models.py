@@ -219,3 +219,18 @@ class ChatSession(SQLModel, table=True):
     customer_id: str | None = Field(default=None, foreign_key="customer.id", index=True, max_length=64)
     language: str = Field(default="en", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """A customer's thumbs up / down on one assistant answer (fine-tuning and QA read these)."""
+
+    __table_args__ = (
+        CheckConstraint("rating IN ('up', 'down')", name="ck_feedback_rating"),
+        UniqueConstraint("session_id", "message_index", name="uq_feedback_message"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="chatsession.id", index=True, max_length=64)
+    message_index: int = Field(description="Position of the answer in the session's history (GET .../messages).")
+    rating: str = Field(max_length=4)
+    comment: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -104,10 +104,11 @@ def test_carrier_down_gives_a_clear_error_within_the_timeout(engine: Engine, tmp
 
 def test_carrier_too_slow_gives_a_clear_error_within_the_timeout(settings: Settings, engine: Engine,
                                                                  tmp_path: Path) -> None:
-    with running_carrier(settings.resolved_database_url, FaultConfig(timeout_rate=1.0, hang_s=3)) as url:
+    # The carrier hangs 10 s per request; without a working budget this call would take 30 s.
+    with running_carrier(settings.resolved_database_url, FaultConfig(timeout_rate=1.0, hang_s=10)) as url:
         deps = deps_for(engine, tmp_path, url, carrier_timeout_s=1.0, carrier_attempt_timeout_s=0.4)
         started = time.monotonic()
         result = call_tool(track_shipment, deps, customer_id=ALICE, order_id="#W1000004")
         elapsed = time.monotonic() - started
-    assert elapsed < 2 * 1.0
+    assert elapsed < 5, "the 1 s budget cut the call short (generous bound: this machine is shared)"
     assert (result["ok"], result["code"]) == (False, "carrier_unavailable")

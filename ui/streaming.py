@@ -1,0 +1,135 @@
+"""A turn as it happens: the events the web app, the SSE route and the terminal chat render.
+
+`events_of` turns LangGraph's stream parts (`stream_mode=["messages", "updates"]`, version "v2")
+into these few events, so no interface needs to know the graph's node names.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
+
+from graphs.returns_graph import REPLY_NODES
+from tools.base import PendingAction
+
+if TYPE_CHECKING:
+    from ui.conversation import TurnResult
+
+
+
+@dataclass
+class Token:
+    """A piece of the reply as the model writes it."""
+
+    text: str
+
+
+@dataclass
+class ToolStarted:
+    call_id: str
+    tool: str
+    args: dict[str, Any]
+
+
+@dataclass
+class ToolFinished:
+    call_id: str
+    tool: str
+    result: Any
+
+    @property
+    def outcome(self) -> str:
+        """'ok', 'declined' (the customer said no), 'refused' (a rule said no) or 'error'."""
+        if not isinstance(self.result, dict) or self.result.get("ok") is not False:
+            return "ok"
+        code = self.result.get("code")
+        return "declined" if code == "declined" else "error" if code == "internal_error" else "refused"
+
+
+@dataclass
+class PendingConfirmation:
+    pending: PendingAction
+
+
+@dataclass
+class TurnDone:
+    result: TurnResult
+
+
+TurnEvent = Token | ToolStarted | ToolFinished | PendingConfirmation | TurnDone
+
+
+def events_of(parts: Iterable[dict[str, Any]]) -> Iterator[TurnEvent]:
+    for part in parts:
+        if part["type"] == "messages":
+            message, metadata = part["data"]
+            if metadata.get("langgraph_node") in REPLY_NODES and _is_reply_text(message):
+                yield Token(str(message.content))
+        elif part["type"] == "updates":
+            yield from _update_events(part["data"])
+
+
+def _is_reply_text(message: Any) -> bool:
+    if not isinstance(message, AIMessage | AIMessageChunk) or not isinstance(message.content, str):
+        return False
+    return bool(message.content) and not message.tool_calls and not getattr(message, "tool_call_chunks", None)
+
+
+def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent]:
+    for node, update in data.items():
+        if node == "__interrupt__":
+            for item in update:
+                yield PendingConfirmation(PendingAction.model_validate(item.value))
+            continue
+        for message in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+            if isinstance(message, AIMessage):
+                for call in message.tool_calls:
+                    yield ToolStarted(call["id"] or "", call["name"], dict(call["args"]))
+            elif isinstance(message, ToolMessage):
+                yield ToolFinished(message.tool_call_id, message.name or "", _parsed(message.content))
+
+
+def _parsed(content: Any) -> Any:
+    try:
+        return json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        return content
+
+
+T = TypeVar("T")
+_END = object()
+
+
+@dataclass
+class _Failed:
+    error: BaseException
+
+
+def detached(events: Iterator[T]) -> Iterator[T]:
+    """Runs `events` to its end on its own thread, whatever the consumer does.
+
+    Our own ten lines (stdlib queue + thread) because a customer who closes the page mid-reply must
+    not leave the turn half-run or the session locked: the turn finishes and is checkpointed.
+    """
+    pipe: queue.Queue[Any] = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                pipe.put(event)
+        except BaseException as error:  # handed to the consumer, who raises it
+            pipe.put(_Failed(error))
+        finally:
+            pipe.put(_END)
+
+    threading.Thread(target=pump, name="returndesk-turn", daemon=True).start()
+    while (item := pipe.get()) is not _END:
+        if isinstance(item, _Failed):
+            raise item.error
+        yield item
