@@ -8,22 +8,11 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.settings import get_settings
+from ui import cli_data
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 console = Console()
-
-
-@app.command()
-def seed() -> None:
-    """Create the tables and seed the demo customers and orders (skipped if customers exist)."""
-    from mock_backends.orders.db import create_tables, make_engine
-    from mock_backends.orders.seed import seed_demo
-
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    create_tables(engine)
-    wrote = seed_demo(engine)
-    console.print(f"{'Seeded' if wrote else 'Already seeded'}: {settings.resolved_database_url}")
+cli_data.register(app)  # seed, db shell, db stats
 
 
 @app.command()
@@ -42,7 +31,7 @@ def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK
 @app.command()
 def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer.Option(None, help="Port.")) -> None:
     """Seed the demo data if the database is empty, then start the server and print its URL."""
-    seed()
+    cli_data.seed_demo_data()
     from mock_backends.orders.seed import DEMO_CUSTOMERS
 
     table = Table(title="Demo accounts (sign in with email + order number)")
