@@ -1,39 +1,27 @@
 """The chat model the agent node calls: Qwen3-4B on vLLM when configured, guided mode otherwise.
 
-The endpoint path is LangChain's `ChatOpenAI` (vLLM serves the OpenAI API); when it fails or
-times out, `with_fallbacks` answers that call with the guided model, so a turn never dies with
-the endpoint.
+The endpoint path is `agent.vllm_client` (LangChain's `ChatOpenAI` against vLLM's OpenAI API);
+when a call fails (connection refused, timeout, 5xx, malformed JSON, a broken tool call),
+`with_fallbacks` answers it with the guided model, and `model_for_turn` keeps guided mode for the
+rest of that customer turn, so one turn never mixes a half-finished model plan with guided steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
-from agent.guided import GuidedChatModel
+from agent.guided import GUIDED, GuidedChatModel
 from agent.settings import Settings
+from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
+from tools.deps import ToolDeps
+from tools.registry import TOOLS
 
-DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
-# Sampling from the Qwen3-4B-Instruct-2507 model card ("Best Practices").
-QWEN_SAMPLING = {"temperature": 0.7, "top_p": 0.8}
-QWEN_EXTRA_BODY = {"top_k": 20, "min_p": 0.0}
-
-
-def endpoint_model(settings: Settings) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI  # imported here: guided-only runs never pay for it
-
-    return ChatOpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key,  # type: ignore[arg-type]
-        model=settings.llm_model or DEFAULT_MODEL,
-        timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-        extra_body=QWEN_EXTRA_BODY,
-        **QWEN_SAMPLING,
-    )
+__all__ = ["DEFAULT_MODEL", "QWEN_EXTRA_BODY", "QWEN_SAMPLING", "build_chat_model", "endpoint_model",
+           "guided_answered_this_turn", "mode_of", "model_for_turn"]
 
 
 def build_chat_model(settings: Settings, tools: Sequence[BaseTool]) -> Runnable:
@@ -44,7 +32,27 @@ def build_chat_model(settings: Settings, tools: Sequence[BaseTool]) -> Runnable:
     return endpoint_model(settings).bind_tools(list(tools)).with_fallbacks([guided])
 
 
+def guided_answered_this_turn(messages: Sequence[BaseMessage]) -> bool:
+    """True when guided mode already wrote a message since the customer's last message."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return False
+        if isinstance(message, AIMessage) and mode_of(message) == GUIDED:
+            return True
+    return False
+
+
+def model_for_turn(deps: ToolDeps, messages: Sequence[BaseMessage]) -> Runnable:
+    """What answers the next step of this turn: guided mode once it has taken over, else the
+    configured model (built once per `deps`, or the one a test injected as `deps.chat_model`)."""
+    if guided_answered_this_turn(messages):
+        return GuidedChatModel()
+    if deps.chat_model is None:
+        deps.chat_model = build_chat_model(deps.settings, TOOLS)
+    return deps.chat_model
+
+
 def mode_of(message: object) -> str:
     """'guided' or 'model': which of the two wrote this AI message."""
     metadata = getattr(message, "response_metadata", None) or {}
-    return "guided" if metadata.get("returndesk_mode") == "guided" else "model"
+    return GUIDED if metadata.get("returndesk_mode") == GUIDED else "model"

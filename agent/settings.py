@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,12 +34,36 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("EMPTY", description="API key for the endpoint (vLLM accepts any).")
     llm_timeout_s: float = Field(30.0, description="Per-request timeout for the model endpoint.")
     llm_max_retries: int = Field(1, description="Retries of a failed model call before guided mode takes over.")
+    llm_discovery_timeout_s: float = Field(
+        3.0, description="Timeout for reading the model name from the endpoint's /v1/models (when llm_model is unset)."
+    )
+    llm_stream: bool = Field(
+        False, description="Stream model calls, tool rounds included (off: vLLM's streamed hermes tool calls are fragile)."
+    )
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
-    carrier_url: str = Field("http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service.")
+    carrier_url: str = Field(
+        "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
-    carrier_timeout_s: float = Field(3.0, description="Per-request timeout for carrier calls.")
+    carrier_timeout_s: float = Field(
+        3.0, description="Longest a customer waits for one carrier call, retries included.")
+    carrier_attempt_timeout_s: float = Field(1.0, description="Timeout of one HTTP attempt to the carrier.")
+    carrier_max_attempts: int = Field(3, ge=1, description="Attempts per carrier call (connect errors, 5xx, timeouts).")
+    carrier_fault_latency_ms: int = Field(0, ge=0, description="Carrier service: latency added to every request.")
+    carrier_fault_error_rate: float = Field(
+        0.0, ge=0, le=1, description="Carrier service: share of requests answered 503 (1.0: all).")
+    carrier_fault_timeout_rate: float = Field(
+        0.0, ge=0, le=1, description="Carrier service: share of requests held until they time out (1.0: all).")
+    carrier_fault_hang_s: float = Field(
+        30.0, ge=0, description="Carrier service: how long a request injected with a timeout is held.")
     max_tool_rounds: int = Field(8, description="Tool rounds per customer turn before a polite hand-off.")
+
+    @model_validator(mode="after")
+    def _carrier_url_follows_port(self) -> Settings:
+        # Setting only RETURNDESK_CARRIER_PORT must not leave the tools calling the old port.
+        if "carrier_url" not in self.model_fields_set:
+            self.carrier_url = f"http://{self.host}:{self.carrier_port}"
+        return self
 
     @property
     def resolved_database_url(self) -> str:

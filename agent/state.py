@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -10,7 +10,15 @@ from langgraph.graph.message import add_messages
 
 class ReturnDeskState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
-    # Set by the server after sign-in, never by the model: tools read the customer from here.
+    # Set by the server after sign-in or by the verify_customer tool, never by the model's
+    # arguments: tools read the customer from here.
     customer_id: str | None
     customer_name: str | None
     language: str  # "en" or "zh": the language the customer writes in
+    # The card the guard approved and `confirm` shows: {"action": PendingAction, "fingerprint": str}.
+    pending_action: dict[str, Any] | None
+    # Why the graph is handing off right now ("customer_asked", "tool_round_limit", ...); cleared by handoff.
+    handoff_reason: str | None
+    # Output guardrail: why the last reply was rejected, and how often this turn (one regeneration).
+    reply_feedback: str | None
+    reply_retries: int

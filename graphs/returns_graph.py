@@ -1,32 +1,52 @@
-"""The ReturnDesk graph: wiring only. Node logic lives in `agent.nodes`.
+"""The ReturnDesk graph: wiring only. Node logic lives in `agent/`.
 
-    START -> agent --(reply)--------------------------> END
-               |  --(tool call)----------> tools -> agent
-               |  --(sensitive tool call)-> confirm --(yes)--> tools
-                                                    --(no / refused)--> agent
+    START -> screen_input --(off-topic / abusive / jailbreak)--> END (polite turn-away)
+                          --(asks for a person)----------------> handoff -> END
+                          --(not verified)--> identify --(tool)--> identify_tools -> identify | assist
+                          --(verified)------> assist ----(tool)--> tools ---------> assist | handoff
+                                                         --(sensitive tool)--> guard --(allowed)--> confirm
+                                                                                      --(refused)--> assist
+                                                                             confirm --(yes)--> tools
+                                                                                     --(no)---> assist
+             identify | assist --(reply)--> check_reply --(facts from tools)--> END
+                                                        --(invented facts)--> regenerate once, then replace
+             identify | assist --(tool-round limit)--> handoff
 """
 
 from __future__ import annotations
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 
-from agent.nodes import call_model, confirm_sensitive_action, route_after_model
+from agent.guard import confirm, guard
+from agent.guardrails import check_reply, screen_input
+from agent.handoff import hand_off
+from agent.nodes import call_model, identify, route_after_model, route_after_tools
 from agent.state import ReturnDeskState
 from tools.deps import ToolDeps
-from tools.registry import TOOLS
+from tools.registry import IDENTIFY_TOOLS, TOOLS
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
-    builder.add_node("agent", call_model)
-    builder.add_node("confirm", confirm_sensitive_action)
+    builder.add_node("screen_input", screen_input)
+    builder.add_node("identify", identify)
+    builder.add_node("identify_tools", ToolNode(IDENTIFY_TOOLS))
+    builder.add_node("assist", call_model)
     builder.add_node("tools", ToolNode(TOOLS))
-    builder.add_edge(START, "agent")
-    builder.add_conditional_edges("agent", route_after_model)
-    builder.add_edge("tools", "agent")
+    builder.add_node("guard", guard)
+    builder.add_node("confirm", confirm)
+    builder.add_node("handoff", hand_off)
+    builder.add_node("check_reply", check_reply)
+
+    builder.add_edge(START, "screen_input")
+    builder.add_conditional_edges("identify", route_after_model)
+    builder.add_conditional_edges("assist", route_after_model)
+    builder.add_conditional_edges("identify_tools", route_after_tools)
+    builder.add_conditional_edges("tools", route_after_tools)
+    builder.add_edge("handoff", END)
     return builder.compile(checkpointer=checkpointer, name="returndesk")
 
 

@@ -1,4 +1,4 @@
-"""`make demo`'s entry point starts a server that answers /healthz."""
+"""`make demo`'s entry point starts the server (answers /healthz) and the carrier service beside it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 
 import httpx
 
+from mock_backends.orders.db import make_engine
+from tests.logistics.server import tracking_number_of
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -19,10 +22,11 @@ def free_port() -> int:
 
 
 def test_demo_command_seeds_and_serves_healthz(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "RETURNDESK_DATA_DIR": str(tmp_path), "RETURNDESK_PORT": str(port)}
-    env.pop("RETURNDESK_LLM_BASE_URL", None)
-    env.pop("RETURNDESK_DATABASE_URL", None)
+    port, carrier_port = free_port(), free_port()
+    env = {**os.environ, "RETURNDESK_DATA_DIR": str(tmp_path), "RETURNDESK_PORT": str(port),
+           "RETURNDESK_CARRIER_PORT": str(carrier_port)}
+    for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CARRIER_URL"):
+        env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "demo"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -38,6 +42,12 @@ def test_demo_command_seeds_and_serves_healthz(tmp_path: Path) -> None:
         assert (tmp_path / "returndesk.db").exists()
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert page.status_code == 200 and "ReturnDesk" in page.text
+        carrier = f"http://127.0.0.1:{carrier_port}"
+        assert httpx.get(f"{carrier}/healthz", timeout=5).json() == {"status": "ok"}
+        engine = make_engine(f"sqlite:///{tmp_path / 'returndesk.db'}")
+        number = tracking_number_of(engine, "#W1000004")  # the carrier serves the demo's own parcels
+        engine.dispose()
+        assert httpx.get(f"{carrier}/tracking/{number}", timeout=5).json()["status"] == "in_transit"
     finally:
         proc.terminate()
         proc.wait(timeout=20)

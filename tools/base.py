@@ -6,13 +6,15 @@ but we also need the verified customer from graph state and an audit row for eve
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from langgraph.prebuilt import ToolRuntime
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from mock_backends.orders import audit
 from mock_backends.orders.errors import CustomerNotVerified, OrderSystemError
@@ -55,8 +57,25 @@ def ok(**data: Any) -> dict[str, Any]:
     return {"ok": True, **data}
 
 
+def internal_error() -> dict[str, Any]:
+    """What the agent sees when a tool hits a bug of ours: nothing changed, offer a person."""
+    return {"ok": False, "code": "internal_error",
+            "error": "Something went wrong on our side; nothing was changed.",
+            "hint": "Apologise and offer to transfer the customer to a person."}
+
+
 def failure(error: OrderSystemError) -> dict[str, Any]:
     return {"ok": False, "code": error.code, "error": str(error), "hint": error.hint}
+
+
+def invalid_arguments(error: ValidationError) -> str:
+    """The tool result for arguments that do not fit the tool's schema (set on every registered tool)."""
+    problems = [f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+                if not e["loc"] or e["loc"][0] != "runtime"]  # the injected runtime is not the model's doing
+    return json.dumps({"ok": False, "code": "invalid_arguments",
+                       "error": "The tool was called with invalid arguments: " + "; ".join(problems),
+                       "hint": "Fix the arguments as described and call the tool again; nothing was changed."},
+                      ensure_ascii=False)
 
 
 def run_tool(
@@ -65,9 +84,13 @@ def run_tool(
     body: Callable[[CallContext], dict[str, Any]],
     *,
     order_id: str | None = None,
+    audit_detail: dict[str, Any] | None = None,
     audit_success: bool = False,
 ) -> dict[str, Any]:
-    """Run `body` for the verified customer; domain errors become `{"ok": false, ...}` and are audited."""
+    """Run `body` for the verified customer; domain errors become `{"ok": false, ...}` and are audited.
+
+    `order_id` and `audit_detail` (e.g. `{"rma": ...}`) say what the call touched, for the audit trail.
+    """
     session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
     actor = (runtime.state or {}).get("customer_id")
     deps = deps_of(runtime)
@@ -76,19 +99,51 @@ def run_tool(
         result = body(ctx)
     except OrderSystemError as error:
         audit.record_now(deps.engine, actor=actor, tool=tool, outcome="refused", session_id=session_id,
-                         order_id=order_id, detail={"code": error.code, "error": str(error)})
+                         order_id=order_id, detail={**(audit_detail or {}), "code": error.code, "error": str(error)})
         return failure(error)
     except Exception:  # an unexpected bug must not end the conversation; it is logged and audited
         log.exception("tool %s failed", tool)
         audit.record_now(deps.engine, actor=actor, tool=tool, outcome="error", session_id=session_id,
-                         order_id=order_id)
-        return {"ok": False, "code": "internal_error",
-                "error": "Something went wrong on our side; nothing was changed.",
-                "hint": "Apologise and offer to transfer the customer to a person."}
+                         order_id=order_id, detail=audit_detail)
+        return internal_error()
     if audit_success:
         audit.record_now(deps.engine, actor=actor, tool=tool, outcome="ok", session_id=session_id,
-                         order_id=order_id)
+                         order_id=order_id, detail=audit_detail)
     return result
+
+
+Preview = Callable[[dict[str, Any], dict[str, Any], ToolDeps], "PendingAction"]
+
+
+def audited_preview(tool: str, preview: Preview) -> Preview:
+    """`preview`, with every refusal (not found, not eligible, guard) written to the audit trail."""
+
+    @wraps(preview)
+    def audited(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+        try:
+            return preview(args, state, deps)
+        except OrderSystemError as error:
+            order_id = args.get("order_id")
+            audit.record_now(deps.engine, actor=state.get("customer_id"), tool=tool, outcome="refused",
+                             order_id=str(order_id)[:32] if order_id else None,
+                             detail={"stage": "confirmation", "code": error.code, "error": str(error),
+                                     **{k: str(args[k])[:64] for k in ("rma", "tracking_number") if k in args}})
+            raise
+
+    return audited
+
+
+def run_public_tool(tool: str, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a tool that anyone may use before signing in, because it reads no customer data
+    (e.g. search_help_centre). No verified customer is required and nothing is audited; failures
+    come back structured exactly as from `run_tool`, never as an exception."""
+    try:
+        return body()
+    except OrderSystemError as error:
+        return failure(error)
+    except Exception:  # an unexpected bug must not end the conversation; it is logged
+        log.exception("tool %s failed", tool)
+        return internal_error()
 
 
 class PendingItem(BaseModel):

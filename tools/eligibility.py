@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
@@ -10,19 +10,20 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.returns import ReturnLine, check_lines
+from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, run_tool
 
 
 class ItemRequest(BaseModel):
-    order_item_id: int = Field(description="The order_item_id from lookup_order.")
-    quantity: int = Field(1, description="How many units the customer wants to return.")
+    order_item_id: int = Field(ge=1, description="The order_item_id from lookup_order.")
+    quantity: int = Field(1, ge=1, le=999, description="How many units the customer wants to return.")
 
 
 @tool(parse_docstring=True)
 def check_return_eligibility(
-    order_id: str,
+    order_id: OrderId,
     runtime: AnyRuntime,
-    items: list[ItemRequest] | None = None,
+    items: Annotated[list[ItemRequest], Field(max_length=50)] | None = None,
     damaged: bool = False,
 ) -> dict[str, Any]:
     """Check whether items of an order can be returned now, and why (delivery status, return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.tools import tool
+from pydantic import Field
 from sqlmodel import Session
 
 from mock_backends.orders import repository
+from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, run_tool
 
 
@@ -40,7 +42,7 @@ def order_summary(detail: repository.OrderDetail) -> dict[str, Any]:
 
 
 @tool(parse_docstring=True)
-def lookup_order(order_id: str, runtime: AnyRuntime) -> dict[str, Any]:
+def lookup_order(order_id: OrderId, runtime: AnyRuntime) -> dict[str, Any]:
     """Look up one of the signed-in customer's orders: status, dates, items (with their
     order_item_id, needed for eligibility checks and returns) and tracking numbers.
 
@@ -57,7 +59,7 @@ def lookup_order(order_id: str, runtime: AnyRuntime) -> dict[str, Any]:
 
 
 @tool(parse_docstring=True)
-def list_orders(runtime: AnyRuntime, limit: int = 5) -> dict[str, Any]:
+def list_orders(runtime: AnyRuntime, limit: Annotated[int, Field(ge=1, le=20)] = 5) -> dict[str, Any]:
     """List the signed-in customer's most recent orders (newest first) with their status.
     Use it when the customer says "my last order" or does not know the order number.
 
@@ -67,7 +69,7 @@ def list_orders(runtime: AnyRuntime, limit: int = 5) -> dict[str, Any]:
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            orders = repository.list_orders(session, ctx.customer_id, max(1, min(limit, 20)))
+            orders = repository.list_orders(session, ctx.customer_id, limit)
             return ok(orders=[
                 {"order_id": o.id, "status": o.status, "ordered_at": o.created_at.date().isoformat(),
                  "total": _cents(o.total_cents)}

@@ -3,40 +3,44 @@
 from __future__ import annotations
 
 import json
-
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from langchain_core.tools import tool
-
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import Session
 
 from mock_backends.orders import repository
-from mock_backends.orders.errors import NotEligible
-from mock_backends.orders.returns import ReturnLine, check_lines
+from mock_backends.orders.errors import CustomerNotVerified, NotEligible
+from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination
 from mock_backends.orders.returns import create_return as create_return_in_db
+from tools.args import OrderId, Reason
 from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
 from tools.deps import ToolDeps
 from tools.eligibility import ItemRequest
+from tools.return_label import ensure_return_label
 
 
 @tool(parse_docstring=True)
 def create_return(
-    order_id: str,
-    items: list[ItemRequest],
+    order_id: OrderId,
+    items: Annotated[list[ItemRequest], Field(min_length=1, max_length=50)],
     runtime: AnyRuntime,
     refund_method: Literal["original_payment", "gift_card"] = "original_payment",
-    reason: str = "",
+    reason: Reason = "",
     damaged: bool = False,
 ) -> dict[str, Any]:
-    """Create a return (RMA) for items of a delivered order and issue the refund. The customer
-    must have seen the items, refund method and amount and said yes; the system asks them.
-    Eligibility is checked again when the return is created.
+    """Create a return (RMA) for items of a delivered order, with the refund amount and where it
+    goes. Call it only for items check_return_eligibility found eligible in this conversation; the
+    system then shows the customer a confirmation card and runs the call only if they accept.
+    Eligibility is checked again when the return is created. Returns the RMA number, the refund
+    amount and the refund method, and the return label to print or word that it will follow
+    (label_message): tell the customer.
 
     Args:
         order_id: The order number, e.g. "#W1000001".
-        items: The order_item_id and quantity of each item to return.
-        refund_method: "original_payment" (back to the card/PayPal used) or "gift_card".
+        items: The order_item_id and quantity of each item to return (each item once).
+        refund_method: "original_payment" (back to the card or PayPal account that paid the order)
+            or "gift_card" (only if the customer already has a gift card on file).
         reason: The customer's reason for returning, in their words.
         damaged: True when the customer says the item arrived damaged or defective.
     """
@@ -62,7 +66,7 @@ def create_return(
             refund_method=created.refund_method,
             refund_amount=f"{created.refund_amount_cents / 100:.2f}",
             items=created.items,
-        )
+        ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language)  # label after the commit
 
     return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
 
@@ -88,6 +92,9 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     and must still be eligible now.
     """
     language = state.get("language") or "en"
+    customer_id = state.get("customer_id")
+    if not customer_id:
+        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
     try:
         parsed = create_return.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
     except ValidationError as error:
@@ -98,7 +105,8 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     if unchecked or not parsed.items:
         raise GuardRefusal("Eligibility of these items was not checked in this conversation.")
     with Session(deps.engine) as session:
-        detail = repository.get_order_detail(session, state.get("customer_id") or "", order_id)
+        detail = repository.get_order_detail(session, customer_id, order_id)
+        refund_to = refund_destination(session, customer_id, order_id, parsed.refund_method)
     decisions = check_lines(detail, [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
                             now=deps.clock(), damaged=parsed.damaged, language=language)
     refused = [d for d in decisions if not d["eligible"]]
@@ -108,11 +116,12 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     items = [PendingItem(order_item_id=d["order_item_id"], product=d["product"], quantity=d["quantity"],
                          refund=f"{d['refund_cents'] / 100:.2f}") for d in decisions]
     names = ", ".join(f"{i.product} x{i.quantity}" for i in items)
+    label = f" ({refund_to.label})" if refund_to else ""
     summary = (f"Return {names} from order {order_id}; refund {amount} to "
-               f"{'your gift card' if parsed.refund_method == 'gift_card' else 'your original payment method'}."
+               f"{'your gift card' if parsed.refund_method == 'gift_card' else 'your original payment method'}{label}."
                if language != "zh" else
                f"退回订单 {order_id} 中的 {names};退款 {amount} 至"
-               f"{'礼品卡' if parsed.refund_method == 'gift_card' else '原支付方式'}。")
+               f"{'礼品卡' if parsed.refund_method == 'gift_card' else '原支付方式'}{label}。")
     return PendingAction(action_id="", tool="create_return", order_id=order_id, items=items,
                          refund_method=parsed.refund_method, refund_amount=amount, summary=summary)
 

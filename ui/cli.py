@@ -9,8 +9,10 @@ from rich.table import Table
 
 from agent.settings import get_settings
 from ui import cli_data
+from ui.cli_carrier import carrier, start_carrier_in_background
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
+app.command()(carrier)
 console = Console()
 cli_data.register(app)  # seed, db shell, db stats
 
@@ -30,8 +32,9 @@ def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK
 
 @app.command()
 def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer.Option(None, help="Port.")) -> None:
-    """Seed the demo data if the database is empty, then start the server and print its URL."""
+    """Seed the demo data if the database is empty, start the carrier service and the server, print the URLs."""
     cli_data.seed_demo_data()
+    start_carrier_in_background(get_settings())
     from mock_backends.orders.seed import DEMO_CUSTOMERS
 
     table = Table(title="Demo accounts (sign in with email + order number)")
@@ -48,14 +51,23 @@ def list_tools() -> None:
     """List the agent's tools: name, whether it needs confirmation, arguments, description."""
     from tools.registry import REGISTRY
 
-    table = Table(title="ReturnDesk tools")
-    for column in ("name", "sensitive", "arguments", "description"):
-        table.add_column(column)
+    table = Table(title="ReturnDesk tools", caption="* required argument")
+    table.add_column("name", no_wrap=True)
+    table.add_column("sensitive")
+    table.add_column("arguments")
+    table.add_column("description")
     for spec in REGISTRY:
         schema = spec.tool.tool_call_schema.model_json_schema()
-        args = ", ".join(schema.get("properties", {}))
-        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, spec.tool.description.split("\n")[0])
+        required = set(schema.get("required", []))
+        args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
+        first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
+        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, first_sentence)
     console.print(table)
+
+
+from ui.cli_vllm import vllm  # noqa: E402 - `returndesk vllm` lives in its own module
+
+app.command("vllm", context_settings={"allow_extra_args": True})(vllm)
 
 
 if __name__ == "__main__":

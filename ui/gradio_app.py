@@ -36,8 +36,9 @@ def _card(result: TurnResult) -> tuple[Any, str, str | None]:
     if pending is None:
         return gr.update(visible=False), "", None
     rows = "\n".join(f"| {i.product} | {i.quantity} | {i.refund} |" for i in pending.items)
-    text = (f"### Please confirm\n{pending.summary}\n\n| Item | Qty | Refund |\n|---|---|---|\n{rows}\n\n"
-            f"**Refund:** {pending.refund_amount} to {pending.refund_method}")
+    text = f"### Please confirm\n{pending.summary}\n\n| Item | Qty | Refund |\n|---|---|---|\n{rows}"
+    if pending.refund_amount:  # a cancellation card has no refund to announce
+        text += f"\n\n**Refund:** {pending.refund_amount} to {pending.refund_method}"
     return gr.update(visible=True), text, pending.action_id
 
 

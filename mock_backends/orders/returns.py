@@ -86,26 +86,33 @@ def create_return(
     damaged: bool = False,
     now: datetime | None = None,
 ) -> CreatedReturn:
-    """Create the return, or return the one an earlier call with this idempotency key created."""
+    """Create the return, or return the one an earlier call with this idempotency key created.
+
+    Safe under concurrency: the order row is locked (PostgreSQL) and quantities are reserved with
+    a guarded UPDATE (both databases), so racing calls create at most one return per unit bought.
+    """
     now = now or utcnow()
     if not lines:
         raise InvalidReturnRequest("Choose at least one item to return.")
-    if refund_method not in load_policy().refund_methods:
-        raise InvalidReturnRequest(f"Refunds can go to: {', '.join(load_policy().refund_methods)}.")
-    existing = _by_idempotency_key(engine, idempotency_key)
+    check_refund_method(refund_method)
+    existing = _by_idempotency_key(engine, customer_id, idempotency_key)
     if existing is not None:
         return existing
     try:
         with Session(engine, expire_on_commit=False) as session:
             detail = get_order_detail(session, customer_id, order_id, for_update=True)
+            # A replay of this call may have committed while we waited for the order lock.
+            earlier = _by_idempotency_key_in(session, customer_id, idempotency_key)
+            if earlier is not None:
+                return earlier
             decisions = check_lines(detail, lines, now=now, damaged=damaged)
             refused = [d for d in decisions if not d["eligible"]]
             if refused:
                 raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused), decisions)
-            refund_pm = _refund_payment_method(session, customer_id, detail.order.id, refund_method)
+            refund_to = refund_destination(session, customer_id, detail.order.id, refund_method)
             ret = ReturnRequest(
                 rma=new_rma(), order_id=detail.order.id, customer_id=customer_id, reason=reason[:500],
-                refund_method=refund_method, refund_payment_method_id=refund_pm,
+                refund_method=refund_method, refund_payment_method_id=refund_to.id if refund_to else None,
                 refund_amount_cents=sum(d["refund_cents"] for d in decisions),
                 idempotency_key=idempotency_key, session_id=session_id, created_at=now,
             )
@@ -120,7 +127,7 @@ def create_return(
             return _created(ret, decisions, created=True)
     except IntegrityError:
         # A concurrent call with the same key won the race; the unique constraint kept one row.
-        existing = _by_idempotency_key(engine, idempotency_key)
+        existing = _by_idempotency_key(engine, customer_id, idempotency_key)
         if existing is None:
             raise
         return existing
@@ -138,29 +145,46 @@ def _reserve_quantity(session: Session, req: ReturnLine) -> None:
         raise NotEligible("That item has just been returned in another request.")
 
 
-def _refund_payment_method(session: Session, customer_id: str, order_id: str, refund_method: str) -> str | None:
+def check_refund_method(refund_method: str) -> None:
+    methods = load_policy().refund_methods
+    if refund_method not in methods:
+        raise InvalidReturnRequest(f"Refunds can go to: {', '.join(methods)}.")
+
+
+def refund_destination(session: Session, customer_id: str, order_id: str, refund_method: str) -> PaymentMethod | None:
+    """Where the refund goes: the payment method that paid the order, or the customer's existing gift card.
+
+    None only for an order without a recorded charge (refunded to the original payment by hand).
+    """
+    check_refund_method(refund_method)
     if refund_method == "original_payment":
-        payment = session.exec(
+        charge = session.exec(
             select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge")
             .order_by(col(Payment.id))
         ).first()
-        return payment.payment_method_id if payment else None
+        return session.get(PaymentMethod, charge.payment_method_id) if charge else None
     gift_card = session.exec(
         select(PaymentMethod).where(PaymentMethod.customer_id == customer_id, PaymentMethod.kind == "gift_card")
+        .order_by(col(PaymentMethod.id))
     ).first()
     if gift_card is None:
         raise InvalidReturnRequest("You have no gift card on file; the refund can go to the original payment.")
-    return gift_card.id
+    return gift_card
 
 
-def _by_idempotency_key(engine: Engine, key: str) -> CreatedReturn | None:
+def _by_idempotency_key(engine: Engine, customer_id: str, key: str) -> CreatedReturn | None:
     with Session(engine) as session:
-        ret = session.exec(select(ReturnRequest).where(ReturnRequest.idempotency_key == key)).first()
-        if ret is None:
-            return None
-        items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id)).all()
-        return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items],
-                        created=False)
+        return _by_idempotency_key_in(session, customer_id, key)
+
+
+def _by_idempotency_key_in(session: Session, customer_id: str, key: str) -> CreatedReturn | None:
+    """The return an earlier call with `key` created for this customer (another customer's is never returned)."""
+    ret = session.exec(select(ReturnRequest).where(ReturnRequest.idempotency_key == key,
+                                                   ReturnRequest.customer_id == customer_id)).first()
+    if ret is None:
+        return None
+    items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id).order_by(col(ReturnItem.id))).all()
+    return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items], created=False)
 
 
 def _created(ret: ReturnRequest, decisions: list[dict], *, created: bool) -> CreatedReturn:
@@ -179,4 +203,5 @@ def get_return(session: Session, customer_id: str, rma: str) -> ReturnRequest:
     return ret
 
 
-__all__ = ["CreatedReturn", "ReturnLine", "check_lines", "create_return", "get_return", "normalize_order_id"]
+__all__ = ["CreatedReturn", "ReturnLine", "check_lines", "check_refund_method", "create_return", "get_return",
+           "normalize_order_id", "refund_destination"]

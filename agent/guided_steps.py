@@ -1,0 +1,311 @@
+"""Guided mode's steps: from what the customer wrote and what the tools answered, the next message.
+
+One method per situation: `first_step` when the customer just wrote, `after_<tool>` when a tool
+answered. Replies carry quick replies (button labels) and what they wait for (`guided.awaiting`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from agent.guided_text import (
+    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS, ALL_ITEMS_LABEL, DAMAGED, GIFT_CARD, HANDOFF_REASON_UNCLEAR,
+    MENU_QUICK_REPLIES, METHOD_NAMES, RMA_NUMBER, TEXT, TRACKING_NUMBER, credentials_in, detect_intent, mentions,
+)
+
+ORDER_INTENTS = ("return", "track", "status")
+HELP_BUTTONS = ("help centre", "help center", "帮助中心")
+
+
+@dataclass
+class Conversation:
+    """What guided mode knows at this step, derived from the messages alone."""
+
+    phase: str
+    text: str  # the customer's newest message
+    lang: str
+    intent: str | None
+    request: str  # the customer's words since they stated the current intent
+    order_id: str | None
+    results: list[ToolMessage]  # tool results since the newest message
+    earlier: list[BaseMessage] = field(default_factory=list)  # everything before the newest message
+    previous: dict[str, Any] = field(default_factory=dict)  # what guided mode last asked for
+
+
+class GuidedSteps:
+    def __init__(self, conversation: Conversation, all_messages: list[BaseMessage]) -> None:
+        self.c = conversation
+        self.messages = all_messages
+        self.lang = conversation.lang
+
+    # --- writing ------------------------------------------------------------------------------
+    def say(self, key: str, *, quick_replies: list[str] | None = None, awaiting: str | None = None,
+            intent: str | None = None, **values: Any) -> AIMessage:
+        return AIMessage(content=TEXT[key][self.lang].format(**values), response_metadata={
+            "quick_replies": quick_replies or [],
+            "guided": {"intent": intent if intent is not None else self.c.intent, "awaiting": awaiting},
+        })
+
+    def menu(self, prefix: str = "") -> AIMessage:
+        message = self.say("menu", quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+        message.content = prefix + str(message.content)
+        return message
+
+    def call(self, tool: str, **args: Any) -> AIMessage:
+        # Unique within a thread (the message count only grows) and stable on replay.
+        call_id = f"guided-{len(self.messages)}-{tool}"
+        return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id, "type": "tool_call"}])
+
+    def name_of(self, item: dict[str, Any]) -> str:
+        """The product's name in the customer's language (Product.name_zh, when the tools send it)."""
+        return str(item.get("product_zh") or item["product"]) if self.lang == "zh" else str(item["product"])
+
+    # --- the customer just wrote --------------------------------------------------------------
+    def next_message(self) -> AIMessage:
+        if not self.c.results:
+            return self.first_step()
+        last = self.c.results[-1]
+        data = _json(last.content)
+        if data.get("ok") is False:
+            return self.after_failure(last.name or "", data)
+        handler = getattr(self, f"after_{last.name}", None)
+        return handler(data) if handler else self.menu()
+
+    def first_step(self) -> AIMessage:
+        intent = self.c.intent
+        if intent == "handoff":
+            return self.call("transfer_to_human", reason=self.c.text[:200])
+        if intent == "help":
+            return self.help_step()
+        if self.c.phase == "identify":
+            return self.identify_step()
+        if intent is None and self.c.previous.get("intent") == "unknown":
+            return self.call("transfer_to_human", reason=HANDOFF_REASON_UNCLEAR)
+        if intent == "return":
+            return self.return_step()
+        if intent in ("track", "status"):
+            return self.order_step(intent)
+        if intent in ("return_status", "cancel_return"):
+            rma = self.known_rma()
+            if rma is None:
+                return self.say("ask_rma", awaiting="rma")
+            return self.call("get_return_status" if intent == "return_status" else "cancel_return", rma=rma)
+        if intent == "greeting":
+            return self.menu()
+        message = self.menu()
+        message.response_metadata["guided"]["intent"] = "unknown"
+        return message
+
+    def identify_step(self) -> AIMessage:
+        credentials = credentials_in(self.c.text)
+        if credentials:
+            return self.call("verify_customer", **credentials)
+        return self.say("identify", awaiting="identity", intent=self.c.intent or "menu",
+                        quick_replies=MENU_QUICK_REPLIES[self.lang][-2:])
+
+    def help_step(self) -> AIMessage:
+        if self.c.text.strip().lower() in HELP_BUTTONS:
+            return self.say("ask_question", awaiting="help_query", intent="help")
+        return self.call("search_help_centre", query=self.c.text[:300], language=self.lang)
+
+    def return_step(self) -> AIMessage:
+        if self.c.order_id is None:
+            return self.call("list_orders", limit=10)
+        checked = self.last_result("check_return_eligibility")
+        if self.c.previous.get("awaiting") == "retry_return" and checked and self.eligible(checked) \
+                and not self.names_items_in(self.c.text):
+            # "Refund to a gift card instead": the items just checked, another refund method.
+            return self.propose_return(checked)
+        return self.call("lookup_order", order_id=self.c.order_id)
+
+    def order_step(self, intent: str) -> AIMessage:
+        if intent == "track":
+            number = TRACKING_NUMBER.search(self.c.text)
+            if number:
+                return self.call("track_shipment", tracking_number=number.group(1).upper())
+            if self.c.order_id:
+                return self.call("track_shipment", order_id=self.c.order_id)
+        if self.c.order_id:
+            return self.call("lookup_order", order_id=self.c.order_id)
+        return self.call("list_orders", limit=10)
+
+    # --- a tool answered ----------------------------------------------------------------------
+    def after_failure(self, tool: str, data: dict[str, Any]) -> AIMessage:
+        if data.get("code") == "declined":
+            return self.say("declined", quick_replies=AFTER_DECLINE_QUICK_REPLIES[self.lang], intent="return",
+                            awaiting="retry_return")
+        if data.get("code") in ("not_verified", "verification_failed"):
+            message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
+            message.content = f"{data.get('error', '')} {message.content}".strip()
+            return message
+        return self.say("error", error=data.get("error", "Something went wrong."),
+                        quick_replies=MENU_QUICK_REPLIES[self.lang])
+
+    def after_verify_customer(self, data: dict[str, Any]) -> AIMessage:
+        """Verified: carry on with what the customer asked before we had to verify them."""
+        welcome = TEXT["welcome"][self.lang].format(name=data.get("customer_name", ""))
+        for message in reversed(self.c.earlier):
+            if isinstance(message, HumanMessage) and (intent := detect_intent(str(message.content))) \
+                    and intent not in ("greeting", "help", "handoff"):
+                self.c.intent, self.c.request, self.c.text = intent, str(message.content), str(message.content)
+                step = self.first_step()
+                if step.tool_calls:
+                    return step
+                step.content = welcome + str(step.content)
+                return step
+        return self.menu(prefix=welcome)
+
+    def after_list_orders(self, data: dict[str, Any]) -> AIMessage:
+        orders = data.get("orders", [])
+        wanted = {"return": "delivered", "track": "shipped"}.get(self.c.intent or "")
+        if wanted:
+            matches = [o for o in orders if o["status"] == wanted]
+            if len(matches) == 1:
+                order_id = matches[0]["order_id"]
+                return self.call("track_shipment", order_id=order_id) if wanted == "shipped" \
+                    else self.call("lookup_order", order_id=order_id)
+            if matches:
+                return self.say("which_order", quick_replies=[o["order_id"] for o in matches], awaiting="order")
+            if not orders:
+                return self.say("no_orders")
+        lines = "\n".join(f"- {o['order_id']}: {o['status']} ({o['ordered_at']})" for o in orders)
+        if not orders:
+            return self.say("no_orders", quick_replies=MENU_QUICK_REPLIES[self.lang])
+        return self.say("orders", lines=lines, quick_replies=[o["order_id"] for o in orders[:6]], awaiting="order")
+
+    def after_lookup_order(self, data: dict[str, Any]) -> AIMessage:
+        order = data["order"]
+        if self.c.intent == "return":
+            items = self.choose_items(order["items"])
+            if items is None:
+                names = [self.name_of(i) for i in order["items"]]
+                return self.say("which_items", order=order["order_id"], awaiting="items",
+                                quick_replies=[*names, ALL_ITEMS_LABEL[self.lang]])
+            return self.call("check_return_eligibility", order_id=order["order_id"], items=items,
+                             damaged=mentions(self.c.request, DAMAGED))
+        numbers = ", ".join(order.get("tracking_numbers") or [])
+        tracking = TEXT["tracking"][self.lang].format(numbers=numbers) if numbers else ""
+        quick = (["Track this parcel"] if self.lang == "en" else ["查物流"]) if numbers else []
+        return self.say("status", order=order["order_id"], status=order["status"], tracking=tracking,
+                        quick_replies=[*quick, *MENU_QUICK_REPLIES[self.lang][:1]])
+
+    def after_check_return_eligibility(self, data: dict[str, Any]) -> AIMessage:
+        if not self.eligible(data):
+            lines = "\n".join(f"- {self.name_of(i)}: {i['explanation']}" for i in data["items"])
+            return self.say("not_eligible", order=data["order_id"], lines=lines,
+                            quick_replies=MENU_QUICK_REPLIES[self.lang])
+        return self.propose_return(data)
+
+    def after_create_return(self, data: dict[str, Any]) -> AIMessage:
+        method = METHOD_NAMES.get(data["refund_method"], {}).get(self.lang, data["refund_method"])
+        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method,
+                        quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
+
+    def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
+        shipment = data.get("shipment") or data
+        events = shipment.get("events") or []
+        last = events[-1] if events else None
+        place = shipment.get("location") or (last or {}).get("location")
+        eta = shipment.get("estimated_delivery") or shipment.get("eta")
+        return self.say(
+            "shipment", number=shipment.get("tracking_number", ""), status=shipment.get("status", "?"),
+            where=TEXT["where"][self.lang].format(place=place) if place else "",
+            eta=TEXT["eta"][self.lang].format(eta=eta) if eta else "",
+            last=TEXT["last_event"][self.lang].format(event=last.get("description") or last.get("status"))
+            if isinstance(last, dict) else "",
+            quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+
+    def after_search_help_centre(self, data: dict[str, Any]) -> AIMessage:
+        passages = data.get("passages") or data.get("results") or []
+        if not passages:
+            return self.say("help_none", quick_replies=MENU_QUICK_REPLIES[self.lang][-1:], intent="menu")
+        cited = "\n\n".join(f"**{p.get('document', '')} › {p.get('heading', '')}**\n{p.get('text', '')}".strip()
+                            for p in passages[:2])
+        return self.say("help_found", passages=cited, quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+
+    def after_get_return_status(self, data: dict[str, Any]) -> AIMessage:
+        ret = data.get("return") or data
+        amount = ret.get("refund_amount")
+        method = METHOD_NAMES.get(ret.get("refund_method", ""), {}).get(self.lang, ret.get("refund_method", ""))
+        refund = TEXT["refund_line"][self.lang].format(amount=amount, method=method) if amount else ""
+        cancel = ["Cancel this return"] if self.lang == "en" else ["取消退货"]
+        return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
+                        status=ret.get("status", "?"), refund=refund, quick_replies=cancel, intent="menu")
+
+    def after_cancel_return(self, data: dict[str, Any]) -> AIMessage:
+        ret = data.get("return") or data
+        return self.say("return_cancelled", rma=ret.get("rma", ""), quick_replies=MENU_QUICK_REPLIES[self.lang],
+                        intent="menu")
+
+    def after_transfer_to_human(self, data: dict[str, Any]) -> AIMessage:
+        return self.say("handed_off", ticket=data.get("ticket", ""), intent="menu")
+
+    # --- helpers ------------------------------------------------------------------------------
+    def propose_return(self, checked: dict[str, Any]) -> AIMessage:
+        eligible = [i for i in checked["items"] if i["eligible"]]
+        return self.call(
+            "create_return",
+            order_id=checked["order_id"],
+            items=[{"order_item_id": i["order_item_id"], "quantity": i["quantity"]} for i in eligible],
+            refund_method="gift_card" if mentions(self.c.request, GIFT_CARD) else "original_payment",
+            reason=self.c.request[:200],
+            damaged=bool(checked.get("damaged")),
+        )
+
+    def choose_items(self, items: list[dict[str, Any]]) -> list[dict[str, int]] | None:
+        """Items the customer named; every item if they said "all" or the order has one; else None (ask)."""
+        named = [i for i in items if self.names_item(self.c.request, i)]
+        if not named and (len(items) == 1 or mentions(self.c.request, ALL_ITEMS)):
+            named = items
+        if not named:
+            return None
+        return [{"order_item_id": i["order_item_id"], "quantity": max(i["quantity"] - i["quantity_returned"], 1)}
+                for i in named]
+
+    def names_item(self, text: str, item: dict[str, Any]) -> bool:
+        lowered = text.lower()
+        if item.get("product_zh") and str(item["product_zh"]) in text:
+            return True
+        return any(_stem(w) in lowered for w in str(item["product"]).lower().split() if len(w) > 3)
+
+    def names_items_in(self, text: str) -> bool:
+        lookup = self.last_result("lookup_order")
+        items = (lookup or {}).get("order", {}).get("items", [])
+        return any(self.names_item(text, i) for i in items)
+
+    def eligible(self, checked: dict[str, Any]) -> bool:
+        return any(i.get("eligible") for i in checked.get("items", []))
+
+    def last_result(self, tool: str) -> dict[str, Any] | None:
+        for message in reversed(self.messages):
+            if isinstance(message, ToolMessage) and message.name == tool:
+                data = _json(message.content)
+                if data.get("ok"):
+                    return data
+        return None
+
+    def known_rma(self) -> str | None:
+        """The RMA the customer wrote, else the one created or looked up in this conversation."""
+        for text in (self.c.text, self.c.request):
+            if match := RMA_NUMBER.search(text):
+                return match.group(0).upper()
+        for message in reversed(self.messages):
+            if isinstance(message, ToolMessage) and (match := RMA_NUMBER.search(str(message.content))):
+                return match.group(0).upper()
+        return None
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
+def _json(content: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(content) if isinstance(content, str) else content
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

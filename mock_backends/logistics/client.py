@@ -1,0 +1,111 @@
+"""The carrier's HTTP client: the only way the rest of ReturnDesk reaches the carrier.
+
+Every call has a budget (`timeout_s`, retries included) so a customer never waits longer than that;
+connect errors, timeouts and 5xx answers are retried with exponential backoff (tenacity), up to
+`max_attempts`. Failures surface as typed errors whose messages are safe to show a customer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from pydantic import ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
+
+from mock_backends.logistics.faults import FAULT_HEADER
+from mock_backends.logistics.schemas import Label, LabelRequest, Language, Tracking
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", Tracking, Label)
+
+
+class CarrierError(Exception):
+    """Base class: `str(self)` is safe to show a customer; the technical cause is chained and logged."""
+
+
+class CarrierUnavailable(CarrierError):
+    """The carrier is down, too slow, or answered with a server error (after the retries)."""
+
+
+class TrackingNotFound(CarrierError):
+    """The carrier has no parcel with that tracking number."""
+
+
+class LabelRefused(CarrierError):
+    """The carrier would not make a label (it does not know the RMA, or the request was malformed)."""
+
+
+class _ServerError(Exception):
+    """A 5xx answer: worth another attempt."""
+
+
+RETRYABLE = (httpx.TransportError, _ServerError)  # TransportError covers connect errors and timeouts
+
+
+@dataclass(frozen=True)
+class CarrierClient:
+    base_url: str
+    timeout_s: float = 3.0  # the whole call, retries and backoff included
+    attempt_timeout_s: float = 1.0  # one HTTP attempt
+    max_attempts: int = 3
+    fault: str | None = None  # sent as X-Carrier-Fault on every call: reliability tests and demos
+    transport: httpx.BaseTransport | None = None
+
+    def track(self, tracking_number: str, language: Language = "en", *, fault: str | None = None) -> Tracking:
+        """The parcel's scan events, in `language` where the carrier has the text."""
+        response = self._request("GET", f"/tracking/{tracking_number}", params={"lang": language}, fault=fault)
+        if response.status_code == 404:
+            raise TrackingNotFound(f"The carrier has no record of tracking number {tracking_number} yet.")
+        return self._parse(response, Tracking, f"tracking {tracking_number}")
+
+    def create_label(self, rma: str, order_id: str, *, fault: str | None = None) -> Label:
+        """Book the return parcel for `rma` and get its printable label; asking again returns the same label."""
+        body = LabelRequest(rma=rma, order_id=order_id).model_dump()
+        # Retrying a POST is safe here: the carrier books at most one parcel per RMA.
+        response = self._request("POST", "/labels", json=body, fault=fault)
+        if 400 <= response.status_code < 500:
+            log.warning("carrier refused a label for %s: %s %s", rma, response.status_code, response.text[:200])
+            raise LabelRefused(f"The carrier could not create a label for return {rma}.")
+        return self._parse(response, Label, f"label {rma}")
+
+    def _request(self, method: str, path: str, *, fault: str | None, **kwargs: object) -> httpx.Response:
+        headers = {FAULT_HEADER: value} if (value := fault or self.fault) else {}
+        deadline = time.monotonic() + self.timeout_s
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.timeout_s),
+            wait=wait_exponential(multiplier=0.1, max=1.0),
+            retry=retry_if_exception_type(RETRYABLE),
+            reraise=True,
+        )
+        try:
+            with httpx.Client(base_url=self.base_url, transport=self.transport, headers=headers) as http:
+                for attempt in retrying:
+                    with attempt:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            raise httpx.TimeoutException("the call's time budget is spent")
+                        response = http.request(method, path, timeout=min(self.attempt_timeout_s, remaining),
+                                                **kwargs)  # type: ignore[arg-type]
+                        if response.status_code >= 500:
+                            raise _ServerError(f"{response.status_code} {response.text[:200]}")
+                        return response
+        except (httpx.HTTPError, _ServerError) as error:
+            log.warning("carrier %s %s failed: %r", method, path, error)
+            raise CarrierUnavailable(
+                "The carrier's system is not answering right now. Please try again in a few minutes."
+            ) from error
+        raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+    def _parse(self, response: httpx.Response, model: type[M], what: str) -> M:
+        if response.status_code >= 400:
+            log.warning("carrier answered %s for %s: %s", response.status_code, what, response.text[:200])
+            raise CarrierUnavailable("The carrier gave an answer I couldn't use. Please try again later.")
+        try:
+            return model.model_validate(response.json())
+        except (ValueError, ValidationError) as error:
+            log.warning("carrier sent an unreadable answer for %s: %r", what, error)
+            raise CarrierUnavailable("The carrier gave an answer I couldn't use. Please try again later.") from error

@@ -1,0 +1,99 @@
+"""The carrier's records of parcels and return labels.
+
+The mock carrier reads and writes the shop's `shipment` table through its own engine, since a mock
+has no records of its own; a real carrier would keep them and share only the tracking number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from mock_backends.logistics.timeline import Parcel
+from mock_backends.orders.models import Customer, Order, ReturnRequest, Shipment
+from mock_backends.orders.repository import normalize_order_id
+
+RETURNS_CENTRE = "ReturnDesk Returns Centre, 100 Warehouse Way, Reno NV 89502, US"
+
+
+class UnknownReturn(LookupError):
+    """No return authorisation with that RMA on that order."""
+
+
+@dataclass(frozen=True)
+class ReturnLabelFacts:
+    """What is printed on a return label."""
+
+    tracking_number: str
+    carrier: str
+    rma: str
+    order_id: str
+    sender: str
+    sender_address: str
+    recipient_address: str = RETURNS_CENTRE
+
+
+def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
+    with Session(engine) as session:
+        shipment = session.exec(select(Shipment).where(Shipment.tracking_number == tracking_number)).first()
+        if shipment is None:
+            return None
+        return Parcel(tracking_number=shipment.tracking_number, carrier=shipment.carrier,
+                      direction=shipment.direction, fate=shipment.fate, handed_over_at=shipment.created_at)
+
+
+def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
+    """The return parcel for this RMA, created on first request (so a retried request books one label)."""
+    with Session(engine, expire_on_commit=False) as session:
+        ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma.strip().upper())).first()
+        if ret is None or ret.order_id != normalize_order_id(order_id):
+            raise UnknownReturn(f"No return {rma} on order {normalize_order_id(order_id)}.")
+        existing = _return_shipment(session, ret.id)
+        if existing is not None:
+            return existing, False
+        shipment = Shipment(order_id=ret.order_id, return_id=ret.id, direction="return",
+                            tracking_number=return_tracking_number(ret.rma), created_at=now)
+        session.add(shipment)
+        try:
+            session.commit()
+        except IntegrityError:  # the same RMA booked concurrently: its tracking number is already taken
+            session.rollback()
+            existing = _return_shipment(session, ret.id)
+            if existing is None:
+                raise
+            return existing, False
+        return shipment, True
+
+
+def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts | None:
+    """The label of a return parcel; None for unknown numbers and for outbound parcels (no label to print)."""
+    with Session(engine) as session:
+        row = session.exec(
+            select(Shipment, ReturnRequest, Order, Customer)
+            .join(ReturnRequest, ReturnRequest.id == Shipment.return_id)  # type: ignore[arg-type]
+            .join(Order, Order.id == Shipment.order_id)  # type: ignore[arg-type]
+            .join(Customer, Customer.id == Order.customer_id)  # type: ignore[arg-type]
+            .where(Shipment.tracking_number == tracking_number, Shipment.direction == "return")
+        ).first()
+        if row is None:
+            return None
+        shipment, ret, order, customer = row
+        return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier, rma=ret.rma,
+                                order_id=order.id, sender=f"{customer.first_name} {customer.last_name}",
+                                sender_address=order.ship_to)
+
+
+def return_tracking_number(rma: str) -> str:
+    """'RR' + 10 digits derived from the RMA: the same RMA always gets the same number."""
+    digits = int.from_bytes(hashlib.sha256(rma.encode()).digest()[:8], "big") % 10**10
+    return f"RR{digits:010d}"
+
+
+def _return_shipment(session: Session, return_id: int | None) -> Shipment | None:
+    return session.exec(select(Shipment).where(Shipment.return_id == return_id,
+                                               Shipment.direction == "return")).first()

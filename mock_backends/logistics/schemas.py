@@ -1,0 +1,49 @@
+"""The carrier's wire format: what its HTTP API returns, shared by the service and its client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+TrackingStatus = Literal["label_created", "picked_up", "in_transit", "out_for_delivery", "delivered",
+                         "exception", "lost"]
+Language = Literal["en", "zh"]
+
+
+class ScanEvent(BaseModel):
+    at: datetime
+    status: TrackingStatus
+    description: str = Field(description="What happened, in the requested language.")
+    location: str | None = None
+
+
+class Tracking(BaseModel):
+    tracking_number: str
+    carrier: str
+    direction: Literal["outbound", "return"]
+    status: TrackingStatus
+    status_text: str = Field(description="The latest status in words, in the requested language.")
+    estimated_delivery: datetime | None = Field(None, description="Only while the parcel is on its way.")
+    events: list[ScanEvent] = Field(description="Oldest first.")
+
+
+class LabelRequest(BaseModel):
+    rma: str = Field(min_length=1, max_length=20, description="The return authorisation the label is for.")
+    order_id: str = Field(min_length=1, max_length=32, description="The order the RMA belongs to.")
+
+
+class Label(BaseModel):
+    rma: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    label_url: str = Field(description="A printable PNG with a Code128 barcode of the tracking number.")
+
+
+class CarrierErrorBody(BaseModel):
+    """Every error the carrier answers with: a stable code and a message safe to show a customer."""
+
+    code: str
+    error: str

@@ -1,0 +1,1 @@
+"""Fakes at the edges the test machines cannot reach (a GPU serving the model), named as fakes."""

@@ -1,0 +1,62 @@
+"""Cancelling a return that has not shipped (sensitive: runs only after the customer confirmed it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.tools import tool
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from mock_backends.orders.errors import CustomerNotVerified
+from mock_backends.orders.return_lifecycle import cancel_return as cancel_return_in_db
+from mock_backends.orders.return_lifecycle import ensure_cancellable, return_view
+from tools.args import Reason, Rma
+from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
+from tools.deps import ToolDeps
+from tools.return_status import return_summary
+
+
+@tool(parse_docstring=True)
+def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[str, Any]:
+    """Cancel one of the signed-in customer's returns that has not shipped yet (status requested
+    or label_created): the items are no longer being returned and no refund will be made. The
+    system shows the customer a confirmation card and runs the call only if they accept. A return
+    that is in transit, received, refunded or already cancelled cannot be cancelled.
+
+    Args:
+        rma: The return number, e.g. "RMA-1A2B3C4D".
+        reason: Why the customer cancels, in their words.
+    """
+
+    def body(ctx: CallContext) -> dict[str, Any]:
+        view = cancel_return_in_db(ctx.deps.engine, customer_id=ctx.customer_id, rma=rma,
+                                   session_id=ctx.session_id, reason=reason)
+        return ok(**return_summary(view))
+
+    return run_tool(runtime, "cancel_return", body, audit_detail={"rma": rma})
+
+
+def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+    """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
+    customer_id = state.get("customer_id")
+    if not customer_id:
+        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
+    try:
+        parsed = cancel_return.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
+    except ValidationError as error:
+        raise GuardRefusal(f"The proposed cancellation is malformed: {error.errors()[0]['msg']}") from error
+    with Session(deps.engine) as session:
+        view = return_view(session, customer_id, parsed.rma)
+    ensure_cancellable(view)
+    names = ", ".join(f"{line.product} x{line.quantity}" for line in view.items)
+    amount = f"{view.refund_amount_cents / 100:.2f}"
+    summary = (f"Cancel return {view.rma} ({names}) from order {view.order_id}; "
+               f"the refund of {amount} will not be made."
+               if (state.get("language") or "en") != "zh" else
+               f"取消退货单 {view.rma}(订单 {view.order_id} 中的 {names});{amount} 的退款将不会发放。")
+    return PendingAction(
+        action_id="", tool="cancel_return", order_id=view.order_id, summary=summary,
+        items=[PendingItem(order_item_id=line.order_item_id, product=line.product, quantity=line.quantity,
+                           refund=f"{line.refund_cents / 100:.2f}") for line in view.items],
+    )

@@ -1,0 +1,65 @@
+"""Hand-off to a person: the ticket a human agent picks up, with a short summary of the conversation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.tools import tool
+
+from mock_backends.orders.handoff import open_ticket, ticket_reference
+from tools.base import AnyRuntime, ok
+from tools.deps import ToolDeps, deps_of
+
+SUMMARY_CUSTOMER_LINES = 4
+
+
+def summarize_conversation(messages: Sequence[BaseMessage], customer_id: str | None) -> str:
+    """A few lines a colleague reads first: who, what they asked lately, what the tools found.
+    Built by code, not by the model, so it holds no invented facts."""
+    asked = [str(m.content)[:200] for m in messages if isinstance(m, HumanMessage)][-SUMMARY_CUSTOMER_LINES:]
+    calls = {c["id"]: c for m in messages if isinstance(m, AIMessage) for c in m.tool_calls}
+    steps = []
+    for m in messages:
+        if isinstance(m, ToolMessage):
+            call = calls.get(m.tool_call_id, {})
+            outcome = _outcome(m.content)
+            args = json.dumps(call.get("args", {}), ensure_ascii=False, sort_keys=True)[:120]
+            steps.append(f"- {m.name or call.get('name', '?')}({args}): {outcome}")
+    lines = [f"Customer: {customer_id or 'not verified'}", "Customer said:", *[f"> {a}" for a in asked]]
+    if steps:
+        lines += ["Tools:", *steps[-8:]]
+    return "\n".join(lines)
+
+
+def _outcome(content: Any) -> str:
+    try:
+        data = json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        return "?"
+    if not isinstance(data, dict):
+        return "?"
+    return "ok" if data.get("ok") else f"failed ({data.get('code', 'error')})"
+
+
+def hand_over(deps: ToolDeps, *, state: dict[str, Any], session_id: str | None, reason: str) -> dict[str, Any]:
+    """Open (or refresh) this conversation's ticket; the structured result both the tool and the
+    graph's hand-off node report."""
+    customer_id = state.get("customer_id")
+    ticket = open_ticket(deps.engine, customer_id=customer_id, session_id=session_id, reason=reason,
+                         summary=summarize_conversation(state.get("messages", []), customer_id))
+    return ok(ticket=ticket_reference(ticket), reason=ticket.reason)
+
+
+@tool(parse_docstring=True)
+def transfer_to_human(reason: str, runtime: AnyRuntime) -> dict[str, Any]:
+    """Pass the conversation to a human colleague. Use it when the customer asks for a person,
+    or when you cannot solve the request with your tools. Tell the customer the ticket number.
+
+    Args:
+        reason: One short sentence: why a person should take over.
+    """
+    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    return hand_over(deps_of(runtime), state=dict(runtime.state or {}), session_id=session_id, reason=reason)

@@ -1,0 +1,68 @@
+"""Identifying the customer in the chat (sessions may start anonymous)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from langchain_core.tools import tool
+from langgraph.types import Command
+from sqlmodel import Session
+
+from mock_backends.orders import audit, repository
+from mock_backends.orders.errors import OrderSystemError, VerificationFailed
+from tools.base import AnyRuntime, failure, ok
+from tools.deps import deps_of
+
+
+class AlreadyVerified(OrderSystemError):
+    code = "already_verified"
+    hint = "Help this customer only; another person must start their own conversation."
+
+
+@tool(parse_docstring=True)
+def verify_customer(
+    runtime: AnyRuntime,
+    email: str | None = None,
+    order_id: str | None = None,
+    name: str | None = None,
+    postcode: str | None = None,
+) -> Command | dict[str, Any]:
+    """Verify who the customer is before anything about their orders: either their email and
+    one of their order numbers, or their full name and postcode. Ask the customer for them;
+    never guess.
+
+    Args:
+        email: The customer's email address.
+        order_id: One of the customer's order numbers, e.g. "#W1000001".
+        name: The customer's full name.
+        postcode: The postcode of the customer's address.
+    """
+    deps = deps_of(runtime)
+    state = runtime.state or {}
+    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    method = "email+order" if email and order_id else "name+postcode" if name and postcode else "incomplete"
+    try:
+        with Session(deps.engine) as db:
+            if method == "email+order":
+                customer = repository.verify_by_email_and_order(db, email or "", order_id or "")
+            elif method == "name+postcode":
+                customer = repository.verify_by_name_and_postcode(db, name or "", postcode or "")
+            else:
+                raise VerificationFailed("I need your email and an order number, or your full name and postcode.")
+        if state.get("customer_id") and state["customer_id"] != customer.id:
+            raise AlreadyVerified("This conversation already belongs to another verified customer.")
+    except OrderSystemError as error:
+        # Failed attempts are audited too: repeated guessing is what an investigator looks for.
+        audit.record_now(deps.engine, actor=state.get("customer_id"), tool="verify_customer", outcome="refused",
+                         session_id=session_id, detail={"code": error.code, "method": method})
+        return failure(error)
+    audit.record_now(deps.engine, actor=customer.id, tool="verify_customer", outcome="ok",
+                     session_id=session_id, detail={"method": method})
+    result = ok(customer_name=customer.display_name)
+    message = ToolMessage(content=json.dumps(result, ensure_ascii=False), name="verify_customer",
+                          tool_call_id=runtime.tool_call_id or "")
+    # The verified id goes to graph state (read by every later tool), never back through the model.
+    return Command(update={"customer_id": customer.id, "customer_name": customer.display_name,
+                           "messages": [message]})

@@ -1,0 +1,48 @@
+"""Where a return stands: the customer asks "what happened to my return RMA-...?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.tools import tool
+from sqlmodel import Session
+
+from mock_backends.orders.return_lifecycle import ReturnView, return_view
+from tools.args import Rma
+from tools.base import AnyRuntime, CallContext, ok, run_tool
+
+
+def return_summary(view: ReturnView) -> dict[str, Any]:
+    """A return as tools report it (get_return_status, cancel_return)."""
+    return {
+        "rma": view.rma,
+        "order_id": view.order_id,
+        "status": view.status,
+        "status_text": view.status_text,
+        "created_at": view.created_at.date().isoformat(),
+        "cancellable": view.cancellable,
+        "refund_method": view.refund_method,
+        "refund_to": view.refund_to,
+        "refund_amount": f"{view.refund_amount_cents / 100:.2f}",
+        "label_ref": view.label_ref,
+        "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity,
+                   "refund": f"{line.refund_cents / 100:.2f}"} for line in view.items],
+    }
+
+
+@tool(parse_docstring=True)
+def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
+    """Look up one of the signed-in customer's returns by its RMA number: its status (requested,
+    label_created, in_transit, received, refunded or cancelled, with a plain-words status_text),
+    the items and quantities, the refund amount and where it goes, the return label reference,
+    and whether the return can still be cancelled (cancellable).
+
+    Args:
+        rma: The return number given when the return was created, e.g. "RMA-1A2B3C4D".
+    """
+
+    def body(ctx: CallContext) -> dict[str, Any]:
+        with Session(ctx.deps.engine) as session:
+            return ok(**return_summary(return_view(session, ctx.customer_id, rma)))
+
+    return run_tool(runtime, "get_return_status", body, audit_detail={"rma": rma})

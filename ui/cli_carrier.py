@@ -1,0 +1,53 @@
+"""`returndesk carrier`: the mock carrier (logistics) service on its own port; `returndesk demo` starts it too."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+from rich.console import Console
+
+from agent.settings import Settings, get_settings
+from mock_backends.logistics.app import create_carrier_app
+from mock_backends.logistics.faults import FaultConfig
+from mock_backends.orders.db import create_tables, make_engine
+
+console = Console()
+
+
+def carrier_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings.resolved_database_url)
+    create_tables(engine)
+    faults = FaultConfig(latency_ms=settings.carrier_fault_latency_ms, error_rate=settings.carrier_fault_error_rate,
+                         timeout_rate=settings.carrier_fault_timeout_rate, hang_s=settings.carrier_fault_hang_s)
+    return create_carrier_app(engine, faults)
+
+
+def carrier(host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),
+            port: int = typer.Option(None, help="Port (default: RETURNDESK_CARRIER_PORT).")) -> None:
+    """Start the mock carrier service: parcel tracking and return labels (fault injection via settings)."""
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.carrier_port
+    console.print(f"Carrier service at http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(carrier_app(settings), host=host, port=port, log_level="warning")
+
+
+def start_carrier_in_background(settings: Settings, startup_timeout_s: float = 15.0) -> uvicorn.Server | None:
+    """Run the carrier in a daemon thread of this process; None (with a warning) if it cannot start."""
+    server = uvicorn.Server(uvicorn.Config(carrier_app(settings), host=settings.host, port=settings.carrier_port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, name="carrier-service", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        server.should_exit = True
+        console.print(f"[yellow]The carrier service could not start on port {settings.carrier_port} (in use?). "
+                      "Tracking and return labels will report the carrier as unavailable.[/yellow]")
+        return None
+    console.print(f"Carrier service at http://{settings.host}:{settings.carrier_port}/")
+    return server
