@@ -8,24 +8,13 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.settings import get_settings
+from ui import cli_data
 from ui.cli_carrier import carrier, start_carrier_in_background
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 app.command()(carrier)
 console = Console()
-
-
-@app.command()
-def seed() -> None:
-    """Create the tables and seed the demo customers and orders (skipped if customers exist)."""
-    from mock_backends.orders.db import create_tables, make_engine
-    from mock_backends.orders.seed import seed_demo
-
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    create_tables(engine)
-    wrote = seed_demo(engine)
-    console.print(f"{'Seeded' if wrote else 'Already seeded'}: {settings.resolved_database_url}")
+cli_data.register(app)  # seed, db shell, db stats
 
 
 @app.command()
@@ -46,7 +35,7 @@ def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK
 @app.command()
 def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer.Option(None, help="Port.")) -> None:
     """Seed the demo data if the database is empty, start the carrier service and the server, print the URLs."""
-    seed()
+    cli_data.seed_demo_data()
     start_carrier_in_background(get_settings())
     from mock_backends.orders.seed import DEMO_CUSTOMERS
 

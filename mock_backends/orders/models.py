@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import DDL, CheckConstraint, Column, Index, UniqueConstraint, event, func
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +15,8 @@ ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
 RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refunded", "cancelled")
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
 REFUND_METHODS = ("original_payment", "gift_card")
+SHIPMENT_FATES = ("normal", "delayed", "lost")  # simulation input for the carrier service
+LANGUAGES = ("en", "zh")
 
 
 def utcnow() -> datetime:
@@ -26,6 +28,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 class Customer(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("preferred_language", LANGUAGES), name="ck_customer_language"),
+    )
     id: str = Field(primary_key=True, max_length=64)
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
@@ -39,6 +44,10 @@ class Customer(SQLModel, table=True):
         if self.preferred_language == "zh":
             return f"{self.last_name}{self.first_name}"
         return f"{self.first_name} {self.last_name}"
+
+
+# Sign-in matches emails case-insensitively, so lower(email) is what must be indexed (and unique).
+Index("ix_customer_email_lower", func.lower(Customer.__table__.c.email), unique=True)  # type: ignore[attr-defined]
 
 
 class Address(SQLModel, table=True):
@@ -70,6 +79,7 @@ class PaymentMethod(SQLModel, table=True):
 class Product(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
+    name_zh: str | None = Field(default=None, max_length=200, description="Chinese product name, if any.")
     category: str = Field(max_length=50, index=True)
     final_sale: bool = False
 
@@ -89,6 +99,11 @@ class Order(SQLModel, table=True):
     __tablename__ = "orders"  # "order" is an SQL keyword
     __table_args__ = (
         CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
+        CheckConstraint("total_cents >= 0", name="ck_order_total"),
+        # Each lifecycle state carries the timestamp of reaching it (the return window starts at delivery).
+        CheckConstraint("status NOT IN ('shipped', 'delivered') OR shipped_at IS NOT NULL", name="ck_order_shipped_at"),
+        CheckConstraint("status <> 'delivered' OR delivered_at IS NOT NULL", name="ck_order_delivered_at"),
+        CheckConstraint("status <> 'cancelled' OR cancelled_at IS NOT NULL", name="ck_order_cancelled_at"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
     )
     id: str = Field(primary_key=True, max_length=32)
@@ -139,6 +154,7 @@ class Shipment(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("direction IN ('outbound', 'return')", name="ck_shipment_direction"),
+        CheckConstraint(_in("fate", SHIPMENT_FATES), name="ck_shipment_fate"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
@@ -146,7 +162,7 @@ class Shipment(SQLModel, table=True):
     carrier: str = Field(default="ReturnDesk Express", max_length=50)
     tracking_number: str = Field(max_length=40, unique=True, index=True)
     direction: str = Field(default="outbound", max_length=10)
-    fate: str = Field(default="normal", max_length=20, description="Simulation: 'normal' or 'lost'.")
+    fate: str = Field(default="normal", max_length=20, description="Simulation: 'normal', 'delayed' or 'lost'.")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -210,6 +226,26 @@ class AuditEvent(SQLModel, table=True):
     order_id: str | None = Field(default=None, max_length=32, index=True)
     outcome: str = Field(max_length=10)
     detail: str = Field(default="", sa_column=Column(SAText, nullable=False, default=""))
+
+
+# The audit trail is append-only in the database itself, so no code path (or SQL shell) can rewrite it.
+_AUDIT_GUARD_SQLITE = [
+    f"CREATE TRIGGER IF NOT EXISTS auditevent_append_only_{op.lower()} BEFORE {op} ON auditevent "
+    f"BEGIN SELECT RAISE(ABORT, 'auditevent is append-only: {op} is not allowed'); END"
+    for op in ("UPDATE", "DELETE")
+]
+_AUDIT_GUARD_POSTGRES = [  # "%%": DDL() applies %-formatting
+    """CREATE OR REPLACE FUNCTION auditevent_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'auditevent is append-only: %% is not allowed', TG_OP USING ERRCODE = 'P0001'; END $$""",
+    "CREATE OR REPLACE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON auditevent "
+    "FOR EACH ROW EXECUTE FUNCTION auditevent_append_only()",
+    "CREATE OR REPLACE TRIGGER auditevent_no_truncate BEFORE TRUNCATE ON auditevent "
+    "FOR EACH STATEMENT EXECUTE FUNCTION auditevent_append_only()",
+]
+for _statement in _AUDIT_GUARD_SQLITE:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in _AUDIT_GUARD_POSTGRES:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
 
 
 class ChatSession(SQLModel, table=True):

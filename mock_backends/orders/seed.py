@@ -39,6 +39,10 @@ PRODUCTS: list[tuple[str, str, str, bool, int]] = [
     ("P-SERUM", "Face Serum", "beauty", False, 2850),
 ]
 
+NAMES_ZH = {"P-HEADPHONES": "无线耳机", "P-CABLE": "USB-C 数据线", "P-SHOES": "跑鞋", "P-SUNGLASSES": "清仓太阳镜",
+            "P-TSHIRT": "纯棉 T 恤", "P-LAMP": "台灯", "P-SOCKS": "羊毛袜", "P-KETTLE": "电热水壶",
+            "P-TENT": "露营帐篷", "P-SERUM": "精华液"}
+
 
 @dataclass(frozen=True)
 class DemoOrder:
@@ -113,7 +117,8 @@ def seed_demo(engine: Engine, now: datetime | None = None) -> bool:
 
 def _add_catalogue(session: Session) -> None:
     for product_id, name, category, final_sale, price in PRODUCTS:
-        session.add(Product(id=product_id, name=name, category=category, final_sale=final_sale))
+        session.add(Product(id=product_id, name=name, name_zh=NAMES_ZH.get(product_id), category=category,
+                            final_sale=final_sale))
         session.add(Variant(id=f"{product_id}-STD", product_id=product_id, price_cents=price, options="{}"))
     session.flush()
 
