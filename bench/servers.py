@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
+DEFAULT_COMMAND = [sys.executable, "-m", "ui.cli", "serve"]
 
 
 def free_port() -> int:
@@ -21,16 +22,19 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`returndesk serve` in a subprocess, its output in `log_path`; stop() or kill() it."""
+    """`returndesk serve` (or `command`, "{port}" filled in) in a subprocess, output in `log_path`."""
 
     def __init__(self, env: dict[str, str], log_path: Path, command: list[str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         full_env = {**os.environ, **env, "RETURNDESK_HOST": "127.0.0.1", "RETURNDESK_PORT": str(self.port)}
-        full_env.pop("RETURNDESK_LLM_BASE_URL", None) if "RETURNDESK_LLM_BASE_URL" not in env else None
+        if "RETURNDESK_LLM_BASE_URL" not in env:  # guided mode unless the caller asks for an endpoint
+            full_env.pop("RETURNDESK_LLM_BASE_URL", None)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("ab")
-        self.proc = subprocess.Popen(command or [sys.executable, "-m", "ui.cli", "serve"], cwd=REPO,
+        command = [part.replace("{port}", str(self.port)) for part in command or DEFAULT_COMMAND]
+        self.proc = subprocess.Popen(command, cwd=REPO,
                                      env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout_s: float = 90.0, path: str = "/healthz") -> float:
