@@ -1,4 +1,4 @@
-# The two commands of the README: `make demo` and `make test`. Both bootstrap .venv from pyproject.toml.
+# The two commands of the README: `make demo` and `make test` (and `make bench`). Both bootstrap .venv from pyproject.toml.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -21,6 +21,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks: Rich tables on stdout, JSON in bench/results/. BENCH_ARGS="--orders 1000000" for the big run.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 from fastapi import FastAPI
 
+from agent.redaction import install_log_redaction
 from agent.settings import Settings, get_settings
 from ui.api import install_api
 from ui.conversation import ConversationService
@@ -12,6 +13,7 @@ from ui.gradio_app import CSS, THEME, build_blocks
 
 
 def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
+    install_log_redaction()  # before anything logs: no PII in this process's log lines
     settings = settings or get_settings()
     conversations = conversations or ConversationService(settings)
     app = FastAPI(title="ReturnDesk", version="0.1.0",

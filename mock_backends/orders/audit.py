@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from agent.redaction import redact, redact_data
 from mock_backends.orders.models import AuditEvent
 
 
@@ -21,15 +22,16 @@ def record(
     order_id: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit row to `session` (committed with the caller's transaction)."""
+    """Add an audit row to `session` (committed with the caller's transaction). PII is redacted."""
     session.add(
         AuditEvent(
             actor=actor or "anonymous",
             session_id=session_id,
             tool=tool,
-            order_id=order_id,
+            # Both come from the conversation (a model's arguments, an error quoting them).
+            order_id=redact(order_id)[:32] if order_id else None,
             outcome=outcome,
-            detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+            detail=json.dumps(redact_data(detail or {}), ensure_ascii=False, sort_keys=True, default=str),
         )
     )
 

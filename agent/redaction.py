@@ -1,0 +1,113 @@
+"""PII redaction for everything we keep about a conversation besides the conversation itself.
+
+Audit rows and log lines are read by more people (and kept longer) than a customer's chat, so
+phone numbers, Chinese resident ID numbers, payment card numbers and email addresses are replaced
+by a placeholder before they are written. Order numbers (#W1000001), RMAs, prices and dates pass.
+
+Our own ~60 lines rather than a library: Presidio and scrubadub pull in spaCy models and do not
+know Chinese ID or mobile formats; the four patterns we need are short and tested here.
+Standard library only, so the lowest layer (mock_backends' audit) may use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# 18-digit resident ID: 6-digit region, birth date, 3-digit sequence, check digit (0-9 or X).
+CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                   r"(?![0-9A-Za-z])")
+# 13-19 digits, optionally grouped by spaces or dashes; only Luhn-valid runs are cards.
+CARD_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])")
+PHONE = re.compile(
+    r"(?<![0-9A-Za-z])(?:"  # a "#" before it does not make it an order number (ours start with W)
+    r"(?:\+|00)?86[ -]?1[3-9]\d(?:[ -]?\d{4}){2}"  # Chinese mobile with country code
+    r"|1[3-9]\d(?:[ -]?\d{4}){2}"  # Chinese mobile: 138 0013 8000, 13800138000
+    r"|\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,3}"  # international: +1 415-555-0101
+    r"|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}"  # North American: (415) 555-0101, 415-555-0101
+    r")(?![0-9A-Za-z])"
+)
+
+PLACEHOLDERS = {"email": "[email]", "id": "[id-number]", "card": "[card]", "phone": "[phone]"}
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    return PLACEHOLDERS["card"] if luhn_valid(digits) else match.group()
+
+
+def redact(text: str) -> str:
+    """`text` with emails, Chinese ID numbers, card numbers and phone numbers replaced by placeholders."""
+    if not text:
+        return text
+    text = EMAIL.sub(PLACEHOLDERS["email"], text)
+    text = CN_ID.sub(PLACEHOLDERS["id"], text)
+    text = CARD_CANDIDATE.sub(_card, text)
+    return PHONE.sub(PLACEHOLDERS["phone"], text)
+
+
+def redact_data(value: Any) -> Any:
+    """`redact` applied to every string inside dicts, lists and tuples (keys included)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_data(k): redact_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_data(v) for v in value)
+    return value
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message (and formatted traceback) with PII redacted; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_returndesk_redacted", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed format string is the caller's bug; keep the raw text
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        record._returndesk_redacted = True
+        return True
+
+
+_installed = False
+
+
+def install_log_redaction() -> None:
+    """Redact every log record of this process, whichever logger or handler it goes through.
+
+    A record factory rather than a filter on handlers: uvicorn and libraries configure their
+    handlers after the app is built (dictConfig replaces them), and a factory covers them all.
+    Idempotent.
+    """
+    global _installed
+    if _installed:
+        return
+    redacting = RedactingFilter()
+    make_record = logging.getLogRecordFactory()
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        redacting.filter(record)
+        return record
+
+    logging.setLogRecordFactory(redacted_record)
+    _installed = True

@@ -1,0 +1,77 @@
+"""A crashed server loses nothing, and any server process can serve any turn (state lives in the DB)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, select
+
+from bench.servers import ServerProcess
+from mock_backends.orders.models import ReturnRequest
+from tests.faults.conftest import seeded
+
+RETURN_HEADPHONES = {"text": "I want to return the headphones from order #W1000001"}
+
+
+def sign_in(url: str) -> str:
+    response = httpx.post(f"{url}/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"})
+    assert response.status_code == 201, response.text
+    return response.json()["session_id"]
+
+
+def returns_of(engine, session_id: str) -> list[ReturnRequest]:  # noqa: ANN001
+    with Session(engine) as db:
+        return list(db.exec(select(ReturnRequest).where(ReturnRequest.session_id == session_id)).all())
+
+
+def test_server_killed_between_card_and_click_confirms_once_after_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    engine = seeded(f"sqlite:///{(data / 'returndesk.db').as_posix()}")
+    env = {"RETURNDESK_DATA_DIR": str(data)}
+    first = ServerProcess(env, tmp_path / "first.log")
+    first.wait_ready()
+    session_id = sign_in(first.url)
+    card = httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json=RETURN_HEADPHONES, timeout=30).json()
+    action_id = card["pending"]["action_id"]
+    first.kill()
+
+    with ServerProcess(env, tmp_path / "second.log") as second:
+        second.wait_ready()
+        pending = httpx.get(f"{second.url}/v1/sessions/{session_id}/pending").json()["pending"]
+        assert pending is not None and pending["action_id"] == action_id, "the card survived the crash"
+        done = httpx.post(f"{second.url}/v1/sessions/{session_id}/confirm", json={"action_id": action_id}, timeout=30)
+        again = httpx.post(f"{second.url}/v1/sessions/{session_id}/confirm", json={"action_id": action_id}, timeout=30)
+        history = httpx.get(f"{second.url}/v1/sessions/{session_id}/messages").json()
+
+    assert done.status_code == 200 and again.status_code == 409
+    [ret] = returns_of(engine, session_id)
+    assert ret.rma in done.json()["reply"]
+    assert [h["content"] for h in history if h["role"] == "user"] == [RETURN_HEADPHONES["text"]]
+    engine.dispose()
+
+
+def test_two_servers_on_one_postgres_serve_alternate_turns_of_one_session(
+    fresh_postgres_url: str, tmp_path: Path
+) -> None:
+    engine = seeded(fresh_postgres_url)
+    env = {"RETURNDESK_DATA_DIR": str(tmp_path / "data"), "RETURNDESK_DATABASE_URL": fresh_postgres_url}
+    with ServerProcess(env, tmp_path / "a.log") as a, ServerProcess(env, tmp_path / "b.log") as b:
+        a.wait_ready()
+        b.wait_ready()
+        session_id = sign_in(a.url)
+        menu = httpx.post(f"{b.url}/v1/sessions/{session_id}/messages", json={"text": "hello"}, timeout=30)
+        card = httpx.post(f"{a.url}/v1/sessions/{session_id}/messages", json=RETURN_HEADPHONES, timeout=30).json()
+        pending_on_b = httpx.get(f"{b.url}/v1/sessions/{session_id}/pending").json()["pending"]
+        done = httpx.post(f"{b.url}/v1/sessions/{session_id}/confirm",
+                          json={"action_id": card["pending"]["action_id"]}, timeout=30)
+        replay_on_a = httpx.post(f"{a.url}/v1/sessions/{session_id}/confirm", json={}, timeout=30)
+        history = httpx.get(f"{a.url}/v1/sessions/{session_id}/messages").json()
+
+    assert menu.status_code == 200 and pending_on_b["action_id"] == card["pending"]["action_id"]
+    assert done.status_code == 200 and replay_on_a.status_code == 409
+    [ret] = returns_of(engine, session_id)
+    assert ret.rma in done.json()["reply"]
+    assert [h["content"] for h in history if h["role"] == "user"] == ["hello", RETURN_HEADPHONES["text"]]
+    assert any(ret.rma in h["content"] for h in history if h["role"] == "assistant")
+    engine.dispose()

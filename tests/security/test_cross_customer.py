@@ -1,0 +1,78 @@
+"""One customer can never read or change another customer's orders, through any route or tool."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bench.scripted_model import scripted
+from tests.conftest import sign_in
+from tests.security.conftest import audit_rows, returns_in
+
+BOBS_ORDER = "#W1000021"  # delivered, returnable: only Bob may return it
+
+
+@pytest.mark.parametrize("text", [
+    f"I want to return the tent from order {BOBS_ORDER}",
+    f"where is my order {BOBS_ORDER}?",
+    "退货 订单 #W1000011 的耳机",  # Wang Fang's order, asked in Chinese
+])
+def test_another_customers_order_in_a_message_is_not_found_and_audited(client: TestClient, engine, text: str) -> None:  # noqa: ANN001
+    session_id = sign_in(client)  # Alice
+    turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).json()
+
+    order_id = "#W1000011" if "W1000011" in text else BOBS_ORDER
+    assert order_id in turn["reply"] and turn["pending"] is None
+    assert "can't find" in turn["reply"] or "找不到" in turn["reply"] or "not found" in turn["reply"].lower()
+    assert "Tent" not in turn["reply"] and "Headphones" not in turn["reply"], "nothing about the order leaks"
+    refusals = [(a.actor, a.tool, a.order_id, a.outcome) for a in audit_rows(engine) if a.outcome == "refused"]
+    # Which tool the agent reached for depends on the request (lookup, tracking, eligibility);
+    # whichever it was, it refused Alice and the refusal is on record.
+    assert any(r[0] == "alice_chen_1001" and r[2] == order_id for r in refusals), refusals
+
+
+@pytest.mark.parametrize("tool, args", [
+    ("lookup_order", {"order_id": BOBS_ORDER}),
+    ("lookup_order", {"order_id": BOBS_ORDER, "customer_id": "bob_miller_1003"}),  # the model cannot choose who
+    ("check_return_eligibility", {"order_id": BOBS_ORDER}),
+])
+def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_for, engine, tool: str, args: dict) -> None:  # noqa: ANN001
+    with client_for(scripted((tool, args), "Here is what I found.")) as client:
+        session_id = sign_in(client)
+        turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "show me that order"}).json()
+    [result] = [t["result"] for t in turn["tool_trace"]]
+    assert result["ok"] is False and result["code"] == "order_not_found"
+    assert "Tent" not in str(result)
+    assert [(a.actor, a.tool, a.order_id) for a in audit_rows(engine) if a.outcome == "refused"] == \
+        [("alice_chen_1001", tool, BOBS_ORDER)]
+
+
+def test_a_model_proposing_a_return_on_another_customers_order_is_refused(client_for, engine) -> None:  # noqa: ANN001
+    propose = ("create_return", {"order_id": BOBS_ORDER, "items": [{"order_item_id": 1, "quantity": 1}]})
+    with client_for(scripted(("check_return_eligibility", {"order_id": BOBS_ORDER}), propose, "Done.")) as client:
+        session_id = sign_in(client)
+        turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "return Bob's tent"}).json()
+        assert turn["pending"] is None
+        assert client.post(f"/v1/sessions/{session_id}/confirm", json={}).status_code == 409
+    assert returns_in(engine) == []
+
+
+def test_one_customers_session_cannot_see_or_confirm_anothers_pending_return(client: TestClient, engine) -> None:  # noqa: ANN001
+    alice = sign_in(client)
+    bob = sign_in(client, "bob@example.com", BOBS_ORDER)
+    alice_turn = client.post(f"/v1/sessions/{alice}/messages",
+                             json={"text": "return the headphones from order #W1000001"}).json()
+    action_id = alice_turn["pending"]["action_id"]
+
+    assert client.get(f"/v1/sessions/{bob}/pending").json() == {"pending": None}
+    assert all("headphones" not in h["content"] for h in client.get(f"/v1/sessions/{bob}/messages").json())
+    for route in ("confirm", "cancel"):
+        refused = client.post(f"/v1/sessions/{bob}/{route}", json={"action_id": action_id})
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "nothing_to_confirm"
+    assert returns_in(engine) == []
+    assert client.get(f"/v1/sessions/{alice}/pending").json()["pending"]["action_id"] == action_id
+
+
+def test_signing_in_with_someone_elses_order_number_is_refused(client: TestClient) -> None:
+    refused = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": BOBS_ORDER})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "sign_in_failed"

@@ -1,0 +1,81 @@
+"""PII never reaches audit rows or log lines: phone numbers, Chinese ID numbers, card numbers, emails."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from agent.redaction import redact
+from bench.scripted_model import ScriptedChatModel, step_in_turn, tool_call
+from tests.conftest import sign_in
+from tests.security.conftest import audit_rows
+
+PII = {
+    "chinese mobile": "138 0013 8000",
+    "chinese mobile with country code": "+86 13912345678",
+    "us phone": "(415) 555-0101",
+    "chinese id number": "11010519491231002X",
+    "visa card": "4111 1111 1111 1111",
+    "mastercard dashed": "5555-5555-5555-4444",
+    "email": "alice.chen+returns@example.com",
+    "chinese email": "wang.fang@example.cn",
+}
+
+
+@pytest.mark.parametrize("kind", PII)
+def test_each_kind_of_pii_is_replaced_by_a_placeholder(kind: str) -> None:
+    redacted = redact(f"my details: {PII[kind]}, thanks")
+    assert PII[kind] not in redacted and "[" in redacted
+    assert redacted.startswith("my details: ") and redacted.endswith(", thanks")
+
+
+def test_pii_inside_chinese_text_is_redacted() -> None:
+    text = "我的手机13800138000,身份证号110105194912310021,邮箱wang.fang@example.cn"
+    assert redact(text) == "我的手机[phone],身份证号[id-number],邮箱[email]"
+
+
+@pytest.mark.parametrize("text", [
+    "order #W1000001", "RMA-1A2B3C4D", "refund of 89.99", "delivered 2025-01-31T10:00:00+00:00",
+    "tracking RD100000001", "item 12, quantity 3", "4111 1111 1111 1112",  # not Luhn-valid: not a card
+    "session 3f2a13800138000bcafe0123456789ab",
+])
+def test_order_facts_pass_unchanged(text: str) -> None:
+    assert redact(text) == text
+
+
+def _echo_customer_into_lookup(messages: Sequence[BaseMessage]) -> AIMessage:
+    """A model that copies the customer's words into a tool argument, as small models sometimes do."""
+    if step_in_turn(messages) == 0:
+        said = next(str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage))
+        # Only the value: the whole sentence would exceed the order-id length and be refused unaudited.
+        value = said.removeprefix("call me on ").removeprefix("write to ")
+        return tool_call("lookup_order", {"order_id": value}, messages)
+    return AIMessage(content="Sorry, I could not find that order.")
+
+
+def test_conversation_full_of_pii_leaves_none_in_audit_rows_or_logs(
+    client_for, engine, caplog: pytest.LogCaptureFixture  # noqa: ANN001
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with client_for(ScriptedChatModel(respond=_echo_customer_into_lookup)) as client:
+        session_id = sign_in(client)
+        for value in PII.values():
+            text = f"call me on {value}" if "@" not in value else f"write to {value}"
+            turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text})
+            assert turn.status_code == 200, turn.text
+        # A client library that logs request bodies at DEBUG (as the OpenAI client does).
+        logging.getLogger("openai._base_client").debug("Request options: %s", {"messages": list(PII.values())})
+
+    rows = audit_rows(engine)
+    assert len([r for r in rows if r.tool == "lookup_order" and r.outcome == "refused"]) == len(PII)
+    stored = [" ".join(str(v) for v in r.model_dump().values()) for r in rows]
+    logged = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
+    assert any("Request options" in line for line in logged), "the DEBUG line was captured"
+    for kind, value in PII.items():
+        digits = "".join(c for c in value if c.isalnum() and not c.isalpha()) if "@" not in value else value
+        for where, lines in (("audit rows", stored), ("logs", logged)):
+            leaked = [line for line in lines if value in line or digits in line.replace(" ", "").replace("-", "")]
+            assert not leaked, f"{kind} leaked into {where}: {leaked[0][:200]}"
