@@ -9,8 +9,11 @@ from rich.table import Table
 
 from agent.settings import get_settings
 
+from ui.cli_qa import replay
+
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 console = Console()
+app.command()(replay)
 
 
 @app.command()
