@@ -11,10 +11,13 @@ from agent.settings import get_settings
 from ui import cli_data
 from ui.cli_carrier import carrier, start_carrier_in_background
 
+from ui.cli_qa import replay
+
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 app.command()(carrier)
 console = Console()
 cli_data.register(app)  # seed, db shell, db stats
+app.command()(replay)
 
 
 @app.command()

@@ -1,0 +1,108 @@
+"""Expectations vs what happened: a list of divergences, each readable on its own."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ui.qa.masking import mask, mask_value
+from ui.qa.runner import EndObservation, RunResult, TurnObservation
+from ui.qa.spec import ConversationSpec, PendingExpect, TurnExpect
+
+
+@dataclass
+class Divergence:
+    turn: int | None  # 1-based; None for the end state
+    turn_label: str
+    what: str
+    expected: str
+    actual: str
+    diff: str = ""
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def text_diff(expected: str, actual: str) -> str:
+    lines = difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual", lineterm="", n=1)
+    return "\n".join(lines)
+
+
+def check_turn(expect: TurnExpect, seen: TurnObservation) -> list[tuple[str, Any, Any]]:
+    """(what, expected, actual) for every expectation this turn missed."""
+    problems: list[tuple[str, Any, Any]] = []
+    names = [name for name, _ in seen.tools]
+    if expect.error is not None:
+        if seen.error is None or expect.error not in seen.error:
+            problems.append(("refusal", expect.error, seen.error or "(the turn was not refused)"))
+        return problems
+    if seen.error is not None:
+        return [("refusal", "(no refusal)", seen.error)]
+    if expect.tools is not None and names != expect.tools:
+        problems.append(("tools called", expect.tools, names))
+    for tool, wanted in expect.tool_args.items():
+        calls = [args for name, args in seen.tools if name == tool]
+        if not any(all(mask_value(args.get(k)) == mask_value(v) for k, v in wanted.items()) for args in calls):
+            problems.append((f"arguments of {tool}", wanted, calls or "(not called)"))
+    reply = mask(seen.reply)
+    if expect.reply is not None and mask(expect.reply) != reply:
+        problems.append(("reply", mask(expect.reply), reply))
+    for part in expect.reply_contains:
+        if part not in seen.reply:
+            problems.append(("reply contains", part, seen.reply))
+    for part in expect.reply_not_contains:
+        if part in seen.reply:
+            problems.append(("reply does not contain", part, seen.reply))
+    if expect.mode is not None and seen.mode != expect.mode:
+        problems.append(("mode", expect.mode, seen.mode))
+    problems.extend(check_pending(expect.pending, seen))
+    return problems
+
+
+def check_pending(expect: bool | PendingExpect | None, seen: TurnObservation) -> list[tuple[str, Any, Any]]:
+    card = seen.pending
+    if expect is None:
+        return []
+    if isinstance(expect, bool):
+        return [] if (card is not None) == expect else [("confirmation card", "shown" if expect else "none",
+                                                         "shown" if card else "none")]
+    if card is None:
+        return [("confirmation card", expect.model_dump(exclude_none=True), "none")]
+    actual = {"tool": card.tool, "order_id": card.order_id, "refund_method": card.refund_method,
+              "refund_amount": card.refund_amount,
+              "items": [{"product": i.product, "quantity": i.quantity} for i in card.items]}
+    wanted = expect.model_dump(exclude_none=True)
+    if any(actual[k] != v for k, v in wanted.items()):
+        return [("confirmation card", wanted, {k: actual[k] for k in wanted})]
+    return []
+
+
+def check_end(spec: ConversationSpec, end: EndObservation) -> list[tuple[str, Any, Any]]:
+    problems: list[tuple[str, Any, Any]] = []
+    wanted_returns = spec.end_state.returns
+    if wanted_returns is not None:
+        wanted = [r.model_dump(exclude_none=True) for r in wanted_returns]
+        actual = [{k: r[k] for k in w} for r, w in zip(end.returns, wanted, strict=False)]
+        if len(end.returns) != len(wanted) or actual != wanted:
+            problems.append(("returns in the database", wanted, end.returns))
+    if spec.end_state.tickets is not None and end.tickets != spec.end_state.tickets:
+        problems.append(("hand-off tickets", spec.end_state.tickets, end.tickets))
+    return problems
+
+
+def compare(spec: ConversationSpec, result: RunResult) -> list[Divergence]:
+    found: list[Divergence] = []
+    for index, (turn, seen) in enumerate(zip(spec.turns, result.turns, strict=False), start=1):
+        for what, expected, actual in check_turn(turn.expect, seen):
+            e, a = _show(expected), _show(actual)
+            found.append(Divergence(index, turn.label, what, e, a, text_diff(e, a) if what == "reply" else ""))
+    if result.aborted:
+        index = len(result.turns)
+        found.append(Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match", result.aborted))
+    elif result.end is not None:
+        for what, expected, actual in check_end(spec, result.end):
+            found.append(Divergence(None, "end state", what, _show(expected), _show(actual)))
+    return found

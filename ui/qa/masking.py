@@ -1,0 +1,28 @@
+"""Volatile values (RMA numbers, new tracking numbers, ids) masked so replays compare what matters."""
+
+from __future__ import annotations
+
+import re
+
+VOLATILE = [
+    (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
+    (re.compile(r"\bRR\d{10}\b"), "RR<tracking>"),  # return labels: derived from the (random) RMA
+]
+
+
+def mask(text: str) -> str:
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def mask_value(value: object) -> object:
+    """Mask every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [mask_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    return value

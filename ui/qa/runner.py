@@ -1,0 +1,110 @@
+"""Run a conversation file: its turns through the ConversationService, observing what happened."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from mock_backends.orders.models import HandoffTicket, OrderItem, Product, ReturnItem, ReturnRequest, Variant, utcnow
+from tools.base import PendingAction
+from ui.conversation import ConversationError, ConversationService, TurnResult
+from ui.qa.cassettes import cassette_context
+from ui.qa.spec import ConversationSpec, Turn
+from ui.qa.world import World, fresh_world
+
+
+@dataclass
+class TurnObservation:
+    tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reply: str = ""
+    pending: PendingAction | None = None
+    mode: str | None = None
+    error: str | None = None  # the turn was refused (ConversationError) with this message
+
+
+@dataclass
+class EndObservation:
+    returns: list[dict[str, Any]]
+    tickets: int
+
+
+@dataclass
+class RunResult:
+    turns: list[TurnObservation]
+    end: EndObservation | None  # None when the run stopped early
+    aborted: str | None = None  # why the run stopped before the last turn (e.g. an unrecorded request)
+
+
+def observe(result: TurnResult) -> TurnObservation:
+    return TurnObservation(
+        tools=[(t.tool, dict(t.args)) for t in result.tool_trace],
+        reply=result.reply,
+        pending=result.pending,
+        mode=result.mode,
+    )
+
+
+def play_turn(service: ConversationService, session_id: str, turn: Turn) -> TurnObservation:
+    try:
+        if turn.user is not None:
+            return observe(service.send(session_id, turn.user))
+        return observe(service.resolve(session_id, approved=turn.action == "confirm"))
+    except ConversationError as error:
+        return TurnObservation(error=str(error))
+
+
+def open_session(spec: ConversationSpec, service: ConversationService) -> str:
+    c = spec.customer
+    if c.anonymous:
+        return service.start_anonymous(language=spec.language).session_id
+    return service.sign_in(email=c.email, order_id=c.order_id, name=c.name, postcode=c.postcode).session_id
+
+
+def end_state(world: World, session_id: str) -> EndObservation:
+    with Session(world.engine) as db:
+        returns = db.exec(select(ReturnRequest).order_by(col(ReturnRequest.id))).all()
+        observed = []
+        for ret in returns:
+            rows = db.exec(
+                select(ReturnItem.quantity, Product.name)
+                .join(OrderItem, col(OrderItem.id) == col(ReturnItem.order_item_id))
+                .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
+                .join(Product, col(Product.id) == col(Variant.product_id))
+                .where(ReturnItem.return_id == ret.id)
+                .order_by(col(ReturnItem.id))
+            ).all()
+            observed.append({
+                "order_id": ret.order_id, "status": ret.status, "refund_method": ret.refund_method,
+                "refund_amount": f"{ret.refund_amount_cents / 100:.2f}",
+                "items": [{"product": name, "quantity": qty} for qty, name in rows],
+            })
+        tickets = len(db.exec(select(HandoffTicket.id).where(HandoffTicket.session_id == session_id)).all())
+    return EndObservation(observed, tickets)
+
+
+def run_spec(spec: ConversationSpec, *, base_dir: Path, record_mode: str = "none",
+             now: datetime | None = None, llm_base_url: str | None = None) -> RunResult:
+    """Play `spec` on a fresh seeded world; HTTP goes through the conversation's cassette (vcrpy)."""
+    recording = spec.recording
+    now = now or (recording.recorded_at if recording else utcnow())
+    cassette = base_dir / (recording.cassette if recording else f"{spec.name}.cassette.yaml")
+    with tempfile.TemporaryDirectory(prefix="returndesk-replay-") as tmp, fresh_world(
+        Path(tmp), now=now,
+        llm_base_url=llm_base_url or (recording.llm_base_url if recording else None),
+        llm_model=recording.llm_model if recording else None,
+        with_carrier=record_mode != "none",
+    ) as world:
+        session_id = open_session(spec, world.service)
+        observations: list[TurnObservation] = []
+        with cassette_context(cassette, record_mode=record_mode) as http:
+            for turn in spec.turns:
+                observations.append(play_turn(world.service, session_id, turn))
+                # The model call falls back to guided mode on a miss, so ask the cassette directly.
+                if (miss := http.unmatched()) is not None:
+                    return RunResult(observations, None, aborted=miss)
+        return RunResult(observations, end_state(world, session_id))
