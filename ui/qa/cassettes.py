@@ -8,15 +8,19 @@ while a change in what the agent says or calls shows up as a divergence). Volati
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import vcr
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
+from vcr.serialize import deserialize
 
+from agent.redaction import redact_data
 from ui.qa.masking import mask, mask_value
+from ui.qa.scrubbing import scrub_body
 
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie"]
 
@@ -32,7 +36,14 @@ def _json_body(request: Request) -> Any:
 
 
 def meaningful_body(request: Request) -> Any:
-    """What of a request's body decides whether a recorded answer still applies."""
+    """What of a request's body decides whether a recorded answer still applies.
+
+    PII is redacted on both sides (all of it, demo emails too): a recorded body was scrubbed before it
+    was written, and the same request made live must still match it."""
+    return redact_data(_meaningful_body(request))
+
+
+def _meaningful_body(request: Request) -> Any:
     body = _json_body(request)
     if request.path.endswith("/chat/completions") and isinstance(body, dict):
         return {
@@ -59,6 +70,53 @@ def body_matcher(r1: Request, r2: Request) -> None:
     a, b = meaningful_body(r1), meaningful_body(r2)
     if a != b:
         raise AssertionError(f"request body differs from the recording:\n  now:      {a}\n  recorded: {b}")
+
+
+def scrub_request(request: Request) -> Request:
+    """vcrpy's before_record_request hook: PII out of the body (vcrpy hands us a copy)."""
+    body = request.body
+    if body:
+        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+        request.body = scrub_body(text).encode("utf-8")
+    return request
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """vcrpy's before_record_response hook (after decompression): PII out of a text body."""
+    raw = (response.get("body") or {}).get("string")
+    if not raw:
+        return response
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:  # a PNG label: nothing to read in it
+        return response
+    scrubbed = scrub_body(text).encode("utf-8")
+    response["body"]["string"] = scrubbed
+    for name in response.get("headers") or {}:
+        if name.lower() == "content-length":
+            response["headers"][name] = [str(len(scrubbed))]
+    return response
+
+
+class AppendingPersister(FilesystemPersister):
+    """Each save adds this context's exchanges to the file (one recorded turn at a time).
+
+    vcrpy's "all" mode on an existing file would drop an earlier turn's exchange when a later turn
+    repeats it (the same tracking look-up twice), and the replay needs both.
+    """
+
+    @classmethod
+    def load_cassette(cls, cassette_path: Any, serializer: Any) -> Any:
+        raise CassetteNotFoundError()  # start empty: only what this turn records is saved
+
+    @staticmethod
+    def save_cassette(cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        path = Path(cassette_path)
+        if path.is_file() and (earlier := path.read_text(encoding="utf-8")).strip():
+            requests, responses, *_ = deserialize(earlier, serializer)
+            cassette_dict = {"requests": [*requests, *cassette_dict["requests"]],
+                             "responses": [*responses, *cassette_dict["responses"]]}
+        FilesystemPersister.save_cassette(path, cassette_dict, serializer)
 
 
 class CassetteSession:
@@ -91,8 +149,19 @@ class CassetteSession:
 
 
 @contextmanager
-def cassette_context(path: Path, *, record_mode: str = "none") -> Iterator[CassetteSession]:
-    """Patch HTTP for the duration: replay from `path` (record_mode 'none') or record into it."""
+def cassette_context(path: Path, *, record_mode: str = "none", append: bool = False,
+                     keep: Callable[[Request], bool] | None = None) -> Iterator[CassetteSession]:
+    """Patch HTTP for the duration: replay from `path` (record_mode 'none') or record into it.
+
+    `append` adds what is recorded now to the file (a live session, turn by turn); `keep` decides which
+    requests are recorded at all (a live server's other sessions also make requests while HTTP is
+    patched, process-wide). Bodies are scrubbed of PII before anything is written.
+    """
+    def before_record_request(request: Request) -> Request | None:
+        if keep is not None and not keep(request):
+            return None
+        return scrub_request(request)
+
     recorder = vcr.VCR(
         serializer="yaml",
         record_mode=record_mode,
@@ -100,9 +169,13 @@ def cassette_context(path: Path, *, record_mode: str = "none") -> Iterator[Casse
         # listened on a free port that the replay need not know.
         match_on=["method", "path", "query", "meaningful_body"],
         filter_headers=SECRET_HEADERS,
+        before_record_request=before_record_request,
+        before_record_response=scrub_response,
         decode_compressed_response=True,
     )
     recorder.register_matcher("meaningful_body", body_matcher)
+    if append:
+        recorder.register_persister(AppendingPersister)
     path.parent.mkdir(parents=True, exist_ok=True)
     with recorder.use_cassette(str(path)) as cassette:
         yield CassetteSession(cassette, record_mode)
