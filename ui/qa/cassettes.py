@@ -7,7 +7,9 @@ while a change in what the agent says or calls shows up as a divergence). Volati
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,6 +121,20 @@ class AppendingPersister(FilesystemPersister):
         FilesystemPersister.save_cassette(path, cassette_dict, serializer)
 
 
+RMA = re.compile(r"RMA-[0-9A-F]{8}")
+
+
+def _texts(interactions: list[tuple[Request, dict[str, Any]]]) -> str:
+    """What was said in these exchanges (not the tool schemas: their examples are no one's RMA)."""
+    parts: list[str] = []
+    for request, response in interactions:
+        raw = (response.get("body") or {}).get("string")
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        parts += [json.dumps(_meaningful_body(request), ensure_ascii=False), raw or ""]
+    return "\n".join(parts)
+
+
 class CassetteSession:
     """The open cassette, and the first request this run that it could not answer.
 
@@ -139,13 +155,58 @@ class CassetteSession:
 
         cassette.can_play_response_for = can_play_response_for
 
+    def answer_with_rmas(self, created: Callable[[], list[str]]) -> None:
+        """Played answers name the RMAs this run created (`created()`, oldest first), not the recording's.
+
+        An RMA is random: the model's recorded reply names the one made while recording, and the graph's
+        check_reply would refuse it as invented. Recorded RMAs, in order of first appearance, stand for
+        this run's in order of creation.
+        """
+        recorded = list(dict.fromkeys(RMA.findall(_texts(self.cassette.data))))
+        play = self.cassette.play_response
+
+        def play_response(request: Request) -> Any:
+            response = copy.deepcopy(play(request))
+            mapping = dict(zip(recorded, created(), strict=False))
+            body = response.get("body") or {}
+            if mapping and isinstance(raw := body.get("string"), bytes | str):
+                text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+                text = RMA.sub(lambda m: mapping.get(m.group(), m.group()), text)
+                body["string"] = text.encode("utf-8") if isinstance(raw, bytes) else text
+            return response
+
+        self.cassette.play_response = play_response
+
     def unmatched(self) -> str | None:
         if not self.misses:
             return None
         request = self.misses[0]
         return (f"{request.method} {request.path}: no recorded exchange matches this request "
-                f"(body: {json.dumps(meaningful_body(request), ensure_ascii=False)[:400]}); if the change is "
-                "intended, record it again: returndesk replay --record-http FILE (or --rerecord for recordings)")
+                f"({self._difference(request)}); if the change is intended, record it again: "
+                "returndesk replay --record-http FILE (or --rerecord for recordings)")
+
+    def _difference(self, request: Request) -> str:
+        """For a model call, the first message that differs from the closest recorded call; else the body."""
+        now = meaningful_body(request)
+        recorded = [meaningful_body(r) for r in self.cassette.requests if r.path == request.path]
+        if not (isinstance(now, dict) and "messages" in now and recorded):
+            return f"body: {json.dumps(now, ensure_ascii=False)[:400]}"
+
+        def shared(other: Any) -> int:
+            pairs = zip(now["messages"], other.get("messages") or [], strict=False)
+            return next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(now["messages"]),
+                                                                           len(other.get("messages") or [])))
+
+        closest = max(recorded, key=shared)
+        at = shared(closest)
+        if closest.get("tools") != now["tools"] or closest.get("model") != now["model"]:
+            return f"model or tools changed: now {now['model']} {now['tools']}, recorded {closest.get('model')} " \
+                   f"{closest.get('tools')}"
+
+        def show(messages: list[Any]) -> str:
+            return json.dumps(messages[at], ensure_ascii=False)[:400] if at < len(messages) else "(none)"
+
+        return f"message {at + 1} sent to the model: now {show(now['messages'])}, recorded {show(closest['messages'])}"
 
 
 @contextmanager

@@ -101,8 +101,11 @@ def compare(spec: ConversationSpec, result: RunResult) -> list[Divergence]:
             e, a = _show(expected), _show(actual)
             found.append(Divergence(index, turn.label, what, e, a, text_diff(e, a) if what == "reply" else ""))
     if result.aborted:
+        # The request the cassette could not answer is why that turn went differently: report it first.
         index = len(result.turns)
-        found.append(Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match", result.aborted))
+        at = next((i for i, d in enumerate(found) if d.turn == index), len(found))
+        found.insert(at, Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match",
+                                    result.aborted))
     elif result.end is not None:
         for what, expected, actual in check_end(spec, result.end):
             found.append(Divergence(None, "end state", what, _show(expected), _show(actual)))

@@ -101,21 +101,30 @@ def end_state(engine: Engine, session_id: str) -> EndObservation:
     return EndObservation(observed, len(details), details)
 
 
+def created_rmas(engine: Engine) -> list[str]:
+    with Session(engine) as db:
+        return list(db.exec(select(ReturnRequest.rma).order_by(col(ReturnRequest.id))).all())
+
+
 def run_spec(spec: ConversationSpec, *, base_dir: Path, record_mode: str = "none",
-             now: datetime | None = None, llm_base_url: str | None = None) -> RunResult:
-    """Play `spec` on a fresh seeded world; HTTP goes through the conversation's cassette (vcrpy)."""
+             now: datetime | None = None, llm_base_url: str | None = None,
+             llm_model: str | None = None) -> RunResult:
+    """Play `spec` on a fresh seeded world; HTTP goes through the conversation's cassette (vcrpy).
+    `llm_base_url` / `llm_model` override the recording's (re-recording against another endpoint)."""
     recording = spec.recording
     now = now or (recording.recorded_at if recording else utcnow())
     cassette = base_dir / (recording.cassette if recording else f"{spec.name}.cassette.yaml")
     with tempfile.TemporaryDirectory(prefix="returndesk-replay-") as tmp, fresh_world(
         Path(tmp), now=now,
         llm_base_url=llm_base_url or (recording.llm_base_url if recording else None),
-        llm_model=recording.llm_model if recording else None,
+        llm_model=llm_model or (recording.llm_model if recording else None),
         with_carrier=record_mode != "none",
     ) as world:
         session_id = open_session(spec, world.service)
         observations: list[TurnObservation] = []
         with cassette_context(cassette, record_mode=record_mode) as http:
+            if record_mode == "none":
+                http.answer_with_rmas(lambda: created_rmas(world.engine))
             for turn in spec.turns:
                 observations.append(play_turn(world.service, session_id, turn))
                 # The model call falls back to guided mode on a miss, so ask the cassette directly.
