@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -106,3 +107,32 @@ def test_with_an_api_key_only_staff_holding_it_can_record(settings: Settings, en
         assert not (tmp_path / "recordings").exists()
         allowed = client.post("/v1/sessions", json=body, headers={"X-API-Key": "staff-secret"})
         assert allowed.status_code == 201 and allowed.json()["recording"] is True
+
+
+def web_app(settings: Settings, **overrides: object) -> tuple[Any, Any]:
+    """The Gradio app's staff checkbox, and what its email sign-in button calls."""
+    from ui.gradio_app import build_blocks
+
+    blocks = build_blocks(ConversationService(settings.model_copy(update=overrides)))
+    by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
+    [checkbox] = [props for props in by_id.values() if props.get("elem_id") == "record-session"]
+    [sign_in] = [f.fn for f in blocks.fns.values()
+                 if any(by_id[target].get("elem_id") == "sign-in-button" for target, _ in f.targets)]
+    return checkbox, sign_in
+
+
+def test_staff_see_the_record_checkbox_only_when_recording_is_enabled(settings: Settings, engine: Engine,
+                                                                     tmp_path: Path) -> None:
+    hidden, _ = web_app(settings)
+    assert hidden["visible"] is False
+
+    shown, sign_in = web_app(settings, record_dir=tmp_path / "recordings")
+    assert shown["visible"] is True and shown["label"] == "Record this session for QA (staff)"
+
+    sign_in("alice@example.com", "#W1000001", "en", True)  # email, order, language, the checkbox ticked
+    [directory] = (tmp_path / "recordings").iterdir()
+    assert load_spec_header(directory)["customer"]["email"] == "alice@example.com"
+
+
+def load_spec_header(directory: Path) -> dict[str, Any]:
+    return yaml.safe_load((directory / "conversation.yaml").read_text(encoding="utf-8"))
