@@ -16,7 +16,7 @@ from tools.base import PendingAction
 from ui.conversation import ConversationError, ConversationService, TurnResult
 from ui.qa.cassettes import cassette_context
 from ui.qa.spec import ConversationSpec, Turn
-from ui.qa.world import World, fresh_world
+from ui.qa.world import fresh_world
 
 
 @dataclass
