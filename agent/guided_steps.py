@@ -6,12 +6,13 @@ answered. Replies carry quick replies (button labels) and what they wait for (`g
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from tools.base import tool_result
 
 from agent.guided_text import (
     AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS, ALL_ITEMS_LABEL, CJK, CLAUSE_BREAK, DAMAGED, EMAIL, GENERIC_WORDS_EN,
@@ -75,7 +76,7 @@ class GuidedSteps:
         if not self.c.results:
             return self.first_step()
         last = self.c.results[-1]
-        data = _json(last.content)
+        data = tool_result(last.content)
         if data.get("ok") is False:
             return self.after_failure(last.name or "", data)
         handler = getattr(self, f"after_{last.name}", None)
@@ -354,7 +355,7 @@ class GuidedSteps:
     def last_result(self, tool: str) -> dict[str, Any] | None:
         for message in reversed(self.messages):
             if isinstance(message, ToolMessage) and message.name == tool:
-                data = _json(message.content)
+                data = tool_result(message.content)
                 if data.get("ok"):
                     return data
         return None
@@ -380,10 +381,3 @@ def _without_numbers(text: str) -> str:
 def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
-
-def _json(content: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(content) if isinstance(content, str) else content
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -57,6 +57,15 @@ def ok(**data: Any) -> dict[str, Any]:
     return {"ok": True, **data}
 
 
+def tool_result(content: Any) -> dict[str, Any]:
+    """A ToolMessage's content as the structured result tools return; {} when it is not one."""
+    try:
+        data = json.loads(content) if isinstance(content, str) else content
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def internal_error() -> dict[str, Any]:
     """What the agent sees when a tool hits a bug of ours: nothing changed, offer a person."""
     return {"ok": False, "code": "internal_error",

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.tools import tool
 
 from mock_backends.orders.handoff import open_ticket, ticket_reference
-from tools.base import AnyRuntime, ok
+from tools.base import AnyRuntime, ok, tool_result
 from tools.deps import ToolDeps, deps_of
 
 SUMMARY_CUSTOMER_LINES = 4
@@ -35,11 +35,8 @@ def summarize_conversation(messages: Sequence[BaseMessage], customer_id: str | N
 
 
 def _outcome(content: Any) -> str:
-    try:
-        data = json.loads(content) if isinstance(content, str) else content
-    except ValueError:
-        return "?"
-    if not isinstance(data, dict):
+    data = tool_result(content)
+    if not data:
         return "?"
     return "ok" if data.get("ok") else f"failed ({data.get('code', 'error')})"
 

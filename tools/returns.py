@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from langchain_core.tools import tool
@@ -14,7 +13,9 @@ from mock_backends.orders.errors import CustomerNotVerified, NotEligible
 from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
-from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
+from tools.base import (
+    AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool, tool_result,
+)
 from tools.deps import ToolDeps
 from tools.eligibility import ItemRequest
 from tools.return_label import ensure_return_label
@@ -77,7 +78,7 @@ def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
     for message in messages:
         if getattr(message, "type", None) != "tool" or getattr(message, "name", None) != "check_return_eligibility":
             continue
-        data = _json(message.content)
+        data = tool_result(message.content)
         if data.get("ok") and data.get("order_id") == order_id:
             for item in data.get("items", []):
                 if item.get("eligible"):
@@ -125,10 +126,3 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     return PendingAction(action_id="", tool="create_return", order_id=order_id, items=items,
                          refund_method=parsed.refund_method, refund_amount=amount, summary=summary)
 
-
-def _json(content: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(content) if isinstance(content, str) else content
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -7,7 +7,6 @@ conversation in the graph's checkpoints, so any server process can serve any tur
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -33,7 +32,7 @@ from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
 from ui.metrics import TurnMetrics
-from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of
+from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -361,17 +360,11 @@ def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[To
     """The tool calls this turn ran (a confirmed call was proposed in an earlier turn: `everything`)."""
     calls = {c["id"]: c for m in everything if isinstance(m, AIMessage) for c in m.tool_calls}
     return [
-        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"], _parsed(m.content))
+        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"], parsed_content(m.content))
         for m in new
         if isinstance(m, ToolMessage) and m.tool_call_id in calls
     ]
 
-
-def _parsed(content: Any) -> Any:
-    try:
-        return json.loads(content) if isinstance(content, str) else content
-    except ValueError:
-        return content
 
 
 def _history_entry(message: BaseMessage) -> dict[str, Any] | None:

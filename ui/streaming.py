@@ -92,10 +92,11 @@ def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent]:
                 for call in message.tool_calls:
                     yield ToolStarted(call["id"] or "", call["name"], dict(call["args"]))
             elif isinstance(message, ToolMessage):
-                yield ToolFinished(message.tool_call_id, message.name or "", _parsed(message.content))
+                yield ToolFinished(message.tool_call_id, message.name or "", parsed_content(message.content))
 
 
-def _parsed(content: Any) -> Any:
+def parsed_content(content: Any) -> Any:
+    """A tool result as data when it is JSON, else as the text it is (the trace shows either)."""
     try:
         return json.loads(content) if isinstance(content, str) else content
     except ValueError:
