@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -97,6 +98,7 @@ class FakeVLLMServer:
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._connections: set[Any] = set()  # open client sockets: stop() cuts them, as a dying process would
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -114,6 +116,13 @@ class FakeVLLMServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:  # kept-alive connections would otherwise go on being served
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def __enter__(self) -> FakeVLLMServer:
         return self.start()
@@ -154,6 +163,19 @@ class FakeVLLMServer:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeVLLMServer
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
         pass
@@ -255,8 +277,6 @@ def _deltas(reply: Reply) -> Iterator[tuple[dict[str, Any], str | None]]:
 
 def free_port() -> int:
     """A port on 127.0.0.1 nothing listens on (for 'connection refused')."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
