@@ -202,8 +202,11 @@ class GuidedSteps:
 
     def after_create_return(self, data: dict[str, Any]) -> AIMessage:
         method = METHOD_NAMES.get(data["refund_method"], {}).get(self.lang, data["refund_method"])
-        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method,
-                        quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
+        message = self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method,
+                           quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
+        if data.get("label_message"):  # the label to print, or word that it will follow (carrier down)
+            message.content = f"{message.content} {data['label_message']}"
+        return message
 
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
         shipment = data.get("shipment") or data
