@@ -43,6 +43,7 @@ class Reply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
     hang_s: float = 0.0
+    token_interval_s: float = 0.0  # streamed replies: pause before each content token (a token rate)
 
     @classmethod
     def text(cls, content: str) -> Reply:
@@ -63,6 +64,12 @@ class Reply:
         """The parser slipped: the `<tool_call>` block arrives as plain content."""
         body = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
         return cls(content=f"{before}<tool_call>\n{body}\n</tool_call>")
+
+    @classmethod
+    def stream_text(cls, content: str, tokens_per_s: float) -> Reply:
+        """A plain reply that, when streamed, arrives at a fixed token rate (like a GPU decoding).
+        The fake notes when it wrote the first content token (`FakeVLLMServer.first_token_at`)."""
+        return cls(content=content, token_interval_s=1.0 / tokens_per_s)
 
     @classmethod
     def raw_content(cls, content: str) -> Reply:
@@ -95,6 +102,8 @@ class FakeVLLMServer:
         self._port = port  # 0: any free port
         self.responder = responder
         self.requests: list[dict[str, Any]] = []  # {"method", "path", "body"} in arrival order
+        # time.perf_counter() when each streamed reply's first content token was written (benchmarks)
+        self.first_token_at: list[float] = []
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -235,9 +244,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body.get("model", self.fake.model)}
+        first_token = True
         for delta, finish in _deltas(reply):
+            if delta.get("content") and reply.token_interval_s:
+                time.sleep(reply.token_interval_s)
             self._event({**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
                                               "finish_reason": finish}]})
+            if delta.get("content") and first_token:
+                first_token = False
+                self.fake.first_token_at.append(time.perf_counter())
         if (body.get("stream_options") or {}).get("include_usage"):
             self._event({**base, "choices": [], "usage": {"prompt_tokens": 321, "completion_tokens": 12,
                                                           "total_tokens": 333}})
