@@ -7,7 +7,6 @@ machine noise hits both alike.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 import warnings
@@ -15,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import HumanMessage
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.prebuilt.chat_agent_executor import AgentState
 
 from agent.settings import Settings
 from bench.scripted_model import scripted
 from bench.stats import ms, pct, ratio
+from graphs.persistence import open_checkpointer
 from graphs.returns_graph import build_graph
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
@@ -36,7 +36,7 @@ class ReactState(AgentState):
     language: str
 
 
-def prebuilt_react_agent(model: Any, checkpointer: SqliteSaver) -> Any:
+def prebuilt_react_agent(model: Any, checkpointer: BaseCheckpointSaver) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # create_react_agent is deprecated in favour of langchain's create_agent
         from langgraph.prebuilt import create_react_agent
@@ -53,8 +53,7 @@ def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
     seed_demo(engine)
     model = scripted(*SCRIPT)
     deps = ToolDeps(engine=engine, settings=settings, chat_model=model)
-    checkpointer = SqliteSaver(sqlite3.connect(workdir / "checkpoints.sqlite", check_same_thread=False))
-    checkpointer.setup()
+    checkpointer = open_checkpointer(settings)  # the product's checkpointer (SQLite file, WAL), shared by both
     agents = {"returndesk": build_graph(checkpointer), "prebuilt_react": prebuilt_react_agent(model, checkpointer)}
     timings: dict[str, list[float]] = {name: [] for name in agents}
     for i in range(turns + 10):  # the first 10 warm caches and are not counted

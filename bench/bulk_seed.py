@@ -1,8 +1,8 @@
-"""A minimal bulk loader for benchmarks and load tests: many customers with delivered, returnable orders.
+"""A minimal bulk loader for load tests: many customers, each with delivered, returnable orders.
 
-Our own (not `returndesk seed --customers N`, which the data branch is building) because the
-benchmarks need 1M orders in about a minute: Core multi-row inserts, no ORM objects. Replace with
-the data branch's generator once it lands; `bench/lookup.py` only needs a seeded DB.
+Kept beside `returndesk seed --customers N` (which the lookup benchmark now uses) because load runs
+need to know, without a query, each customer's email and an order with exactly one returnable pair
+of headphones (`bulk_email(c)`, `bulk_order_id(c)`); the generator's orders vary case by case.
 """
 
 from __future__ import annotations

@@ -26,7 +26,15 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(target, check_same_thread=False)
+    conn = sqlite3.connect(target, check_same_thread=False, timeout=30)
+    # SqliteSaver serialises every read and write on this one connection behind a lock. In the
+    # default rollback journal each checkpoint write waited for several fsyncs while holding it, so
+    # concurrent sessions queued behind the disk. WAL + synchronous=NORMAL commits without fsync
+    # (the WAL is synced at checkpoints): still safe against a process crash (SIGKILL); only an
+    # OS crash or power cut can lose the last few checkpoint writes.
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
     saver = SqliteSaver(conn)
     saver.setup()
     return saver

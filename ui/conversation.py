@@ -264,10 +264,7 @@ class ConversationService:
         return _resume_command(pending, approved=approved)
 
     def pending(self, session_id: str) -> PendingAction | None:
-        snapshot = self.graph.get_state(self._config(session_id))
-        for item in snapshot.interrupts:
-            return PendingAction.model_validate(item.value)
-        return None
+        return _pending_in(self.graph.get_state(self._config(session_id)))
 
     def history(self, session_id: str) -> list[dict[str, Any]]:
         self.session(session_id)
@@ -317,7 +314,7 @@ class ConversationService:
         new = snapshot.values.get("messages", [])[before:]
         replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
         reply = replies[-1] if replies else None
-        pending = self.pending(info.session_id)
+        pending = _pending_in(snapshot)  # the snapshot just read: one checkpoint read fewer per turn
         if reply is None and pending is not None:
             reply_text = pending.summary
         else:
@@ -341,6 +338,12 @@ def _recorder(settings: Settings, deps: ToolDeps) -> Any:
     from ui.qa.session_recording import SessionRecorder  # late: ui.qa imports this module
 
     return SessionRecorder(settings, deps.engine)
+
+
+def _pending_in(snapshot: Any) -> PendingAction | None:
+    for item in snapshot.interrupts:
+        return PendingAction.model_validate(item.value)
+    return None
 
 
 def _resume_command(pending: PendingAction, *, approved: bool) -> Command:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
 
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, func, select
 
 from mock_backends.orders.errors import OrderNotFound, VerificationFailed
@@ -58,9 +60,25 @@ class OrderLine:
     product_name_zh: str | None = None  # Product.name_zh: what a Chinese-speaking customer calls it
 
 
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """An order's row, read-only (what `Order` holds, without the ORM's per-object cost)."""
+
+    id: str
+    customer_id: str
+    status: str
+    created_at: datetime
+    processing_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    ship_to: str
+    total_cents: int
+
+
 @dataclass(frozen=True)
 class OrderDetail:
-    order: Order
+    order: OrderRecord
     lines: list[OrderLine]
     tracking_numbers: list[str]
 
@@ -86,28 +104,57 @@ def get_owned_order(session: Session, customer_id: str, order_id: str, *, for_up
     return order
 
 
+def _detail_statement(*, for_update: bool) -> Select:
+    """Order, items (with product facts) and shipments in one round trip.
+
+    Built once (below): constructing a select costs more than running this one on an indexed key.
+    Shipments are joined too, so an order with two parcels returns each item twice; `get_order_detail`
+    folds the rows back. LEFT JOINs keep an order with no items or no parcels.
+    """
+    orders, items = Order.__table__, OrderItem.__table__  # type: ignore[attr-defined]
+    variants, products, shipments = Variant.__table__, Product.__table__, Shipment.__table__  # type: ignore[attr-defined]
+    stmt = (
+        # Column order = OrderRecord's fields, then OrderLine's, then the tracking number (rows are unpacked by position).
+        select(*orders.c, items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
+               items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, products.c.name_zh,
+               shipments.c.tracking_number)
+        .select_from(orders)
+        .outerjoin(items, items.c.order_id == orders.c.id)
+        .outerjoin(variants, variants.c.id == items.c.variant_id)
+        .outerjoin(products, products.c.id == variants.c.product_id)
+        .outerjoin(shipments, shipments.c.order_id == orders.c.id)
+        .where(orders.c.id == bindparam("order_id"), orders.c.customer_id == bindparam("customer_id"))
+        .order_by(items.c.id, shipments.c.id)
+    )
+    return stmt.with_for_update(of=orders) if for_update else stmt
+
+
+_DETAIL = {False: _detail_statement(for_update=False), True: _detail_statement(for_update=True)}
+_ORDER_WIDTH, _LINE_END = len(fields(OrderRecord)), len(fields(OrderRecord)) + len(fields(OrderLine))
+assert len(_DETAIL[False].selected_columns) == _LINE_END + 1, "the select lists OrderLine's fields in order"
+assert [f.name for f in fields(OrderRecord)] == [c.name for c in Order.__table__.columns], \
+    "OrderRecord mirrors the orders table, column for column"  # type: ignore[attr-defined]
+
+
 def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_update: bool = False) -> OrderDetail:
-    order = get_owned_order(session, customer_id, order_id, for_update=for_update)
-    rows = session.exec(
-        select(OrderItem, Variant, Product)
-        .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
-        .join(Product, col(Product.id) == col(Variant.product_id))
-        .where(OrderItem.order_id == order.id)
-        .order_by(col(OrderItem.id))
-    ).all()
-    lines = [
-        OrderLine(
-            order_item_id=item.id or 0, variant_id=variant.id, product_name=product.name,
-            category=product.category, final_sale=product.final_sale, quantity=item.quantity,
-            quantity_returned=item.quantity_returned, unit_price_cents=item.unit_price_cents,
-            product_name_zh=product.name_zh,
-        )
-        for item, variant, product in rows
-    ]
-    tracking = session.exec(
-        select(Shipment.tracking_number).where(Shipment.order_id == order.id).order_by(col(Shipment.id))
-    ).all()
-    return OrderDetail(order=order, lines=lines, tracking_numbers=list(tracking))
+    """The customer's order with its lines and tracking numbers (another customer's order is 'not found').
+
+    One Core query rather than three ORM ones: order lookup sits on every tool call's hot path.
+    """
+    wanted = normalize_order_id(order_id)
+    rows = session.connection().execute(_DETAIL[for_update], {"order_id": wanted, "customer_id": customer_id}).all()
+    if not rows:
+        raise OrderNotFound(f"I can't find order {wanted} on your account.")
+    order = OrderRecord(*rows[0][:_ORDER_WIDTH])
+    lines: dict[int, OrderLine] = {}
+    tracking: dict[str, None] = {}  # an insertion-ordered set
+    for row in rows:
+        item_id, tracking_number = row[_ORDER_WIDTH], row[_LINE_END]
+        if item_id is not None and item_id not in lines:
+            lines[item_id] = OrderLine(*row[_ORDER_WIDTH:_LINE_END])
+        if tracking_number is not None:
+            tracking[tracking_number] = None
+    return OrderDetail(order=order, lines=list(lines.values()), tracking_numbers=list(tracking))
 
 
 def list_orders(session: Session, customer_id: str, limit: int = 10) -> list[Order]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 import uuid
@@ -42,6 +43,7 @@ class Reply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
     hang_s: float = 0.0
+    token_interval_s: float = 0.0  # streamed replies: pause before each content token (a token rate)
 
     @classmethod
     def text(cls, content: str) -> Reply:
@@ -62,6 +64,12 @@ class Reply:
         """The parser slipped: the `<tool_call>` block arrives as plain content."""
         body = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
         return cls(content=f"{before}<tool_call>\n{body}\n</tool_call>")
+
+    @classmethod
+    def stream_text(cls, content: str, tokens_per_s: float) -> Reply:
+        """A plain reply that, when streamed, arrives at a fixed token rate (like a GPU decoding).
+        The fake notes when it wrote the first content token (`FakeVLLMServer.first_token_at`)."""
+        return cls(content=content, token_interval_s=1.0 / tokens_per_s)
 
     @classmethod
     def raw_content(cls, content: str) -> Reply:
@@ -94,9 +102,12 @@ class FakeVLLMServer:
         self._port = port  # 0: any free port
         self.responder = responder
         self.requests: list[dict[str, Any]] = []  # {"method", "path", "body"} in arrival order
+        # time.perf_counter() when each streamed reply's first content token was written (benchmarks)
+        self.first_token_at: list[float] = []
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._connections: set[Any] = set()  # open client sockets: stop() cuts them, as a dying process would
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -114,6 +125,13 @@ class FakeVLLMServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:  # kept-alive connections would otherwise go on being served
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def __enter__(self) -> FakeVLLMServer:
         return self.start()
@@ -154,6 +172,19 @@ class FakeVLLMServer:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeVLLMServer
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
         pass
@@ -213,9 +244,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body.get("model", self.fake.model)}
+        first_token = True
         for delta, finish in _deltas(reply):
+            if delta.get("content") and reply.token_interval_s:
+                time.sleep(reply.token_interval_s)
             self._event({**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
                                               "finish_reason": finish}]})
+            if delta.get("content") and first_token:
+                first_token = False
+                self.fake.first_token_at.append(time.perf_counter())
         if (body.get("stream_options") or {}).get("include_usage"):
             self._event({**base, "choices": [], "usage": {"prompt_tokens": 321, "completion_tokens": 12,
                                                           "total_tokens": 333}})
@@ -255,8 +292,6 @@ def _deltas(reply: Reply) -> Iterator[tuple[dict[str, Any], str | None]]:
 
 def free_port() -> int:
     """A port on 127.0.0.1 nothing listens on (for 'connection refused')."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -1,0 +1,122 @@
+"""The carrier service fails during a conversation (its own fault injection, FaultConfig), seen through the API.
+
+The carrier runs as the real service on a loopback port, wrapped in a request counter so the tests
+can see how many times ReturnDesk knocked. Budgets are small so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from agent.settings import Settings
+from mock_backends.logistics.app import create_carrier_app
+from mock_backends.logistics.background import free_port
+from mock_backends.logistics.faults import FaultConfig
+from mock_backends.orders.db import make_engine
+from mock_backends.orders.models import ReturnRequest
+from tests.conftest import sign_in
+from ui.conversation import ConversationService
+from ui.server import create_app
+
+BUDGET_S, ATTEMPT_S, ATTEMPTS = 1.0, 0.3, 3
+RETURN_HEADPHONES = "I want to return the headphones from order #W1000001"
+
+
+class CountingApp:
+    """ASGI wrapper counting the HTTP requests that reach the carrier, by path."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.requests = app, Counter[str]()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] != "/healthz":
+            self.requests[scope["path"].split("/")[1]] += 1
+        await self.app(scope, receive, send)
+
+
+@contextmanager
+def counted_carrier(database_url: str, faults: FaultConfig) -> Iterator[tuple[str, Counter[str]]]:
+    """The real carrier app with `faults`, on 127.0.0.1, behind a request counter (like `running_carrier`)."""
+    engine = make_engine(database_url)
+    counting = CountingApp(create_carrier_app(engine, faults))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "the carrier service did not start"
+    try:
+        yield f"http://127.0.0.1:{port}", counting.requests
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(params=["errors", "hangs"])
+def carrier_down(request: pytest.FixtureRequest, settings: Settings, engine: Any) -> Iterator[tuple[str, Counter[str]]]:  # noqa: ARG001
+    """A carrier answering every request 503, or holding every request past our attempt timeout."""
+    faults = FaultConfig(error_rate=1.0) if request.param == "errors" else FaultConfig(timeout_rate=1.0, hang_s=3)
+    with counted_carrier(settings.resolved_database_url, faults) as carrier:
+        yield carrier
+
+
+@pytest.fixture
+def api(settings: Settings, carrier_down: tuple[str, Counter[str]]) -> Iterator[TestClient]:
+    custom = settings.model_copy(update={"carrier_url": carrier_down[0], "carrier_timeout_s": BUDGET_S,
+                                         "carrier_attempt_timeout_s": ATTEMPT_S, "carrier_max_attempts": ATTEMPTS})
+    with TestClient(create_app(custom, ConversationService(custom))) as client:
+        yield client
+
+
+def test_tracking_during_an_outage_answers_clearly_within_the_budget_with_bounded_retries(
+    api: TestClient, carrier_down: tuple[str, Counter[str]]
+) -> None:
+    _, requests = carrier_down
+    session_id = sign_in(api)
+
+    started = time.monotonic()
+    turn = api.post(f"/v1/sessions/{session_id}/messages", json={"text": "Where is my order #W1000004?"})
+    elapsed = time.monotonic() - started
+    follow_up = api.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"})
+
+    assert turn.status_code == 200, turn.text
+    body = turn.json()
+    [call] = body["tool_trace"]
+    assert (call["tool"], call["result"]["code"]) == ("track_shipment", "carrier_unavailable")
+    assert "carrier" in body["reply"].lower() and "try again" in body["reply"].lower(), body["reply"]
+    assert 1 <= requests["tracking"] <= ATTEMPTS, f"bounded retries: {requests}"
+    assert elapsed < BUDGET_S + 2.0, "one carrier budget plus the turn itself (generous: shared machine)"
+    assert follow_up.status_code == 200, "the conversation goes on"
+
+
+def test_a_return_confirmed_while_the_carrier_is_down_is_created_once_and_its_label_will_follow(
+    api: TestClient, carrier_down: tuple[str, Counter[str]], engine: Any
+) -> None:
+    _, requests = carrier_down
+    session_id = sign_in(api)
+    card = api.post(f"/v1/sessions/{session_id}/messages", json={"text": RETURN_HEADPHONES}).json()
+    action_id = card["pending"]["action_id"]
+
+    done = api.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": action_id})
+    again = api.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": action_id})
+
+    assert done.status_code == 200 and again.status_code == 409
+    with Session(engine) as db:
+        [ret] = db.exec(select(ReturnRequest)).all()
+    assert ret.rma in done.json()["reply"] and ret.label_ref is None
+    assert "label will follow" in done.json()["reply"]
+    assert 1 <= requests["labels"] <= ATTEMPTS, f"bounded retries: {requests}"
