@@ -28,7 +28,7 @@ from agent.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import build_graph
 from mock_backends.orders import audit, repository
-from mock_backends.orders.errors import OrderSystemError, VerificationFailed
+from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
@@ -130,21 +130,19 @@ class ConversationService:
     def sign_in(self, *, email: str | None = None, order_id: str | None = None,
                 name: str | None = None, postcode: str | None = None) -> SessionInfo:
         """Verify the customer (email + order number, or name + postcode) and open a session."""
-        method = "email+order" if email and order_id else "name+postcode" if name and postcode else "incomplete"
-        try:
-            with Session(self.deps.engine) as db:
-                if method == "email+order":
-                    customer = repository.verify_by_email_and_order(db, email or "", order_id or "")
-                elif method == "name+postcode":
-                    customer = repository.verify_by_name_and_postcode(db, name or "", postcode or "")
-                else:
-                    raise VerificationFailed("Sign in with your email and an order number, or your name and postcode.")
-        except OrderSystemError as error:
-            # Audited like a failed verification in the chat: repeated guessing must leave a trail.
-            audit.record_now(self.deps.engine, actor=None, tool="sign_in", outcome="refused", order_id=order_id,
-                             detail={"code": error.code, "method": method})
-            raise SignInFailed(str(error)) from error
         with Session(self.deps.engine) as db:
+            try:
+                if email and order_id:
+                    customer = repository.verify_by_email_and_order(db, email, order_id)
+                elif name and postcode:
+                    customer = repository.verify_by_name_and_postcode(db, name, postcode)
+                else:
+                    raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
+            except OrderSystemError as error:
+                # Audited like a failed verification in the chat: repeated guessing must leave a trail.
+                audit.record_now(self.deps.engine, actor=None, tool="sign_in", outcome="refused", order_id=order_id,
+                                 detail={"code": error.code, "method": "email+order" if email else "name+postcode"})
+                raise SignInFailed(str(error)) from error
             chat = ChatSession(id=uuid.uuid4().hex, customer_id=customer.id, language=customer.preferred_language)
             db.add(chat)
             db.commit()
