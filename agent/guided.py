@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from agent.guided_steps import Conversation, GuidedSteps
-from agent.guided_text import LETTERS, MENU_QUICK_REPLIES, TEXT, detect_intent, find_order_id, language_of
+from agent.guided_text import MENU_QUICK_REPLIES, TEXT, detect_intent, find_order_id, has_words, language_of
 
 __all__ = ["GUIDED", "GuidedChatModel", "detect_intent", "find_order_id", "language_of", "plan_next_step"]
 
@@ -107,7 +107,7 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
             request = f"{texts[start]}\n{request}"
             if detect_intent(texts[start]) == intent:
                 break
-    written = [t for t in texts if LETTERS.search(t)]
+    written = [t for t in texts if has_words(t)]  # "alice@example.com #W1000001" is in no language
     return Conversation(
         phase=phase_of(messages),
         text=text,

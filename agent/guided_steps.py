@@ -7,17 +7,23 @@ answered. Replies carry quick replies (button labels) and what they wait for (`g
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.guided_text import (
-    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS, ALL_ITEMS_LABEL, DAMAGED, GIFT_CARD, HANDOFF_REASON_UNCLEAR,
-    MENU_QUICK_REPLIES, METHOD_NAMES, RMA_NUMBER, TEXT, TRACKING_NUMBER, credentials_in, detect_intent, mentions,
+    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS, ALL_ITEMS_LABEL, CJK, CLAUSE_BREAK, DAMAGED, EMAIL, GENERIC_WORDS_EN,
+    GENERIC_ZH, GIFT_CARD, HANDOFF_REASON_UNCLEAR, MENU_QUICK_REPLIES, METHOD_NAMES, NUMBER_WORDS, ORDER_ID, QUANTITY,
+    RETURN_STATUS_ZH, RMA_NUMBER, TEXT, TRACKING_NUMBER, YES, credentials_in, detect_intent, mentions,
 )
 
 ORDER_INTENTS = ("return", "track", "status")
+TRACK_BUTTON = {"en": "Track this parcel", "zh": "查物流"}
+HANDOFF_BUTTON = {"en": "Talk to a person", "zh": "人工客服"}
+# Tool errors whose English message guided mode says in the customer's language.
+LOCALISED_ERRORS = {"carrier_unavailable": "carrier_down", "order_not_found": "order_not_found"}
 HELP_BUTTONS = ("help centre", "help center", "帮助中心")
 
 
@@ -79,6 +85,8 @@ class GuidedSteps:
         intent = self.c.intent
         if intent == "handoff":
             return self.call("transfer_to_human", reason=self.c.text[:200])
+        if self.c.previous.get("awaiting") == "handoff_offer" and mentions(self.c.text, YES):
+            return self.call("transfer_to_human", reason=self.c.previous.get("reason") or self.c.text[:200])
         if intent == "help":
             return self.help_step()
         if self.c.phase == "identify":
@@ -142,6 +150,9 @@ class GuidedSteps:
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
             return message
+        if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
+            return self.say(key, error=data.get("error", ""), order=self.c.order_id or "",
+                            quick_replies=MENU_QUICK_REPLIES[self.lang])
         return self.say("error", error=data.get("error", "Something went wrong."),
                         quick_replies=MENU_QUICK_REPLIES[self.lang])
 
@@ -183,7 +194,8 @@ class GuidedSteps:
             items = self.choose_items(order["items"])
             if items is None:
                 names = [self.name_of(i) for i in order["items"]]
-                return self.say("which_items", order=order["order_id"], awaiting="items",
+                key = "not_on_order" if self.names_something_else(self.c.text, order["items"]) else "which_items"
+                return self.say(key, order=order["order_id"], names=", ".join(names), awaiting="items",
                                 quick_replies=[*names, ALL_ITEMS_LABEL[self.lang]])
             return self.call("check_return_eligibility", order_id=order["order_id"], items=items,
                              damaged=mentions(self.c.request, DAMAGED))
@@ -196,35 +208,53 @@ class GuidedSteps:
     def after_check_return_eligibility(self, data: dict[str, Any]) -> AIMessage:
         if not self.eligible(data):
             lines = "\n".join(f"- {self.name_of(i)}: {i['explanation']}" for i in data["items"])
-            return self.say("not_eligible", order=data["order_id"], lines=lines,
-                            quick_replies=MENU_QUICK_REPLIES[self.lang])
+            message = self.say("not_eligible", order=data["order_id"], lines=lines,
+                               quick_replies=MENU_QUICK_REPLIES[self.lang])
+            if any(i.get("reason") == "not_delivered" for i in data["items"]):
+                message.content = str(message.content) + TEXT["not_delivered"][self.lang]
+                message.response_metadata["quick_replies"] = [TRACK_BUTTON[self.lang], *MENU_QUICK_REPLIES[self.lang][2:]]
+            return message
         return self.propose_return(data)
 
     def after_create_return(self, data: dict[str, Any]) -> AIMessage:
         method = METHOD_NAMES.get(data["refund_method"], {}).get(self.lang, data["refund_method"])
-        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method,
+        label = f"\n{data['label_message']}" if data.get("label_message") else ""
+        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method, label=label,
                         quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
 
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
-        shipment = data.get("shipment") or data
-        events = shipment.get("events") or []
+        parcels = data.get("parcels") or []
+        if not parcels:
+            return self.say("not_shipped", order=data.get("order_id", ""), status=data.get("order_status", ""),
+                            quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+        message = self.say("shipment", number="", status="", where="", eta="", last="",
+                           quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+        message.content = "\n\n".join(self.describe_parcel(p) for p in parcels)
+        if any(p.get("status") == "lost" for p in parcels):
+            message.content += TEXT["lost"][self.lang]
+            message.response_metadata["quick_replies"] = [HANDOFF_BUTTON[self.lang], MENU_QUICK_REPLIES[self.lang][2]]
+            message.response_metadata["guided"].update(
+                awaiting="handoff_offer", reason=f"Parcel of order {data.get('order_id', '')} lost in transit.")
+        return message
+
+    def describe_parcel(self, parcel: dict[str, Any]) -> str:
+        events = parcel.get("events") or []
         last = events[-1] if events else None
-        place = shipment.get("location") or (last or {}).get("location")
-        eta = shipment.get("estimated_delivery") or shipment.get("eta")
-        return self.say(
-            "shipment", number=shipment.get("tracking_number", ""), status=shipment.get("status", "?"),
+        place = (last or {}).get("location")
+        eta = parcel.get("estimated_delivery")
+        return TEXT["shipment"][self.lang].format(
+            number=parcel.get("tracking_number", ""), status=parcel.get("status_text") or parcel.get("status", "?"),
             where=TEXT["where"][self.lang].format(place=place) if place else "",
             eta=TEXT["eta"][self.lang].format(eta=eta) if eta else "",
             last=TEXT["last_event"][self.lang].format(event=last.get("description") or last.get("status"))
-            if isinstance(last, dict) else "",
-            quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+            if isinstance(last, dict) else "")
 
     def after_search_help_centre(self, data: dict[str, Any]) -> AIMessage:
         passages = data.get("passages") or data.get("results") or []
         if not passages:
             return self.say("help_none", quick_replies=MENU_QUICK_REPLIES[self.lang][-1:], intent="menu")
-        cited = "\n\n".join(f"**{p.get('document', '')} › {p.get('heading', '')}**\n{p.get('text', '')}".strip()
-                            for p in passages[:2])
+        cited = "\n\n".join(f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n"
+                            f"{p.get('text', '')}".strip() for p in passages[:2])
         return self.say("help_found", passages=cited, quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
 
     def after_get_return_status(self, data: dict[str, Any]) -> AIMessage:
@@ -232,9 +262,12 @@ class GuidedSteps:
         amount = ret.get("refund_amount")
         method = METHOD_NAMES.get(ret.get("refund_method", ""), {}).get(self.lang, ret.get("refund_method", ""))
         refund = TEXT["refund_line"][self.lang].format(amount=amount, method=method) if amount else ""
-        cancel = ["Cancel this return"] if self.lang == "en" else ["取消退货"]
+        cancel = (["Cancel this return"] if self.lang == "en" else ["取消退货"]) if ret.get("cancellable", True) else []
+        status = RETURN_STATUS_ZH.get(ret.get("status", ""), ret.get("status", "?")) if self.lang == "zh" \
+            else ret.get("status_text") or ret.get("status", "?")
         return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
-                        status=ret.get("status", "?"), refund=refund, quick_replies=cancel, intent="menu")
+                        status=status, refund=refund, quick_replies=[*cancel, *MENU_QUICK_REPLIES[self.lang][:1]],
+                        intent="menu")
 
     def after_cancel_return(self, data: dict[str, Any]) -> AIMessage:
         ret = data.get("return") or data
@@ -258,19 +291,57 @@ class GuidedSteps:
 
     def choose_items(self, items: list[dict[str, Any]]) -> list[dict[str, int]] | None:
         """Items the customer named; every item if they said "all" or the order has one; else None (ask)."""
-        named = [i for i in items if self.names_item(self.c.request, i)]
-        if not named and (len(items) == 1 or mentions(self.c.request, ALL_ITEMS)):
+        request = _without_numbers(self.c.request)
+        named = [i for i in items if self.names_item(request, i)]
+        if not named and (mentions(request, ALL_ITEMS)
+                          or (len(items) == 1 and not self.names_something_else(request, items))):
             named = items
         if not named:
             return None
-        return [{"order_item_id": i["order_item_id"], "quantity": max(i["quantity"] - i["quantity_returned"], 1)}
-                for i in named]
+        chosen = []
+        for item in named:
+            left = max(item["quantity"] - item["quantity_returned"], 1)
+            wanted = self.quantity_for(request, item)
+            chosen.append({"order_item_id": item["order_item_id"], "quantity": min(wanted, left) if wanted else left})
+        return chosen
+
+    def name_at(self, text: str, item: dict[str, Any]) -> int | None:
+        """Where in `text` the customer names `item` (English words or a Chinese name's two-character parts)."""
+        lowered = text.lower()
+        found = [lowered.find(_stem(w)) for w in str(item["product"]).lower().split() if len(w) > 3]
+        zh = "".join(str(item.get("product_zh") or "").split())
+        found += [text.find(zh[i:i + 2]) for i in range(len(zh) - 1) if CJK.search(zh[i:i + 2])]
+        found = [f for f in found if f >= 0]
+        return min(found) if found else None
 
     def names_item(self, text: str, item: dict[str, Any]) -> bool:
-        lowered = text.lower()
-        if item.get("product_zh") and str(item["product_zh"]) in text:
+        return self.name_at(text, item) is not None
+
+    def quantity_for(self, text: str, item: dict[str, Any]) -> int | None:
+        """The number the customer put before the item's name in the same clause: "1 USB-C cable", "一瓶精华液"."""
+        at = self.name_at(text, item)
+        if at is None:
+            return None
+        clause = CLAUSE_BREAK.split(text[:at])[-1]
+        match = QUANTITY.search(clause)
+        if match is None:
+            return None
+        word = match.group(0).lower()
+        return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+
+    def names_something_else(self, text: str, items: list[dict[str, Any]]) -> bool:
+        """Whether the request holds words that are neither generic nor a name of one of these items."""
+        text = _without_numbers(text)
+        names = " ".join(f"{i['product']} {i.get('product_zh') or ''}" for i in items).lower()
+        words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]+", text.lower())]
+        if any(len(w) > 3 and w not in GENERIC_WORDS_EN and _stem(w) not in names for w in words):
             return True
-        return any(_stem(w) in lowered for w in str(item["product"]).lower().split() if len(w) > 3)
+        for name in items:
+            zh = "".join(str(name.get("product_zh") or "").split())
+            for i in range(len(zh) - 1):
+                text = text.replace(zh[i:i + 2], " ")
+        leftover = GENERIC_ZH.sub(" ", text)
+        return bool(re.search(r"[\u4e00-\u9fff]{2,}", leftover))
 
     def names_items_in(self, text: str) -> bool:
         lookup = self.last_result("lookup_order")
@@ -297,6 +368,13 @@ class GuidedSteps:
             if isinstance(message, ToolMessage) and (match := RMA_NUMBER.search(str(message.content))):
                 return match.group(0).upper()
         return None
+
+
+def _without_numbers(text: str) -> str:
+    """The text without order, RMA and tracking numbers or emails (their digits are not quantities)."""
+    for pattern in (EMAIL, RMA_NUMBER, ORDER_ID, TRACKING_NUMBER):
+        text = pattern.sub(" ", text)
+    return text
 
 
 def _stem(word: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 INTENT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "handoff": ("human", "real person", "representative", "talk to a person", "talk to someone",
                 "speak to someone", "人工", "真人", "转人工", "客服人员"),
-    "cancel_return": ("cancel my return", "cancel return", "cancel the return", "取消退货", "撤销退货"),
+    "cancel_return": ("cancel my return", "cancel return", "cancel the return", "cancel this return", "取消退货", "撤销退货"),
     "return_status": ("return status", "status of my return", "my return", "refund status", "my refund",
                       "rma", "退货进度", "退货状态", "退款进度", "退款到账"),
     "track": ("track", "where is", "where's", "parcel", "package", "delivery", "shipping", "shipment",
@@ -28,6 +28,25 @@ HELP_FIRST = ("policy", "how long", "how do", "how can", "can i", "do you", "政
 GIFT_CARD = ("gift card", "giftcard", "store credit", "礼品卡", "购物卡")
 DAMAGED = ("damaged", "broken", "defective", "cracked", "faulty", "arrived broken", "损坏", "坏了", "破损", "有问题")
 ALL_ITEMS = ("all items", "everything", "all of them", "whole order", "全部", "所有商品", "都退")
+YES = ("yes", "yes please", "ok", "okay", "sure", "please do", "好的", "好", "是的", "可以", "需要", "行")
+# Words a return request holds besides product names. A single-item order is proposed whole only
+# when nothing else is left: "return the desk lamp from #W1000011" names a product it does not hold.
+GENERIC_WORDS_EN = frozenset("""
+    want wanted would like return returns returning returned refund refunded please order orders from item items
+    this that these those them they their with have just back send sending thanks thank hello need could instead
+    gift card cards original payment method store credit damaged broken defective cracked faulty arrived because
+    does doesn't didn't don't work working anymore bought recently whole everything also today there here what
+    when which some thing things stuff product products purchase purchased received delivered help can't cannot
+    into about really very again other still only both quality money full reason unfortunately sadly changed mind
+    fit fits size small large wrong expected looks colour color it's i'd i'm i've
+""".split())
+GENERIC_ZH = re.compile("我想|我要|想要|申请|办理|退货|退款|退回|退掉|退|订单|里面的|里的|中的|的|请|帮我|帮忙|一下|把|这个|那个|"
+                        "这件|商品|东西|全部|所有|都|要|想|吗|呢|吧|了|和|我|您好|你好|谢谢|麻烦|礼品卡|购物卡|原路|"
+                        "原支付方式|损坏|坏了|破损|有问题|收到|到货|时候|时|就|已经|不|喜欢|合适|买|下单|一|个|件|号")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a": 1, "an": 1,
+                "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+QUANTITY = re.compile(r"\b(\d{1,3}|one|two|three|four|five)\b|([一两二三四五六七八九十])", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"\band\b|\bplus\b|[,，、;；]|和|以及|还有", re.IGNORECASE)
 
 MENU_QUICK_REPLIES = {
     "en": ["Return an item", "Track a parcel", "Order status", "Return status", "Help centre", "Talk to a person"],
@@ -52,14 +71,20 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "查看订单之前需要先验证身份(引导模式):请发送您的邮箱和一个订单号,例如“wang.fang@example.cn "
               "#W1000011”,或者您的姓名和邮编。",
     },
+    "not_on_order": {"en": "I couldn't find that product on order {order}. It holds: {names}. Which would you like "
+                           "to return?",
+                     "zh": "订单 {order} 中没有找到您说的商品。该订单包含:{names}。您想退哪一件?"},
     "no_orders": {"en": "I couldn't find a matching order on your account.", "zh": "您的账户下没有找到符合条件的订单。"},
     "which_order": {"en": "Which order do you mean?", "zh": "请问是哪一个订单?"},
     "which_items": {"en": "Which items from order {order} would you like to return?",
                     "zh": "您想退订单 {order} 中的哪些商品?"},
     "not_eligible": {"en": "I'm sorry, nothing on order {order} can be returned:\n{lines}",
                      "zh": "很抱歉,订单 {order} 中没有可以退货的商品:\n{lines}"},
-    "created": {"en": "Your return is created. RMA number: **{rma}**. Refund of {amount} to {method}.",
-                "zh": "退货已创建。退货单号(RMA):**{rma}**。退款 {amount},退回{method}。"},
+    "created": {"en": "Your return is created. RMA number: **{rma}**. Refund of {amount} to {method}.{label}",
+                "zh": "退货已创建。退货单号(RMA):**{rma}**。退款 {amount},退回{method}。{label}"},
+    "not_delivered": {"en": "\nIt hasn't been delivered yet: I can track the parcel for you, and you can start the "
+                            "return once it arrives.",
+                      "zh": "\n订单还没有签收:我可以帮您查询物流,签收后再申请退货。"},
     "declined": {"en": "No problem: nothing was changed. Is there anything else I can help with?",
                  "zh": "好的,没有做任何更改。还有什么可以帮您的吗?"},
     "error": {"en": "{error}", "zh": "{error}"},
@@ -67,6 +92,15 @@ TEXT: dict[str, dict[str, str]] = {
     "tracking": {"en": " Tracking number: {numbers}.", "zh": "快递单号:{numbers}。"},
     "orders": {"en": "Your recent orders:\n{lines}", "zh": "您最近的订单:\n{lines}"},
     "shipment": {"en": "Parcel {number}: **{status}**.{where}{eta}{last}", "zh": "包裹 {number}:**{status}**。{where}{eta}{last}"},
+    "not_shipped": {"en": "Order {order} hasn't shipped yet ({status}), so there is nothing to track.",
+                    "zh": "订单 {order} 还没有发货(状态:{status}),暂时没有物流信息。"},
+    "lost": {"en": "\n\nI'm sorry your parcel was lost. A colleague can open a claim and arrange a replacement or "
+                   "refund: shall I pass you to a person?",
+             "zh": "\n\n很抱歉您的包裹丢失了。人工客服可以为您登记理赔并安排补发或退款:需要为您转接人工客服吗?"},
+    "carrier_down": {"en": "I can't reach the carrier's tracking system right now, so I can't see where your parcel "
+                           "is. Please try again in a few minutes; I can show your order status meanwhile.",
+                     "zh": "暂时无法连接承运商的物流系统,查不到包裹的位置。请过几分钟再试;现在可以先为您查看订单状态。"},
+    "order_not_found": {"en": "{error}", "zh": "在您的账户下找不到订单 {order}。"},
     "where": {"en": " Last seen: {place}.", "zh": "最新位置:{place}。"},
     "eta": {"en": " Expected: {eta}.", "zh": "预计送达:{eta}。"},
     "last_event": {"en": "\nLatest update: {event}", "zh": "\n最新动态:{event}"},
@@ -75,8 +109,9 @@ TEXT: dict[str, dict[str, str]] = {
     "help_found": {"en": "From our help centre:\n{passages}", "zh": "帮助中心的相关内容:\n{passages}"},
     "help_none": {"en": "I couldn't find that in the help centre. Would you like to talk to a person?",
                   "zh": "帮助中心里没有找到相关内容。需要为您转接人工客服吗?"},
-    "ask_rma": {"en": "Which return do you mean? Please send its RMA number (e.g. RMA-1A2B3C4D).",
-                "zh": "请问是哪一笔退货?请发送退货单号(例如 RMA-1A2B3C4D)。"},
+    # No sample number: a reply may only state an RMA number a tool produced (check_reply).
+    "ask_rma": {"en": "Which return do you mean? Please send its RMA number (it starts with \"RMA-\").",
+                "zh": "请问是哪一笔退货?请发送退货单号(以“RMA-”开头)。"},
     "return_status": {"en": "Return **{rma}** (order {order}) is **{status}**.{refund}",
                       "zh": "退货单 **{rma}**(订单 {order})的状态是:**{status}**。{refund}"},
     "refund_line": {"en": " Refund: {amount} to {method}.", "zh": "退款:{amount},退回{method}。"},
@@ -84,6 +119,8 @@ TEXT: dict[str, dict[str, str]] = {
     "handed_off": {"en": "I've passed your conversation to a colleague. Your ticket number is **{ticket}**.",
                    "zh": "已为您转接人工客服,工单号是 **{ticket}**。"},
 }
+RETURN_STATUS_ZH = {"requested": "已创建,退货面单准备中", "label_created": "等待您寄回包裹", "in_transit": "正在寄回仓库",
+                    "received": "仓库已收到,退款处理中", "refunded": "已退款", "cancelled": "已取消"}
 METHOD_NAMES = {"original_payment": {"en": "your original payment method", "zh": "原支付方式"},
                 "gift_card": {"en": "your gift card", "zh": "礼品卡"}}
 HANDOFF_REASON_UNCLEAR = "Guided mode could not understand the request twice in a row."
@@ -115,6 +152,13 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
 
 def language_of(text: str) -> str:
     return "zh" if CJK.search(text) else "en"
+
+
+def has_words(text: str) -> bool:
+    """Whether `text` says anything in a language: an email or an order number alone does not."""
+    for pattern in (EMAIL, RMA_NUMBER, ORDER_ID, TRACKING_NUMBER):
+        text = pattern.sub(" ", text)
+    return bool(LETTERS.search(text))
 
 
 def detect_intent(text: str) -> str | None:

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     carrier_fault_hang_s: float = Field(
         30.0, ge=0, description="Carrier service: how long a request injected with a timeout is held.")
     max_tool_rounds: int = Field(8, description="Tool rounds per customer turn before a polite hand-off.")
+    record_dir: Path | None = Field(
+        None, description="Where recorded sessions are written (one directory each, for QA replays); "
+        "unset: recording is off and a request to record is refused.")
+    record_all: bool = Field(False, description="Record every session (needs record_dir); otherwise only "
+                             "sessions opened with record=true (API) or the staff checkbox (web app).")
 
     @model_validator(mode="after")
     def _carrier_url_follows_port(self) -> Settings:

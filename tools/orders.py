@@ -29,6 +29,7 @@ def order_summary(detail: repository.OrderDetail) -> dict[str, Any]:
             {
                 "order_item_id": line.order_item_id,
                 "product": line.product_name,
+                "product_zh": line.product_name_zh,
                 "category": line.category,
                 "quantity": line.quantity,
                 "quantity_returned": line.quantity_returned,

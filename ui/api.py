@@ -34,7 +34,7 @@ from ui.schemas import (
 from ui.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 422, 429)
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 
@@ -57,15 +57,16 @@ def turn_response(result: TurnResult) -> TurnResponse:
 @router.post("/sessions", response_model=SessionResponse, status_code=201)
 def create_session(body: SignInRequest, conversations: Service) -> SessionResponse:
     """Sign the customer in (email + order number, or name + postcode) and open a conversation.
-    An empty body opens an anonymous conversation: the customer identifies in the chat."""
+    An empty body opens an anonymous conversation: the customer identifies in the chat.
+    `"record": true` (staff) records the session for QA replays when the server allows it."""
     if body.anonymous:
-        info = conversations.start_anonymous(body.language)
+        info = conversations.start_anonymous(body.language, record=body.record)
     else:
         info = conversations.sign_in(email=body.email, order_id=body.order_id, name=body.name,
-                                     postcode=body.postcode)
+                                     postcode=body.postcode, record=body.record)
     return SessionResponse(session_id=info.session_id, signed_in=info.customer_id is not None,
                            customer_name=info.customer_name, language=info.language,
-                           mode=conversations.mode)  # type: ignore[arg-type]
+                           mode=conversations.mode, recording=info.recording)  # type: ignore[arg-type]
 
 
 @router.post("/sessions/{session_id}/messages", response_model=TurnResponse,

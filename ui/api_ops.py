@@ -69,10 +69,13 @@ def database_check(conversations: ConversationService) -> Check:
 def carrier_check(conversations: ConversationService) -> Check:
     settings = conversations.settings
     try:
-        response = httpx.get(settings.carrier_url, timeout=settings.carrier_timeout_s)
+        # The carrier's own health route (never fault-injected), not its root, which has no page.
+        response = httpx.get(f"{settings.carrier_url.rstrip('/')}/healthz", timeout=settings.carrier_timeout_s)
     except httpx.HTTPError as error:
         return Check(ok=False, detail=f"carrier unreachable at {settings.carrier_url}: {type(error).__name__}")
-    return Check(ok=response.status_code < 500, detail=f"carrier answered HTTP {response.status_code}")
+    if response.status_code == 200:
+        return Check(ok=True, detail="carrier answers")
+    return Check(ok=False, detail=f"carrier health check answered HTTP {response.status_code}")
 
 
 def model_check(conversations: ConversationService) -> Check:

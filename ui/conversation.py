@@ -65,6 +65,13 @@ class NothingPending(ConversationError):
     code = "nothing_to_confirm"
 
 
+class RecordingNotEnabled(ConversationError):
+    """Asked to record a session on a server where recording is off (RETURNDESK_RECORD_DIR unset)."""
+
+    status = 403
+    code = "recording_not_enabled"
+
+
 class CardWaiting(ConversationError):
     """A new message while a confirmation card waits for yes / no."""
 
@@ -78,6 +85,7 @@ class SessionInfo:
     customer_id: str | None  # None until the customer is verified
     customer_name: str | None
     language: str
+    recording: bool = False  # this session is being recorded for QA (RETURNDESK_RECORD_DIR)
 
 
 @dataclass
@@ -121,6 +129,12 @@ class ConversationService:
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
         self.metrics = metrics or TurnMetrics()
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.recorder = _recorder(settings, self.deps)
+
+    @property
+    def can_record(self) -> bool:
+        """Whether sessions may be recorded here (RETURNDESK_RECORD_DIR is set)."""
+        return self.recorder is not None
 
     @property
     def mode(self) -> str:
@@ -128,8 +142,10 @@ class ConversationService:
 
     # --- sessions ---------------------------------------------------------------------------
     def sign_in(self, *, email: str | None = None, order_id: str | None = None,
-                name: str | None = None, postcode: str | None = None) -> SessionInfo:
-        """Verify the customer (email + order number, or name + postcode) and open a session."""
+                name: str | None = None, postcode: str | None = None, record: bool = False) -> SessionInfo:
+        """Verify the customer (email + order number, or name + postcode) and open a session.
+        `record`: record it for QA (refused unless recording is enabled)."""
+        self._check_recording(record)
         with Session(self.deps.engine) as db:
             try:
                 if email and order_id:
@@ -146,15 +162,31 @@ class ConversationService:
             chat = ChatSession(id=uuid.uuid4().hex, customer_id=customer.id, language=customer.preferred_language)
             db.add(chat)
             db.commit()
-            return SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+            info = SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+        signed_in_with = {"email": email, "order_id": order_id} if email and order_id else {"name": name,
+                                                                                          "postcode": postcode}
+        return self._start_recording(info, record, signed_in_with)
 
-    def start_anonymous(self, language: str = "en", session_id: str | None = None) -> SessionInfo:
+    def start_anonymous(self, language: str = "en", session_id: str | None = None,
+                        record: bool = False) -> SessionInfo:
         """A session whose customer identifies in the chat (the graph's identify step)."""
+        self._check_recording(record)
         with Session(self.deps.engine) as db:
             chat = ChatSession(id=session_id or uuid.uuid4().hex, customer_id=None, language=language)
             db.add(chat)
             db.commit()
-            return SessionInfo(chat.id, None, None, chat.language)
+            info = SessionInfo(chat.id, None, None, chat.language)
+        return self._start_recording(info, record, {"anonymous": True})
+
+    def _check_recording(self, record: bool) -> None:
+        if record and self.recorder is None:
+            raise RecordingNotEnabled("Recording is not enabled on this server (set RETURNDESK_RECORD_DIR).")
+
+    def _start_recording(self, info: SessionInfo, record: bool, customer: dict[str, Any]) -> SessionInfo:
+        if self.recorder is not None and (record or self.settings.record_all):
+            self.recorder.start(info.session_id, customer=customer, language=info.language)
+            info.recording = True
+        return info
 
     def set_language(self, session_id: str, language: str) -> None:
         """The customer chose the language on screen: messages without words (an order number) follow it."""
@@ -183,6 +215,10 @@ class ConversationService:
             except IntegrityError:  # another request opened it a moment ago
                 return self.session(session_id)
 
+    def _record_refusal(self, info: SessionInfo, error: ConversationError, **turn: str) -> None:
+        if self.recorder is not None:
+            self.recorder.record_refusal(info.session_id, str(error), **turn)
+
     def _remember_verified_customer(self, info: SessionInfo, customer_id: str | None) -> None:
         """A customer verified in the chat (verify tool) stays verified for the session."""
         if not customer_id or customer_id == info.customer_id:
@@ -209,15 +245,24 @@ class ConversationService:
         Bad input (unknown session, empty text, a card still waiting) raises here, before any event.
         """
         info = self.session(session_id)
-        text = clean_message(text)
-        self._turn_input(info, text)  # raises now rather than inside the stream
-        return self._locked(info, lambda: self._turn_input(info, text))
+        try:
+            cleaned = clean_message(text)
+            self._turn_input(info, cleaned)  # raises now rather than inside the stream
+        except ConversationError as error:
+            self._record_refusal(info, error, user=text)
+            raise
+        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned)
 
     def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> Iterator[TurnEvent]:
         """Confirm or cancel the pending card, streaming the turn that follows."""
         info = self.session(session_id)
-        self._resume_input(info, approved, action_id)
-        return self._locked(info, lambda: self._resume_input(info, approved, action_id))
+        action = "confirm" if approved else "cancel"
+        try:
+            self._resume_input(info, approved, action_id)
+        except ConversationError as error:
+            self._record_refusal(info, error, action=action)
+            raise
+        return self._locked(info, lambda: self._resume_input(info, approved, action_id), action=action)
 
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self.pending(info.session_id)
@@ -254,12 +299,17 @@ class ConversationService:
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}}
 
-    def _locked(self, info: SessionInfo, graph_input: Any) -> Iterator[TurnEvent]:
-        """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed)."""
+    def _locked(self, info: SessionInfo, graph_input: Any, *, user: str | None = None,
+                action: str | None = None) -> Iterator[TurnEvent]:
+        """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed).
+        `user` / `action` say what the turn was, for a recording."""
         with self._locks[info.session_id]:
             started = time.perf_counter()
             try:
-                yield from self._run(info, graph_input())
+                events = self._run(info, graph_input())
+                if self.recorder is not None:
+                    events = self.recorder.record_turn(info.session_id, events, user=user, action=action)
+                yield from events
             except Exception:
                 self.metrics.errors.labels(where="turn").inc()
                 raise
@@ -304,6 +354,15 @@ class ConversationService:
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
         )
+
+
+def _recorder(settings: Settings, deps: ToolDeps) -> Any:
+    """The QA session recorder when RETURNDESK_RECORD_DIR is set, else None."""
+    if settings.record_dir is None:
+        return None
+    from ui.qa.session_recording import SessionRecorder  # late: ui.qa imports this module
+
+    return SessionRecorder(settings, deps.engine)
 
 
 def _resume_command(pending: PendingAction, *, approved: bool) -> Command:

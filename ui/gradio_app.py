@@ -70,6 +70,9 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
                     postcode = gr.Textbox(label=t("postcode", "en"), elem_id="postcode")
                     name_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-name-button")
+            # Staff only: shown when the server allows recording (RETURNDESK_RECORD_DIR) and does not record all.
+            record = gr.Checkbox(False, label="Record this session for QA (staff)", elem_id="record-session",
+                                 visible=conversations.can_record and not conversations.settings.record_all)
             sign_in_error = gr.Markdown(elem_id="sign-in-error")
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
@@ -128,10 +131,12 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
 
         sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
-        email_button.click(lambda e, o, lang: signed_in(lambda: conversations.sign_in(email=e, order_id=o), lang),
-                           [email, order_number, language], sign_in_outputs)
-        name_button.click(lambda n, p, lang: signed_in(lambda: conversations.sign_in(name=n, postcode=p), lang),
-                          [full_name, postcode, language], sign_in_outputs)
+        email_button.click(lambda e, o, lang, rec: signed_in(
+            lambda: conversations.sign_in(email=e, order_id=o, record=rec), lang),
+            [email, order_number, language, record], sign_in_outputs)
+        name_button.click(lambda n, p, lang, rec: signed_in(
+            lambda: conversations.sign_in(name=n, postcode=p, record=rec), lang),
+            [full_name, postcode, language, record], sign_in_outputs)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,

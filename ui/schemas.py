@@ -29,6 +29,8 @@ class SignInRequest(BaseModel):
     name: str | None = Field(None, max_length=200)
     postcode: str | None = Field(None, max_length=20)
     language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session.")
+    record: bool = Field(False, description="Staff: record this session for QA replays (403 unless the server "
+                         "has RETURNDESK_RECORD_DIR set; with RETURNDESK_API_KEY set, the key is needed as for all /v1).")
 
     @model_validator(mode="after")
     def one_way_to_sign_in(self) -> SignInRequest:
@@ -52,6 +54,7 @@ class SessionResponse(BaseModel):
     customer_name: str | None
     language: str
     mode: Literal["model", "guided"] = Field(description="Who will answer: the LLM, or guided mode (no model).")
+    recording: bool = Field(False, description="Whether this session is being recorded for QA.")
 
 
 class MessageRequest(BaseModel):

@@ -55,6 +55,7 @@ class OrderLine:
     quantity: int
     quantity_returned: int
     unit_price_cents: int
+    product_name_zh: str | None = None  # Product.name_zh: what a Chinese-speaking customer calls it
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_u
             order_item_id=item.id or 0, variant_id=variant.id, product_name=product.name,
             category=product.category, final_sale=product.final_sale, quantity=item.quantity,
             quantity_returned=item.quantity_returned, unit_price_cents=item.unit_price_cents,
+            product_name_zh=product.name_zh,
         )
         for item, variant, product in rows
     ]

@@ -65,6 +65,7 @@ def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, 
         decisions.append({
             "order_item_id": line.order_item_id,
             "product": line.product_name,
+            "product_zh": line.product_name_zh,
             "quantity": req.quantity,
             "eligible": decision.eligible,
             "reason": decision.reason.value,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
@@ -43,19 +44,22 @@ def test_tracking_without_an_order_number_finds_the_shipped_order() -> None:
     assert called(step) == ("track_shipment", {"order_id": "#W1000004"})
 
 
-def test_a_shipment_answer_names_status_and_place() -> None:
-    shipment = result("track_shipment", shipment={"tracking_number": "RD100000004", "status": "in_transit",
-                                                  "location": "Oakland hub"})
+def test_a_shipment_answer_names_each_parcel_its_status_and_place() -> None:
+    tracked = result("track_shipment", order_id="#W1000004", order_status="shipped", parcels=[
+        {"tracking_number": "RD100000004", "status": "in_transit", "status_text": "In transit",
+         "estimated_delivery": "2026-11-27",
+         "events": [{"status": "in_transit", "description": "Departed the hub", "location": "Oakland hub"}]}])
     reply = plan_next_step(assist(HumanMessage("track #W1000004"), AIMessage("", tool_calls=[
-        {"name": "track_shipment", "args": {}, "id": "c1"}]), shipment))
-    assert "RD100000004" in reply.content and "in_transit" in reply.content and "Oakland hub" in reply.content
+        {"name": "track_shipment", "args": {}, "id": "c1"}]), tracked))
+    assert "RD100000004" in reply.content and "In transit" in reply.content and "Oakland hub" in reply.content
+    assert "2026-11-27" in reply.content and "Departed the hub" in reply.content
 
 
 def test_policy_questions_search_the_help_centre_and_cite_document_and_heading() -> None:
     assert called(plan_next_step(assist(HumanMessage("How long do I have to return shoes?")))) == \
         ("search_help_centre", {"query": "How long do I have to return shoes?", "language": "en"})
     assert called(plan_next_step(identify(HumanMessage("退货政策是什么?"))))[0] == "search_help_centre"
-    found = result("search_help_centre", passages=[{"document": "Returns policy", "heading": "Return windows",
+    found = result("search_help_centre", passages=[{"title": "Returns policy", "heading": "Return windows",
                                                      "text": "Clothing: 30 days."}])
     reply = plan_next_step(assist(HumanMessage("how long can I return clothes?"), AIMessage("", tool_calls=[
         {"name": "search_help_centre", "args": {}, "id": "c1"}]), found))
@@ -120,3 +124,80 @@ def test_a_streamed_tool_call_arrives_whole() -> None:
     for chunk in chunks[1:]:
         merged += chunk
     assert [(c["name"], c["args"]) for c in merged.tool_calls] == [("lookup_order", {"order_id": "#W1000001"})]
+
+
+ORDER_1 = {"order_id": "#W1000001", "status": "delivered", "items": [
+    {"order_item_id": 1, "product": "Wireless Headphones", "product_zh": "无线耳机", "quantity": 1, "quantity_returned": 0},
+    {"order_item_id": 2, "product": "USB-C Cable", "product_zh": "USB-C 数据线", "quantity": 2, "quantity_returned": 0}]}
+ORDER_11 = {"order_id": "#W1000011", "status": "delivered", "items": [
+    {"order_item_id": 11, "product": "Wireless Headphones", "product_zh": "无线耳机", "quantity": 1,
+     "quantity_returned": 0}]}
+
+
+def after_lookup(text: str, order: dict) -> AIMessage:
+    return plan_next_step(assist(HumanMessage(text), AIMessage("", tool_calls=[
+        {"name": "lookup_order", "args": {}, "id": "c1"}]), result("lookup_order", order=order)))
+
+
+def test_a_product_the_order_does_not_hold_is_never_proposed_even_on_a_single_item_order() -> None:
+    for text in ("return the desk lamp from #W1000011", "我想退订单 #W1000011 里的台灯"):
+        reply = after_lookup(text, ORDER_11)
+        assert not reply.tool_calls, text
+        assert reply.response_metadata["guided"]["awaiting"] == "items"
+    assert "Wireless Headphones" in after_lookup("return the desk lamp from #W1000011", ORDER_11).content
+    assert "无线耳机" in after_lookup("我想退订单 #W1000011 里的台灯", ORDER_11).content
+
+
+def test_a_single_item_order_is_proposed_when_the_customer_names_it_or_nothing_else() -> None:
+    for text in ("I want to return order #W1000011", "我想退订单 #W1000011 里的耳机", "退货 #W1000011"):
+        assert called(after_lookup(text, ORDER_11)) == ("check_return_eligibility", {
+            "order_id": "#W1000011", "items": [{"order_item_id": 11, "quantity": 1}], "damaged": False}), text
+
+
+def test_chinese_product_names_and_quantities_choose_the_items() -> None:
+    name, args = called(after_lookup("我想退订单 #W1000001 的一根数据线", ORDER_1))
+    assert args["items"] == [{"order_item_id": 2, "quantity": 1}]
+    name, args = called(after_lookup("return the headphones and 1 USB-C cable from #W1000001", ORDER_1))
+    assert args["items"] == [{"order_item_id": 1, "quantity": 1}, {"order_item_id": 2, "quantity": 1}]
+    name, args = called(after_lookup("return 5 cables from #W1000001", ORDER_1))
+    assert args["items"] == [{"order_item_id": 2, "quantity": 2}]  # never more than was bought
+
+
+def test_the_return_created_reply_gives_the_label() -> None:
+    created = result("create_return", rma="RMA-1A2B3C4D", order_id="#W1000001", refund_method="original_payment",
+                     refund_amount="89.99", label={"status": "created", "url": "http://carrier/l.png",
+                                                   "tracking_number": "RR1"},
+                     label_message="Print your return label: http://carrier/l.png (tracking number RR1).")
+    reply = plan_next_step(assist(HumanMessage("yes"), AIMessage("", tool_calls=[
+        {"name": "create_return", "args": {}, "id": "c1"}]), created))
+    assert "RMA-1A2B3C4D" in reply.content and "http://carrier/l.png" in reply.content
+
+
+def test_a_lost_parcel_offers_a_person_and_yes_opens_the_hand_off() -> None:
+    lost = result("track_shipment", order_id="#W1000013", order_status="shipped", parcels=[
+        {"tracking_number": "RD100000008", "status": "lost", "status_text": "运输途中丢失", "events": []}])
+    offer = plan_next_step(assist(HumanMessage("我的快递到哪了? #W1000013"), AIMessage("", tool_calls=[
+        {"name": "track_shipment", "args": {}, "id": "c1"}]), lost))
+    assert "运输途中丢失" in offer.content and "人工客服" in offer.response_metadata["quick_replies"]
+    step = plan_next_step(assist(HumanMessage("我的快递到哪了? #W1000013"), offer, HumanMessage("好的")))
+    assert called(step) == ("transfer_to_human", {"reason": "Parcel of order #W1000013 lost in transit."})
+
+
+def test_carrier_down_is_said_in_the_customers_language() -> None:
+    down = ToolMessage(content=json.dumps({"ok": False, "code": "carrier_unavailable",
+                                           "error": "The carrier's system is not answering right now."}),
+                       name="track_shipment", tool_call_id="c1")
+    reply = plan_next_step(assist(HumanMessage("我的快递到哪了? #W1000012"), AIMessage("", tool_calls=[
+        {"name": "track_shipment", "args": {}, "id": "c1"}]), down))
+    assert "承运商" in reply.content and "carrier" not in reply.content
+
+
+def test_an_email_and_order_number_do_not_switch_a_chinese_conversation_to_english() -> None:
+    reply = plan_next_step(identify(HumanMessage("我想退耳机"), AIMessage("请验证"), HumanMessage("nobody@example.cn")))
+    assert "邮箱" in reply.content
+
+
+def test_asking_for_the_rma_states_no_made_up_number() -> None:
+    asked = plan_next_step(assist(HumanMessage("what is the status of my return?")))
+    assert "RMA" in asked.content and not re.search(r"RMA-[0-9A-Z]{4,}", asked.content)
+    assert called(plan_next_step(assist(HumanMessage("Cancel this return RMA-1A2B3C4D"))))[0] == "cancel_return"

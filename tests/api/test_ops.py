@@ -62,3 +62,11 @@ def test_metrics_count_turns_tool_calls_and_latency(client: TestClient) -> None:
     assert metric(text, 'returndesk_tool_calls_total{outcome="ok",tool="create_return"}') == 1
     assert metric(text, 'returndesk_tool_calls_total{outcome="ok",tool="check_return_eligibility"}') == 2
     assert metric(text, "returndesk_guided_fallbacks_total") == 0
+
+
+def test_readyz_reports_a_running_carrier_as_healthy(client_with, engine) -> None:  # noqa: ANN001
+    from tests.logistics.server import running_carrier
+
+    with running_carrier(str(engine.url)) as carrier_url:
+        body = client_with(carrier_url=carrier_url).get("/readyz").json()
+    assert body["checks"]["carrier"] == {"ok": True, "detail": "carrier answers"}

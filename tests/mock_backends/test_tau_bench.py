@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from mock_backends.orders.tau_bench import TauImportError, import_tau_bench
 
 TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau-bench-retail"  # ../shared next to the repo
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+if not (TAU / "orders.json").is_file() and os.environ.get("REQUIRE_SHARED_DATA") == "1":
+    raise RuntimeError(f"REQUIRE_SHARED_DATA=1 (as .ci/run sets) but there is no tau-bench data at {TAU}")
 pytestmark = pytest.mark.skipif(not (TAU / "orders.json").is_file(), reason=f"no tau-bench data at {TAU}")
 
 

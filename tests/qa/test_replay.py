@@ -11,9 +11,7 @@ from typer.testing import CliRunner
 
 from agent import guided
 from ui.cli import app
-from ui.qa.recording import recorded_spec
 from ui.qa.replay import replay_file, rerecord_file
-from ui.qa.runner import run_spec
 from ui.qa.spec import dump_spec, load_spec
 
 SUITE = Path(__file__).parents[1] / "conversations"

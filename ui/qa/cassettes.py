@@ -7,16 +7,22 @@ while a change in what the agent says or calls shows up as a divergence). Volati
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import vcr
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
+from vcr.serialize import deserialize
 
+from agent.redaction import redact_data
 from ui.qa.masking import mask, mask_value
+from ui.qa.scrubbing import scrub_body
 
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie"]
 
@@ -32,7 +38,14 @@ def _json_body(request: Request) -> Any:
 
 
 def meaningful_body(request: Request) -> Any:
-    """What of a request's body decides whether a recorded answer still applies."""
+    """What of a request's body decides whether a recorded answer still applies.
+
+    PII is redacted on both sides (all of it, demo emails too): a recorded body was scrubbed before it
+    was written, and the same request made live must still match it."""
+    return redact_data(_meaningful_body(request))
+
+
+def _meaningful_body(request: Request) -> Any:
     body = _json_body(request)
     if request.path.endswith("/chat/completions") and isinstance(body, dict):
         return {
@@ -61,6 +74,67 @@ def body_matcher(r1: Request, r2: Request) -> None:
         raise AssertionError(f"request body differs from the recording:\n  now:      {a}\n  recorded: {b}")
 
 
+def scrub_request(request: Request) -> Request:
+    """vcrpy's before_record_request hook: PII out of the body (vcrpy hands us a copy)."""
+    body = request.body
+    if body:
+        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+        request.body = scrub_body(text).encode("utf-8")
+    return request
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """vcrpy's before_record_response hook (after decompression): PII out of a text body."""
+    raw = (response.get("body") or {}).get("string")
+    if not raw:
+        return response
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:  # a PNG label: nothing to read in it
+        return response
+    scrubbed = scrub_body(text).encode("utf-8")
+    response["body"]["string"] = scrubbed
+    for name in response.get("headers") or {}:
+        if name.lower() == "content-length":
+            response["headers"][name] = [str(len(scrubbed))]
+    return response
+
+
+class AppendingPersister(FilesystemPersister):
+    """Each save adds this context's exchanges to the file (one recorded turn at a time).
+
+    vcrpy's "all" mode on an existing file would drop an earlier turn's exchange when a later turn
+    repeats it (the same tracking look-up twice), and the replay needs both.
+    """
+
+    @classmethod
+    def load_cassette(cls, cassette_path: Any, serializer: Any) -> Any:
+        raise CassetteNotFoundError()  # start empty: only what this turn records is saved
+
+    @staticmethod
+    def save_cassette(cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        path = Path(cassette_path)
+        if path.is_file() and (earlier := path.read_text(encoding="utf-8")).strip():
+            requests, responses, *_ = deserialize(earlier, serializer)
+            cassette_dict = {"requests": [*requests, *cassette_dict["requests"]],
+                             "responses": [*responses, *cassette_dict["responses"]]}
+        FilesystemPersister.save_cassette(path, cassette_dict, serializer)
+
+
+RMA = re.compile(r"RMA-[0-9A-F]{8}")
+
+
+def _texts(interactions: list[tuple[Request, dict[str, Any]]]) -> str:
+    """What was said in these exchanges (not the tool schemas: their examples are no one's RMA)."""
+    parts: list[str] = []
+    for request, response in interactions:
+        raw = (response.get("body") or {}).get("string")
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        parts += [json.dumps(_meaningful_body(request), ensure_ascii=False), raw or ""]
+    return "\n".join(parts)
+
+
 class CassetteSession:
     """The open cassette, and the first request this run that it could not answer.
 
@@ -81,18 +155,74 @@ class CassetteSession:
 
         cassette.can_play_response_for = can_play_response_for
 
+    def answer_with_rmas(self, created: Callable[[], list[str]]) -> None:
+        """Played answers name the RMAs this run created (`created()`, oldest first), not the recording's.
+
+        An RMA is random: the model's recorded reply names the one made while recording, and the graph's
+        check_reply would refuse it as invented. Recorded RMAs, in order of first appearance, stand for
+        this run's in order of creation.
+        """
+        recorded = list(dict.fromkeys(RMA.findall(_texts(self.cassette.data))))
+        play = self.cassette.play_response
+
+        def play_response(request: Request) -> Any:
+            response = copy.deepcopy(play(request))
+            mapping = dict(zip(recorded, created(), strict=False))
+            body = response.get("body") or {}
+            if mapping and isinstance(raw := body.get("string"), bytes | str):
+                text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+                text = RMA.sub(lambda m: mapping.get(m.group(), m.group()), text)
+                body["string"] = text.encode("utf-8") if isinstance(raw, bytes) else text
+            return response
+
+        self.cassette.play_response = play_response
+
     def unmatched(self) -> str | None:
         if not self.misses:
             return None
         request = self.misses[0]
         return (f"{request.method} {request.path}: no recorded exchange matches this request "
-                f"(body: {json.dumps(meaningful_body(request), ensure_ascii=False)[:400]}); if the change is "
-                "intended, record it again: returndesk replay --record-http FILE (or --rerecord for recordings)")
+                f"({self._difference(request)}); if the change is intended, record it again: "
+                "returndesk replay --record-http FILE (or --rerecord for recordings)")
+
+    def _difference(self, request: Request) -> str:
+        """For a model call, the first message that differs from the closest recorded call; else the body."""
+        now = meaningful_body(request)
+        recorded = [meaningful_body(r) for r in self.cassette.requests if r.path == request.path]
+        if not (isinstance(now, dict) and "messages" in now and recorded):
+            return f"body: {json.dumps(now, ensure_ascii=False)[:400]}"
+
+        def shared(other: Any) -> int:
+            pairs = zip(now["messages"], other.get("messages") or [], strict=False)
+            return next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(now["messages"]),
+                                                                           len(other.get("messages") or [])))
+
+        closest = max(recorded, key=shared)
+        at = shared(closest)
+        if closest.get("tools") != now["tools"] or closest.get("model") != now["model"]:
+            return f"model or tools changed: now {now['model']} {now['tools']}, recorded {closest.get('model')} " \
+                   f"{closest.get('tools')}"
+
+        def show(messages: list[Any]) -> str:
+            return json.dumps(messages[at], ensure_ascii=False)[:400] if at < len(messages) else "(none)"
+
+        return f"message {at + 1} sent to the model: now {show(now['messages'])}, recorded {show(closest['messages'])}"
 
 
 @contextmanager
-def cassette_context(path: Path, *, record_mode: str = "none") -> Iterator[CassetteSession]:
-    """Patch HTTP for the duration: replay from `path` (record_mode 'none') or record into it."""
+def cassette_context(path: Path, *, record_mode: str = "none", append: bool = False,
+                     keep: Callable[[Request], bool] | None = None) -> Iterator[CassetteSession]:
+    """Patch HTTP for the duration: replay from `path` (record_mode 'none') or record into it.
+
+    `append` adds what is recorded now to the file (a live session, turn by turn); `keep` decides which
+    requests are recorded at all (a live server's other sessions also make requests while HTTP is
+    patched, process-wide). Bodies are scrubbed of PII before anything is written.
+    """
+    def before_record_request(request: Request) -> Request | None:
+        if keep is not None and not keep(request):
+            return None
+        return scrub_request(request)
+
     recorder = vcr.VCR(
         serializer="yaml",
         record_mode=record_mode,
@@ -100,9 +230,13 @@ def cassette_context(path: Path, *, record_mode: str = "none") -> Iterator[Casse
         # listened on a free port that the replay need not know.
         match_on=["method", "path", "query", "meaningful_body"],
         filter_headers=SECRET_HEADERS,
+        before_record_request=before_record_request,
+        before_record_response=scrub_response,
         decode_compressed_response=True,
     )
     recorder.register_matcher("meaningful_body", body_matcher)
+    if append:
+        recorder.register_persister(AppendingPersister)
     path.parent.mkdir(parents=True, exist_ok=True)
     with recorder.use_cassette(str(path)) as cassette:
         yield CassetteSession(cassette, record_mode)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ui.qa.masking import mask, mask_value
+from ui.qa.masking import normalise, normalise_value
 from ui.qa.runner import EndObservation, RunResult, TurnObservation
 from ui.qa.spec import ConversationSpec, PendingExpect, TurnExpect
 
@@ -45,11 +45,12 @@ def check_turn(expect: TurnExpect, seen: TurnObservation) -> list[tuple[str, Any
         problems.append(("tools called", expect.tools, names))
     for tool, wanted in expect.tool_args.items():
         calls = [args for name, args in seen.tools if name == tool]
-        if not any(all(mask_value(args.get(k)) == mask_value(v) for k, v in wanted.items()) for args in calls):
+        if not any(all(normalise_value(args.get(k)) == normalise_value(v) for k, v in wanted.items())
+                   for args in calls):
             problems.append((f"arguments of {tool}", wanted, calls or "(not called)"))
-    reply = mask(seen.reply)
-    if expect.reply is not None and mask(expect.reply) != reply:
-        problems.append(("reply", mask(expect.reply), reply))
+    reply = normalise(seen.reply)
+    if expect.reply is not None and normalise(expect.reply) != reply:
+        problems.append(("reply", normalise(expect.reply), reply))
     for part in expect.reply_contains:
         if part not in seen.reply:
             problems.append(("reply contains", part, seen.reply))
@@ -100,8 +101,11 @@ def compare(spec: ConversationSpec, result: RunResult) -> list[Divergence]:
             e, a = _show(expected), _show(actual)
             found.append(Divergence(index, turn.label, what, e, a, text_diff(e, a) if what == "reply" else ""))
     if result.aborted:
+        # The request the cassette could not answer is why that turn went differently: report it first.
         index = len(result.turns)
-        found.append(Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match", result.aborted))
+        at = next((i for i, d in enumerate(found) if d.turn == index), len(found))
+        found.insert(at, Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match",
+                                    result.aborted))
     elif result.end is not None:
         for what, expected, actual in check_end(spec, result.end):
             found.append(Divergence(None, "end state", what, _show(expected), _show(actual)))

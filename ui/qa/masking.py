@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from agent.redaction import redact, redact_data
+
 VOLATILE = [
     (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
@@ -26,3 +28,13 @@ def mask_value(value: object) -> object:
     if isinstance(value, dict):
         return {k: mask_value(v) for k, v in value.items()}
     return value
+
+
+def normalise(text: str) -> str:
+    """What a replay compares: volatile ids masked and PII redacted, the same on both sides (a recording
+    was scrubbed before it was written; the conversation replayed live was not)."""
+    return redact(mask(text))
+
+
+def normalise_value(value: object) -> object:
+    return redact_data(mask_value(value))

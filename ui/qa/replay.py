@@ -7,12 +7,14 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
-
-from mock_backends.orders.models import utcnow
 from rich.table import Table
 
+from agent.settings import Settings
+from agent.vllm_client import resolve_model_name
+from mock_backends.orders.models import utcnow
+from ui.conversation import ConversationError
 from ui.qa.compare import Divergence, compare
-from ui.qa.recording import recorded_spec
+from ui.qa.recording import CONVERSATION, TRANSCRIPT, append_transcript, recorded_spec, write_db_changes
 from ui.qa.runner import run_spec
 from ui.qa.spec import ConversationSpec, dump_spec, load_spec
 
@@ -34,30 +36,42 @@ def replay_file(path: Path) -> ReplayOutcome:
         spec = load_spec(path)
     except Exception as error:  # a broken file is reported as such, the other files still run
         return ReplayOutcome(path, path.stem, error=f"cannot read conversation file: {error}")
-    result = run_spec(spec, base_dir=path.parent)
+    try:
+        result = run_spec(spec, base_dir=path.parent)
+    except ConversationError as error:  # e.g. a recording of a customer the demo data does not have
+        return ReplayOutcome(path, spec.name, error=f"cannot open the conversation: {error}")
     return ReplayOutcome(path, spec.name, compare(spec, result))
 
 
 def rerecord_file(path: Path, *, llm_base_url: str | None = None) -> ConversationSpec:
-    """Play the user turns against the live endpoint, rewrite the cassette and the expectations."""
+    """Play the user turns against the live endpoint, rewrite the cassette and the expectations
+    (and, in a recording directory, its transcript and database changes)."""
     spec = load_spec(path)
     now = utcnow()
     meta = spec.recording
+    base_url = llm_base_url or (meta.llm_base_url if meta else None)
+    # Another endpoint may serve another name: ask it, as the client would.
+    model = None if base_url is None else resolve_model_name(Settings(
+        _env_file=None, llm_base_url=base_url,  # type: ignore[call-arg]
+        llm_model=None if llm_base_url else (meta.llm_model if meta else None)))
     cassette = path.parent / (meta.cassette if meta else f"{spec.name}.cassette.yaml")
     cassette.unlink(missing_ok=True)
-    result = run_spec(spec, base_dir=path.parent, record_mode="all", now=now,
-                      llm_base_url=llm_base_url or (meta.llm_base_url if meta else None))
-    assert result.end is not None
+    result = run_spec(spec, base_dir=path.parent, record_mode="all", now=now, llm_base_url=base_url,
+                      llm_model=model)
+    assert result.end is not None, "recording mode answers every request live"
     fresh = recorded_spec(
         name=spec.name, language=spec.language, customer=spec.customer, turns=spec.turns,
-        observations=result.turns, end=result.end, recorded_at=now,
-        llm_base_url=llm_base_url or (meta.llm_base_url if meta else None),
-        llm_model=meta.llm_model if meta else None,
+        observations=result.turns, end=result.end, recorded_at=now, llm_base_url=base_url, llm_model=model,
         description=spec.description,
     )
     if meta is None:
         fresh.recording.cassette = cassette.name  # type: ignore[union-attr]
     dump_spec(fresh, path)
+    if path.name == CONVERSATION:
+        (path.parent / TRANSCRIPT).unlink(missing_ok=True)
+        for turn, seen in zip(fresh.turns, result.turns, strict=True):
+            append_transcript(path.parent, turn, seen)
+        write_db_changes(path.parent, result.end)
     return fresh
 
 

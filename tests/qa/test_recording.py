@@ -1,0 +1,138 @@
+"""Staff record a live session (API flag, setting); the directory it leaves replays offline as "same"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from agent.settings import Settings
+from mock_backends.logistics.background import running_carrier
+from ui.conversation import ConversationService
+from ui.qa.replay import replay_file
+from ui.qa.spec import load_spec
+
+ORDER_TEXT = "I want to return the headphones from order #W1000001"
+
+
+def recording_client(settings: Settings, **overrides: object) -> Iterator[TestClient]:
+    from ui.server import create_app
+
+    with TestClient(create_app(settings.model_copy(update=overrides))) as client:
+        yield client
+
+
+@pytest.fixture
+def carrier_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The real carrier service on the test's database: a recording needs its label exchange."""
+    with running_carrier(settings.resolved_database_url) as url:
+        yield url
+
+
+@pytest.fixture
+def staff(settings: Settings, carrier_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    yield from recording_client(settings, record_dir=tmp_path / "recordings", carrier_url=carrier_url)
+
+
+def the_recording(tmp_path: Path) -> Path:
+    [directory] = (tmp_path / "recordings").iterdir()
+    return directory
+
+
+def test_a_session_recorded_through_the_api_replays_offline_as_the_same(staff: TestClient, tmp_path: Path) -> None:
+    opened = staff.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001", "record": True})
+    assert opened.status_code == 201 and opened.json()["recording"] is True
+    session = opened.json()["session_id"]
+    turn = staff.post(f"/v1/sessions/{session}/messages", json={"text": ORDER_TEXT}).json()
+    assert turn["pending"]["tool"] == "create_return"
+    done = staff.post(f"/v1/sessions/{session}/confirm").json()
+    assert "RMA-" in done["reply"]
+    assert staff.post(f"/v1/sessions/{session}/confirm").status_code == 409
+
+    directory = the_recording(tmp_path)
+    spec = load_spec(directory / "conversation.yaml")
+    assert spec.customer.email == "alice@example.com" and spec.customer.order_id == "#W1000001"
+    assert [t.label for t in spec.turns] == [ORDER_TEXT, "[confirm]", "[confirm]"]
+    assert spec.turns[0].expect.tools == ["lookup_order", "check_return_eligibility"]
+    assert spec.turns[1].expect.reply and "RMA-########" in spec.turns[1].expect.reply
+    assert spec.turns[2].expect.error == "There is nothing waiting for confirmation."
+    assert spec.recording is not None and spec.recording.llm_base_url is None
+    assert "POST" in (directory / "cassette.yaml").read_text(encoding="utf-8")  # the label request
+    changes = json.loads((directory / "db_changes.json").read_text(encoding="utf-8"))
+    [created] = changes["returns"]
+    assert created["rma"] in done["reply"] and created["items"] == [{"product": "Wireless Headphones", "quantity": 1}]
+    assert changes["tickets"] == []
+    transcript = [json.loads(line) for line in (directory / "transcript.jsonl").read_text().splitlines()]
+    assert [entry["tools"][0]["tool"] for entry in transcript[:2]] == ["lookup_order", "create_return"]
+    assert transcript[1]["tools"][0]["result"]["rma"] == created["rma"]
+
+    outcome = replay_file(directory / "conversation.yaml")  # no carrier for the replay: the cassette answers
+
+    assert outcome.passed, outcome.divergences
+
+
+def test_only_sessions_asked_for_are_recorded_unless_record_all(settings: Settings, engine: Engine,
+                                                                tmp_path: Path) -> None:
+    some = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "some"}))
+    every = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "all", "record_all": True}))
+
+    assert some.sign_in(email="alice@example.com", order_id="#W1000001").recording is False
+    assert every.start_anonymous().recording is True
+
+    assert not (tmp_path / "some").exists()
+    [directory] = (tmp_path / "all").iterdir()
+    assert yaml.safe_load((directory / "conversation.yaml").read_text())["customer"] == {"anonymous": True}
+
+
+def test_recording_is_refused_when_the_server_does_not_allow_it(client: TestClient) -> None:
+    response = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
+                                                 "record": True})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "recording_not_enabled"
+    assert "RETURNDESK_RECORD_DIR" in response.json()["error"]["message"]
+
+
+def test_with_an_api_key_only_staff_holding_it_can_record(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    for client in recording_client(settings, record_dir=tmp_path / "recordings", api_key="staff-secret"):
+        body = {"email": "alice@example.com", "order_id": "#W1000001", "record": True}
+
+        assert client.post("/v1/sessions", json=body).status_code == 401
+        assert not (tmp_path / "recordings").exists()
+        allowed = client.post("/v1/sessions", json=body, headers={"X-API-Key": "staff-secret"})
+        assert allowed.status_code == 201 and allowed.json()["recording"] is True
+
+
+def web_app(settings: Settings, **overrides: object) -> tuple[Any, Any]:
+    """The Gradio app's staff checkbox, and what its email sign-in button calls."""
+    from ui.gradio_app import build_blocks
+
+    blocks = build_blocks(ConversationService(settings.model_copy(update=overrides)))
+    by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
+    [checkbox] = [props for props in by_id.values() if props.get("elem_id") == "record-session"]
+    [sign_in] = [f.fn for f in blocks.fns.values()
+                 if any(by_id[target].get("elem_id") == "sign-in-button" for target, _ in f.targets)]
+    return checkbox, sign_in
+
+
+def test_staff_see_the_record_checkbox_only_when_recording_is_enabled(settings: Settings, engine: Engine,
+                                                                     tmp_path: Path) -> None:
+    hidden, _ = web_app(settings)
+    assert hidden["visible"] is False
+
+    shown, sign_in = web_app(settings, record_dir=tmp_path / "recordings")
+    assert shown["visible"] is True and shown["label"] == "Record this session for QA (staff)"
+
+    sign_in("alice@example.com", "#W1000001", "en", True)  # email, order, language, the checkbox ticked
+    [directory] = (tmp_path / "recordings").iterdir()
+    assert load_spec_header(directory)["customer"]["email"] == "alice@example.com"
+
+
+def load_spec_header(directory: Path) -> dict[str, Any]:
+    return yaml.safe_load((directory / "conversation.yaml").read_text(encoding="utf-8"))
