@@ -187,6 +187,9 @@ def test_chinese_customer_tracks_the_parcel_and_sees_the_timeline(server: tuple[
             expect(panel).to_contain_text("物流信息")  # the timeline's column: what happened
             expect(panel).to_contain_text("ReturnDesk 快递已揽收")  # a scan, in Chinese, from the carrier
             expect(page.locator("#chatbot")).to_contain_text("包裹物流")  # what I checked, in Chinese
+            # "#W1000012" has no words: the reply stays in the customer's language, and so do the buttons.
+            expect(page.locator("#chatbot")).to_contain_text("包裹 RD")
+            expect(page.locator("#quick-replies")).to_contain_text("查物流")
             page.screenshot(path=str(output_dir / "browser_tracking_zh.png"), full_page=True)
             timeline = panel.inner_text()
         finally:
