@@ -26,7 +26,7 @@ from agent.llm import mode_of
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import build_graph
-from mock_backends.orders import repository
+from mock_backends.orders import audit, repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
@@ -37,6 +37,8 @@ from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_co
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm|confirmed|go ahead|do it|是|是的|好|好的|确认|可以|行)\s*[.!。!]*\s*$", re.I)
+# Order numbers, RMAs and tracking numbers say nothing about the language a customer writes in.
+REFERENCES = re.compile(r"#?W\d+|RMA-[0-9A-F]+|R[DR]\d+", re.I)
 NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not|不|不要|不用|取消|算了)\s*[.!。!]*\s*$", re.I)
 
 
@@ -101,6 +103,12 @@ class TurnResult:
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)
+    language: str = "en"  # the language the reply is written in ("en" or "zh")
+
+
+def message_language(text: str, fallback: str) -> str:
+    """The language a message is written in; `fallback` (the session's) when it has no words, e.g. "#W1000012"."""
+    return language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", REFERENCES.sub("", text)) else fallback
 
 
 def clean_message(text: str) -> str:
@@ -146,6 +154,9 @@ class ConversationService:
                 else:
                     raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
             except OrderSystemError as error:
+                # Audited like a failed verification in the chat: repeated guessing must leave a trail.
+                audit.record_now(self.deps.engine, actor=None, tool="sign_in", outcome="refused", order_id=order_id,
+                                 detail={"code": error.code, "method": "email+order" if email else "name+postcode"})
                 raise SignInFailed(str(error)) from error
             chat = ChatSession(id=uuid.uuid4().hex, customer_id=customer.id, language=customer.preferred_language)
             db.add(chat)
@@ -175,6 +186,15 @@ class ConversationService:
             self.recorder.start(info.session_id, customer=customer, language=info.language)
             info.recording = True
         return info
+
+    def set_language(self, session_id: str, language: str) -> None:
+        """The customer chose the language on screen: messages without words (an order number) follow it."""
+        with Session(self.deps.engine) as db:
+            chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
+            if chat is not None and language in ("en", "zh") and chat.language != language:
+                chat.language = language
+                db.add(chat)
+                db.commit()
 
     def session(self, session_id: str) -> SessionInfo:
         with Session(self.deps.engine) as db:
@@ -249,7 +269,7 @@ class ConversationService:
             if YES.match(text) or NO.match(text):
                 return _resume_command(pending, approved=bool(YES.match(text)))
             raise CardWaiting("Please confirm or cancel the pending action first.")
-        language = language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", text) else info.language
+        language = message_language(text, info.language)
         graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
         if info.customer_id:  # from the verified session, never from the model
             graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
@@ -328,6 +348,7 @@ class ConversationService:
             pending=pending,
             tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
+            language=snapshot.values.get("language") or info.language,
         )
 
 

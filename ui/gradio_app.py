@@ -14,10 +14,11 @@ from typing import Any
 
 import gradio as gr
 
-from ui.conversation import ConversationError, ConversationService, TurnResult
+from ui.conversation import ConversationError, ConversationService, TurnResult, message_language
 from ui.feedback import record_feedback
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
-from ui.i18n import LANGUAGES, QUICK_REPLIES, t
+from ui.gradio_label import label_image
+from ui.i18n import LANGUAGES, QUICK_REPLIES, error_text, t
 from ui.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ CSS = """
 #mode-badge { padding: 6px 12px; border-radius: 8px; background: var(--block-background-fill); }
 #confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
 #side-panel table { width: 100%; }
+#side-panel { overflow-wrap: anywhere; }
+#return-label img { object-fit: contain; }
 """
 
 
@@ -90,15 +93,37 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 handoff_button = gr.Button(t("handoff", "en"), size="sm", elem_id="handoff-button")
             with gr.Column(scale=2):
                 panel = gr.Markdown(elem_id="side-panel")
+                # No label over the image (it would cover the label's own header); the card above names it.
+                label_view = gr.Image(label=t("label", "en"), show_label=False, visible=False, elem_id="return-label",
+                                      format="png", interactive=False, buttons=["download", "fullscreen"])
 
-        turn_outputs = [chatbot, transcript, card, card_text, action_id, badge, panel, reply_index, message, *quick]
+        # Everything whose words change with the language (the switch, or a message in the other language).
+        def texts(lang: str) -> dict[Any, Any]:
+            return {
+                language: lang, language_switch: next(k for k, v in LANGUAGES.items() if v == lang),
+                title: t("title", lang), badge: t(f"badge_{conversations.mode}", lang),
+                tab_email: gr.update(label=t("tab_email", lang)), tab_name: gr.update(label=t("tab_name", lang)),
+                email: gr.update(label=t("email", lang)), order_number: gr.update(label=t("order", lang)),
+                full_name: gr.update(label=t("name", lang)), postcode: gr.update(label=t("postcode", lang)),
+                email_button: t("sign_in", lang), name_button: t("sign_in", lang), send_button: t("send", lang),
+                message: gr.update(placeholder=t("placeholder", lang)), confirm_button: t("confirm", lang),
+                cancel_button: t("cancel", lang), handoff_button: t("handoff", lang),
+                label_view: gr.update(label=t("label", lang)),
+            }
+
+        text_outputs = [language, language_switch, title, badge, tab_email, tab_name, email, order_number, full_name,
+                        postcode, email_button, name_button, send_button, message, confirm_button, cancel_button,
+                        handoff_button, label_view]
+        turn_outputs = list(dict.fromkeys([chatbot, transcript, card, card_text, action_id, badge, panel,
+                                           reply_index, message, *quick, *text_outputs]))
 
         # --- sign in ----------------------------------------------------------------------------
         def signed_in(sign_in: Callable[[], Any], lang: str) -> dict:
             try:
                 info = sign_in()
             except ConversationError as error:
-                return {sign_in_error: f"⚠️ {error}"}
+                return {sign_in_error: f"⚠️ {error_text(error.code, str(error), lang)}"}
+            conversations.set_language(info.session_id, lang)  # what the customer sees is what they get
             greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
             return {session_id: info.session_id, sign_in_box: gr.update(visible=False),
                     chat_box: gr.update(visible=True), sign_in_error: "", transcript: greeting,
@@ -122,7 +147,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             traces: dict[str, dict[str, Any]] = {}
             try:
                 if not sid:
-                    raise ConversationError(t("sign_in_needed", lang))
+                    raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
                 for event in detached(start()):
                     if isinstance(event, Token):
                         if reply is None:
@@ -137,7 +162,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                         if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
                             traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang)
                             messages.append(traces[event.call_id])
-                        finish_trace(traces[event.call_id], event)
+                        finish_trace(traces[event.call_id], event, lang)
                     elif isinstance(event, TurnDone):
                         for trace in traces.values():  # a call waiting on the card is no longer running
                             trace["metadata"] = {**trace["metadata"], "status": "done"}
@@ -145,7 +170,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                         return
                     yield {chatbot: [dict(m) for m in messages]}
             except ConversationError as error:
-                problem = str(error)
+                problem = error_text(error.code, str(error), lang) if sid else str(error)
             except Exception:  # the customer sees an apology, the log keeps the trace
                 log.exception("turn failed")
                 problem = t("sorry", lang)
@@ -163,7 +188,10 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
             tool_results = {entry.tool: entry.result for entry in result.tool_trace if isinstance(entry.result, dict)}
+            lang = result.language if result.language in LANGUAGES.values() else lang  # the reply's language
+            conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
+                **texts(lang),
                 chatbot: [dict(m) for m in messages], transcript: messages, reply_index: replies,
                 badge: t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
@@ -171,13 +199,17 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 action_id: result.pending.action_id if result.pending else None,
                 **dict(zip(quick, quick_updates(quick_replies(result, lang)), strict=True)),
             }
-            if cards := side_panel(tool_results, lang):
+            created = tool_results.get("create_return") or {}
+            image = label_image(conversations.settings, created) if created.get("ok") else None
+            if cards := side_panel(tool_results, lang, label_loaded=image is not None):
                 update[panel] = cards
+                update[label_view] = gr.update(value=image, visible=image is not None, label=t("label", lang))
             return update
 
         def send(sid: str | None, text: str, lang: str, messages: list, replies: dict) -> Iterator[dict]:
             if not (text or "").strip():
                 return
+            lang = message_language(text, lang)  # a Chinese message gets Chinese cards, like its reply
             yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(sid or "", text))
 
         def resolve(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
@@ -208,7 +240,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             try:
                 record_feedback(conversations, sid, replies[position], "up" if liked else "down")
             except ConversationError as error:
-                gr.Warning(str(error))
+                gr.Warning(error_text(error.code, str(error), lang))
                 return
             gr.Info(t("thanks", lang))
 
@@ -217,20 +249,12 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
         # --- English / 中文 ----------------------------------------------------------------------
         def switch(choice: str, sid: str | None) -> dict:
             lang = LANGUAGES.get(choice, "en")
-            update = {
-                language: lang, title: t("title", lang), badge: t(f"badge_{conversations.mode}", lang),
-                tab_email: gr.update(label=t("tab_email", lang)), tab_name: gr.update(label=t("tab_name", lang)),
-                email: gr.update(label=t("email", lang)), order_number: gr.update(label=t("order", lang)),
-                full_name: gr.update(label=t("name", lang)), postcode: gr.update(label=t("postcode", lang)),
-                email_button: t("sign_in", lang), name_button: t("sign_in", lang), send_button: t("send", lang),
-                message: gr.update(placeholder=t("placeholder", lang)), confirm_button: t("confirm", lang),
-                cancel_button: t("cancel", lang), handoff_button: t("handoff", lang),
-            }
+            update = texts(lang)
             if sid:
+                conversations.set_language(sid, lang)  # replies to "#W1000012" follow the screen's language
                 update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))
             return update
 
-        language_switch.change(switch, [language_switch, session_id], [
-            language, title, badge, tab_email, tab_name, email, order_number, full_name, postcode, email_button,
-            name_button, send_button, message, confirm_button, cancel_button, handoff_button, *quick])
+        # `input`, not `change`: a turn that switches the language updates the radio itself.
+        language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick])
     return blocks

@@ -1,4 +1,4 @@
-"""What the web app shows beside the chat, as Markdown: order, eligibility, confirmation, return."""
+"""What the web app shows beside the chat, as Markdown: order, eligibility, confirmation, return, parcels."""
 
 from __future__ import annotations
 
@@ -6,21 +6,21 @@ import json
 from typing import Any
 
 from tools.base import PendingAction
-from ui.i18n import REFUND_METHODS, t, tool_name
+from ui.i18n import REFUND_METHODS, order_status, t, tool_name
 from ui.streaming import ToolFinished, ToolStarted
 
 
 def trace_message(event: ToolStarted, language: str) -> dict[str, Any]:
     """A collapsible 'what I checked' entry in the chat (Gradio message metadata)."""
     return {"role": "assistant",
-            "content": f"arguments: `{json.dumps(event.args, ensure_ascii=False)}`" if event.args else "",
+            "content": f"{t('arguments', language)}: `{json.dumps(event.args, ensure_ascii=False)}`" if event.args else "",
             "metadata": {"title": t("checked", language, what=tool_name(event.tool, language)),
                          "id": event.call_id, "status": "pending"}}
 
 
-def finish_trace(message: dict[str, Any], event: ToolFinished) -> None:
+def finish_trace(message: dict[str, Any], event: ToolFinished, language: str) -> None:
     result = json.dumps(event.result, ensure_ascii=False)
-    message["content"] += f"\n\nresult ({event.outcome}): `{result[:600]}`"
+    message["content"] += f"\n\n{t('result', language)} ({event.outcome}): `{result[:600]}`"
     message["metadata"] = {**message["metadata"], "status": "done"}
 
 
@@ -39,7 +39,7 @@ def confirmation_card(pending: PendingAction, language: str) -> str:
 
 
 def order_card(order: dict[str, Any], language: str) -> str:
-    facts = [f"**{t('status', language)}:** {order.get('status')}",
+    facts = [f"**{t('status', language)}:** {order_status(order.get('status'), language)}",
              f"**{t('ordered', language)}:** {order.get('ordered_at')}"]
     if order.get("delivered_at"):
         facts.append(f"**{t('delivered', language)}:** {order['delivered_at']}")
@@ -57,26 +57,58 @@ def eligibility_card(result: dict[str, Any], language: str) -> str:
     return t("eligibility_title", language) + "\n" + "\n".join(lines)
 
 
-def return_card(result: dict[str, Any], language: str) -> str:
+def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
+    """RMA, refund and the label's state; the label image itself is shown beside this card."""
     parts = [t("return_title", language),
              f"**{t('rma', language)}:** `{result.get('rma')}`",
              t("refund_to", language, amount=result.get("refund_amount"),
                method=refund_method(result.get("refund_method"), language))]
-    if result.get("label_url"):
-        parts.append(f"**{t('label', language)}:** [{result['label_url']}]({result['label_url']})\n\n"
-                     f"![{t('label', language)}]({result['label_url']})")
-    elif result.get("label_ref"):
-        parts.append(f"**{t('label', language)}:** `{result['label_ref']}`")
+    label = result.get("label") or {}
+    if label.get("status") == "created":
+        ready = "label_ready" if label_loaded else "label_unloaded"
+        parts.append(f"**{t('label', language)}:** " + t(ready, language, tracking=label.get("tracking_number")))
+    else:
+        parts.append(f"**{t('label', language)}:** " + t("label_pending", language))
     return "\n\n".join(parts)
 
 
-def side_panel(tool_results: dict[str, Any], language: str) -> str:
-    """The cards for the tools that ran this turn (a successful result only), newest last."""
+def tracking_card(result: dict[str, Any], language: str) -> str:
+    """Each parcel of the order: where it is now, then its scans, newest first."""
+    if not result.get("parcels"):
+        return t("not_shipped", language, order=result.get("order_id"))
+    return "\n\n".join(parcel_card(parcel, language) for parcel in result["parcels"])
+
+
+def parcel_card(parcel: dict[str, Any], language: str) -> str:
+    title = t("parcel_title", language, number=parcel.get("tracking_number"))
+    if parcel.get("direction") == "return":
+        title += f" ({t('parcel_return', language)})"
+    facts = [f"**{t('latest', language)}:** {parcel.get('status_text', '')}"]
+    if parcel.get("estimated_delivery"):
+        facts.append(f"**{t('eta', language)}:** {parcel['estimated_delivery']}")
+    rows = "\n".join(f"| {_when(e.get('at'))} | {e.get('location') or ''} | {e.get('description', '')} |"
+                     for e in reversed(parcel.get("events", [])))
+    header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
+    return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")
+
+
+def _when(at: str | None) -> str:
+    """'2025-01-31T10:00+00:00' as '2025-01-31 10:00' (the carrier's times are UTC)."""
+    return (at or "")[:16].replace("T", " ")
+
+
+def side_panel(tool_results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
+    """The cards for the tools that ran this turn (a successful result only), newest last.
+
+    `label_loaded`: whether the web app could load the new return's label image to show beside it.
+    """
     cards = []
     if (order := tool_results.get("lookup_order")) and order.get("ok"):
         cards.append(order_card(order["order"], language))
     if (check := tool_results.get("check_return_eligibility")) and check.get("ok"):
         cards.append(eligibility_card(check, language))
     if (created := tool_results.get("create_return")) and created.get("ok"):
-        cards.append(return_card(created, language))
+        cards.append(return_card(created, language, label_loaded=label_loaded))
+    if (tracking := tool_results.get("track_shipment")) and tracking.get("ok"):
+        cards.append(tracking_card(tracking, language))
     return "\n\n---\n\n".join(cards)

@@ -39,6 +39,23 @@ TEXT: dict[str, dict[str, str]] = {
     "return_title": {"en": "### ✅ Return created", "zh": "### ✅ 退货已创建"},
     "rma": {"en": "RMA number", "zh": "退货单号(RMA)"},
     "label": {"en": "Return label", "zh": "退货面单"},
+    "label_pending": {"en": "⏳ The carrier's label system isn't answering right now, so your return label will "
+                            "follow: ask me about this return again in a few minutes.",
+                      "zh": "⏳ 承运商的面单系统暂时无响应,退货面单稍后提供:请过几分钟再询问此退货。"},
+    "label_ready": {"en": "Print this label and stick it on the parcel. Tracking number: `{tracking}`",
+                    "zh": "请打印此面单并贴在包裹上。快递单号:`{tracking}`"},
+    "label_unloaded": {"en": "Your label is ready (tracking number `{tracking}`), but its image could not be "
+                             "loaded just now: ask me about this return again to get it.",
+                       "zh": "退货面单已生成(快递单号 `{tracking}`),但暂时无法显示图片:请稍后再询问此退货以获取面单。"},
+    "parcel_title": {"en": "### 📦 Parcel {number}", "zh": "### 📦 包裹 {number}"},
+    "parcel_return": {"en": "return parcel", "zh": "退货包裹"},
+    "latest": {"en": "Now", "zh": "当前状态"},
+    "eta": {"en": "Expected", "zh": "预计送达"},
+    "when": {"en": "Time (UTC)", "zh": "时间(UTC)"}, "where": {"en": "Place", "zh": "地点"},
+    "what": {"en": "What happened", "zh": "物流信息"},
+    "not_shipped": {"en": "Order {order} has not shipped yet, so there is nothing to track.",
+                    "zh": "订单 {order} 尚未发货,暂无物流信息。"},
+    "arguments": {"en": "arguments", "zh": "参数"}, "result": {"en": "result", "zh": "结果"},
     "thanks": {"en": "Thanks for the feedback!", "zh": "感谢您的反馈!"},
     "sorry": {"en": "Sorry, something went wrong on our side. Your conversation is safe; please try again.",
               "zh": "抱歉,我们这边出了点问题。您的对话已保存,请稍后再试。"},
@@ -55,6 +72,24 @@ TOOL_NAMES = {
     "lookup_order": {"en": "the order details", "zh": "订单详情"},
     "check_return_eligibility": {"en": "whether the items can be returned", "zh": "商品能否退货"},
     "create_return": {"en": "creating the return", "zh": "创建退货"},
+    "track_shipment": {"en": "where your parcel is", "zh": "包裹物流"},
+    "verify_customer": {"en": "who you are", "zh": "身份验证"},
+    "search_help_centre": {"en": "the help centre", "zh": "帮助中心"},
+    "get_return_status": {"en": "your return's status", "zh": "退货进度"},
+    "cancel_return": {"en": "cancelling the return", "zh": "取消退货"},
+    "transfer_to_human": {"en": "a colleague to help you", "zh": "转接人工客服"},
+}
+
+ORDER_STATUSES = {"pending": "待处理", "processing": "处理中", "shipped": "已发货", "delivered": "已签收",
+                  "cancelled": "已取消"}
+
+# What the customer sees for a refused request, by ConversationError code (English: the error's own text).
+ERRORS_ZH = {
+    "sign_in_failed": "登录失败:请检查邮箱和订单号(或姓名和邮编)是否正确。",
+    "confirmation_pending": "请先确认或取消待处理的操作。",
+    "nothing_to_confirm": "当前没有待确认的操作,或该确认已过期。",
+    "session_not_found": "会话已失效:请重新登录。",
+    "bad_request": "无法处理这条消息:请检查内容后重试。",
 }
 
 REFUND_METHODS = {"original_payment": {"en": "your original payment method", "zh": "原支付方式"},
@@ -68,3 +103,12 @@ def t(key: str, language: str, **values: object) -> str:
 
 def tool_name(tool: str, language: str) -> str:
     return TOOL_NAMES.get(tool, {}).get(language, tool)
+
+
+def order_status(status: str | None, language: str) -> str:
+    return ORDER_STATUSES.get(status or "", status or "") if language == "zh" else (status or "")
+
+
+def error_text(code: str, message: str, language: str) -> str:
+    """A refused request in the customer's language (the English text is the error's own)."""
+    return ERRORS_ZH.get(code, message) if language == "zh" else message

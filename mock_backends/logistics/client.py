@@ -72,6 +72,16 @@ class CarrierClient:
             raise LabelRefused(f"The carrier could not create a label for return {rma}.")
         return self._parse(response, Label, f"label {rma}")
 
+    def label_png(self, tracking_number: str, *, fault: str | None = None) -> bytes:
+        """The printable label of a return parcel, as PNG bytes (what `Label.label_url` serves)."""
+        response = self._request("GET", f"/labels/{tracking_number}.png", fault=fault)
+        if response.status_code == 404:
+            raise TrackingNotFound(f"The carrier has no return label for tracking number {tracking_number}.")
+        if response.status_code >= 400 or not response.content.startswith(b"\x89PNG"):
+            log.warning("carrier sent no PNG for label %s: %s", tracking_number, response.status_code)
+            raise CarrierUnavailable("The carrier gave an answer I couldn't use. Please try again later.")
+        return response.content
+
     def _request(self, method: str, path: str, *, fault: str | None, **kwargs: object) -> httpx.Response:
         headers = {FAULT_HEADER: value} if (value := fault or self.fault) else {}
         deadline = time.monotonic() + self.timeout_s

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from agent.redaction import redact
 from mock_backends.orders import audit
 from mock_backends.orders.errors import InvalidReturnRequest, NotEligible, ReturnNotFound
 from mock_backends.orders.models import (
@@ -112,7 +113,8 @@ def create_return(
                 raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused), decisions)
             refund_to = refund_destination(session, customer_id, detail.order.id, refund_method)
             ret = ReturnRequest(
-                rma=new_rma(), order_id=detail.order.id, customer_id=customer_id, reason=reason[:500],
+                # The reason is the customer's own words: a phone or card number typed in the chat stays out.
+                rma=new_rma(), order_id=detail.order.id, customer_id=customer_id, reason=redact(reason)[:500],
                 refund_method=refund_method, refund_payment_method_id=refund_to.id if refund_to else None,
                 refund_amount_cents=sum(d["refund_cents"] for d in decisions),
                 idempotency_key=idempotency_key, session_id=session_id, created_at=now,

@@ -79,3 +79,42 @@ def test_conversation_full_of_pii_leaves_none_in_audit_rows_or_logs(
         for where, lines in (("audit rows", stored), ("logs", logged)):
             leaked = [line for line in lines if value in line or digits in line.replace(" ", "").replace("-", "")]
             assert not leaked, f"{kind} leaked into {where}: {leaked[0][:200]}"
+
+
+@pytest.mark.parametrize("attempt", [
+    {"email": "alice.chen+returns@example.com", "order_id": "#W1000001"},  # not Alice's address
+    {"email": "alice@example.com", "order_id": "#W1000012"},  # someone else's order
+    {"name": "Alice Chen", "postcode": "138 0013 8000"},  # a phone number typed as the postcode
+])
+def test_a_failed_sign_in_is_audited_as_refused_without_the_typed_details(client, engine, attempt) -> None:  # noqa: ANN001
+    response = client.post("/v1/sessions", json=attempt)
+
+    assert response.status_code == 401
+    refused = [r for r in audit_rows(engine) if r.tool == "sign_in"]
+    assert [(r.actor, r.outcome, r.session_id) for r in refused] == [("anonymous", "refused", None)]
+    stored = " ".join(str(v) for v in refused[0].model_dump().values())
+    assert "alice.chen+returns@example.com" not in stored and "13800138000" not in stored.replace(" ", "")
+    assert "verification_failed" in refused[0].detail
+
+
+def test_a_successful_sign_in_writes_no_refusal(client, engine) -> None:  # noqa: ANN001
+    sign_in(client)
+    assert [r for r in audit_rows(engine) if r.outcome == "refused"] == []
+
+
+def test_phone_and_card_numbers_in_the_return_reason_are_not_stored(engine) -> None:  # noqa: ANN001
+    from sqlmodel import Session, select
+
+    from mock_backends.orders.models import OrderItem, ReturnRequest
+    from mock_backends.orders.returns import ReturnLine, create_return
+
+    with Session(engine) as db:
+        item_id = db.exec(select(OrderItem.id).where(OrderItem.order_id == "#W1000001")).first()
+    create_return(engine, customer_id="alice_chen_1001", order_id="#W1000001",
+                  lines=[ReturnLine(order_item_id=item_id or 0, quantity=1)], refund_method="original_payment",
+                  reason="too quiet; call me on 138 0013 8000, refund card 4111 1111 1111 1111",
+                  idempotency_key="reason-pii")
+
+    with Session(engine) as db:
+        reasons = db.exec(select(ReturnRequest.reason)).all()
+    assert reasons == ["too quiet; call me on [phone], refund card [card]"]

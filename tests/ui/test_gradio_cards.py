@@ -1,0 +1,65 @@
+"""The cards beside the chat say what the customer needs to know, in their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.gradio_cards import side_panel
+from ui.i18n import error_text
+
+CREATED: dict[str, Any] = {
+    "ok": True, "rma": "RMA-1A2B3C4D", "order_id": "#W1000001", "status": "label_created",
+    "refund_method": "gift_card", "refund_amount": "89.99", "items": [{"order_item_id": 1, "quantity": 1}],
+    "label": {"status": "created", "url": "http://carrier/labels/RR0000000001.png", "tracking_number": "RR0000000001"},
+}
+PENDING = CREATED | {"status": "requested", "label": {"status": "pending"}}
+TRACKING: dict[str, Any] = {
+    "ok": True, "order_id": "#W1000012", "order_status": "shipped",
+    "parcels": [{"tracking_number": "RD100000007", "direction": "outbound", "carrier": "ReturnDesk Express",
+                 "status": "in_transit", "status_text": "运输中", "estimated_delivery": "2026-11-27",
+                 "events": [
+                     {"at": "2026-11-24T12:47+00:00", "status": "label_created", "description": "已创建运单,等待揽收",
+                      "location": None},
+                     {"at": "2026-11-25T06:47+00:00", "status": "in_transit", "description": "已离开芝加哥转运中心",
+                      "location": "芝加哥"},
+                 ]}],
+}
+
+
+def test_the_return_card_has_the_rma_the_refund_and_the_label_tracking_number() -> None:
+    card = side_panel({"create_return": CREATED}, "en")
+    assert "RMA-1A2B3C4D" in card and "89.99 to your gift card" in card
+    assert "Print this label" in card and "RR0000000001" in card
+
+
+def test_a_pending_label_is_announced_as_following_later() -> None:
+    card = side_panel({"create_return": PENDING}, "en")
+    assert "RMA-1A2B3C4D" in card and "label will follow" in card and "Print this label" not in card
+    assert "退货面单稍后提供" in side_panel({"create_return": PENDING}, "zh")
+
+
+def test_a_label_whose_image_did_not_load_says_how_to_get_it() -> None:
+    card = side_panel({"create_return": CREATED}, "en", label_loaded=False)
+    assert "RR0000000001" in card and "could not be loaded" in card
+
+
+def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happened() -> None:
+    card = side_panel({"track_shipment": TRACKING}, "zh")
+    assert "包裹 RD100000007" in card and "运输中" in card and "2026-11-27" in card
+    assert "| 时间(UTC) | 地点 | 物流信息 |" in card
+    newest, oldest = card.index("2026-11-25 06:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026-11-24 12:47")
+    assert newest < oldest
+
+
+def test_an_order_not_shipped_yet_says_there_is_nothing_to_track() -> None:
+    card = side_panel({"track_shipment": {"ok": True, "order_id": "#W1000003", "parcels": []}}, "en")
+    assert card == "Order #W1000003 has not shipped yet, so there is nothing to track."
+
+
+def test_a_failed_tool_shows_no_card() -> None:
+    assert side_panel({"track_shipment": {"ok": False, "error": {"code": "carrier_unavailable"}}}, "en") == ""
+
+
+def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
+    assert error_text("sign_in_failed", "We couldn't verify those details.", "zh").startswith("登录失败")
+    assert error_text("sign_in_failed", "We couldn't verify those details.", "en") == "We couldn't verify those details."
