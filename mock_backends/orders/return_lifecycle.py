@@ -69,17 +69,22 @@ class ReturnView:
         return STATUS_TEXT.get(self.status, self.status)
 
 
-def return_view(session: Session, customer_id: str, rma: str) -> ReturnView:
-    """The customer's return `rma`; another customer's return raises ReturnNotFound."""
-    ret = get_return(session, customer_id, rma)
-    rows = session.exec(
+def returned_lines(session: Session, return_id: int | None) -> list[tuple[ReturnItem, OrderItem, Product]]:
+    """A return's items with the order line and product each comes from, in the order they were added."""
+    return list(session.exec(
         select(ReturnItem, OrderItem, Product)
         .join(OrderItem, col(OrderItem.id) == col(ReturnItem.order_item_id))
         .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
         .join(Product, col(Product.id) == col(Variant.product_id))
-        .where(ReturnItem.return_id == ret.id)
+        .where(ReturnItem.return_id == return_id)
         .order_by(col(ReturnItem.id))
-    ).all()
+    ).all())
+
+
+def return_view(session: Session, customer_id: str, rma: str) -> ReturnView:
+    """The customer's return `rma`; another customer's return raises ReturnNotFound."""
+    ret = get_return(session, customer_id, rma)
+    rows = returned_lines(session, ret.id)
     refund_to = session.get(PaymentMethod, ret.refund_payment_method_id) if ret.refund_payment_method_id else None
     return ReturnView(
         rma=ret.rma, order_id=ret.order_id, status=ret.status, created_at=ret.created_at,

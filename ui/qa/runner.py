@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mock_backends.orders.models import HandoffTicket, OrderItem, Product, ReturnItem, ReturnRequest, Variant, utcnow
+from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
+from mock_backends.orders.return_lifecycle import returned_lines
 from tools.base import PendingAction
 from ui.conversation import ConversationError, ConversationService, TurnResult
 from ui.qa.cassettes import cassette_context
@@ -82,14 +83,7 @@ def end_state(engine: Engine, session_id: str) -> EndObservation:
                           .order_by(col(ReturnRequest.id))).all()
         observed = []
         for ret in returns:
-            rows = db.exec(
-                select(ReturnItem.quantity, Product.name)
-                .join(OrderItem, col(OrderItem.id) == col(ReturnItem.order_item_id))
-                .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
-                .join(Product, col(Product.id) == col(Variant.product_id))
-                .where(ReturnItem.return_id == ret.id)
-                .order_by(col(ReturnItem.id))
-            ).all()
+            rows = [(item.quantity, product.name) for item, _line, product in returned_lines(db, ret.id)]
             observed.append({
                 "rma": ret.rma, "order_id": ret.order_id, "status": ret.status, "refund_method": ret.refund_method,
                 "refund_amount": f"{ret.refund_amount_cents / 100:.2f}",
