@@ -1,8 +1,9 @@
 """Agent overhead per turn: our graph vs LangGraph's prebuilt ReAct agent, same model, tools, DB, checkpointer.
 
 The model is a zero-latency scripted fake (lookup_order -> check_return_eligibility -> reply), so
-what is measured is graph + tools + DB + checkpoint. Runs alternate between the two agents so
-machine noise hits both alike.
+what is measured is graph + tools + DB + checkpoint. Both agents run with the product's checkpoint
+mode (`graphs.returns_graph.DURABILITY`). Runs alternate between the two agents so machine noise
+hits both alike.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt.chat_agent_executor import AgentState
 
 from agent.settings import Settings
 from bench.scripted_model import scripted
 from bench.stats import ms, pct, ratio
 from graphs.persistence import open_checkpointer
-from graphs.returns_graph import build_graph
+from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tools.deps import ToolDeps
@@ -45,6 +47,24 @@ def prebuilt_react_agent(model: Any, checkpointer: BaseCheckpointSaver) -> Any:
                                   context_schema=ToolDeps)
 
 
+# The supersteps of the scripted turn in our graph: screen_input, then assist -> tools twice, assist, check_reply.
+OUR_STEPS = ("screen_input", "assist", "tools", "assist_2", "tools_2", "assist_3", "check_reply")
+
+
+def langgraph_floor(checkpointer: BaseCheckpointSaver) -> Any:
+    """What LangGraph alone costs for a turn like ours: as many supersteps, doing nothing but write the
+    scripted reply, with the same checkpointer and checkpoint mode; no model, no tools, no database."""
+    builder = StateGraph(MessagesState)
+    for step in OUR_STEPS:
+        builder.add_node(step, (lambda state: {"messages": [AIMessage(SCRIPT[-1])]}) if step == "assist_3"
+                         else (lambda state: {}))
+    builder.add_edge(START, OUR_STEPS[0])
+    for before, after in zip(OUR_STEPS, OUR_STEPS[1:]):
+        builder.add_edge(before, after)
+    builder.add_edge(OUR_STEPS[-1], END)
+    return builder.compile(checkpointer=checkpointer)
+
+
 def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=workdir, _env_file=None)  # type: ignore[call-arg]
@@ -54,7 +74,8 @@ def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
     model = scripted(*SCRIPT)
     deps = ToolDeps(engine=engine, settings=settings, chat_model=model)
     checkpointer = open_checkpointer(settings)  # the product's checkpointer (SQLite file, WAL), shared by both
-    agents = {"returndesk": build_graph(checkpointer), "prebuilt_react": prebuilt_react_agent(model, checkpointer)}
+    agents = {"returndesk": build_graph(checkpointer), "prebuilt_react": prebuilt_react_agent(model, checkpointer),
+              "langgraph_floor": langgraph_floor(checkpointer)}
     timings: dict[str, list[float]] = {name: [] for name in agents}
     for i in range(turns + 10):  # the first 10 warm caches and are not counted
         for name, graph in agents.items():
@@ -62,17 +83,18 @@ def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
             state = {"messages": [HumanMessage("Can I return the headphones from #W1000001?")],
                      "customer_id": "alice_chen_1001", "language": "en"}
             started = time.perf_counter()
-            result = graph.invoke(state, config=config, context=deps)
+            result = graph.invoke(state, config=config, context=deps, durability=DURABILITY)
             elapsed = time.perf_counter() - started
             assert result["messages"][-1].content == SCRIPT[-1], f"{name} did not finish the turn"
             if i >= 10:
                 timings[name].append(elapsed)
-    ours, base = timings["returndesk"], timings["prebuilt_react"]
+    ours, base, floor = timings["returndesk"], timings["prebuilt_react"], timings["langgraph_floor"]
     engine.dispose()
     return {
         "turns": turns,
         "returndesk_p50_ms": ms(pct(ours, 50)), "returndesk_p99_ms": ms(pct(ours, 99)),
         "prebuilt_react_p50_ms": ms(pct(base, 50)), "prebuilt_react_p99_ms": ms(pct(base, 99)),
         "ratio_p50": ratio(pct(ours, 50), pct(base, 50)),
+        "langgraph_floor_p50_ms": ms(pct(floor, 50)),
         "target": "ratio <= 1.2, returndesk p50 < 5 ms",
     }

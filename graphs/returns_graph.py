@@ -18,12 +18,13 @@ from __future__ import annotations
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.prebuilt import ToolNode
+from langgraph.types import Durability
 
 from agent.guard import confirm, guard
 from agent.guardrails import check_reply, screen_input
 from agent.handoff import hand_off
 from agent.nodes import call_model, identify, route_after_model, route_after_tools
+from agent.tool_node import InlineToolNode
 from agent.state import ReturnDeskState
 from tools.deps import ToolDeps
 from tools.registry import IDENTIFY_TOOLS, TOOLS
@@ -31,14 +32,20 @@ from tools.registry import IDENTIFY_TOOLS, TOOLS
 # The nodes whose model output is customer-facing text (interfaces stream their tokens).
 REPLY_NODES = frozenset({"identify", "assist"})
 
+# How a turn is checkpointed (pass it to `stream` / `invoke`): once, when the turn ends or stops at a
+# confirmation card. A turn is then stored whole or not at all: a crash mid-turn never leaves a tool
+# call without its result in the history, and `create_return`'s idempotency key (session + tool call
+# id) makes the retried confirmation return the same RMA. It also saves a checkpoint write per step.
+DURABILITY: Durability = "exit"
+
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
     builder.add_node("screen_input", screen_input)
     builder.add_node("identify", identify)
-    builder.add_node("identify_tools", ToolNode(IDENTIFY_TOOLS))
+    builder.add_node("identify_tools", InlineToolNode(IDENTIFY_TOOLS))
     builder.add_node("assist", call_model)
-    builder.add_node("tools", ToolNode(TOOLS))
+    builder.add_node("tools", InlineToolNode(TOOLS))
     builder.add_node("guard", guard)
     builder.add_node("confirm", confirm)
     builder.add_node("handoff", hand_off)

@@ -25,7 +25,7 @@ from agent.guided import language_of
 from agent.llm import mode_of
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
-from graphs.returns_graph import build_graph
+from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders import audit, repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
@@ -315,7 +315,7 @@ class ConversationService:
     def _run(self, info: SessionInfo, graph_input: Any) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)
         before = len(self.graph.get_state(config).values.get("messages", []))
-        parts = self.graph.stream(graph_input, config=config, context=self.deps,
+        parts = self.graph.stream(graph_input, config=config, context=self.deps, durability=DURABILITY,
                                   stream_mode=["messages", "updates"], version="v2")
         for event in events_of(parts):
             if isinstance(event, ToolFinished):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -47,7 +47,9 @@ class Reason(StrEnum):
     INVALID_QUANTITY = "invalid_quantity"
 
 
-@dataclass(frozen=True)
+# The records below sit on every lookup and eligibility check: slotted and not frozen, because a
+# frozen dataclass's __init__ costs about 1 µs more per object. Treat them as read-only all the same.
+@dataclass(slots=True)
 class ItemFacts:
     """What the policy needs to know about one order line."""
 
@@ -59,13 +61,18 @@ class ItemFacts:
     quantity_returned: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ItemDecision:
     eligible: bool
     reason: Reason
     returnable_quantity: int
     window_days: int
     window_ends: datetime | None
+
+
+@cache
+def _days(days: int) -> timedelta:
+    return timedelta(days=days)  # a handful of distinct windows; building a timedelta costs more than the lookup
 
 
 def evaluate_item(
@@ -78,26 +85,24 @@ def evaluate_item(
 ) -> ItemDecision:
     """Decide one line. Checks run in the order a customer would want them explained."""
     window = policy.window_days(facts.category, damaged)
-    window_ends = facts.delivered_at + timedelta(days=window) if facts.delivered_at else None
+    delivered = facts.delivered_at
+    window_ends = delivered + _days(window) if delivered is not None else None
     remaining = max(facts.quantity - facts.quantity_returned, 0)
-
-    def decide(reason: Reason) -> ItemDecision:
-        ok = reason is Reason.ELIGIBLE
-        return ItemDecision(ok, reason, remaining if ok else 0, window, window_ends)
-
-    if facts.order_status not in policy.returnable_statuses or facts.delivered_at is None:
-        return decide(Reason.NOT_DELIVERED)
-    if facts.final_sale and not policy.final_sale_returnable:
-        return decide(Reason.FINAL_SALE)
-    if window_ends is not None and now > window_ends:
-        return decide(Reason.WINDOW_EXPIRED)
-    if remaining == 0:
-        return decide(Reason.ALREADY_RETURNED)
-    if requested_quantity < 1:
-        return decide(Reason.INVALID_QUANTITY)
-    if requested_quantity > remaining:
+    if window_ends is None or facts.order_status not in policy.returnable_statuses:
+        reason = Reason.NOT_DELIVERED
+    elif facts.final_sale and not policy.final_sale_returnable:
+        reason = Reason.FINAL_SALE
+    elif now > window_ends:
+        reason = Reason.WINDOW_EXPIRED
+    elif remaining == 0:
+        reason = Reason.ALREADY_RETURNED
+    elif requested_quantity < 1:
+        reason = Reason.INVALID_QUANTITY
+    elif requested_quantity > remaining:
         return ItemDecision(False, Reason.QUANTITY_TOO_HIGH, remaining, window, window_ends)
-    return decide(Reason.ELIGIBLE)
+    else:
+        return ItemDecision(True, Reason.ELIGIBLE, remaining, window, window_ends)
+    return ItemDecision(False, reason, 0, window, window_ends)
 
 
 REASON_TEXT: dict[Reason, dict[str, str]] = {

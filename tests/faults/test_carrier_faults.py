@@ -6,64 +6,25 @@ can see how many times ReturnDesk knocked. Budgets are small so the suite stays 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from agent.settings import Settings
-from mock_backends.logistics.app import create_carrier_app
-from mock_backends.logistics.background import free_port
 from mock_backends.logistics.faults import FaultConfig
-from mock_backends.orders.db import make_engine
 from mock_backends.orders.models import ReturnRequest
 from tests.conftest import sign_in
+from tests.faults.conftest import counted_carrier
 from ui.conversation import ConversationService
 from ui.server import create_app
 
 BUDGET_S, ATTEMPT_S, ATTEMPTS = 1.0, 0.3, 3
 RETURN_HEADPHONES = "I want to return the headphones from order #W1000001"
-
-
-class CountingApp:
-    """ASGI wrapper counting the HTTP requests that reach the carrier, by path."""
-
-    def __init__(self, app: Any) -> None:
-        self.app, self.requests = app, Counter[str]()
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] != "/healthz":
-            self.requests[scope["path"].split("/")[1]] += 1
-        await self.app(scope, receive, send)
-
-
-@contextmanager
-def counted_carrier(database_url: str, faults: FaultConfig) -> Iterator[tuple[str, Counter[str]]]:
-    """The real carrier app with `faults`, on 127.0.0.1, behind a request counter (like `running_carrier`)."""
-    engine = make_engine(database_url)
-    counting = CountingApp(create_carrier_app(engine, faults))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the carrier service did not start"
-    try:
-        yield f"http://127.0.0.1:{port}", counting.requests
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
 
 
 @pytest.fixture(params=["errors", "hangs"])

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import httpx
+from langchain_core.messages import AIMessage, ToolMessage
 from sqlmodel import Session, select
 
+from agent.settings import Settings
 from bench.servers import ServerProcess
+from graphs.persistence import open_checkpointer
+from graphs.returns_graph import build_graph
+from mock_backends.logistics.faults import FaultConfig
 from mock_backends.orders.models import ReturnRequest
-from tests.faults.conftest import seeded
+from tests.faults.conftest import counted_carrier, seeded
 
 RETURN_HEADPHONES = {"text": "I want to return the headphones from order #W1000001"}
 
@@ -49,6 +56,61 @@ def test_server_killed_between_card_and_click_confirms_once_after_restart(tmp_pa
     assert ret.rma in done.json()["reply"]
     assert [h["content"] for h in history if h["role"] == "user"] == [RETURN_HEADPHONES["text"]]
     engine.dispose()
+
+
+def user_turns(url: str, session_id: str) -> list[str]:
+    history = httpx.get(f"{url}/v1/sessions/{session_id}/messages").json()
+    return [h["content"] for h in history if h["role"] == "user"]
+
+
+def test_server_killed_mid_turn_keeps_the_earlier_turns_whole_and_the_session_goes_on(tmp_path: Path) -> None:
+    """A turn is checkpointed whole or not at all: a crash while a tool waits on the carrier leaves no
+    half-written turn (no tool call without its result) for the next turn to trip over."""
+    data = tmp_path / "data"
+    database_url = f"sqlite:///{(data / 'returndesk.db').as_posix()}"
+    engine = seeded(database_url)
+    env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_CARRIER_TIMEOUT_S": "60",
+           "RETURNDESK_CARRIER_ATTEMPT_TIMEOUT_S": "60", "RETURNDESK_CARRIER_MAX_ATTEMPTS": "1"}
+    where = {"text": "Where is my order #W1000004?"}
+    with counted_carrier(database_url, FaultConfig(latency_ms=30_000)) as (slow_carrier, requests):
+        first = ServerProcess(env | {"RETURNDESK_CARRIER_URL": slow_carrier}, tmp_path / "first.log")
+        first.wait_ready()
+        session_id = sign_in(first.url)
+        hello = httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json={"text": "hello"}, timeout=30)
+        turn = threading.Thread(target=lambda: _ignore_errors(
+            lambda: httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json=where, timeout=60)))
+        turn.start()
+        deadline = time.monotonic() + 30
+        while requests["tracking"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert requests["tracking"] == 1, "the turn reached the carrier"
+        first.kill()
+        turn.join(timeout=30)
+
+    with counted_carrier(database_url, FaultConfig()) as (carrier, _), \
+            ServerProcess(env | {"RETURNDESK_CARRIER_URL": carrier}, tmp_path / "second.log") as second:
+        second.wait_ready()
+        before = user_turns(second.url, session_id)
+        again = httpx.post(f"{second.url}/v1/sessions/{session_id}/messages", json=where, timeout=30)
+        after = user_turns(second.url, session_id)
+
+    assert hello.status_code == 200 and before == ["hello"], "the killed turn left nothing behind"
+    assert again.status_code == 200, again.text
+    assert [(c["tool"], c["result"]["ok"]) for c in again.json()["tool_trace"]][-1] == ("track_shipment", True)
+    assert after == ["hello", where["text"]]
+    saver = open_checkpointer(Settings(data_dir=data, _env_file=None))  # type: ignore[call-arg]
+    messages = build_graph(saver).get_state({"configurable": {"thread_id": session_id}}).values["messages"]
+    called = [c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert called and called == [m.tool_call_id for m in messages if isinstance(m, ToolMessage)]
+    saver.conn.close()  # type: ignore[attr-defined]
+    engine.dispose()
+
+
+def _ignore_errors(call) -> None:  # noqa: ANN001
+    try:
+        call()
+    except httpx.HTTPError:
+        pass  # the server was killed under this request: that is the point
 
 
 def test_two_servers_on_one_postgres_serve_alternate_turns_of_one_session(

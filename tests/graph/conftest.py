@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.settings import Settings
-from graphs.returns_graph import build_graph
+from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.models import HandoffTicket, ReturnRequest
 from tests.fakes.chat_models import FakeScriptedChatModel
 from tools.deps import ToolDeps
@@ -39,12 +39,12 @@ class GraphRun:
         graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
         if signed_in:
             graph_input |= self.customer
-        return self.graph.invoke(graph_input, config=self.config, context=self.deps)
+        return self.graph.invoke(graph_input, config=self.config, context=self.deps, durability=DURABILITY)
 
     def answer(self, approved: bool, action_id: str | None = None) -> dict[str, Any]:
         action_id = action_id if action_id is not None else self.pending()["action_id"]
         return self.graph.invoke(Command(resume={"approved": approved, "action_id": action_id}),
-                                 config=self.config, context=self.deps)
+                                 config=self.config, context=self.deps, durability=DURABILITY)
 
     def pending(self) -> dict[str, Any] | None:
         interrupts = self.graph.get_state(self.config).interrupts

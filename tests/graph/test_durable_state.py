@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
-from graphs.returns_graph import build_graph
+from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import ReturnRequest
 from mock_backends.orders.seed import seed_demo
@@ -37,7 +37,7 @@ def test_a_pending_confirmation_survives_a_restart(database_url: str, tmp_path: 
 
     saver = open_checkpointer(settings)
     build_graph(saver).invoke({"messages": [HumanMessage("return the headphones from #W1000001")], **ALICE},
-                              config=CONFIG, context=deps)
+                              config=CONFIG, context=deps, durability=DURABILITY)
     close(saver)
 
     saver = open_checkpointer(settings)  # a new process: everything built again from the same database
@@ -45,7 +45,7 @@ def test_a_pending_confirmation_survives_a_restart(database_url: str, tmp_path: 
     [pending] = graph.get_state(CONFIG).interrupts
     assert pending.value["tool"] == "create_return"
     graph.invoke(Command(resume={"approved": True, "action_id": pending.value["action_id"]}),
-                 config=CONFIG, context=deps)
+                 config=CONFIG, context=deps, durability=DURABILITY)
     reply = graph.get_state(CONFIG).values["messages"][-1]
     close(saver)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -51,7 +52,7 @@ def test_an_item_is_returnable_exactly_when_every_rule_of_the_policy_allows_it(
 def test_nothing_is_returnable_after_its_window(facts: ItemFacts, requested: int, late_by: timedelta,
                                                 damaged: bool) -> None:
     delivered = facts.delivered_at or datetime(2024, 1, 1, tzinfo=UTC)
-    facts = ItemFacts(**{**vars(facts), "delivered_at": delivered, "order_status": "delivered"})
+    facts = replace(facts, delivered_at=delivered, order_status="delivered")
     now = delivered + timedelta(days=POLICY.window_days(facts.category, damaged)) + late_by
     decision = decide(facts, requested, now, damaged)
     assert not decision.eligible and decision.returnable_quantity == 0

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from agent.settings import Settings
-from graphs.returns_graph import build_graph
+from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.models import OrderItem, ReturnRequest
 from mock_backends.orders.returns import ReturnLine, create_return
 from tools.deps import ToolDeps
@@ -49,13 +49,13 @@ class Conversation:
 
     def say(self, text: str) -> None:
         self.graph.invoke({"messages": [HumanMessage(text)], "customer_id": self.customer_id, "language": "en"},
-                          self.config, context=self.deps)
+                          self.config, context=self.deps, durability=DURABILITY)
 
     def answer_card(self, *, approved: bool) -> None:
         card = self.pending_card()
         assert card is not None, "no confirmation card is pending"
         self.graph.invoke(Command(resume={"approved": approved, "action_id": card["action_id"]}),
-                          self.config, context=self.deps)
+                          self.config, context=self.deps, durability=DURABILITY)
 
     def pending_card(self) -> dict[str, Any] | None:
         interrupts = self.graph.get_state(self.config).interrupts
