@@ -16,9 +16,10 @@ def _first_answer(server: ServerProcess, started: float) -> float:
     server.wait_ready(timeout_s=180)
     session = httpx.post(f"{server.url}/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"},
                          timeout=60).json()["session_id"]
-    reply = httpx.post(f"{server.url}/v1/sessions/{session}/messages",
-                       json={"text": "where is my order #W1000004?"}, timeout=60).json()["reply"]
-    assert "#W1000004" in reply
+    turn = httpx.post(f"{server.url}/v1/sessions/{session}/messages",
+                      json={"text": "where is my order #W1000004?"}, timeout=60).json()
+    [call] = turn["tool_trace"]
+    assert call["tool"] == "track_shipment" and call["result"]["ok"] and "RD100000004" in turn["reply"], turn
     return time.perf_counter() - started
 
 
