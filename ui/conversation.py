@@ -232,16 +232,18 @@ class ConversationService:
     # --- turns ------------------------------------------------------------------------------
     def send(self, session_id: str, text: str) -> TurnResult:
         """One customer turn, answered at once (the API's JSON route)."""
-        return _last(self.stream(session_id, text))
+        return _last(self.stream(session_id, text, tokens=False))
 
     def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> TurnResult:
         """Answer the pending confirmation card (Confirm / Cancel)."""
-        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id))
+        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id, tokens=False))
 
-    def stream(self, session_id: str, text: str) -> Iterator[TurnEvent]:
+    def stream(self, session_id: str, text: str, *, tokens: bool = True) -> Iterator[TurnEvent]:
         """One customer turn as it happens: tokens, tool events, then `TurnDone` with the `TurnResult`.
 
         Bad input (unknown session, empty text, a card still waiting) raises here, before any event.
+        `tokens=False` leaves out the reply's tokens: LangGraph then runs each step in the calling
+        thread instead of handing it to a worker thread so the tokens can be read while it runs.
         """
         info = self.session(session_id)
         try:
@@ -250,9 +252,10 @@ class ConversationService:
         except ConversationError as error:
             self._record_refusal(info, error, user=text)
             raise
-        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned)
+        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned, tokens=tokens)
 
-    def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> Iterator[TurnEvent]:
+    def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None,
+                       tokens: bool = True) -> Iterator[TurnEvent]:
         """Confirm or cancel the pending card, streaming the turn that follows."""
         info = self.session(session_id)
         action = "confirm" if approved else "cancel"
@@ -261,7 +264,8 @@ class ConversationService:
         except ConversationError as error:
             self._record_refusal(info, error, action=action)
             raise
-        return self._locked(info, lambda: self._resume_input(info, approved, action_id), action=action)
+        return self._locked(info, lambda: self._resume_input(info, approved, action_id), action=action,
+                            tokens=tokens)
 
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self.pending(info.session_id)
@@ -296,13 +300,13 @@ class ConversationService:
         return {"configurable": {"thread_id": session_id}}
 
     def _locked(self, info: SessionInfo, graph_input: Any, *, user: str | None = None,
-                action: str | None = None) -> Iterator[TurnEvent]:
+                action: str | None = None, tokens: bool = True) -> Iterator[TurnEvent]:
         """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed).
         `user` / `action` say what the turn was, for a recording."""
         with self._locks[info.session_id]:
             started = time.perf_counter()
             try:
-                events = self._run(info, graph_input())
+                events = self._run(info, graph_input(), tokens=tokens)
                 if self.recorder is not None:
                     events = self.recorder.record_turn(info.session_id, events, user=user, action=action)
                 yield from events
@@ -312,11 +316,11 @@ class ConversationService:
             finally:
                 self.metrics.latency.observe(time.perf_counter() - started)
 
-    def _run(self, info: SessionInfo, graph_input: Any) -> Iterator[TurnEvent]:
+    def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)
         before = len(self.graph.get_state(config).values.get("messages", []))
         parts = self.graph.stream(graph_input, config=config, context=self.deps, durability=DURABILITY,
-                                  stream_mode=["messages", "updates"], version="v2")
+                                  stream_mode=["messages", "updates"] if tokens else ["updates"], version="v2")
         for event in events_of(parts):
             if isinstance(event, ToolFinished):
                 self.metrics.tool_calls.labels(tool=event.tool, outcome=event.outcome).inc()
