@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from tools.base import PendingAction
@@ -86,15 +87,24 @@ def parcel_card(parcel: dict[str, Any], language: str) -> str:
     facts = [f"**{t('latest', language)}:** {parcel.get('status_text', '')}"]
     if parcel.get("estimated_delivery"):
         facts.append(f"**{t('eta', language)}:** {parcel['estimated_delivery']}")
-    rows = "\n".join(f"| {_when(e.get('at'))} | {e.get('location') or ''} | {e.get('description', '')} |"
+    rows = "\n".join(f"| {_when(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
                      for e in reversed(parcel.get("events", [])))
     header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
     return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")
 
 
-def _when(at: str | None) -> str:
-    """'2025-01-31T10:00+00:00' as '2025-01-31 10:00' (the carrier's times are UTC)."""
-    return (at or "")[:16].replace("T", " ")
+# The carrier reports UTC. Chinese-speaking customers read Beijing time (UTC+8, no daylight saving);
+# everyone else gets UTC, rather than a guess at their zone. The column header names the zone.
+_ZONES = {"zh": timezone(timedelta(hours=8))}
+
+
+def _when(at: str | None, language: str) -> str:
+    """'2025-01-31T10:00+00:00' as '2025-01-31 10:00' (UTC), or '2025-01-31 18:00' in Beijing time for Chinese."""
+    try:
+        moment = datetime.fromisoformat(at or "")
+    except ValueError:
+        return at or ""
+    return f"{moment.astimezone(_ZONES.get(language, UTC)):%Y-%m-%d %H:%M}"
 
 
 def side_panel(tool_results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:

@@ -51,7 +51,7 @@ TEXT: dict[str, dict[str, str]] = {
     "parcel_return": {"en": "return parcel", "zh": "退货包裹"},
     "latest": {"en": "Now", "zh": "当前状态"},
     "eta": {"en": "Expected", "zh": "预计送达"},
-    "when": {"en": "Time (UTC)", "zh": "时间(UTC)"}, "where": {"en": "Place", "zh": "地点"},
+    "when": {"en": "Time (UTC)", "zh": "时间(北京时间)"}, "where": {"en": "Place", "zh": "地点"},
     "what": {"en": "What happened", "zh": "物流信息"},
     "not_shipped": {"en": "Order {order} has not shipped yet, so there is nothing to track.",
                     "zh": "订单 {order} 尚未发货,暂无物流信息。"},

@@ -46,9 +46,15 @@ def test_a_label_whose_image_did_not_load_says_how_to_get_it() -> None:
 def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happened() -> None:
     card = side_panel({"track_shipment": TRACKING}, "zh")
     assert "包裹 RD100000007" in card and "运输中" in card and "2026-11-27" in card
-    assert "| 时间(UTC) | 地点 | 物流信息 |" in card
-    newest, oldest = card.index("2026-11-25 06:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026-11-24 12:47")
+    assert "| 时间(北京时间) | 地点 | 物流信息 |" in card
+    # The carrier's UTC scans, in Beijing time (UTC+8): 06:47 UTC is 14:47, 12:47 UTC is 20:47.
+    newest, oldest = card.index("2026-11-25 14:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026-11-24 20:47")
     assert newest < oldest
+
+
+def test_english_timelines_stay_in_utc_and_say_so() -> None:
+    card = side_panel({"track_shipment": TRACKING}, "en")
+    assert "| Time (UTC) |" in card and "| 2026-11-25 06:47 |" in card
 
 
 def test_an_order_not_shipped_yet_says_there_is_nothing_to_track() -> None:
