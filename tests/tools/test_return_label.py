@@ -178,9 +178,11 @@ def test_a_cancellation_stands_when_the_carrier_is_down_and_the_next_status_chec
 def test_the_label_link_follows_the_web_apps_port_or_its_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
     from tools.return_label import public_label_url
 
-    monkeypatch.delenv("RETURNDESK_PUBLIC_URL", raising=False)
+    for name in ("RETURNDESK_PUBLIC_URL", "RETURNDESK_HOST", "RETURNDESK_PORT"):
+        monkeypatch.delenv(name, raising=False)
     local = Settings(port=8123, _env_file=None)  # type: ignore[call-arg]
     proxied = Settings(public_url="https://returns.example.com/", _env_file=None)  # type: ignore[call-arg]
-    assert public_label_url(local, "s1", "RMA-1A2B3C4D") == "http://127.0.0.1:8123/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
+    assert public_label_url(local, "s1", "RMA-1A2B3C4D") == \
+        "http://127.0.0.1:8123/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
     assert public_label_url(proxied, "s1", "RMA-1A2B3C4D") == \
         "https://returns.example.com/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
