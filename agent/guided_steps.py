@@ -219,8 +219,7 @@ class GuidedSteps:
 
     def after_create_return(self, data: dict[str, Any]) -> AIMessage:
         method = METHOD_NAMES.get(data["refund_method"], {}).get(self.lang, data["refund_method"])
-        label = f"\n{data['label_message']}" if data.get("label_message") else ""
-        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method, label=label,
+        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method, label=label_line(data),
                         quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
 
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
@@ -267,13 +266,13 @@ class GuidedSteps:
         status = RETURN_STATUS_ZH.get(ret.get("status", ""), ret.get("status", "?")) if self.lang == "zh" \
             else ret.get("status_text") or ret.get("status", "?")
         return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
-                        status=status, refund=refund, quick_replies=[*cancel, *MENU_QUICK_REPLIES[self.lang][:1]],
-                        intent="menu")
+                        status=status, refund=refund, label=label_line(ret),
+                        quick_replies=[*cancel, *MENU_QUICK_REPLIES[self.lang][:1]], intent="menu")
 
     def after_cancel_return(self, data: dict[str, Any]) -> AIMessage:
         ret = data.get("return") or data
-        return self.say("return_cancelled", rma=ret.get("rma", ""), quick_replies=MENU_QUICK_REPLIES[self.lang],
-                        intent="menu")
+        return self.say("return_cancelled", rma=ret.get("rma", ""), label=label_line(ret),
+                        quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
 
     def after_transfer_to_human(self, data: dict[str, Any]) -> AIMessage:
         return self.say("handed_off", ticket=data.get("ticket", ""), intent="menu")
@@ -381,3 +380,8 @@ def _without_numbers(text: str) -> str:
 def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
+
+
+def label_line(result: dict[str, Any]) -> str:
+    """The tool's word on the return label (print it, it will follow, it is void), on its own line."""
+    return f"\n{result['label_message']}" if result.get("label_message") else ""

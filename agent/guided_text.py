@@ -112,10 +112,10 @@ TEXT: dict[str, dict[str, str]] = {
     # No sample number: a reply may only state an RMA number a tool produced (check_reply).
     "ask_rma": {"en": "Which return do you mean? Please send its RMA number (it starts with \"RMA-\").",
                 "zh": "请问是哪一笔退货?请发送退货单号(以“RMA-”开头)。"},
-    "return_status": {"en": "Return **{rma}** (order {order}) is **{status}**.{refund}",
-                      "zh": "退货单 **{rma}**(订单 {order})的状态是:**{status}**。{refund}"},
+    "return_status": {"en": "Return **{rma}** (order {order}) is **{status}**.{refund}{label}",
+                      "zh": "退货单 **{rma}**(订单 {order})的状态是:**{status}**。{refund}{label}"},
     "refund_line": {"en": " Refund: {amount} to {method}.", "zh": "退款:{amount},退回{method}。"},
-    "return_cancelled": {"en": "Return **{rma}** is cancelled.", "zh": "退货单 **{rma}** 已取消。"},
+    "return_cancelled": {"en": "Return **{rma}** is cancelled.{label}", "zh": "退货单 **{rma}** 已取消。{label}"},
     "handed_off": {"en": "I've passed your conversation to a colleague. Your ticket number is **{ticket}**.",
                    "zh": "已为您转接人工客服,工单号是 **{ticket}**。"},
 }

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
+    public_url: str = Field(
+        "http://127.0.0.1:7860", description="Where customers reach the web app (links in replies, e.g. the "
+        "return label); default: host + port. Set it behind a proxy, e.g. https://returns.example.com.")
     api_key: str | None = Field(None, description="When set, /v1 requires it (Authorization: Bearer, or X-API-Key).")
     max_body_bytes: int = Field(64_000, description="Largest request body /v1 accepts.")
     rate_limit_per_minute: int = Field(30, description="Turns one session may send per minute (0: no limit).")
@@ -67,10 +70,14 @@ class Settings(BaseSettings):
                              "sessions opened with record=true (API) or the staff checkbox (web app).")
 
     @model_validator(mode="after")
-    def _carrier_url_follows_port(self) -> Settings:
+    def _urls_follow_ports(self) -> Settings:
         # Setting only RETURNDESK_CARRIER_PORT must not leave the tools calling the old port.
         if "carrier_url" not in self.model_fields_set:
             self.carrier_url = f"http://{self.host}:{self.carrier_port}"
+        # Nor RETURNDESK_PORT the customers' links pointing at the old one.
+        if "public_url" not in self.model_fields_set:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+            self.public_url = f"http://{host}:{self.port}"
         return self
 
     @property

@@ -14,6 +14,7 @@ from mock_backends.orders.return_lifecycle import ensure_cancellable, return_vie
 from tools.args import Reason, Rma
 from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
 from tools.deps import ToolDeps
+from tools.return_label import void_return_label
 from tools.return_status import return_summary
 
 
@@ -22,7 +23,8 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
     """Cancel one of the signed-in customer's returns that has not shipped yet (status requested
     or label_created): the items are no longer being returned and no refund will be made. The
     system shows the customer a confirmation card and runs the call only if they accept. A return
-    that is in transit, received, refunded or already cancelled cannot be cancelled.
+    that is in transit, received, refunded or already cancelled cannot be cancelled. The return
+    label is voided; label_message says whether the old label must not be used: tell the customer.
 
     Args:
         rma: The return number, e.g. "RMA-1A2B3C4D".
@@ -32,7 +34,8 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
     def body(ctx: CallContext) -> dict[str, Any]:
         view = cancel_return_in_db(ctx.deps.engine, customer_id=ctx.customer_id, rma=rma,
                                    session_id=ctx.session_id, reason=reason)
-        return ok(**return_summary(view))
+        # After the commit: the cancellation stands even if the carrier cannot void the label now.
+        return ok(**return_summary(view)) | void_return_label(ctx.deps, rma=view.rma, language=ctx.language)
 
     return run_tool(runtime, "cancel_return", body, audit_detail={"rma": rma})
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from mock_backends.orders.return_lifecycle import ReturnView, return_view
 from tools.args import Rma
 from tools.base import AnyRuntime, CallContext, ok, run_tool
+from tools.return_label import label_for_status
 
 
 def return_summary(view: ReturnView) -> dict[str, Any]:
@@ -24,7 +25,8 @@ def return_summary(view: ReturnView) -> dict[str, Any]:
         "refund_method": view.refund_method,
         "refund_to": view.refund_to,
         "refund_amount": f"{view.refund_amount_cents / 100:.2f}",
-        "label_ref": view.label_ref,
+        # A cancelled return's label is void: its reference is not offered again.
+        "label_ref": None if view.status == "cancelled" else view.label_ref,
         "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity,
                    "refund": f"{line.refund_cents / 100:.2f}"} for line in view.items],
     }
@@ -35,7 +37,9 @@ def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
     """Look up one of the signed-in customer's returns by its RMA number: its status (requested,
     label_created, in_transit, received, refunded or cancelled, with a plain-words status_text),
     the items and quantities, the refund amount and where it goes, the return label reference,
-    and whether the return can still be cancelled (cancellable).
+    and whether the return can still be cancelled (cancellable). For a return not sent yet it
+    also gives the return label to print (fetching one that was still pending), or word that it
+    will follow; for a cancelled return, that its label is void (label_message): tell the customer.
 
     Args:
         rma: The return number given when the return was created, e.g. "RMA-1A2B3C4D".
@@ -43,6 +47,11 @@ def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            return ok(**return_summary(return_view(session, ctx.customer_id, rma)))
+            view = return_view(session, ctx.customer_id, rma)
+        label = label_for_status(ctx.deps, view, language=ctx.language, session_id=ctx.session_id)
+        if label.get("status", view.status) != view.status:  # the label just arrived: the return moved on
+            with Session(ctx.deps.engine) as session:
+                view = return_view(session, ctx.customer_id, rma)
+        return ok(**return_summary(view), **{k: v for k, v in label.items() if k != "status"})
 
     return run_tool(runtime, "get_return_status", body, audit_detail={"rma": rma})

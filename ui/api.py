@@ -1,7 +1,8 @@
 """The HTTP API under /v1: thin routes over the ConversationService.
 
-`install_api` puts together the session routes (here), the OpenAI-compatible routes
-(`ui.api_openai`), the ops routes (`ui.api_ops`), the guards and the error schema.
+`install_api` puts together the session routes (here), the return label route (`ui.api_labels`),
+the OpenAI-compatible routes (`ui.api_openai`), the ops routes (`ui.api_ops`), the guards and the
+error schema.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> 
 
 
 def install_api(app: FastAPI) -> None:
+    from ui.api_labels import router as labels_router
     from ui.api_ops import router as ops_router
     from ui.api_openai import router as openai_router
 
@@ -156,6 +158,7 @@ def install_api(app: FastAPI) -> None:
     app.state.rate_limiter = SessionRateLimiter(settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimit, settings=settings)
     app.include_router(router)
+    app.include_router(labels_router)
     app.include_router(openai_router)
     app.include_router(ops_router)
     install_error_handlers(app, lambda: app.state.conversations.metrics.errors.labels(where="api").inc())

@@ -17,7 +17,7 @@ import gradio as gr
 from ui.conversation import ConversationError, ConversationService, TurnResult, message_language
 from ui.feedback import record_feedback
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
-from ui.gradio_label import label_image
+from ui.gradio_label import label_image, label_result
 from ui.i18n import LANGUAGES, QUICK_REPLIES, error_text, t
 from ui.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
@@ -199,8 +199,8 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 action_id: result.pending.action_id if result.pending else None,
                 **dict(zip(quick, quick_updates(quick_replies(result, lang)), strict=True)),
             }
-            created = tool_results.get("create_return") or {}
-            image = label_image(conversations.settings, created) if created.get("ok") else None
+            labelled = label_result(tool_results)  # a new return, or a status check that fetched its label
+            image = label_image(conversations.settings, labelled) if labelled else None
             if cards := side_panel(tool_results, lang, label_loaded=image is not None):
                 update[panel] = cards
                 update[label_view] = gr.update(value=image, visible=image is not None, label=t("label", lang))

@@ -1,4 +1,5 @@
-"""What the web app shows beside the chat, as Markdown: order, eligibility, confirmation, return, parcels."""
+"""What the web app shows beside the chat, as Markdown: order, eligibility, confirmation, return (created,
+or its status), parcels."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from agent.guided_text import RETURN_STATUS_ZH
 from tools.base import PendingAction
 from ui.i18n import REFUND_METHODS, order_status, t, tool_name
 from ui.streaming import ToolFinished, ToolStarted
@@ -58,19 +60,35 @@ def eligibility_card(result: dict[str, Any], language: str) -> str:
     return t("eligibility_title", language) + "\n" + "\n".join(lines)
 
 
-def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
+def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = True,
+                title: str = "return_title") -> str:
     """RMA, refund and the label's state; the label image itself is shown beside this card."""
-    parts = [t("return_title", language),
+    parts = [t(title, language),
              f"**{t('rma', language)}:** `{result.get('rma')}`",
              t("refund_to", language, amount=result.get("refund_amount"),
                method=refund_method(result.get("refund_method"), language))]
-    label = result.get("label") or {}
+    if title == "return_status_title":
+        parts.insert(2, f"**{t('status', language)}:** {return_status(result, language)}")
+    if line := label_line(result.get("label"), language, label_loaded=label_loaded):
+        parts.append(f"**{t('label', language)}:** {line}")
+    return "\n\n".join(parts)
+
+
+def label_line(label: dict[str, Any] | None, language: str, *, label_loaded: bool) -> str:
+    """The label's state in words; '' when the result says nothing about a label (a parcel already sent)."""
+    if label is None:
+        return ""
     if label.get("status") == "created":
         ready = "label_ready" if label_loaded else "label_unloaded"
-        parts.append(f"**{t('label', language)}:** " + t(ready, language, tracking=label.get("tracking_number")))
-    else:
-        parts.append(f"**{t('label', language)}:** " + t("label_pending", language))
-    return "\n\n".join(parts)
+        return t(ready, language, tracking=label.get("tracking_number"))
+    if label.get("status") in ("voided", "void_pending"):
+        return t("label_void", language)
+    return t("label_pending", language)
+
+
+def return_status(result: dict[str, Any], language: str) -> str:
+    status = result.get("status") or ""
+    return RETURN_STATUS_ZH.get(status, status) if language == "zh" else result.get("status_text") or status
 
 
 def tracking_card(result: dict[str, Any], language: str) -> str:
@@ -110,7 +128,7 @@ def _when(at: str | None, language: str) -> str:
 def side_panel(tool_results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
     """The cards for the tools that ran this turn (a successful result only), newest last.
 
-    `label_loaded`: whether the web app could load the new return's label image to show beside it.
+    `label_loaded`: whether the web app could load the return's label image to show beside it.
     """
     cards = []
     if (order := tool_results.get("lookup_order")) and order.get("ok"):
@@ -119,6 +137,8 @@ def side_panel(tool_results: dict[str, Any], language: str, *, label_loaded: boo
         cards.append(eligibility_card(check, language))
     if (created := tool_results.get("create_return")) and created.get("ok"):
         cards.append(return_card(created, language, label_loaded=label_loaded))
+    if (status := tool_results.get("get_return_status")) and status.get("ok"):
+        cards.append(return_card(status, language, label_loaded=label_loaded, title="return_status_title"))
     if (tracking := tool_results.get("track_shipment")) and tracking.get("ok"):
         cards.append(tracking_card(tracking, language))
     return "\n\n---\n\n".join(cards)

@@ -1,9 +1,9 @@
 """The return label shown beside the chat: fetched by the server from the carrier, with the carrier client.
 
-The label URL in the tool result points at the carrier service, which a customer's browser may not
-reach (another port, an internal host in a deployment), so the web app loads the PNG itself and
-hands it to Gradio, which serves it from its own cache. A label that cannot be loaded is `None`:
-the card then says how to get it later.
+The carrier service may sit where a customer's browser cannot reach it (another port, an internal
+host in a deployment), so the web app loads the PNG itself and hands it to Gradio, which serves it
+from its own cache (the link in the reply is the web app's own label route, `ui.api_labels`). A
+label that cannot be loaded is `None`: the card then says how to get it later.
 """
 
 from __future__ import annotations
@@ -21,8 +21,16 @@ from tools.tracking import carrier_client
 log = logging.getLogger(__name__)
 
 
+LABEL_TOOLS = ("create_return", "get_return_status")  # the tools whose result may carry a label to print
+
+
+def label_result(tool_results: dict[str, Any]) -> dict[str, Any]:
+    """This turn's successful result that may carry a return label (a new return, or a status check)."""
+    return next((result for tool in LABEL_TOOLS if (result := tool_results.get(tool) or {}).get("ok")), {})
+
+
 def label_image(settings: Settings, created: dict[str, Any]) -> Image.Image | None:
-    """The label PNG of a create_return result whose label was created, else None."""
+    """The label PNG of a create_return or get_return_status result whose label was created, else None."""
     label = created.get("label") or {}
     if label.get("status") != "created" or not label.get("tracking_number"):
         return None

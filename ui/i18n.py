@@ -37,6 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
     "delivered": {"en": "Delivered", "zh": "签收日期"}, "total": {"en": "Total", "zh": "合计"},
     "eligibility_title": {"en": "### Can it be returned?", "zh": "### 能否退货?"},
     "return_title": {"en": "### ✅ Return created", "zh": "### ✅ 退货已创建"},
+    "return_status_title": {"en": "### 📋 Your return", "zh": "### 📋 您的退货"},
     "rma": {"en": "RMA number", "zh": "退货单号(RMA)"},
     "label": {"en": "Return label", "zh": "退货面单"},
     "label_pending": {"en": "⏳ The carrier's label system isn't answering right now, so your return label will "
@@ -47,6 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
     "label_unloaded": {"en": "Your label is ready (tracking number `{tracking}`), but its image could not be "
                              "loaded just now: ask me about this return again to get it.",
                        "zh": "退货面单已生成(快递单号 `{tracking}`),但暂时无法显示图片:请稍后再询问此退货以获取面单。"},
+    "label_void": {"en": "❌ This return is cancelled, so its label is void: please don't use it.",
+                   "zh": "❌ 此退货已取消,面单已作废:请勿使用。"},
     "parcel_title": {"en": "### 📦 Parcel {number}", "zh": "### 📦 包裹 {number}"},
     "parcel_return": {"en": "return parcel", "zh": "退货包裹"},
     "latest": {"en": "Now", "zh": "当前状态"},

@@ -2,7 +2,8 @@
 
     GET  /tracking/{number}          scan events of a parcel (?lang=zh or Accept-Language: zh)
     POST /labels                     book a return parcel for an RMA and make its label
-    GET  /labels/{number}.png        the printable label (Code128 barcode of the tracking number)
+    GET  /labels/{number}.png        the printable label (Code128 barcode of the tracking number); 410 once voided
+    POST /labels/{number}/void       void a return label (the return was cancelled); idempotent
     GET  /healthz                    liveness (never fault-injected)
 
 Errors are JSON `{"code", "error"}` with a message safe to show a customer.
@@ -24,12 +25,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mock_backends.logistics import records
 from mock_backends.logistics.faults import FaultConfig, install_faults
 from mock_backends.logistics.labels import render_return_label
-from mock_backends.logistics.schemas import CarrierErrorBody, Label, LabelRequest, Language, Tracking
+from mock_backends.logistics.schemas import CarrierErrorBody, Label, LabelRequest, Language, Tracking, VoidedLabel
 from mock_backends.logistics.timeline import track
 from mock_backends.orders.models import utcnow
 
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 ERRORS = {404: {"model": CarrierErrorBody}, 503: {"model": CarrierErrorBody}}
+LABEL_ERRORS = {**ERRORS, 410: {"model": CarrierErrorBody}}
 
 
 class CarrierHTTPError(HTTPException):
@@ -72,13 +74,24 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
                      tracking_number=shipment.tracking_number,
                      label_url=str(request.url_for("get_label", number=shipment.tracking_number)))
 
-    @app.get("/labels/{number}.png", name="get_label", response_class=Response, responses=ERRORS)
+    @app.get("/labels/{number}.png", name="get_label", response_class=Response, responses=LABEL_ERRORS)
     def get_label(number: str) -> Response:
         _check_number(number)
         facts = records.return_label_facts(engine, number.upper())
         if facts is None:
             raise CarrierHTTPError(404, "label_not_found", f"No return label for tracking number {number}.")
+        if facts.voided_at is not None:
+            raise CarrierHTTPError(410, "label_voided", f"The return label {number} was voided and must not be used.")
         return Response(render_return_label(facts), media_type="image/png")
+
+    @app.post("/labels/{number}/void", response_model=VoidedLabel, responses=ERRORS)
+    def void_label(number: str) -> VoidedLabel:
+        """Void a return label: the parcel will not be sent. Voiding it again answers the same."""
+        _check_number(number)
+        shipment = records.void_return_label(engine, number.upper(), clock())
+        if shipment is None or shipment.voided_at is None:
+            raise CarrierHTTPError(404, "label_not_found", f"No return label for tracking number {number}.")
+        return VoidedLabel(tracking_number=shipment.tracking_number, voided_at=shipment.voided_at)
 
     return app
 

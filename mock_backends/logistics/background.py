@@ -22,10 +22,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_carrier(database_url: str, faults: FaultConfig | None = None) -> Iterator[str]:
-    """Starts the carrier on its own engine (as the real service has) and yields its base URL."""
+def running_carrier(database_url: str, faults: FaultConfig | None = None, port: int | None = None) -> Iterator[str]:
+    """Starts the carrier on its own engine (as the real service has) and yields its base URL.
+
+    `port`: where it listens (default: a free one); a test passes the port a client has found closed
+    to bring the carrier back after an outage."""
     engine = make_engine(database_url)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(create_carrier_app(engine, faults or FaultConfig(hang_s=5)), host="127.0.0.1",
                             port=port, log_level="warning", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)

@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
 from mock_backends.logistics.faults import FAULT_HEADER
-from mock_backends.logistics.schemas import Label, LabelRequest, Language, Tracking
+from mock_backends.logistics.schemas import Label, LabelRequest, Language, Tracking, VoidedLabel
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", Tracking, Label)
+M = TypeVar("M", Tracking, Label, VoidedLabel)
 
 
 class CarrierError(Exception):
@@ -38,6 +38,10 @@ class TrackingNotFound(CarrierError):
 
 class LabelRefused(CarrierError):
     """The carrier would not make a label (it does not know the RMA, or the request was malformed)."""
+
+
+class LabelVoided(CarrierError):
+    """The label was voided (its return was cancelled): it must not be printed or used."""
 
 
 class _ServerError(Exception):
@@ -89,10 +93,20 @@ class CarrierClient:
         response = self._request("GET", f"/labels/{tracking_number}.png", fault=fault)
         if response.status_code == 404:
             raise TrackingNotFound(f"The carrier has no return label for tracking number {tracking_number}.")
+        if response.status_code == 410:
+            raise LabelVoided(f"The return label {tracking_number} was voided and must not be used.")
         if response.status_code >= 400 or not response.content.startswith(b"\x89PNG"):
             log.warning("carrier sent no PNG for label %s: %s", tracking_number, response.status_code)
             raise CarrierUnavailable("The carrier gave an answer I couldn't use. Please try again later.")
         return response.content
+
+    def void_label(self, tracking_number: str, *, fault: str | None = None) -> VoidedLabel:
+        """Void a return label (its return was cancelled); voiding it again answers the same."""
+        # Retrying is safe: voiding is idempotent at the carrier.
+        response = self._request("POST", f"/labels/{tracking_number}/void", fault=fault)
+        if response.status_code == 404:
+            raise TrackingNotFound(f"The carrier has no return label for tracking number {tracking_number}.")
+        return self._parse(response, VoidedLabel, f"void {tracking_number}")
 
     def _request(self, method: str, path: str, *, fault: str | None, **kwargs: object) -> httpx.Response:
         headers = {FAULT_HEADER: value} if (value := fault or self.fault) else {}

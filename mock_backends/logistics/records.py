@@ -10,9 +10,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from mock_backends.logistics.timeline import Parcel
 from mock_backends.orders.models import Customer, Order, ReturnRequest, Shipment
@@ -36,6 +37,7 @@ class ReturnLabelFacts:
     sender: str
     sender_address: str
     recipient_address: str = RETURNS_CENTRE
+    voided_at: datetime | None = None  # a voided label must not be printed (the app answers 410)
 
 
 def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
@@ -44,7 +46,8 @@ def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
         if shipment is None:
             return None
         return Parcel(tracking_number=shipment.tracking_number, carrier=shipment.carrier,
-                      direction=shipment.direction, fate=shipment.fate, handed_over_at=shipment.created_at)
+                      direction=shipment.direction, fate=shipment.fate, handed_over_at=shipment.created_at,
+                      voided_at=shipment.voided_at)
 
 
 def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
@@ -85,7 +88,22 @@ def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts
         shipment, ret, order, customer = row
         return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier, rma=ret.rma,
                                 order_id=order.id, sender=f"{customer.first_name} {customer.last_name}",
-                                sender_address=order.ship_to)
+                                sender_address=order.ship_to, voided_at=shipment.voided_at)
+
+
+def void_return_label(engine: Engine, tracking_number: str, now: datetime) -> Shipment | None:
+    """Void the label of a return parcel (its return was cancelled); None for unknown numbers and outbound parcels.
+
+    Idempotent: voiding again keeps the first moment, so tracking tells one story however often it is asked.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        session.execute(update(Shipment)
+                        .where(col(Shipment.tracking_number) == tracking_number, col(Shipment.direction) == "return",
+                               col(Shipment.voided_at).is_(None))
+                        .values(voided_at=now))
+        session.commit()
+        return session.exec(select(Shipment).where(Shipment.tracking_number == tracking_number,
+                                                   Shipment.direction == "return")).first()
 
 
 def return_tracking_number(rma: str) -> str:

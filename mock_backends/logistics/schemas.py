@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 TrackingStatus = Literal["label_created", "picked_up", "in_transit", "out_for_delivery", "delivered",
-                         "exception", "lost"]
+                         "exception", "lost", "cancelled"]
 Language = Literal["en", "zh"]
 
 
@@ -40,6 +40,12 @@ class Label(BaseModel):
     carrier: str
     tracking_number: str
     label_url: str = Field(description="A printable PNG with a Code128 barcode of the tracking number.")
+
+
+class VoidedLabel(BaseModel):
+    tracking_number: str
+    status: Literal["voided"] = "voided"
+    voided_at: datetime = Field(description="When the label was first voided (voiding again changes nothing).")
 
 
 class CarrierErrorBody(BaseModel):

@@ -2,7 +2,8 @@
 
 The same shipment asked about at the same moment always gets the same answer, so tests and demos
 can rely on it: a parcel handed over 2 days ago is in transit, one from 4 days ago is delivered,
-and a 'lost' one stops scanning at the second hub, is traced, then declared lost.
+a 'lost' one stops scanning at the second hub, is traced, then declared lost, and a return parcel
+whose label was voided (the return was cancelled) stops at the moment it was voided, as cancelled.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ TEXT: dict[str, dict[str, str]] = {
     "no_scans": {"en": "No scans for 4 days: we are tracing the parcel", "zh": "包裹已 4 天无扫描记录,正在追查"},
     "lost": {"en": "Declared lost; the sender has been told so they can replace or refund it",
              "zh": "包裹已确认丢失,已通知商家补发或退款"},
+    "cancelled": {"en": "Shipment cancelled: the return label was voided and must not be used",
+                  "zh": "运单已取消:退货面单已作废,请勿使用"},
 }
 STATUS_TEXT: dict[TrackingStatus, dict[str, str]] = {
     "label_created": {"en": "Label created, not yet picked up", "zh": "已下单,待揽收"},
@@ -50,6 +53,7 @@ STATUS_TEXT: dict[TrackingStatus, dict[str, str]] = {
     "delivered": {"en": "Delivered", "zh": "已签收"},
     "exception": {"en": "Delayed: the parcel is being traced", "zh": "异常:包裹正在追查中"},
     "lost": {"en": "Lost in transit", "zh": "运输途中丢失"},
+    "cancelled": {"en": "Cancelled: the label was voided", "zh": "已取消:面单已作废"},
 }
 
 
@@ -62,6 +66,7 @@ class Parcel:
     direction: str  # 'outbound' or 'return'
     fate: str  # 'normal' or 'lost' (the simulation's script for this parcel)
     handed_over_at: datetime
+    voided_at: datetime | None = None  # a voided return label: the shipment was cancelled
 
 
 def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
@@ -70,17 +75,22 @@ def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
     origin, destination = hubs_for(parcel.tracking_number)
     script = LOST_SCANS if parcel.fate == "lost" else NORMAL_SCANS
     events = []
+    # A voided label ends the story there: nothing is scanned after it.
+    until = min(as_utc(now), as_utc(parcel.voided_at)) if parcel.voided_at else as_utc(now)
     for hours, status, key in script:
         at = start + timedelta(hours=hours)
-        if hours and at > as_utc(now):
+        if hours and at > until:
             break
         hub = origin if key == "departed" else destination if key == "arrived" else None
         if key == "delivered" and parcel.direction == "return":
             key = "delivered_return"
         events.append(ScanEvent(at=at, status=status, location=hub[language] if hub else None,
                                 description=TEXT[key][language].format(hub=hub[language] if hub else "")))
+    if parcel.voided_at:
+        events.append(ScanEvent(at=max(as_utc(parcel.voided_at), start), status="cancelled",
+                                description=TEXT["cancelled"][language]))
     latest = events[-1].status
-    on_its_way = latest not in ("delivered", "exception", "lost")
+    on_its_way = latest not in ("delivered", "exception", "lost", "cancelled")
     return Tracking(
         tracking_number=parcel.tracking_number, carrier=parcel.carrier,
         direction="return" if parcel.direction == "return" else "outbound",

@@ -164,6 +164,7 @@ class Shipment(SQLModel, table=True):
     direction: str = Field(default="outbound", max_length=10)
     fate: str = Field(default="normal", max_length=20, description="Simulation: 'normal', 'delayed' or 'lost'.")
     created_at: datetime = Field(default_factory=utcnow)
+    voided_at: datetime | None = Field(default=None, description="When the carrier voided the return label.")
 
 
 class ReturnRequest(SQLModel, table=True):

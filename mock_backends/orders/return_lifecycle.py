@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError
-from mock_backends.orders.models import OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Variant
+from mock_backends.orders.models import (
+    OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Shipment, Variant,
+)
 from mock_backends.orders.repository import get_owned_order
 from mock_backends.orders.returns import get_return
 
@@ -94,6 +96,13 @@ def return_view(session: Session, customer_id: str, rma: str) -> ReturnView:
                             refund_cents=line.unit_price_cents * item.quantity)
                for item, line, product in rows],
     )
+
+
+def return_parcel(session: Session, return_id: int | None) -> Shipment | None:
+    """The parcel the carrier booked for a return (its label), if any; found even when the carrier's
+    answer never reached us, so a cancellation can void a label we were never told about."""
+    return session.exec(select(Shipment).where(Shipment.return_id == return_id,
+                                               Shipment.direction == "return")).first()
 
 
 def ensure_cancellable(view: ReturnView) -> None:

@@ -143,3 +143,29 @@ def test_tracking_and_labels_work_the_same_on_each_database(database_url: str) -
     assert [r.status_code for r in labels] == [201, 200]
     assert png.headers["content-type"] == "image/png"
     engine.dispose()
+
+
+def test_a_voided_label_is_gone_and_its_parcel_tracks_as_cancelled(carrier_url: str, engine: Engine) -> None:
+    rma = make_return(engine)
+    label = httpx.post(f"{carrier_url}/labels", json={"rma": rma, "order_id": "#W1000001"}).json()
+    number = label["tracking_number"]
+    first = httpx.post(f"{carrier_url}/labels/{number}/void")
+    again = httpx.post(f"{carrier_url}/labels/{number.lower()}/void")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json() == again.json() and first.json()["status"] == "voided", "voiding twice changes nothing"
+
+    png = httpx.get(label["label_url"])
+    assert png.status_code == 410
+    assert png.json() == {"code": "label_voided", "error": f"The return label {number} was voided and must not be used."}
+    tracked = httpx.get(f"{carrier_url}/tracking/{number}").json()
+    assert (tracked["status"], tracked["events"][-1]["status"]) == ("cancelled", "cancelled")
+    assert "voided" in tracked["events"][-1]["description"]
+
+
+def test_only_return_labels_the_carrier_made_can_be_voided(carrier_url: str, engine: Engine) -> None:
+    outbound = httpx.post(f"{carrier_url}/labels/{tracking_number_of(engine, '#W1000004')}/void")
+    unknown = httpx.post(f"{carrier_url}/labels/RR0000000000/void")
+    assert outbound.status_code == unknown.status_code == 404
+    assert outbound.json()["code"] == unknown.json()["code"] == "label_not_found"
+    tracked = httpx.get(f"{carrier_url}/tracking/{tracking_number_of(engine, '#W1000004')}").json()
+    assert tracked["status"] == "in_transit", "an outbound parcel is never cancelled by a void"

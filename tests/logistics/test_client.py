@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from agent.settings import Settings
-from mock_backends.logistics.client import CarrierClient, CarrierUnavailable, LabelRefused, TrackingNotFound
+from mock_backends.logistics.client import (
+    CarrierClient, CarrierUnavailable, LabelRefused, LabelVoided, TrackingNotFound,
+)
 from mock_backends.logistics.faults import FaultConfig
 from tests.logistics.server import closed_port_url, running_carrier, tracking_number_of
 
@@ -96,3 +98,23 @@ def test_not_found_is_not_retried(carrier_url: str) -> None:
     with pytest.raises(TrackingNotFound):
         CarrierClient(carrier_url, transport=transport).track("RD999999999")
     assert transport.requests == 1
+
+
+def test_a_voided_label_is_typed_and_voiding_is_retried_while_the_carrier_fails(carrier_url: str,
+                                                                               engine: Engine) -> None:
+    from tests.logistics.test_carrier_service import make_return
+
+    client = CarrierClient(carrier_url)
+    label = client.create_label(make_return(engine), "#W1000001")
+    transport = CountingTransport()
+    with pytest.raises(CarrierUnavailable) as raised:
+        CarrierClient(carrier_url, max_attempts=3, fault="error", transport=transport).void_label(label.tracking_number)
+    assert transport.requests == 3, "a failing void is retried like any other call, then given up on"
+    assert_customer_safe(raised.value)
+    assert client.label_png(label.tracking_number).startswith(b"\x89PNG"), "the label stays valid until voided"
+
+    assert client.void_label(label.tracking_number) == client.void_label(label.tracking_number)
+    with pytest.raises(LabelVoided, match="must not be used"):
+        client.label_png(label.tracking_number)
+    with pytest.raises(TrackingNotFound):
+        client.void_label("RR0000000000")

@@ -63,3 +63,13 @@ def test_a_label_just_created_has_one_event_waiting_for_pickup() -> None:
     tracking = track(parcel(), HANDED_OVER + timedelta(minutes=5))
     assert [e.status for e in tracking.events] == ["label_created"]
     assert tracking.status_text == "Label created, not yet picked up"
+
+
+def test_a_voided_return_label_ends_the_story_as_cancelled_whenever_it_is_asked() -> None:
+    voided = Parcel(tracking_number="RR0123456789", carrier="ReturnDesk Express", direction="return", fate="normal",
+                    handed_over_at=HANDED_OVER, voided_at=HANDED_OVER + timedelta(hours=1))
+    for later in (timedelta(hours=2), timedelta(days=5)):
+        tracking = track(voided, HANDED_OVER + later, "en")
+        assert [e.status for e in tracking.events] == ["label_created", "cancelled"]
+        assert tracking.status == "cancelled" and tracking.estimated_delivery is None
+    assert track(voided, HANDED_OVER + timedelta(days=5), "zh").status_text == "已取消:面单已作废"

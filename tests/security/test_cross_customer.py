@@ -76,3 +76,31 @@ def test_one_customers_session_cannot_see_or_confirm_anothers_pending_return(cli
 def test_signing_in_with_someone_elses_order_number_is_refused(client: TestClient) -> None:
     refused = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": BOBS_ORDER})
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "sign_in_failed"
+
+
+def test_another_customers_return_label_is_not_found_and_audited(settings, engine) -> None:  # noqa: ANN001
+    from tests.logistics.server import running_carrier
+    from ui.conversation import ConversationService
+    from ui.server import create_app
+
+    with running_carrier(settings.resolved_database_url) as url:
+        custom = settings.model_copy(update={"carrier_url": url})
+        with TestClient(create_app(custom, ConversationService(custom))) as client:
+            alice = sign_in(client)
+            card = client.post(f"/v1/sessions/{alice}/messages",
+                               json={"text": "return the headphones from order #W1000001"}).json()
+            client.post(f"/v1/sessions/{alice}/confirm", json={"action_id": card["pending"]["action_id"]})
+            [rma] = [r.rma for r in returns_in(engine)]
+            bob = sign_in(client, "bob@example.com", BOBS_ORDER)
+            anonymous = client.post("/v1/sessions", json={}).json()["session_id"]
+            refused = client.get(f"/v1/sessions/{bob}/returns/{rma}/label.png")
+            unverified = client.get(f"/v1/sessions/{anonymous}/returns/{rma}/label.png")
+            owner = client.get(f"/v1/sessions/{alice}/returns/{rma}/label.png")
+    assert owner.status_code == 200
+    for response in (refused, unverified):
+        assert response.status_code == 404 and response.headers["content-type"] == "application/json"
+        assert response.json() == {"error": {"code": "return_not_found",
+                                             "message": f"I can't find return {rma} on your account."}}
+    rows = [(a.actor, a.tool, a.session_id, a.outcome) for a in audit_rows(engine) if a.tool == "return_label_png"]
+    assert rows == [("bob_miller_1003", "return_label_png", bob, "refused"),
+                    ("anonymous", "return_label_png", anonymous, "refused")]

@@ -1,20 +1,24 @@
-"""create_return asks the carrier for a return label; a carrier outage never spoils the return."""
+"""The return label: made after the return, fetched at the next status check if the carrier was down,
+voided when the return is cancelled; a carrier outage never spoils the return or its cancellation."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from agent.settings import Settings
+from mock_backends.logistics.client import CarrierClient, LabelVoided
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
 from tests.conftest import sign_in
-from tests.logistics.server import closed_port_url, running_carrier
+from tests.logistics.server import closed_port_url, free_port, running_carrier
 from tests.tools.runtime import call_tool
 from tests.tools.test_tracking import ALICE, deps_for
+from tools.cancellation import cancel_return
+from tools.return_status import get_return_status
 from tools.returns import create_return
 from tools.tracking import track_shipment
 from ui.conversation import ConversationService
@@ -48,12 +52,15 @@ def test_a_confirmed_return_gets_a_printable_label_through_the_api(settings: Set
                                json={"text": "I want to return the headphones from order #W1000001"}).json()
             done = client.post(f"/v1/sessions/{session_id}/confirm",
                                json={"action_id": turn["pending"]["action_id"]}).json()
-        ret = the_return(engine)
-        [result] = [t["result"] for t in done["tool_trace"] if t["tool"] == "create_return"]
-        assert ret.label_ref == result["label"]["url"] and ret.label_ref.endswith(".png")
-        assert ret.status == result["status"] == "label_created"
-        assert result["label"]["tracking_number"] in result["label_message"]
-        assert httpx.get(ret.label_ref).headers["content-type"] == "image/png"
+            ret = the_return(engine)
+            link = f"{settings.public_url}/v1/sessions/{session_id}/returns/{ret.rma}/label.png"
+            png = client.get(link.removeprefix(settings.public_url))
+    [result] = [t["result"] for t in done["tool_trace"] if t["tool"] == "create_return"]
+    assert result["label"]["url"] == link and link in done["reply"], "the customer's link is the web app's route"
+    assert carrier_url not in str(done), "the carrier's own address is never shown"
+    assert ret.label_ref == result["label"]["tracking_number"] and ret.label_ref in result["label_message"]
+    assert ret.status == result["status"] == "label_created"
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
 
 
 def test_when_the_carrier_is_down_the_return_stands_and_the_label_will_follow(engine: Engine, tmp_path: Path) -> None:
@@ -93,3 +100,89 @@ def test_the_label_message_is_in_chinese_for_a_chinese_customer(settings: Settin
                            language="zh", order_id="#W1000011", items=first_item(engine, "#W1000011"))
     assert result["ok"] is True and result["label_message"].startswith("请打印退货面单")
 
+
+
+def test_a_pending_label_arrives_when_the_customer_asks_about_the_return_again(settings: Settings,
+                                                                               engine: Engine) -> None:
+    carrier_port = free_port()  # nothing listens yet: the carrier is down when the return is made
+    custom = settings.model_copy(update={"carrier_url": f"http://127.0.0.1:{carrier_port}", "carrier_timeout_s": 1.0})
+    with TestClient(create_app(custom, ConversationService(custom))) as client:
+        session_id = sign_in(client)
+        turn = client.post(f"/v1/sessions/{session_id}/messages",
+                           json={"text": "I want to return the headphones from order #W1000001"}).json()
+        created = client.post(f"/v1/sessions/{session_id}/confirm",
+                              json={"action_id": turn["pending"]["action_id"]}).json()
+        assert "ask me about this return again" in created["reply"] and the_return(engine).label_ref is None
+        with running_carrier(settings.resolved_database_url, port=carrier_port):
+            status = client.post(f"/v1/sessions/{session_id}/messages",
+                                 json={"text": "What is the status of my return?"}).json()
+            ret = the_return(engine)
+            png = client.get(f"/v1/sessions/{session_id}/returns/{ret.rma}/label.png")
+    [result] = [t["result"] for t in status["tool_trace"] if t["tool"] == "get_return_status"]
+    assert result["ok"] and result["label"]["status"] == "created" and result["status"] == "label_created"
+    assert (ret.status, ret.label_ref) == ("label_created", result["label"]["tracking_number"])
+    assert "Print your return label" in status["reply"] and result["label"]["url"] in status["reply"]
+    assert "waiting for you to send the parcel" in status["reply"]
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+
+
+def test_while_the_carrier_is_still_down_the_status_says_the_label_is_still_pending(engine: Engine,
+                                                                                  tmp_path: Path) -> None:
+    deps = deps_for(engine, tmp_path, closed_port_url(), carrier_timeout_s=1.0)
+    created = call_tool(create_return, deps, customer_id=ALICE, order_id="#W1000001",
+                        items=first_item(engine, "#W1000001"))
+    status = call_tool(get_return_status, deps, customer_id=ALICE, rma=created["rma"])
+    assert status["ok"] is True and status["status"] == "requested" and status["label"] == {"status": "pending"}
+    assert "still isn't answering" in status["label_message"]
+    assert the_return(engine).label_ref is None
+
+
+def test_cancelling_a_return_voids_its_label_and_status_checks_no_longer_offer_it(settings: Settings, engine: Engine,
+                                                                                 tmp_path: Path) -> None:
+    with running_carrier(settings.resolved_database_url) as url:
+        deps = deps_for(engine, tmp_path, url)
+        created = call_tool(create_return, deps, customer_id=ALICE, order_id="#W1000001",
+                            items=first_item(engine, "#W1000001"))
+        number = created["label"]["tracking_number"]
+        cancelled = call_tool(cancel_return, deps, customer_id=ALICE, rma=created["rma"])
+        status = call_tool(get_return_status, deps, customer_id=ALICE, rma=created["rma"])
+        tracked = call_tool(track_shipment, deps, customer_id=ALICE, tracking_number=number)
+        png = CarrierClient(url).label_png
+        with pytest.raises(LabelVoided):
+            png(number)
+    assert cancelled["ok"] and cancelled["status"] == "cancelled" and cancelled["label"]["status"] == "voided"
+    assert "don't use" in cancelled["label_message"]
+    assert status["label"]["status"] == "voided" and status["label_ref"] is None and "url" not in status["label"]
+    assert [p["status"] for p in tracked["parcels"]] == ["cancelled"]
+
+
+def test_a_cancellation_stands_when_the_carrier_is_down_and_the_next_status_check_voids_the_label(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    with running_carrier(settings.resolved_database_url) as url:
+        created = call_tool(create_return, deps_for(engine, tmp_path, url), customer_id=ALICE, order_id="#W1000001",
+                            items=first_item(engine, "#W1000001"))
+    number = created["label"]["tracking_number"]
+    down = deps_for(engine, tmp_path, closed_port_url(), carrier_timeout_s=1.0)
+    cancelled = call_tool(cancel_return, down, customer_id=ALICE, rma=created["rma"])
+    assert cancelled["ok"] is True and the_return(engine).status == "cancelled"
+    assert cancelled["label"] == {"status": "void_pending", "tracking_number": number}
+    assert "don't use the old return label" in cancelled["label_message"]
+    with running_carrier(settings.resolved_database_url) as url:
+        assert CarrierClient(url).label_png(number).startswith(b"\x89PNG"), "not voided yet"
+        status = call_tool(get_return_status, deps_for(engine, tmp_path, url), customer_id=ALICE, rma=created["rma"])
+        with pytest.raises(LabelVoided):
+            CarrierClient(url).label_png(number)
+    assert status["label"]["status"] == "voided"
+
+
+def test_the_label_link_follows_the_web_apps_port_or_its_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.return_label import public_label_url
+
+    for name in ("RETURNDESK_PUBLIC_URL", "RETURNDESK_HOST", "RETURNDESK_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    local = Settings(port=8123, _env_file=None)  # type: ignore[call-arg]
+    proxied = Settings(public_url="https://returns.example.com/", _env_file=None)  # type: ignore[call-arg]
+    assert public_label_url(local, "s1", "RMA-1A2B3C4D") == \
+        "http://127.0.0.1:8123/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
+    assert public_label_url(proxied, "s1", "RMA-1A2B3C4D") == \
+        "https://returns.example.com/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"

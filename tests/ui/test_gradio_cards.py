@@ -69,3 +69,23 @@ def test_a_failed_tool_shows_no_card() -> None:
 def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
     assert error_text("sign_in_failed", "We couldn't verify those details.", "zh").startswith("登录失败")
     assert error_text("sign_in_failed", "We couldn't verify those details.", "en") == "We couldn't verify those details."
+
+
+def test_a_status_check_that_fetched_the_label_shows_it_with_the_returns_status() -> None:
+    status = CREATED | {"status_text": "waiting for you to send the parcel"}
+    card = side_panel({"get_return_status": status}, "en")
+    assert "Your return" in card and "waiting for you to send the parcel" in card
+    assert "Print this label" in card and "RR0000000001" in card
+    assert "等待您寄回包裹" in side_panel({"get_return_status": status}, "zh")
+
+
+def test_a_cancelled_returns_card_says_its_label_is_void() -> None:
+    cancelled = CREATED | {"status": "cancelled", "status_text": "cancelled", "label": {"status": "voided"}}
+    card = side_panel({"get_return_status": cancelled}, "en")
+    assert "label is void" in card and "Print this label" not in card
+
+
+def test_a_parcel_already_sent_shows_no_label_line() -> None:
+    sent = {k: v for k, v in CREATED.items() if k != "label"} | {"status": "in_transit", "status_text": "on its way"}
+    card = side_panel({"get_return_status": sent}, "en")
+    assert "on its way" in card and "Return label" not in card

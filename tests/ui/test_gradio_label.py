@@ -12,7 +12,7 @@ from tests.logistics.server import closed_port_url, running_carrier
 from tools.return_label import ensure_return_label
 from tools.deps import ToolDeps
 from ui.conversation import message_language
-from ui.gradio_label import label_image
+from ui.gradio_label import label_image, label_result
 
 
 @pytest.fixture
@@ -51,3 +51,12 @@ def test_no_image_for_a_pending_label(settings: Settings) -> None:
 ])
 def test_a_message_without_words_keeps_the_sessions_language(text: str, language: str) -> None:
     assert message_language(text, "zh") == language
+
+
+def test_a_status_check_that_fetched_the_label_shows_its_image(carrier_settings: Settings, engine: Engine) -> None:
+    created = created_return(engine, carrier_settings)
+    status = {"ok": True, "rma": created["rma"], "status": "label_created", "label": created["label"]}
+    chosen = label_result({"get_return_status": status, "lookup_order": {"ok": True}})
+    image = label_image(carrier_settings, chosen)
+    assert chosen is status and image is not None and image.format == "PNG"
+    assert label_result({"get_return_status": {"ok": False, "code": "return_not_found"}}) == {}

@@ -1,6 +1,6 @@
 """vcrpy cassettes of a conversation's HTTP exchanges (the LLM endpoint and the carrier).
 
-Requests match on method, path and the parts of a JSON body that matter: for chat
+Requests match on method, path (volatile ids masked) and the parts of a JSON body that matter: for chat
 completions the model, the tool names and the non-system messages (so a prompt-only edit replays,
 while a change in what the agent says or calls shows up as a divergence). Volatile ids are masked.
 """
@@ -66,6 +66,12 @@ def _meaningful_body(request: Request) -> Any:
             ],
         }
     return mask_value(body)
+
+
+def path_matcher(r1: Request, r2: Request) -> None:
+    """Paths match with volatile ids masked: a label's tracking number derives from the (random) RMA."""
+    if mask(r1.path) != mask(r2.path):
+        raise AssertionError(f"path differs from the recording: now {r1.path}, recorded {r2.path}")
 
 
 def body_matcher(r1: Request, r2: Request) -> None:
@@ -228,12 +234,13 @@ def cassette_context(path: Path, *, record_mode: str = "none", append: bool = Fa
         record_mode=record_mode,
         # Not host/port: a cassette belongs to one conversation, and the carrier a recording started
         # listened on a free port that the replay need not know.
-        match_on=["method", "path", "query", "meaningful_body"],
+        match_on=["method", "masked_path", "query", "meaningful_body"],
         filter_headers=SECRET_HEADERS,
         before_record_request=before_record_request,
         before_record_response=scrub_response,
         decode_compressed_response=True,
     )
+    recorder.register_matcher("masked_path", path_matcher)
     recorder.register_matcher("meaningful_body", body_matcher)
     if append:
         recorder.register_persister(AppendingPersister)
