@@ -81,5 +81,16 @@ app.command("chat")(cli_chat.chat)
 app.command("export-feedback")(cli_chat.export_feedback)
 
 
+def main() -> None:
+    """The `returndesk` command: `app`, with a database too old to use reported in one line, not a traceback."""
+    from mock_backends.orders.db import SchemaOutdated
+
+    try:
+        app()
+    except SchemaOutdated as error:
+        console.print(f"[red]{error}[/red]")
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

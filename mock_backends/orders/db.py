@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+import logging
+
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -31,8 +33,40 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+log = logging.getLogger(__name__)
+
+
+class SchemaOutdated(RuntimeError):
+    """The database was made by an older ReturnDesk and lacks columns this version cannot do without."""
+
+
 def create_tables(engine: Engine) -> None:
+    """Create missing tables, then bring tables an older version made up to date (see `upgrade_columns`)."""
     SQLModel.metadata.create_all(engine)
+    upgrade_columns(engine)
+
+
+def upgrade_columns(engine: Engine) -> None:
+    """Add the nullable columns a newer version introduced; refuse, with the fix, when others are missing.
+
+    Our own few lines rather than Alembic: until the schema settles every change has been additive,
+    and a database from an older demo should keep working instead of failing mid-conversation.
+    """
+    inspector = inspect(engine)
+    missing = [(table, column) for table in SQLModel.metadata.sorted_tables if inspector.has_table(table.name)
+               for column in table.columns
+               if column.name not in {c["name"] for c in inspector.get_columns(table.name)}]
+    if not missing:
+        return
+    required = [f"{t.name}.{c.name}" for t, c in missing if not c.nullable]
+    if required:
+        raise SchemaOutdated(f"The database at {engine.url!r} was made by an older ReturnDesk and lacks "
+                             f"{', '.join(required)}. Recreate it with `returndesk seed --reset` (deletes its data).")
+    with engine.begin() as conn:
+        for table, column in missing:
+            kind = column.type.compile(dialect=engine.dialect)
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+            log.warning("added column %s.%s to a database made by an older version", table.name, column.name)
 
 
 def drop_tables(engine: Engine) -> None:
