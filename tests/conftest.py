@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -66,3 +67,12 @@ def sign_in(client: TestClient, email: str = "alice@example.com", order_id: str 
     response = client.post("/v1/sessions", json={"email": email, "order_id": order_id})
     assert response.status_code == 201, response.text
     return response.json()["session_id"]
+
+
+def return_headphones(client: TestClient, session_id: str) -> dict[str, Any]:
+    """Alice asks to return the headphones of #W1000001 and confirms the card: the confirmed turn's body."""
+    card = client.post(f"/v1/sessions/{session_id}/messages",
+                       json={"text": "I want to return the headphones from order #W1000001"}).json()
+    done = client.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": card["pending"]["action_id"]})
+    assert done.status_code == 200, done.text
+    return done.json()

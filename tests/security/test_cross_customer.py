@@ -6,8 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.scripted_model import scripted
-from tests.conftest import sign_in
+from tests.conftest import return_headphones, sign_in
+from tests.logistics.server import running_carrier
 from tests.security.conftest import audit_rows, returns_in
+from ui.conversation import ConversationService
+from ui.server import create_app
 
 BOBS_ORDER = "#W1000021"  # delivered, returnable: only Bob may return it
 
@@ -79,17 +82,11 @@ def test_signing_in_with_someone_elses_order_number_is_refused(client: TestClien
 
 
 def test_another_customers_return_label_is_not_found_and_audited(settings, engine) -> None:  # noqa: ANN001
-    from tests.logistics.server import running_carrier
-    from ui.conversation import ConversationService
-    from ui.server import create_app
-
     with running_carrier(settings.resolved_database_url) as url:
         custom = settings.model_copy(update={"carrier_url": url})
         with TestClient(create_app(custom, ConversationService(custom))) as client:
             alice = sign_in(client)
-            card = client.post(f"/v1/sessions/{alice}/messages",
-                               json={"text": "return the headphones from order #W1000001"}).json()
-            client.post(f"/v1/sessions/{alice}/confirm", json={"action_id": card["pending"]["action_id"]})
+            return_headphones(client, alice)
             [rma] = [r.rma for r in returns_in(engine)]
             bob = sign_in(client, "bob@example.com", BOBS_ORDER)
             anonymous = client.post("/v1/sessions", json={}).json()["session_id"]

@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 from agent.settings import Settings
 from mock_backends.logistics.client import CarrierClient, LabelVoided
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
-from tests.conftest import sign_in
+from tests.conftest import return_headphones, sign_in
 from tests.logistics.server import closed_port_url, free_port, running_carrier
 from tests.tools.runtime import call_tool
 from tests.tools.test_tracking import ALICE, deps_for
 from tools.cancellation import cancel_return
+from tools.return_label import public_label_url
 from tools.return_status import get_return_status
 from tools.returns import create_return
 from tools.tracking import track_shipment
@@ -48,10 +49,7 @@ def test_a_confirmed_return_gets_a_printable_label_through_the_api(settings: Set
         with_carrier = settings.model_copy(update={"carrier_url": carrier_url})
         with TestClient(create_app(with_carrier, ConversationService(with_carrier))) as client:
             session_id = sign_in(client)
-            turn = client.post(f"/v1/sessions/{session_id}/messages",
-                               json={"text": "I want to return the headphones from order #W1000001"}).json()
-            done = client.post(f"/v1/sessions/{session_id}/confirm",
-                               json={"action_id": turn["pending"]["action_id"]}).json()
+            done = return_headphones(client, session_id)
             ret = the_return(engine)
             link = f"{settings.public_url}/v1/sessions/{session_id}/returns/{ret.rma}/label.png"
             png = client.get(link.removeprefix(settings.public_url))
@@ -108,10 +106,7 @@ def test_a_pending_label_arrives_when_the_customer_asks_about_the_return_again(s
     custom = settings.model_copy(update={"carrier_url": f"http://127.0.0.1:{carrier_port}", "carrier_timeout_s": 1.0})
     with TestClient(create_app(custom, ConversationService(custom))) as client:
         session_id = sign_in(client)
-        turn = client.post(f"/v1/sessions/{session_id}/messages",
-                           json={"text": "I want to return the headphones from order #W1000001"}).json()
-        created = client.post(f"/v1/sessions/{session_id}/confirm",
-                              json={"action_id": turn["pending"]["action_id"]}).json()
+        created = return_headphones(client, session_id)
         assert "ask me about this return again" in created["reply"] and the_return(engine).label_ref is None
         with running_carrier(settings.resolved_database_url, port=carrier_port):
             status = client.post(f"/v1/sessions/{session_id}/messages",
@@ -176,7 +171,6 @@ def test_a_cancellation_stands_when_the_carrier_is_down_and_the_next_status_chec
 
 
 def test_the_label_link_follows_the_web_apps_port_or_its_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tools.return_label import public_label_url
 
     for name in ("RETURNDESK_PUBLIC_URL", "RETURNDESK_HOST", "RETURNDESK_PORT"):
         monkeypatch.delenv(name, raising=False)
