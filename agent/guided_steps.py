@@ -6,7 +6,6 @@ answered. Replies carry quick replies (button labels) and what they wait for (`g
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +13,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from tools.base import tool_result
 
+from agent.guided_items import choose_items, names_item, names_something_else
 from agent.guided_text import (
-    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS, ALL_ITEMS_LABEL, CJK, CLAUSE_BREAK, DAMAGED, EMAIL, GENERIC_WORDS_EN,
-    GENERIC_ZH, GIFT_CARD, HANDOFF_REASON_UNCLEAR, MENU_QUICK_REPLIES, METHOD_NAMES, NUMBER_WORDS, ORDER_ID, QUANTITY,
-    RETURN_STATUS_ZH, RMA_NUMBER, TEXT, TRACKING_NUMBER, YES, credentials_in, detect_intent, mentions,
+    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS_LABEL, DAMAGED, GIFT_CARD, HANDOFF_REASON_UNCLEAR, MENU_QUICK_REPLIES,
+    METHOD_NAMES, RETURN_STATUS_ZH, RMA_NUMBER, TEXT, TRACKING_NUMBER, YES, credentials_in, detect_intent, mentions,
 )
 
 ORDER_INTENTS = ("return", "track", "status")
@@ -192,10 +191,10 @@ class GuidedSteps:
     def after_lookup_order(self, data: dict[str, Any]) -> AIMessage:
         order = data["order"]
         if self.c.intent == "return":
-            items = self.choose_items(order["items"])
+            items = choose_items(self.c.request, order["items"])
             if items is None:
                 names = [self.name_of(i) for i in order["items"]]
-                key = "not_on_order" if self.names_something_else(self.c.text, order["items"]) else "which_items"
+                key = "not_on_order" if names_something_else(self.c.text, order["items"]) else "which_items"
                 return self.say(key, order=order["order_id"], names=", ".join(names), awaiting="items",
                                 quick_replies=[*names, ALL_ITEMS_LABEL[self.lang]])
             return self.call("check_return_eligibility", order_id=order["order_id"], items=items,
@@ -289,64 +288,10 @@ class GuidedSteps:
             damaged=bool(checked.get("damaged")),
         )
 
-    def choose_items(self, items: list[dict[str, Any]]) -> list[dict[str, int]] | None:
-        """Items the customer named; every item if they said "all" or the order has one; else None (ask)."""
-        request = _without_numbers(self.c.request)
-        named = [i for i in items if self.names_item(request, i)]
-        if not named and (mentions(request, ALL_ITEMS)
-                          or (len(items) == 1 and not self.names_something_else(request, items))):
-            named = items
-        if not named:
-            return None
-        chosen = []
-        for item in named:
-            left = max(item["quantity"] - item["quantity_returned"], 1)
-            wanted = self.quantity_for(request, item)
-            chosen.append({"order_item_id": item["order_item_id"], "quantity": min(wanted, left) if wanted else left})
-        return chosen
-
-    def name_at(self, text: str, item: dict[str, Any]) -> int | None:
-        """Where in `text` the customer names `item` (English words or a Chinese name's two-character parts)."""
-        lowered = text.lower()
-        found = [lowered.find(_stem(w)) for w in str(item["product"]).lower().split() if len(w) > 3]
-        zh = "".join(str(item.get("product_zh") or "").split())
-        found += [text.find(zh[i:i + 2]) for i in range(len(zh) - 1) if CJK.search(zh[i:i + 2])]
-        found = [f for f in found if f >= 0]
-        return min(found) if found else None
-
-    def names_item(self, text: str, item: dict[str, Any]) -> bool:
-        return self.name_at(text, item) is not None
-
-    def quantity_for(self, text: str, item: dict[str, Any]) -> int | None:
-        """The number the customer put before the item's name in the same clause: "1 USB-C cable", "一瓶精华液"."""
-        at = self.name_at(text, item)
-        if at is None:
-            return None
-        clause = CLAUSE_BREAK.split(text[:at])[-1]
-        match = QUANTITY.search(clause)
-        if match is None:
-            return None
-        word = match.group(0).lower()
-        return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
-
-    def names_something_else(self, text: str, items: list[dict[str, Any]]) -> bool:
-        """Whether the request holds words that are neither generic nor a name of one of these items."""
-        text = _without_numbers(text)
-        names = " ".join(f"{i['product']} {i.get('product_zh') or ''}" for i in items).lower()
-        words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]+", text.lower())]
-        if any(len(w) > 3 and w not in GENERIC_WORDS_EN and _stem(w) not in names for w in words):
-            return True
-        for name in items:
-            zh = "".join(str(name.get("product_zh") or "").split())
-            for i in range(len(zh) - 1):
-                text = text.replace(zh[i:i + 2], " ")
-        leftover = GENERIC_ZH.sub(" ", text)
-        return bool(re.search(r"[\u4e00-\u9fff]{2,}", leftover))
-
     def names_items_in(self, text: str) -> bool:
         lookup = self.last_result("lookup_order")
         items = (lookup or {}).get("order", {}).get("items", [])
-        return any(self.names_item(text, i) for i in items)
+        return any(names_item(text, i) for i in items)
 
     def eligible(self, checked: dict[str, Any]) -> bool:
         return any(i.get("eligible") for i in checked.get("items", []))
@@ -368,18 +313,6 @@ class GuidedSteps:
             if isinstance(message, ToolMessage) and (match := RMA_NUMBER.search(str(message.content))):
                 return match.group(0).upper()
         return None
-
-
-def _without_numbers(text: str) -> str:
-    """The text without order, RMA and tracking numbers or emails (their digits are not quantities)."""
-    for pattern in (EMAIL, RMA_NUMBER, ORDER_ID, TRACKING_NUMBER):
-        text = pattern.sub(" ", text)
-    return text
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if word.endswith("s") else word
-
 
 
 def label_line(result: dict[str, Any]) -> str:

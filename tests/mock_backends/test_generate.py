@@ -14,7 +14,7 @@ from mock_backends.orders import repository
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import FIRST_ORDER_NUMBER, SeedConflict, generate
 from mock_backends.orders.models import Customer, Order, Payment, PaymentMethod, Shipment, SQLModel
-from mock_backends.orders.policy import Reason, evaluate_item, load_policy
+from mock_backends.orders.policy import evaluate_item, load_policy
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
