@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from langchain_core.messages import ToolMessage
+from sqlmodel import Session, select
+
+from mock_backends.orders.models import AuditEvent
 
 from tests.fakes.chat_models import tool_call
 from tests.graph.conftest import GraphRun
@@ -71,6 +76,11 @@ def test_guard_refuses_a_return_whose_eligibility_was_never_checked(run: GraphRu
     assert run.pending() is None, "the customer is never asked to confirm an unchecked return"
     assert run.tool_results("create_return")[-1]["code"] == "refused_by_guard"
     assert run.returns() == []
+    with Session(run.deps.engine) as db:  # the refusal is on the audit trail, like a refusal inside a tool
+        [row] = db.exec(select(AuditEvent).where(AuditEvent.tool == "create_return")).all()
+    assert (row.actor, row.outcome, row.order_id) == ("alice_chen_1001", "refused", "#W1000001")
+    detail = json.loads(row.detail)
+    assert (detail["stage"], detail["code"]) == ("confirmation", "refused_by_guard")
 
 
 def test_guard_refuses_a_return_that_differs_from_what_was_checked(run: GraphRun) -> None:
