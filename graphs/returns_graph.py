@@ -24,8 +24,8 @@ from agent.guard import confirm, guard
 from agent.guardrails import check_reply, screen_input
 from agent.handoff import hand_off
 from agent.nodes import call_model, identify, route_after_model, route_after_tools
-from agent.tool_node import InlineToolNode
 from agent.state import ReturnDeskState
+from agent.tool_node import InlineToolNode
 from tools.deps import ToolDeps
 from tools.registry import IDENTIFY_TOOLS, TOOLS
 
