@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +22,8 @@ from mock_backends.orders.errors import CustomerNotVerified, OrderSystemError
 from tools.deps import ToolDeps, deps_of
 
 log = logging.getLogger(__name__)
+
+SIGN_IN_FIRST = "Please sign in first: I need your email and an order number."
 
 # What tools declare as their `runtime` parameter; LangGraph injects it and hides it from the model.
 # Parametrised with Any: the bare generic makes pydantic warn when it serialises the context.
@@ -42,7 +45,7 @@ def call_context(runtime: ToolRuntime) -> CallContext:
     state = runtime.state or {}
     customer_id = state.get("customer_id")
     if not customer_id:
-        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
+        raise CustomerNotVerified(SIGN_IN_FIRST)
     configurable = (runtime.config or {}).get("configurable", {})
     return CallContext(
         customer_id=customer_id,
@@ -179,3 +182,15 @@ class GuardRefusal(OrderSystemError):
 
     code = "refused_by_guard"
     hint = "Check eligibility for exactly these items first, then propose the return again."
+
+
+def parse_proposal(tool: BaseTool, args: dict[str, Any], state: dict[str, Any], what: str) -> tuple[str, Any]:
+    """For a sensitive tool's preview: the verified customer and the proposed arguments, parsed by the
+    tool's own schema. Raises CustomerNotVerified, or GuardRefusal ("The proposed <what> is malformed")."""
+    customer_id = state.get("customer_id")
+    if not customer_id:
+        raise CustomerNotVerified(SIGN_IN_FIRST)
+    try:
+        return customer_id, tool.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
+    except ValidationError as error:
+        raise GuardRefusal(f"The proposed {what} is malformed: {error.errors()[0]['msg']}") from error

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.tools import tool
-from pydantic import ValidationError
 from sqlmodel import Session
 
-from mock_backends.orders.errors import CustomerNotVerified
 from mock_backends.orders.return_lifecycle import cancel_return as cancel_return_in_db
 from mock_backends.orders.return_lifecycle import ensure_cancellable, return_view
 from tools.args import Reason, Rma
-from tools.base import AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool
+from tools.base import AnyRuntime, CallContext, PendingAction, PendingItem, ok, parse_proposal, run_tool
 from tools.deps import ToolDeps
 from tools.return_label import void_return_label
 from tools.return_status import return_summary
@@ -42,13 +40,7 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
 
 def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
     """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
-    customer_id = state.get("customer_id")
-    if not customer_id:
-        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
-    try:
-        parsed = cancel_return.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
-    except ValidationError as error:
-        raise GuardRefusal(f"The proposed cancellation is malformed: {error.errors()[0]['msg']}") from error
+    customer_id, parsed = parse_proposal(cancel_return, args, state, "cancellation")
     with Session(deps.engine) as session:
         view = return_view(session, customer_id, parsed.rma)
     ensure_cancellable(view)

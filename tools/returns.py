@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from langchain_core.tools import tool
-from pydantic import Field, ValidationError
+from pydantic import Field
 from sqlmodel import Session
 
 from mock_backends.orders import repository
-from mock_backends.orders.errors import CustomerNotVerified, NotEligible
+from mock_backends.orders.errors import NotEligible
 from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
 from tools.base import (
-    AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, run_tool, tool_result,
+    AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, parse_proposal, run_tool, tool_result,
 )
 from tools.deps import ToolDeps
 from tools.eligibility import ItemRequest
@@ -94,13 +94,7 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     and must still be eligible now.
     """
     language = state.get("language") or "en"
-    customer_id = state.get("customer_id")
-    if not customer_id:
-        raise CustomerNotVerified("Please sign in first: I need your email and an order number.")
-    try:
-        parsed = create_return.tool_call_schema.model_validate(args)  # type: ignore[union-attr]
-    except ValidationError as error:
-        raise GuardRefusal(f"The proposed return is malformed: {error.errors()[0]['msg']}") from error
+    customer_id, parsed = parse_proposal(create_return, args, state, "return")
     order_id = repository.normalize_order_id(parsed.order_id)
     checked = checked_quantities(state.get("messages", []), order_id)
     unchecked = [i for i in parsed.items if checked.get(i.order_item_id, 0) < i.quantity]
