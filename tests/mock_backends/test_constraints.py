@@ -85,9 +85,9 @@ def test_audit_rows_cannot_be_changed_or_deleted(demo_engine: Engine) -> None:
             [("alice_chen_1001", "ok")]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # TRUNCATE exists only on PostgreSQL
 def test_audit_table_cannot_be_truncated_on_postgres(demo_engine: Engine) -> None:
-    if demo_engine.dialect.name != "postgresql":
-        pytest.skip("TRUNCATE exists only on PostgreSQL")
+    assert demo_engine.dialect.name == "postgresql"
     audit.record_now(demo_engine, actor="system", tool="seed", outcome="ok")
     with pytest.raises(DBAPIError, match="append-only"), demo_engine.begin() as conn:
         conn.execute(text("TRUNCATE auditevent"))
