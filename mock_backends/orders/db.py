@@ -53,9 +53,10 @@ def upgrade_columns(engine: Engine) -> None:
     and a database from an older demo should keep working instead of failing mid-conversation.
     """
     inspector = inspect(engine)
-    missing = [(table, column) for table in SQLModel.metadata.sorted_tables if inspector.has_table(table.name)
-               for column in table.columns
-               if column.name not in {c["name"] for c in inspector.get_columns(table.name)}]
+    missing = []
+    for table in SQLModel.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}  # create_all made any missing table
+        missing += [(table, column) for column in table.columns if column.name not in present]
     if not missing:
         return
     required = [f"{t.name}.{c.name}" for t, c in missing if not c.nullable]
