@@ -110,7 +110,7 @@ def void_return_label(deps: ToolDeps, *, rma: str, language: str = "en") -> dict
     with Session(deps.engine) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma)).one()
         parcel = return_parcel(session, ret.id)
-        tracking_number = label_tracking_number(session, ret)
+        tracking_number = parcel.tracking_number if parcel is not None else label_tracking_number(session, ret)
     if tracking_number is None:  # no label was ever booked: nothing to void
         return {"label": {"status": "voided"}, "label_message": MESSAGES["voided"][lang]}
     voided = {"label": {"status": "voided", "tracking_number": tracking_number},
