@@ -15,7 +15,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 from agent.guided import GUIDED, GuidedChatModel
-from agent.settings import Settings
+from core.settings import Settings
 from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
 from tools.deps import ToolDeps
 from tools.registry import TOOLS

@@ -24,11 +24,10 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 
 from agent.hermes import BrokenToolCall, HermesStreamFilter, has_hermes_block, split_hermes
-from agent.settings import Settings
+from core.settings import DEFAULT_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
 # Qwen3-4B-Instruct-2507 model card, "Best Practices" / "Sampling Parameters".
 QWEN_SAMPLING: dict[str, float] = {"temperature": 0.7, "top_p": 0.8}
 QWEN_EXTRA_BODY: dict[str, float] = {"top_k": 20, "min_p": 0.0}

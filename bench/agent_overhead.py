@@ -19,7 +19,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt.chat_agent_executor import AgentState
 
-from agent.settings import Settings
+from core.settings import Settings
 from bench.scripted_model import scripted
 from bench.stats import ms, pct, ratio
 from graphs.persistence import open_checkpointer

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from agent.settings import Settings
+from core.settings import Settings
 
 
 def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:

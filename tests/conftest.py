@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tests.postgres import temporary_database
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.models import AuditEvent, OrderItem, ReturnItem, ReturnRequest
 from tests.conftest import sign_in
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 
 def returns_in(engine) -> list[ReturnRequest]:  # noqa: ANN001

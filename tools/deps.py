@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import utcnow
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.client import CarrierError, CarrierUnavailable, LabelVoided, TrackingNotFound
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ReturnRequest

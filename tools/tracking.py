@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.tools import tool
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.client import CarrierClient, CarrierUnavailable, TrackingNotFound
 from mock_backends.logistics.schemas import Tracking
 from mock_backends.orders import repository

@@ -16,10 +16,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
+from ui.api_deps import ERRORS, Service
 from ui.api_errors import install_error_handlers
+from ui.api_labels import router as labels_router
+from ui.api_openai import router as openai_router
+from ui.api_ops import router as ops_router
 from ui.api_guards import BodySizeLimit, SessionRateLimiter, require_api_key
-from ui.conversation import ConversationService, TurnResult
-from ui.feedback import record_feedback
+from service.conversation import ConversationService, TurnResult
+from service.feedback import record_feedback
 from ui.schemas import (
     ConfirmRequest,
     ErrorResponse,
@@ -32,19 +36,9 @@ from ui.schemas import (
     SignInRequest,
     TurnResponse,
 )
-from ui.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
+from service.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429)
-}
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
-
-
-def service(request: Request) -> ConversationService:
-    return request.app.state.conversations
-
-
-Service = Annotated[ConversationService, Depends(service)]
 
 
 def rate_limited(session_id: str, request: Request) -> None:
@@ -150,10 +144,6 @@ def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> 
 
 
 def install_api(app: FastAPI) -> None:
-    from ui.api_labels import router as labels_router
-    from ui.api_ops import router as ops_router
-    from ui.api_openai import router as openai_router
-
     settings = app.state.settings
     app.state.rate_limiter = SessionRateLimiter(settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimit, settings=settings)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ui.conversation import ConversationError
+from service.conversation import ConversationError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agent.settings import Settings
+from core.settings import Settings
 from ui.api_errors import ApiError, error_response
 
 bearer = HTTPBearer(auto_error=False, description="The server's RETURNDESK_API_KEY, when one is set.")

@@ -18,7 +18,7 @@ from mock_backends.orders.errors import OrderSystemError
 from tools.return_label import return_label_png
 from ui.api_errors import ApiError
 from ui.api_guards import require_api_key
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.schemas import ErrorResponse
 
 # An RMA the label exists for but cannot be shown answers like the carrier: pending, voided, carrier down.

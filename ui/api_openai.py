@@ -19,9 +19,9 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
-from ui.api import ERRORS, Service
+from ui.api_deps import ERRORS, Service
 from ui.api_guards import require_api_key
-from ui.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
+from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
 from ui.openai_schemas import (
     MODEL_ID,
     AssistantMessage,
@@ -31,7 +31,7 @@ from ui.openai_schemas import (
     ModelCard,
     ModelList,
 )
-from ui.streaming import Token, TurnDone, detached
+from service.streaming import Token, TurnDone, detached
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS,
                    dependencies=[Depends(require_api_key)])

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 router = APIRouter(tags=["ops"])
 

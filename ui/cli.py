@@ -7,7 +7,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import get_settings
+from core.settings import get_settings
+from service import admin
 from ui import cli_data
 from ui.cli_carrier import carrier, start_carrier_in_background
 
@@ -40,13 +41,11 @@ def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer
     """Seed the demo data if the database is empty, start the carrier service and the server, print the URLs."""
     cli_data.seed_demo_data()
     start_carrier_in_background(get_settings())
-    from mock_backends.orders.seed import DEMO_CUSTOMERS
-
     table = Table(title="Demo accounts (sign in with email + order number)")
     table.add_column("email")
     table.add_column("order")
-    for customer in DEMO_CUSTOMERS:
-        table.add_row(customer.email, customer.orders[0].order_id)
+    for email, order_id in admin.demo_accounts():
+        table.add_row(email, order_id)
     console.print(table)
     serve(host=host, port=port)
 
@@ -54,19 +53,13 @@ def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer
 @app.command("tools")
 def list_tools() -> None:
     """List the agent's tools: name, whether it needs confirmation, arguments, description."""
-    from tools.registry import REGISTRY
-
     table = Table(title="ReturnDesk tools", caption="* required argument")
     table.add_column("name", no_wrap=True)
     table.add_column("sensitive")
     table.add_column("arguments")
     table.add_column("description")
-    for spec in REGISTRY:
-        schema = spec.tool.tool_call_schema.model_json_schema()
-        required = set(schema.get("required", []))
-        args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
-        first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
-        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, first_sentence)
+    for row in admin.tool_catalogue():
+        table.add_row(row.name, "yes" if row.sensitive else "no", ", ".join(row.arguments), row.summary)
     console.print(table)
 
 
@@ -83,11 +76,9 @@ app.command("export-feedback")(cli_chat.export_feedback)
 
 def main() -> None:
     """The `returndesk` command: `app`, with a database too old to use reported in one line, not a traceback."""
-    from mock_backends.orders.db import SchemaOutdated
-
     try:
         app()
-    except SchemaOutdated as error:
+    except admin.SchemaOutdated as error:
         console.print(f"[red]{error}[/red]")
         raise SystemExit(1) from None
 

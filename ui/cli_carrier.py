@@ -7,23 +7,12 @@ import time
 
 import typer
 import uvicorn
-from fastapi import FastAPI
 from rich.console import Console
 
-from agent.settings import Settings, get_settings
-from mock_backends.logistics.app import create_carrier_app
-from mock_backends.logistics.faults import FaultConfig
-from mock_backends.orders.db import create_tables, make_engine
+from core.settings import Settings, get_settings
+from service.admin import carrier_app
 
 console = Console()
-
-
-def carrier_app(settings: Settings) -> FastAPI:
-    engine = make_engine(settings.resolved_database_url)
-    create_tables(engine)
-    faults = FaultConfig(latency_ms=settings.carrier_fault_latency_ms, error_rate=settings.carrier_fault_error_rate,
-                         timeout_rate=settings.carrier_fault_timeout_rate, hang_s=settings.carrier_fault_hang_s)
-    return create_carrier_app(engine, faults)
 
 
 def carrier(host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),

@@ -13,10 +13,11 @@ from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.table import Table
 
-from agent.settings import get_settings
-from tools.base import PendingAction
-from ui.conversation import ConversationError, ConversationService
-from ui.streaming import ToolFinished, TurnDone
+from core.settings import get_settings
+from service.results import PendingAction
+from qa.session_recording import SessionRecorder
+from service.conversation import ConversationError, ConversationService
+from service.streaming import ToolFinished, TurnDone
 
 console = Console()
 
@@ -38,7 +39,7 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
     Confirmation cards are answered with y/n. Without sign-in options the session starts anonymous
     and you identify in the chat. Type /quit (or press Ctrl-D) to leave.
     """
-    conversations = ConversationService(get_settings())
+    conversations = ConversationService(get_settings(), recorder=SessionRecorder)
     try:
         if (email and order) or (name and postcode):
             info = conversations.sign_in(email=email, order_id=order, name=name, postcode=postcode)
@@ -87,7 +88,7 @@ def export_feedback(output: Path = typer.Option(None, "--output", "-o",
     One line per conversation that has feedback: {"session_id", "messages": [{"role", "content"}],
     "feedback": [{"message_index", "rating", "comment"}]}; message_index points into messages.
     """
-    from ui.feedback import export_jsonl
+    from service.feedback import export_jsonl
 
     if rating not in ("up", "down", "all"):
         raise typer.BadParameter("use up, down or all", param_hint="--rating")

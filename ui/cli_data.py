@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from agent.settings import get_settings
+from core.settings import get_settings
+from service import admin
 
 console = Console()
 db_app = typer.Typer(help="Look at the order database.", no_args_is_help=True)
@@ -23,13 +23,8 @@ db_app = typer.Typer(help="Look at the order database.", no_args_is_help=True)
 
 def seed_demo_data() -> None:
     """Create the tables and seed the demo customers and orders (skipped if customers exist)."""
-    from mock_backends.orders.db import create_tables, make_engine
-    from mock_backends.orders.seed import seed_demo
-
     url = get_settings().resolved_database_url
-    engine = make_engine(url)
-    create_tables(engine)
-    wrote = seed_demo(engine)
+    wrote = admin.seed_demo_data(get_settings())
     console.print(f"{'Seeded' if wrote else 'Already seeded'}: {_safe(url)}")
 
 
@@ -42,8 +37,6 @@ def seed(
     method: Annotated[str, typer.Option(help="Bulk insert: auto (COPY on PostgreSQL), executemany or copy.")] = "auto",
 ) -> None:
     """Seed the order database: the demo customers, plus generated customers or tau-bench's retail data."""
-    from mock_backends.orders.db import drop_tables, make_engine
-
     if method not in ("auto", "executemany", "copy"):
         raise typer.BadParameter("choose auto, executemany or copy", param_hint="--method")
     if customers and from_tau_bench:
@@ -55,35 +48,28 @@ def seed(
                           "point --from-tau-bench at tau-bench's retail data directory.")
             raise typer.Exit(1)
     if reset:
-        drop_tables(make_engine(get_settings().resolved_database_url))
+        admin.reset_database(get_settings())
     seed_demo_data()
-    engine = make_engine(get_settings().resolved_database_url)
     # Day-aligned, so the same seed gives the same rows all day.
     now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     try:
         if customers:
-            _generate(engine, customers, seed, orders_per_customer, method, now)
+            _generate(customers, seed, orders_per_customer, method, now)
         elif from_tau_bench is not None:
-            _import_tau(engine, from_tau_bench, method, now)
-    except Exception as error:  # the known refusals, shown without a traceback
-        from mock_backends.orders.generate import SeedConflict
-        from mock_backends.orders.tau_bench import TauImportError
-
-        if isinstance(error, SeedConflict | TauImportError | ValueError):
-            console.print(f"[red]Nothing was written:[/red] {error}")
-            raise typer.Exit(1) from None
-        raise
-    _print_counts(engine)
+            _import_tau(from_tau_bench, method, now)
+    except admin.SeedRefused as error:  # the known refusals, shown without a traceback
+        console.print(f"[red]Nothing was written:[/red] {error}")
+        raise typer.Exit(1) from None
+    _print_counts()
 
 
-def _generate(engine, customers: int, seed: int, orders_per_customer: int, method: str, now: datetime) -> None:  # noqa: ANN001
-    from mock_backends.orders.generate import generate
-
+def _generate(customers: int, seed: int, orders_per_customer: int, method: str, now: datetime) -> None:
     columns = (TextColumn("customers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("seed", total=customers)
-        report = generate(engine, customers=customers, seed=seed, now=now, orders_per_customer=orders_per_customer,
-                          method=method, on_progress=lambda n: progress.advance(task, n))  # type: ignore[arg-type]
+        report = admin.generate_customers(get_settings(), customers=customers, seed=seed, now=now,
+                                          orders_per_customer=orders_per_customer, method=method,
+                                          on_progress=lambda n: progress.advance(task, n))
     console.print(f"Generated {report.customers:,} customers and {report.orders:,} orders (seed {seed}).")
     table = Table("case", "orders", title="Orders by case")
     for case, count in sorted(report.cases.items()):
@@ -91,22 +77,17 @@ def _generate(engine, customers: int, seed: int, orders_per_customer: int, metho
     console.print(table)
 
 
-def _import_tau(engine, directory: Path, method: str, now: datetime) -> None:  # noqa: ANN001
-    from mock_backends.orders.tau_bench import import_tau_bench
-
+def _import_tau(directory: Path, method: str, now: datetime) -> None:
     with console.status(f"Importing tau-bench retail data from {directory}"):
-        report = import_tau_bench(engine, directory, now=now, method=method)  # type: ignore[arg-type]
+        report = admin.import_tau(get_settings(), directory, now=now, method=method)
     console.print(f"Imported {report.users} users, {report.orders} orders ({report.statuses}), "
                   f"{report.products} products with {report.variants} variants.")
 
 
-def _print_counts(engine) -> None:  # noqa: ANN001
-    from mock_backends.orders.models import SQLModel
-
+def _print_counts() -> None:
     table = Table("table", "rows", title="Order database")
-    with engine.connect() as conn:
-        for name, t in SQLModel.metadata.tables.items():
-            table.add_row(name, f"{conn.execute(select(func.count()).select_from(t)).scalar_one():,}")
+    for name, count in admin.row_counts(get_settings()).items():
+        table.add_row(name, f"{count:,}")
     console.print(table)
 
 
@@ -139,11 +120,7 @@ def db_shell() -> None:
 @db_app.command("stats")
 def db_stats() -> None:
     """Row counts of every table in the configured order database."""
-    from mock_backends.orders.db import create_tables, make_engine
-
-    engine = make_engine(get_settings().resolved_database_url)
-    create_tables(engine)
-    _print_counts(engine)
+    _print_counts()
 
 
 def _safe(url: str) -> str:

@@ -25,9 +25,9 @@ def replay(
 
     Prints a table with the first turn that differs and a readable diff; exits 1 when any diverges.
     """
-    from ui.qa.replay import record_http as record_http_of
-    from ui.qa.replay import replay_file, report, rerecord_file, write_junit
-    from ui.qa.spec import spec_files
+    from qa.replay import record_http as record_http_of
+    from qa.replay import replay_file, report, rerecord_file, write_junit
+    from qa.spec import spec_files
 
     files = spec_files(paths)
     if not files:

@@ -18,7 +18,7 @@ import time
 import httpx
 import typer
 
-from agent.vllm_client import DEFAULT_MODEL
+from core.settings import DEFAULT_MODEL
 
 READY_LOG_LINES = ("vLLM API server started on", "Starting vLLM API server", "Application startup complete",
                    "Uvicorn running on")

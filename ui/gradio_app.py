@@ -14,12 +14,12 @@ from typing import Any
 
 import gradio as gr
 
-from ui.conversation import ConversationError, ConversationService, TurnResult, message_language
-from ui.feedback import record_feedback
+from service.conversation import ConversationError, ConversationService, TurnResult, message_language
+from service.feedback import record_feedback
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
 from ui.gradio_label import label_image, label_result
 from ui.i18n import LANGUAGES, QUICK_REPLIES, error_text, t
-from ui.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
+from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4

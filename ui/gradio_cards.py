@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from agent.guided_text import RETURN_STATUS_ZH
-from tools.base import PendingAction
+from service.results import PendingAction
 from ui.i18n import REFUND_METHODS, order_status, t, tool_name
-from ui.streaming import ToolFinished, ToolStarted
+from service.streaming import ToolFinished, ToolStarted
 
 
 def trace_message(event: ToolStarted, language: str) -> dict[str, Any]:

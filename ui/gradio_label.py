@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.client import CarrierError
 from tools.tracking import carrier_client
 

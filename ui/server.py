@@ -5,17 +5,18 @@ from __future__ import annotations
 import gradio as gr
 from fastapi import FastAPI
 
-from agent.redaction import install_log_redaction
-from agent.settings import Settings, get_settings
+from core.redaction import install_log_redaction
+from core.settings import Settings, get_settings
 from ui.api import install_api
-from ui.conversation import ConversationService
+from qa.session_recording import SessionRecorder
+from service.conversation import ConversationService
 from ui.gradio_app import CSS, THEME, build_blocks
 
 
 def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
     install_log_redaction()  # before anything logs: no PII in this process's log lines
     settings = settings or get_settings()
-    conversations = conversations or ConversationService(settings)
+    conversations = conversations or ConversationService(settings, recorder=SessionRecorder)
     app = FastAPI(title="ReturnDesk", version="0.1.0",
                   description="Customer-service agent for e-commerce returns. Sessions, messages and "
                               "confirmations; an OpenAI-compatible chat endpoint; health and metrics.")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from agent.redaction import redact, redact_data
+from core.redaction import redact, redact_data
 from mock_backends.orders.models import AuditEvent
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.redaction import redact
+from core.redaction import redact
 from mock_backends.orders import audit
 from mock_backends.orders.errors import InvalidReturnRequest, NotEligible, ReturnNotFound
 from mock_backends.orders.models import (

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from mock_backends.orders.models import HandoffTicket, ReturnRequest
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 ALICE = {"email": "alice@example.com", "order_id": "#W1000001"}
 WANG = {"email": "wang.fang@example.cn", "order_id": "#W1000011"}

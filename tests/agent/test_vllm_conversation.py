@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.models import ReturnRequest
 from tests.fakes.vllm_server import FakeVLLMServer, Reply
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 
 class ReturnsAgentScript:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.settings import Settings
+from core.settings import Settings
 from tests.conftest import sign_in  # noqa: F401  (re-exported for the API tests)
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 RETURN_HEADPHONES = "I want to return the headphones from order #W1000001"
 

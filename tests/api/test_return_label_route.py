@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from tests.api.conftest import RETURN_HEADPHONES
 from tests.conftest import sign_in
 from tests.logistics.server import running_carrier
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.qa.replay import ReplayOutcome, replay_file
+from qa.replay import ReplayOutcome, replay_file
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

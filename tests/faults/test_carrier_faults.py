@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.faults import FaultConfig
 from mock_backends.orders.models import ReturnRequest
 from tests.conftest import sign_in
 from tests.faults.conftest import counted_carrier
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 BUDGET_S, ATTEMPT_S, ATTEMPTS = 1.0, 0.3, 3

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.settings import Settings
+from core.settings import Settings
 from tests.conftest import sign_in
 from tests.fakes.vllm_server import FakeVLLMServer, Reply
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 MODEL_SAYS = "Model here: how can I help with your order?"

@@ -10,7 +10,7 @@ import httpx
 from langchain_core.messages import AIMessage, ToolMessage
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from bench.servers import ServerProcess
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import build_graph

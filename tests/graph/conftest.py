@@ -14,7 +14,7 @@ from langgraph.types import Command
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.models import HandoffTicket, ReturnRequest
 from tests.fakes.chat_models import FakeScriptedChatModel

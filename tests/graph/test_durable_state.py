@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.db import create_tables, make_engine

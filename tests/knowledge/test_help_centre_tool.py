@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from graphs.returns_graph import build_graph
 from tests.knowledge.policy_drift import SECTIONS
 from tools.deps import ToolDeps

@@ -11,12 +11,12 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session, func, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from bench.bulk_seed import bulk_email, bulk_order_id, seed_bulk
 from bench.load import SessionPlan, drive
 from mock_backends.orders.db import make_engine
 from mock_backends.orders.models import OrderItem, ReturnItem, ReturnRequest
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 CUSTOMERS = 8

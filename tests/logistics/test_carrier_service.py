@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.faults import FaultConfig
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment

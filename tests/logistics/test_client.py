@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.client import (
     CarrierClient, CarrierUnavailable, LabelRefused, LabelVoided, TrackingNotFound,
 )

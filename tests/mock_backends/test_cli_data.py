@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from agent.settings import get_settings
+from core.settings import get_settings
 from mock_backends.orders.db import make_engine
 from mock_backends.orders.models import Customer
 from ui.cli import app

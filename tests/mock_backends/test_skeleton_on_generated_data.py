@@ -7,14 +7,14 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders import repository
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import FIRST_ORDER_NUMBER, generate
 from mock_backends.orders.models import Customer, Order, ReturnRequest, utcnow
 from mock_backends.orders.seed import seed_demo
 from tests.conftest import sign_in
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 

@@ -12,11 +12,12 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
-from ui.conversation import ConversationService
-from ui.qa.replay import replay_file
-from ui.qa.spec import load_spec
+from service.conversation import ConversationService
+from qa.replay import replay_file
+from qa.session_recording import SessionRecorder
+from qa.spec import load_spec
 
 ORDER_TEXT = "I want to return the headphones from order #W1000001"
 
@@ -79,8 +80,9 @@ def test_a_session_recorded_through_the_api_replays_offline_as_the_same(staff: T
 
 def test_only_sessions_asked_for_are_recorded_unless_record_all(settings: Settings, engine: Engine,
                                                                 tmp_path: Path) -> None:
-    some = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "some"}))
-    every = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "all", "record_all": True}))
+    some = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "some"}), recorder=SessionRecorder)
+    every = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "all", "record_all": True}),
+                                recorder=SessionRecorder)
 
     assert some.sign_in(email="alice@example.com", order_id="#W1000001").recording is False
     assert every.start_anonymous().recording is True
@@ -113,7 +115,7 @@ def web_app(settings: Settings, **overrides: object) -> tuple[Any, Any]:
     """The Gradio app's staff checkbox, and what its email sign-in button calls."""
     from ui.gradio_app import build_blocks
 
-    blocks = build_blocks(ConversationService(settings.model_copy(update=overrides)))
+    blocks = build_blocks(ConversationService(settings.model_copy(update=overrides), recorder=SessionRecorder))
     by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
     [checkbox] = [props for props in by_id.values() if props.get("elem_id") == "record-session"]
     [sign_in] = [f.fn for f in blocks.fns.values()

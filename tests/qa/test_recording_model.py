@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
 from tests.fakes.vllm_server import FakeVLLMServer, Reply
-from ui.conversation import ConversationService
-from ui.qa.replay import replay_file, rerecord_file
-from ui.qa.spec import load_spec
+from service.conversation import ConversationService
+from qa.replay import replay_file, rerecord_file
+from qa.session_recording import SessionRecorder
+from qa.spec import load_spec
 
 RETURN_TEXT = "I want to return the headphones from order #W1000001"
 PHONE, CARD = "415-555-0188", "4111 1111 1111 1111"
@@ -70,7 +71,7 @@ def record_on_the_model_path(settings: Settings, carrier_url: str, root: Path, t
     with FakeVLLMServer(responder=ScriptedReturnsModel()) as fake:
         service = ConversationService(settings.model_copy(update={
             "llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0,
-            "record_dir": root, "carrier_url": carrier_url}))
+            "record_dir": root, "carrier_url": carrier_url}), recorder=SessionRecorder)
         session = service.sign_in(email="alice@example.com", order_id="#W1000001", record=True).session_id
         for text in turns:
             result = service.send(session, text)

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from agent import guided
 from ui.cli import app
-from ui.qa.replay import replay_file, rerecord_file
-from ui.qa.spec import dump_spec, load_spec
+from qa.replay import replay_file, rerecord_file
+from qa.spec import dump_spec, load_spec
 
 SUITE = Path(__file__).parents[1] / "conversations"
 

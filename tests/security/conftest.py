@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from bench.scripted_model import ScriptedChatModel
 from mock_backends.orders.models import AuditEvent, ReturnRequest
 from tools.deps import ToolDeps
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 @pytest.fixture

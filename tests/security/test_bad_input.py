@@ -16,7 +16,7 @@ JSON = {"content-type": "application/json"}
 @pytest.fixture
 def api(settings, engine):  # noqa: ANN001, ANN201
     """The real app, with server errors returned as 500s (not raised) so a test sees what a client sees."""
-    from ui.conversation import ConversationService
+    from service.conversation import ConversationService
     from ui.server import create_app
 
     with TestClient(create_app(settings, ConversationService(settings)), raise_server_exceptions=False) as client:

@@ -9,7 +9,7 @@ from bench.scripted_model import scripted
 from tests.conftest import return_headphones, sign_in
 from tests.logistics.server import running_carrier
 from tests.security.conftest import audit_rows, returns_in
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 BOBS_ORDER = "#W1000021"  # delivered, returnable: only Bob may return it

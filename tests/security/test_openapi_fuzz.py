@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tests.conftest import sign_in
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="returndesk-fuzz-"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from agent.redaction import redact
+from core.redaction import redact
 from bench.scripted_model import ScriptedChatModel, step_in_turn, tool_call
 from tests.conftest import sign_in
 from tests.security.conftest import audit_rows

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import OrderItem, ReturnRequest
 from mock_backends.orders.seed import seed_demo

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
 from mock_backends.orders.returns import ReturnLine, create_return

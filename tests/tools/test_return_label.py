@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.client import CarrierClient, LabelVoided
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
 from tests.conftest import return_headphones, sign_in
@@ -22,7 +22,7 @@ from tools.return_label import public_label_url
 from tools.return_status import get_return_status
 from tools.returns import create_return
 from tools.tracking import track_shipment
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 from ui.server import create_app
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import OrderItem, PaymentMethod, ReturnRequest
 from mock_backends.orders.seed import seed_demo

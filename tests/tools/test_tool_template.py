@@ -23,7 +23,7 @@ from langgraph.types import Command
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.models import OrderItem, ReturnRequest
 from mock_backends.orders.returns import ReturnLine, create_return

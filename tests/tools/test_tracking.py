@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.faults import FaultConfig
 from mock_backends.orders.models import AuditEvent
 from tests.logistics.server import closed_port_url, running_carrier, tracking_number_of

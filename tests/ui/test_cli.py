@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from agent.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from mock_backends.orders.models import ReturnRequest
 from ui.cli import app
-from ui.conversation import ConversationService
-from ui.feedback import record_feedback
+from service.conversation import ConversationService
+from service.feedback import record_feedback
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from tests.logistics.server import closed_port_url, running_carrier
 from tools.return_label import ensure_return_label
 from tools.deps import ToolDeps
-from ui.conversation import message_language
+from service.conversation import message_language
 from ui.gradio_label import label_image, label_result
 
 

@@ -9,6 +9,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+# The production model (served by vLLM); used when the endpoint cannot name its model.
+DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
+
+
 class Settings(BaseSettings):
     """Every knob ReturnDesk reads. The README's settings table mirrors this class."""
 

@@ -11,15 +11,14 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from graphs.returns_graph import REPLY_NODES
+from service.results import TurnResult
 from tools.base import PendingAction
 
-if TYPE_CHECKING:
-    from ui.conversation import TurnResult
 
 
 

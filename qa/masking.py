@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.redaction import redact, redact_data
+from core.redaction import redact, redact_data
 
 VOLATILE = [
     (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),

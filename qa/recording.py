@@ -7,10 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ui.qa.masking import mask, mask_value
-from ui.qa.runner import EndObservation, TurnObservation
-from ui.qa.scrubbing import scrub, scrub_data
-from ui.qa.spec import (
+from qa.masking import mask, mask_value
+from qa.runner import EndObservation, TurnObservation
+from qa.scrubbing import scrub, scrub_data
+from qa.spec import (
     ConversationSpec,
     CustomerSpec,
     EndState,

@@ -20,9 +20,9 @@ from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
 from vcr.serialize import deserialize
 
-from agent.redaction import redact_data
-from ui.qa.masking import mask, mask_value
-from ui.qa.scrubbing import scrub_body
+from core.redaction import redact_data
+from qa.masking import mask, mask_value
+from qa.scrubbing import scrub_body
 
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "cookie", "set-cookie"]
 

@@ -1,6 +1,6 @@
 """PII scrubbed from everything a recording writes: transcript, expectations, cassette bodies.
 
-`agent.redaction` does the work (emails, phone, card and ID numbers become placeholders). One
+`core.redaction` does the work (emails, phone, card and ID numbers become placeholders). One
 exception: the demo customers' emails stay. They are fixtures in `mock_backends/orders/seed.py`,
 not anyone's data, and a replay signs in (or verifies in the chat) with them on the seeded demo
 database; without them a recording could not be replayed. Any other email is replaced, so a
@@ -13,11 +13,11 @@ import json
 import re
 from typing import Any
 
-from agent.redaction import redact
+from core.redaction import redact
 from mock_backends.orders.seed import DEMO_CUSTOMERS
 
 KEPT = re.compile("|".join(re.escape(c.email) for c in DEMO_CUSTOMERS), re.IGNORECASE)
-# Private-use characters around a letter: no pattern of agent.redaction can match across them.
+# Private-use characters around a letter: no pattern of core.redaction can match across them.
 _SLOTS = re.compile("\ue000([A-Z])\ue001")
 
 

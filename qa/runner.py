@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
 from mock_backends.orders.return_lifecycle import returned_lines
 from tools.base import PendingAction
-from ui.conversation import ConversationError, ConversationService, TurnResult
-from ui.qa.cassettes import cassette_context
-from ui.qa.spec import ConversationSpec, Turn
-from ui.qa.world import fresh_world
+from service.conversation import ConversationError, ConversationService, TurnResult
+from qa.cassettes import cassette_context
+from qa.spec import ConversationSpec, Turn
+from qa.world import fresh_world
 
 
 @dataclass

@@ -13,7 +13,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -23,7 +22,7 @@ from sqlmodel import Session
 
 from agent.guided import language_of
 from agent.llm import mode_of
-from agent.settings import Settings
+from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders import audit, repository
@@ -31,8 +30,10 @@ from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
-from ui.metrics import TurnMetrics
-from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from service.metrics import TurnMetrics
+from service.recording import RecorderFactory
+from service.results import SessionInfo, ToolTraceEntry, TurnResult
+from service.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -78,34 +79,6 @@ class CardWaiting(ConversationError):
     code = "confirmation_pending"
 
 
-@dataclass
-class SessionInfo:
-    session_id: str
-    customer_id: str | None  # None until the customer is verified
-    customer_name: str | None
-    language: str
-    recording: bool = False  # this session is being recorded for QA (RETURNDESK_RECORD_DIR)
-
-
-@dataclass
-class ToolTraceEntry:
-    tool: str
-    args: dict[str, Any]
-    result: Any
-
-
-@dataclass
-class TurnResult:
-    session_id: str
-    reply: str
-    mode: str  # "model" or "guided": which one wrote the reply
-    pending: PendingAction | None = None
-    tool_trace: list[ToolTraceEntry] = field(default_factory=list)
-    # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
-    quick_replies: list[str] = field(default_factory=list)
-    language: str = "en"  # the language the reply is written in ("en" or "zh")
-
-
 def message_language(text: str, fallback: str) -> str:
     """The language a message is written in; `fallback` (the session's) when it has no words, e.g. "#W1000012"."""
     return language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", REFERENCES.sub("", text)) else fallback
@@ -122,13 +95,15 @@ def clean_message(text: str) -> str:
 
 class ConversationService:
     def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
-                 metrics: TurnMetrics | None = None) -> None:
+                 metrics: TurnMetrics | None = None, recorder: RecorderFactory | None = None) -> None:
+        """`recorder`: how to record sessions for QA (e.g. `qa.session_recording.SessionRecorder`), handed
+        in by the caller so the service never imports QA; used only when RETURNDESK_RECORD_DIR is set."""
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
         self.metrics = metrics or TurnMetrics()
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-        self.recorder = _recorder(settings, self.deps)
+        self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
 
     @property
     def can_record(self) -> bool:
@@ -354,15 +329,6 @@ class ConversationService:
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
         )
-
-
-def _recorder(settings: Settings, deps: ToolDeps) -> Any:
-    """The QA session recorder when RETURNDESK_RECORD_DIR is set, else None."""
-    if settings.record_dir is None:
-        return None
-    from ui.qa.session_recording import SessionRecorder  # late: ui.qa imports this module
-
-    return SessionRecorder(settings, deps.engine)
 
 
 def _pending_in(snapshot: Any) -> PendingAction | None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tools.deps import ToolDeps
-from ui.conversation import ConversationService
+from service.conversation import ConversationService
 
 
 @dataclass

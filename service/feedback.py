@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from mock_backends.orders.models import Feedback, utcnow
-from ui.conversation import ConversationError, ConversationService
+from service.conversation import ConversationError, ConversationService
 
 Rating = Literal["up", "down"]
 

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ui.qa.masking import normalise, normalise_value
-from ui.qa.runner import EndObservation, RunResult, TurnObservation
-from ui.qa.spec import ConversationSpec, PendingExpect, TurnExpect
+from qa.masking import normalise, normalise_value
+from qa.runner import EndObservation, RunResult, TurnObservation
+from qa.spec import ConversationSpec, PendingExpect, TurnExpect
 
 
 @dataclass

@@ -31,11 +31,11 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
-from agent.settings import Settings
+from core.settings import Settings
 from agent.vllm_client import resolve_model_name
 from mock_backends.orders.models import utcnow
-from ui.qa.cassettes import cassette_context
-from ui.qa.recording import (
+from qa.cassettes import cassette_context
+from qa.recording import (
     CASSETTE,
     CONVERSATION,
     append_transcript,
@@ -44,9 +44,9 @@ from ui.qa.recording import (
     recorded_turn,
     write_db_changes,
 )
-from ui.qa.runner import TurnObservation, end_state, observe
-from ui.qa.spec import ConversationSpec, CustomerSpec, RecordingMeta, Turn, dump_spec
-from ui.streaming import TurnDone, TurnEvent
+from qa.runner import TurnObservation, end_state, observe
+from qa.spec import ConversationSpec, CustomerSpec, RecordingMeta, Turn, dump_spec
+from service.streaming import TurnDone, TurnEvent
 
 RECORDING_LOCK = threading.Lock()  # one recorded turn at a time: nested vcrpy patches undo each other
 _recorded_session: ContextVar[str | None] = ContextVar("returndesk_recorded_session", default=None)
