@@ -15,7 +15,7 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from agent.prompts import reply_feedback
-from agent.state import ReturnDeskState
+from agent.state import ReturnDeskState, reasoner_for
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 
@@ -93,7 +93,7 @@ def screen_input(state: ReturnDeskState) -> Command[Literal["identify", "assist"
                           response_metadata={"returndesk_mode": "guided", "returndesk_guardrail": verdict,
                                              "quick_replies": TURN_AWAY_QUICK_REPLIES.get(language, [])})
         return Command(goto=END, update={**fresh_turn, "messages": [reply]})
-    return Command(goto="assist" if state.get("customer_id") else "identify", update=fresh_turn)
+    return Command(goto=reasoner_for(state), update=fresh_turn)
 
 
 # --- output check -----------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
         return Command(goto=END)
     language = state.get("language") or "en"
     if state.get("reply_retries", 0) < 1:
-        return Command(goto="assist" if state.get("customer_id") else "identify", update={
+        return Command(goto=reasoner_for(state), update={
             "messages": [RemoveMessage(id=reply.id or "")],
             "reply_feedback": reply_feedback(language, facts),
             "reply_retries": state.get("reply_retries", 0) + 1,

@@ -14,15 +14,11 @@ from langgraph.runtime import Runtime
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
 from agent.prompts import system_prompt
-from agent.state import ReturnDeskState
+from agent.state import ReturnDeskState, is_verified, reasoner_for
 from tools.deps import ToolDeps, deps_of
 from tools.registry import SENSITIVE_TOOLS
 
 Phase = Literal["identify", "assist"]
-
-
-def is_verified(state: ReturnDeskState) -> bool:
-    return bool(state.get("customer_id"))
 
 
 def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
@@ -76,4 +72,4 @@ def route_after_tools(state: ReturnDeskState) -> Literal["handoff", "identify", 
     """Back to the model of the current phase, unless the same failure keeps repeating."""
     if repeated_failure(state.get("messages", [])):
         return "handoff"
-    return "assist" if is_verified(state) else "identify"
+    return reasoner_for(state)

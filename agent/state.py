@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -22,3 +22,15 @@ class ReturnDeskState(TypedDict, total=False):
     # Output guardrail: why the last reply was rejected, and how often this turn (one regeneration).
     reply_feedback: str | None
     reply_retries: int
+
+
+Reasoner = Literal["identify", "assist"]
+
+
+def is_verified(state: ReturnDeskState) -> bool:
+    return bool(state.get("customer_id"))
+
+
+def reasoner_for(state: ReturnDeskState) -> Reasoner:
+    """Who thinks next: `assist` (every tool) once the customer is verified, else `identify`."""
+    return "assist" if is_verified(state) else "identify"

@@ -1,16 +1,9 @@
 """The ReturnDesk graph: wiring only. Node logic lives in `agent/`.
 
-    START -> screen_input --(off-topic / abusive / jailbreak)--> END (polite turn-away)
-                          --(asks for a person)----------------> handoff -> END
-                          --(not verified)--> identify --(tool)--> identify_tools -> identify | assist
-                          --(verified)------> assist ----(tool)--> tools ---------> assist | handoff
-                                                         --(sensitive tool)--> guard --(allowed)--> confirm
-                                                                                      --(refused)--> assist
-                                                                             confirm --(yes)--> tools
-                                                                                     --(no)---> assist
-             identify | assist --(reply)--> check_reply --(facts from tools)--> END
-                                                        --(invented facts)--> regenerate once, then replace
-             identify | assist --(tool-round limit)--> handoff
+Every node and every place it may go is declared here: nodes that route with `Command(goto=...)`
+name their `destinations`, the others have edges. `graph.get_graph().draw_mermaid()` is therefore the
+whole state diagram; the README's copy is generated from it (`python -m graphs.diagram --write README.md`)
+and a test checks that the two match.
 """
 
 from __future__ import annotations
@@ -41,21 +34,23 @@ DURABILITY: Durability = "exit"
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
-    builder.add_node("screen_input", screen_input)
+    reasoners = ("identify", "assist")  # agent.state.reasoner_for: identify until the customer is verified
+    builder.add_node("screen_input", screen_input, destinations=(*reasoners, "handoff", END))
     builder.add_node("identify", identify)
     builder.add_node("identify_tools", InlineToolNode(IDENTIFY_TOOLS))
     builder.add_node("assist", call_model)
     builder.add_node("tools", InlineToolNode(TOOLS))
-    builder.add_node("guard", guard)
-    builder.add_node("confirm", confirm)
+    builder.add_node("guard", guard, destinations=("confirm", "assist", "handoff"))
+    builder.add_node("confirm", confirm, destinations=("tools", "assist", "handoff"))
     builder.add_node("handoff", hand_off)
-    builder.add_node("check_reply", check_reply)
+    builder.add_node("check_reply", check_reply, destinations=(*reasoners, END))
 
     builder.add_edge(START, "screen_input")
-    builder.add_conditional_edges("identify", route_after_model)
-    builder.add_conditional_edges("assist", route_after_model)
-    builder.add_conditional_edges("identify_tools", route_after_tools)
-    builder.add_conditional_edges("tools", route_after_tools)
+    after_model = ("handoff", "check_reply", "guard", "tools", "identify_tools")
+    builder.add_conditional_edges("identify", route_after_model, after_model)
+    builder.add_conditional_edges("assist", route_after_model, after_model)
+    builder.add_conditional_edges("identify_tools", route_after_tools, ("handoff", *reasoners))
+    builder.add_conditional_edges("tools", route_after_tools, ("handoff", *reasoners))
     builder.add_edge("handoff", END)
     return builder.compile(checkpointer=checkpointer, name="returndesk")
 
