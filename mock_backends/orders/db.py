@@ -8,7 +8,7 @@ import logging
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from mock_backends.orders import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -72,7 +72,3 @@ def upgrade_columns(engine: Engine) -> None:
 
 def drop_tables(engine: Engine) -> None:
     SQLModel.metadata.drop_all(engine)
-
-
-def session_for(engine: Engine) -> Session:
-    return Session(engine, expire_on_commit=False)

@@ -38,9 +38,3 @@ def open_ticket(engine: Engine, *, customer_id: str | None, session_id: str | No
         db.commit()
         db.refresh(ticket)
         return ticket
-
-
-def tickets_for_session(engine: Engine, session_id: str) -> list[HandoffTicket]:
-    with Session(engine) as db:
-        return list(db.exec(select(HandoffTicket).where(HandoffTicket.session_id == session_id)
-                            .order_by(col(HandoffTicket.id))).all())
