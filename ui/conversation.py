@@ -7,6 +7,7 @@ conversation in the graph's checkpoints, so any server process can serve any tur
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
+from agent.held_reply import HeldReply
 from agent.llm import mode_of
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
@@ -32,7 +34,7 @@ from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
 from ui.metrics import TurnMetrics
-from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from ui.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -318,12 +320,25 @@ class ConversationService:
 
     def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)
-        before = len(self.graph.get_state(config).values.get("messages", []))
+        history = self.graph.get_state(config).values.get("messages", [])
+        before = len(history)
+        # Reply text reaches the customer only as far as the output check would let it (agent/held_reply.py).
+        held = HeldReply([*history, *(graph_input.get("messages", []) if isinstance(graph_input, dict) else [])])
         parts = self.graph.stream(graph_input, config=config, context=self.deps, durability=DURABILITY,
                                   stream_mode=["messages", "updates"] if tokens else ["updates"], version="v2")
         for event in events_of(parts):
+            if isinstance(event, ReplyChecked):
+                shown = held.approved() if event.passed else held.rejected()
+                if shown:
+                    yield Token(shown)
+                continue
+            if isinstance(event, Token):
+                if shown := held.feed(event.text):
+                    yield Token(shown)
+                continue
             if isinstance(event, ToolFinished):
                 self.metrics.tool_calls.labels(tool=event.tool, outcome=event.outcome).inc()
+                held.saw(ToolMessage(content=_as_text(event.result), name=event.tool, tool_call_id=event.call_id))
             yield event
         result = self._result(info, before)
         self.metrics.turns.labels(mode=result.mode).inc()
@@ -354,6 +369,10 @@ class ConversationService:
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
         )
+
+
+def _as_text(result: Any) -> str:
+    return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, default=str)
 
 
 def _recorder(settings: Settings, deps: ToolDeps) -> Any:
