@@ -70,6 +70,7 @@ def endpoint_model(settings: Settings) -> QwenChatOpenAI:
         max_tokens=settings.llm_max_tokens,  # a runaway generation must not hold the customer (or the GPU)
         extra_body=QWEN_EXTRA_BODY,
         streaming=settings.llm_stream,
+        stream_usage=True,  # the server's token counts for streamed calls too (metrics, traces)
         # With streaming off, a tool round never streams even when LangGraph streams messages.
         disable_streaming=False if settings.llm_stream else "tool_calling",
         **QWEN_SAMPLING,

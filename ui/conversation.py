@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from agent.guided import language_of
 from agent.held_reply import HeldReply
+from agent.observability import TurnObserver, tracer_from_env
 from agent.llm import mode_of
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
@@ -124,11 +125,12 @@ def clean_message(text: str) -> str:
 
 class ConversationService:
     def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
-                 metrics: TurnMetrics | None = None) -> None:
+                 metrics: TurnMetrics | None = None, tracer: Any = None) -> None:
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
         self.metrics = metrics or TurnMetrics()
+        self.tracer = tracer or tracer_from_env()  # OpenTelemetry; a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self.recorder = _recorder(settings, self.deps)
 
@@ -324,8 +326,17 @@ class ConversationService:
         before = len(history)
         # Reply text reaches the customer only as far as the output check would let it (agent/held_reply.py).
         held = HeldReply([*history, *(graph_input.get("messages", []) if isinstance(graph_input, dict) else [])])
-        parts = self.graph.stream(graph_input, config=config, context=self.deps, durability=DURABILITY,
-                                  stream_mode=["messages", "updates"] if tokens else ["updates"], version="v2")
+        observer = TurnObserver(self.metrics, self.tracer, info.session_id)  # tokens, latency, GenAI spans
+        parts = self.graph.stream(graph_input, config={**config, "callbacks": [observer]}, context=self.deps,
+                                  durability=DURABILITY, version="v2",
+                                  stream_mode=["messages", "updates"] if tokens else ["updates"])
+        try:
+            yield from self._events(parts, held, info, before, observer)
+        finally:
+            observer.finish()
+
+    def _events(self, parts: Any, held: HeldReply, info: SessionInfo, before: int,
+                observer: TurnObserver) -> Iterator[TurnEvent]:
         for event in events_of(parts):
             if isinstance(event, ReplyChecked):
                 shown = held.approved() if event.passed else held.rejected()
@@ -341,6 +352,7 @@ class ConversationService:
                 held.saw(ToolMessage(content=_as_text(event.result), name=event.tool, tool_call_id=event.call_id))
             yield event
         result = self._result(info, before)
+        observer.mode = result.mode
         self.metrics.turns.labels(mode=result.mode).inc()
         if self.settings.llm_base_url and result.mode == "guided":
             self.metrics.fallbacks.inc()
