@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Re-install whenever pyproject.toml changes.
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test test-llm lint bench venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The real-model tier: llama-server (built once per machine into ~/.cache/returndesk, ~11 min on 2 cores)
+# with SmolLM2-135M on the CPU, ReturnDesk driven end to end against it.
+test-llm: $(STAMP)
+	$(BIN)/python -m deploy.llama_cpp
+	$(BIN)/python -m pytest tests/llm -m llm $(PYTEST_ARGS)
 
 # Benchmarks: Rich tables on stdout, JSON in bench/results/. BENCH_ARGS="--orders 1000000" for the big run.
 bench: $(STAMP)

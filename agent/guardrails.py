@@ -15,6 +15,7 @@ from langgraph.graph import END
 from langgraph.types import Command
 
 from agent.prompts import reply_feedback
+from agent.reply_claims import unsupported_claims
 from agent.state import ReturnDeskState, reasoner_for
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
@@ -154,13 +155,15 @@ def unsupported_facts(reply: str, messages: list[BaseMessage]) -> list[str]:
 
 
 def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist", "__end__"]]:
-    """Last node of a turn: a reply may state an RMA, amount or date only if a tool produced it.
+    """Last node of a turn: a reply may state an RMA, amount or date only if a tool produced it, an
+    order number only if the customer or a tool wrote it, and an action as done (returned, cancelled,
+    refunded, exchanged) only if a tool did or reported it (agent/reply_claims.py).
     Otherwise the model writes it again once; a second miss is replaced by a safe message."""
     messages = state.get("messages", [])
     reply = messages[-1]
     if not isinstance(reply, AIMessage):
         return Command(goto=END)
-    facts = unsupported_facts(str(reply.content), messages)
+    facts = unsupported_facts(str(reply.content), messages) + unsupported_claims(reply, messages)
     if not facts:
         return Command(goto=END)
     language = state.get("language") or "en"

@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
+from agent.model_output import answer_of
 from agent.prompts import system_prompt
 from agent.state import ReturnDeskState, is_verified, reasoner_for
 from tools.deps import ToolDeps, deps_of
@@ -46,7 +47,10 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     if state.get("reply_feedback"):
         prompt += "\n\n" + str(state["reply_feedback"])
     system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase})
-    response = model_for_turn(deps, messages).invoke([system, *messages])
+    # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
+    cap = deps.settings.llm_node_max_tokens.get(phase)
+    response = answer_of(model_for_turn(deps, messages), [system, *messages],
+                         **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
 
 

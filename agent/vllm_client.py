@@ -7,6 +7,8 @@
   RETURNDESK_LLM_STREAM=true streams anyway, and both shapes recover hermes blocks left in text.
 - A reply whose tool call cannot be parsed raises `BrokenToolCall`, so the caller's fallback
   (guided mode) answers instead of a half-understood tool call.
+- HTML character references in the text (`&#39;`, `&amp;`) are decoded once, streamed or not
+  (`agent.model_output`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 
 from agent.hermes import BrokenToolCall, HermesStreamFilter, has_hermes_block, split_hermes
+from agent.model_output import EntityStreamDecoder, decode_entities
 from core.settings import DEFAULT_MODEL, Settings
 
 log = logging.getLogger(__name__)
@@ -63,8 +66,10 @@ def endpoint_model(settings: Settings) -> QwenChatOpenAI:
         model=resolve_model_name(settings),
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
+        max_tokens=settings.llm_max_tokens,  # a runaway generation must not hold the customer (or the GPU)
         extra_body=QWEN_EXTRA_BODY,
         streaming=settings.llm_stream,
+        stream_usage=True,  # the server's token counts for streamed calls too (metrics, traces)
         # With streaming off, a tool round never streams even when LangGraph streams messages.
         disable_streaming=False if settings.llm_stream else "tool_calling",
         **QWEN_SAMPLING,
@@ -72,14 +77,17 @@ def endpoint_model(settings: Settings) -> QwenChatOpenAI:
 
 
 def recover_tool_calls(message: BaseMessage) -> BaseMessage:
-    """Hermes blocks left in the text become tool calls; an unparseable tool call raises."""
+    """Hermes blocks left in the text become tool calls; an unparseable tool call raises; HTML
+    character references in the text are decoded."""
     if not isinstance(message, AIMessage):
         return message
     if message.invalid_tool_calls:
         raise BrokenToolCall(f"the model returned a tool call that is not valid JSON: {message.invalid_tool_calls[0]}")
     if isinstance(message.content, str) and has_hermes_block(message.content):
         text, calls = split_hermes(message.content)
-        return message.model_copy(update={"content": text, "tool_calls": [*message.tool_calls, *calls]})
+        message = message.model_copy(update={"content": text, "tool_calls": [*message.tool_calls, *calls]})
+    if isinstance(message.content, str) and "&" in message.content:
+        message = message.model_copy(update={"content": decode_entities(message.content)})
     return message
 
 
@@ -140,6 +148,7 @@ class _StreamRecovery:
 
     def __init__(self) -> None:
         self.hermes = HermesStreamFilter()
+        self.entities = EntityStreamDecoder()
         self.last_tool_index = -1
         self.aggregate: AIMessageChunk | None = None
 
@@ -150,13 +159,14 @@ class _StreamRecovery:
                 if isinstance(call.get("index"), int):
                     self.last_tool_index = max(self.last_tool_index, call["index"])  # type: ignore[type-var]
             if isinstance(message.content, str) and message.content:
-                message = message.model_copy(update={"content": self.hermes.feed(message.content)})
+                message = message.model_copy(update={"content": self.entities.feed(self.hermes.feed(message.content))})
                 chunk = ChatGenerationChunk(message=message, generation_info=chunk.generation_info)
             self.aggregate = message if self.aggregate is None else self.aggregate + message
         return chunk
 
     def finish(self) -> list[ChatGenerationChunk]:
         text, calls = self.hermes.finish()
+        text = self.entities.feed(text) + self.entities.finish()
         if self.aggregate is not None:
             _check_streamed_arguments(self.aggregate)
         if not text and not calls:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     llm_stream: bool = Field(
         False, description="Stream model calls, tool rounds included (off: vLLM's streamed hermes tool calls are fragile)."
     )
+    llm_max_tokens: int = Field(
+        512, ge=1, description="Most tokens one model call may write (sent as max_completion_tokens on every call).")
+    llm_node_max_tokens: dict[str, int] = Field(
+        default_factory=dict, description='Per-node override of llm_max_tokens, JSON: {"identify": 256, "assist": 768}.')
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
     public_url: str = Field(

@@ -7,6 +7,7 @@ conversation in the graph's checkpoints, so any server process can serve any tur
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -21,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
+from agent.held_reply import HeldReply
+from agent.observability import TurnObserver, tracer_from_env
 from agent.llm import mode_of
 from core.settings import Settings
 from graphs.persistence import open_checkpointer
@@ -33,7 +36,7 @@ from tools.deps import ToolDeps, deps_from_settings
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
 from service.results import SessionInfo, ToolTraceEntry, TurnResult
-from service.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -95,13 +98,15 @@ def clean_message(text: str) -> str:
 
 class ConversationService:
     def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
-                 metrics: TurnMetrics | None = None, recorder: RecorderFactory | None = None) -> None:
+                 metrics: TurnMetrics | None = None, recorder: RecorderFactory | None = None,
+                 tracer: Any = None) -> None:
         """`recorder`: how to record sessions for QA (e.g. `qa.session_recording.SessionRecorder`), handed
         in by the caller so the service never imports QA; used only when RETURNDESK_RECORD_DIR is set."""
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
         self.metrics = metrics or TurnMetrics()
+        self.tracer = tracer or tracer_from_env()  # OpenTelemetry; a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
 
@@ -293,14 +298,37 @@ class ConversationService:
 
     def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)
-        before = len(self.graph.get_state(config).values.get("messages", []))
-        parts = self.graph.stream(graph_input, config=config, context=self.deps, durability=DURABILITY,
-                                  stream_mode=["messages", "updates"] if tokens else ["updates"], version="v2")
+        history = self.graph.get_state(config).values.get("messages", [])
+        before = len(history)
+        # Reply text reaches the customer only as far as the output check would let it (agent/held_reply.py).
+        held = HeldReply([*history, *(graph_input.get("messages", []) if isinstance(graph_input, dict) else [])])
+        observer = TurnObserver(self.metrics, self.tracer, info.session_id)  # tokens, latency, GenAI spans
+        parts = self.graph.stream(graph_input, config={**config, "callbacks": [observer]}, context=self.deps,
+                                  durability=DURABILITY, version="v2",
+                                  stream_mode=["messages", "updates"] if tokens else ["updates"])
+        try:
+            yield from self._events(parts, held, info, before, observer)
+        finally:
+            observer.finish()
+
+    def _events(self, parts: Any, held: HeldReply, info: SessionInfo, before: int,
+                observer: TurnObserver) -> Iterator[TurnEvent]:
         for event in events_of(parts):
+            if isinstance(event, ReplyChecked):
+                shown = held.approved() if event.passed else held.rejected()
+                if shown:
+                    yield Token(shown)
+                continue
+            if isinstance(event, Token):
+                if shown := held.feed(event.text):
+                    yield Token(shown)
+                continue
             if isinstance(event, ToolFinished):
                 self.metrics.tool_calls.labels(tool=event.tool, outcome=event.outcome).inc()
+                held.saw(ToolMessage(content=_as_text(event.result), name=event.tool, tool_call_id=event.call_id))
             yield event
         result = self._result(info, before)
+        observer.mode = result.mode
         self.metrics.turns.labels(mode=result.mode).inc()
         if self.settings.llm_base_url and result.mode == "guided":
             self.metrics.fallbacks.inc()
@@ -329,6 +357,10 @@ class ConversationService:
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
         )
+
+
+def _as_text(result: Any) -> str:
+    return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, default=str)
 
 
 def _pending_in(snapshot: Any) -> PendingAction | None:

@@ -61,10 +61,17 @@ class TurnDone:
     result: TurnResult
 
 
+@dataclass
+class ReplyChecked:
+    """check_reply's verdict on the reply just written (internal: ConversationService consumes it)."""
+
+    passed: bool
+
+
 TurnEvent = Token | ToolStarted | ToolFinished | PendingConfirmation | TurnDone
 
 
-def events_of(parts: Iterable[dict[str, Any]]) -> Iterator[TurnEvent]:
+def events_of(parts: Iterable[dict[str, Any]]) -> Iterator[TurnEvent | ReplyChecked]:
     for part in parts:
         if part["type"] == "messages":
             message, metadata = part["data"]
@@ -80,8 +87,11 @@ def _is_reply_text(message: Any) -> bool:
     return bool(message.content) and not message.tool_calls and not getattr(message, "tool_call_chunks", None)
 
 
-def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent]:
+def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent | ReplyChecked]:
     for node, update in data.items():
+        if node == "check_reply":  # passing sends no update; a retry or a replacement does
+            yield ReplyChecked(passed=not (update or {}).get("messages"))  # type: ignore[misc]
+            continue
         if node == "__interrupt__":
             for item in update:
                 yield PendingConfirmation(PendingAction.model_validate(item.value))

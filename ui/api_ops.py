@@ -89,4 +89,8 @@ def model_check(conversations: ConversationService) -> Check:
         return Check(ok=False, detail=f"model endpoint unreachable ({type(error).__name__}); guided mode answers")
     if response.status_code != 200:
         return Check(ok=False, detail=f"model endpoint answered HTTP {response.status_code}; guided mode answers")
-    return Check(ok=True, detail="model endpoint answers")
+    try:  # name the served model, so an operator sees which one answers
+        served = str(response.json()["data"][0]["id"])
+    except (ValueError, LookupError, TypeError):
+        return Check(ok=True, detail="model endpoint answers")
+    return Check(ok=True, detail=f"model endpoint answers: {served}")

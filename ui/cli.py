@@ -66,6 +66,9 @@ def list_tools() -> None:
 from ui.cli_vllm import vllm  # noqa: E402 - `returndesk vllm` lives in its own module
 
 app.command("vllm", context_settings={"allow_extra_args": True})(vllm)
+from ui.cli_llama import llama  # noqa: E402 - `returndesk llama`: CPU serving with llama.cpp
+
+app.command("llama", context_settings={"allow_extra_args": True})(llama)
 
 # Commands that live in their own modules: one line each, so parallel additions merge cleanly.
 from ui import cli_chat  # noqa: E402

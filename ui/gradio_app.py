@@ -8,6 +8,7 @@ itself is in the checkpointer, so nothing is lost when the page reloads mid-turn
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,6 +32,13 @@ CSS = """
 #side-panel { overflow-wrap: anywhere; }
 #return-label img { object-fit: contain; }
 """
+
+
+def as_markdown_text(text: str) -> str:
+    """Chat text escaped for the Chatbot, exactly once: it renders Markdown and keeps HTML tags, so
+    a `<b>` in a reply would be drawn as bold. The model's entities were decoded once already
+    (agent/model_output.py): its `&lt;b&gt;` is shown as `<b>`, its `&amp;lt;` as `&lt;`."""
+    return html.escape(text, quote=False)
 
 
 def quick_replies(result: TurnResult | None, language: str) -> list[str]:
@@ -141,7 +149,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
                      start: Callable[[], Iterator[TurnEvent]]) -> Iterator[dict]:
-            messages = [*messages, {"role": "user", "content": shown}]
+            messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
             reply: dict[str, Any] | None = None
             traces: dict[str, dict[str, Any]] = {}
@@ -153,7 +161,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                         if reply is None:
                             reply = {"role": "assistant", "content": ""}
                             messages.append(reply)
-                        reply["content"] += event.text
+                        reply["content"] += as_markdown_text(event.text)  # char by char: safe per token
                     elif isinstance(event, ToolStarted):
                         traces[event.call_id] = trace_message(event, lang)
                         messages.append(traces[event.call_id])
@@ -183,7 +191,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 reply = {"role": "assistant", "content": ""}
                 messages.append(reply)
             if reply is not None:
-                reply["content"] = result.reply  # the final text is the truth, whatever streamed
+                reply["content"] = as_markdown_text(result.reply)  # the final text is the truth, whatever streamed
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
