@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="When set, /v1 requires it (Authorization: Bearer, or X-API-Key).")
     max_body_bytes: int = Field(64_000, description="Largest request body /v1 accepts.")
     rate_limit_per_minute: int = Field(30, description="Turns one session may send per minute (0: no limit).")
+    turn_lock_timeout_s: float = Field(
+        30.0, gt=0, description="Longest a turn waits while another turn of the same session runs (in any "
+        "server process on the same database) before it is refused with 409 session_busy.")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
