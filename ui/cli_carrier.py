@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 
 import typer
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 from rich.console import Console
 
 from agent.settings import Settings, get_settings
@@ -23,7 +25,18 @@ def carrier_app(settings: Settings) -> FastAPI:
     create_tables(engine)
     faults = FaultConfig(latency_ms=settings.carrier_fault_latency_ms, error_rate=settings.carrier_fault_error_rate,
                          timeout_rate=settings.carrier_fault_timeout_rate, hang_s=settings.carrier_fault_hang_s)
-    return create_carrier_app(engine, faults)
+    return create_carrier_app(engine, faults, token=settings.carrier_token_value)
+
+
+def ensure_carrier_token(settings: Settings) -> bool:
+    """Give `settings` a fresh random carrier token if none is configured; True if it made one.
+
+    The demo runs the carrier and the web app in one process with these settings, so both sides
+    share it without anyone setting RETURNDESK_CARRIER_TOKEN."""
+    if settings.carrier_token is not None:
+        return False
+    settings.carrier_token = SecretStr(secrets.token_urlsafe(32))
+    return True
 
 
 def carrier(host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),
@@ -31,6 +44,9 @@ def carrier(host: str = typer.Option(None, help="Bind address (default: RETURNDE
     """Start the mock carrier service: parcel tracking and return labels (fault injection via settings)."""
     settings = get_settings()
     host, port = host or settings.host, port or settings.carrier_port
+    if ensure_carrier_token(settings):  # plain echo: a wrapped line would break the token
+        typer.echo(f"No RETURNDESK_CARRIER_TOKEN set; this run's token (give it to the web server):\n"
+                   f"RETURNDESK_CARRIER_TOKEN={settings.carrier_token_value}", err=True)
     console.print(f"Carrier service at http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(carrier_app(settings), host=host, port=port, log_level="warning")
 

@@ -157,10 +157,12 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("direction IN ('outbound', 'return')", name="ck_shipment_direction"),
         CheckConstraint(_in("fate", SHIPMENT_FATES), name="ck_shipment_fate"),
+        # One return parcel (label) per return: racing label requests book one. NULLs (outbound) repeat.
+        Index("uq_shipment_return", "return_id", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
-    return_id: int | None = Field(default=None, foreign_key="returnrequest.id", index=True)
+    return_id: int | None = Field(default=None, foreign_key="returnrequest.id")  # uq_shipment_return indexes it
     carrier: str = Field(default="ReturnDesk Express", max_length=50)
     tracking_number: str = Field(max_length=40, unique=True, index=True)
     direction: str = Field(default="outbound", max_length=10)
