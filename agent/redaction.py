@@ -1,11 +1,12 @@
 """PII redaction for everything we keep about a conversation besides the conversation itself.
 
-Audit rows and log lines are read by more people (and kept longer) than a customer's chat, so
-phone numbers, Chinese resident ID numbers, payment card numbers and email addresses are replaced
+Audit rows, tickets, feedback, exports, QA recordings and log lines are read by more people (and kept
+longer) than a customer's chat, so phone numbers, Chinese resident ID numbers, payment card numbers and email addresses are replaced
 by a placeholder before they are written. Order numbers (#W1000001), RMAs, prices and dates pass.
 
-Our own ~60 lines rather than a library: Presidio and scrubadub pull in spaCy models and do not
-know Chinese ID or mobile formats; the four patterns we need are short and tested here.
+Our own ~80 lines rather than a library: Presidio and scrubadub pull in spaCy models and do not
+know Chinese ID or mobile formats, and phonenumbers' matcher needs one pass per country; every log
+line passes through here. The patterns are short and property-tested (tests/security/test_pii_stores.py).
 Standard library only, so the lowest layer (mock_backends' audit) may use it.
 """
 

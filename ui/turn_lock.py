@@ -100,8 +100,9 @@ class PostgresTurnLock:
     def __init__(self, url: str, timeout_s: float, max_connections: int = 25) -> None:
         self.timeout_s = timeout_s
         # A pool of its own: a held lock pins a connection for the whole turn, which must not take
-        # connections the turn's own queries need. Waiting for a free one counts against the deadline.
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=max_connections - 5,
+        # connections the turn's own queries need. One stays open when idle; the others close after
+        # the turn. Waiting for a free one counts against the deadline.
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=max_connections - 1,
                                             pool_timeout=timeout_s, isolation_level="AUTOCOMMIT")
 
     @contextmanager
