@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,9 +56,16 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="When set, /v1 requires it (Authorization: Bearer, or X-API-Key).")
     max_body_bytes: int = Field(64_000, description="Largest request body /v1 accepts.")
     rate_limit_per_minute: int = Field(30, description="Turns one session may send per minute (0: no limit).")
+    turn_lock_timeout_s: float = Field(
+        30.0, gt=0, description="Longest a turn waits while another turn of the same session runs (in any "
+        "server process on the same database) before it is refused with 409 session_busy.")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
+    carrier_token: SecretStr | None = Field(
+        None, description="Shared secret between the web app and the carrier service: the client sends it as a "
+        "bearer token, the carrier requires it when set. `returndesk demo` and `returndesk carrier` make one "
+        "when unset.")
     carrier_timeout_s: float = Field(
         3.0, description="Longest a customer waits for one carrier call, retries included.")
     carrier_attempt_timeout_s: float = Field(1.0, description="Timeout of one HTTP attempt to the carrier.")
@@ -87,6 +94,10 @@ class Settings(BaseSettings):
             host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
             self.public_url = f"http://{host}:{self.port}"
         return self
+
+    @property
+    def carrier_token_value(self) -> str | None:
+        return self.carrier_token.get_secret_value() if self.carrier_token else None
 
     @property
     def resolved_database_url(self) -> str:

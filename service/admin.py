@@ -74,7 +74,7 @@ def carrier_app(settings: Settings) -> FastAPI:
     """The mock carrier service on the configured database, with the configured fault injection."""
     faults = FaultConfig(latency_ms=settings.carrier_fault_latency_ms, error_rate=settings.carrier_fault_error_rate,
                          timeout_rate=settings.carrier_fault_timeout_rate, hang_s=settings.carrier_fault_hang_s)
-    return create_carrier_app(open_database(settings), faults)
+    return create_carrier_app(open_database(settings), faults, token=settings.carrier_token_value)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -33,10 +32,12 @@ from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
+from service.card_recovery import card_already_ran, done_already, finished_call_result
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
 from service.results import SessionInfo, ToolTraceEntry, TurnResult
 from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from service.turn_lock import TurnLockTimeout, turn_lock_for
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -75,6 +76,20 @@ class RecordingNotEnabled(ConversationError):
     code = "recording_not_enabled"
 
 
+class AlreadyDone(ConversationError):
+    """Cancel pressed on a card whose action had already been carried out (a server stopped mid-turn)."""
+
+    status = 409
+    code = "already_done"
+
+
+class SessionBusy(ConversationError):
+    """Another turn of this session (in this or another server process) outlasted the wait deadline."""
+
+    status = 409
+    code = "session_busy"
+
+
 class CardWaiting(ConversationError):
     """A new message while a confirmation card waits for yes / no."""
 
@@ -107,7 +122,8 @@ class ConversationService:
         self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
         self.metrics = metrics or TurnMetrics()
         self.tracer = tracer or tracer_from_env()  # OpenTelemetry; a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
-        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        # One turn of a session at a time across every process on this database (confirm vs cancel).
+        self.turn_lock = turn_lock_for(self.deps.engine, settings.turn_lock_timeout_s)
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
 
     @property
@@ -228,6 +244,8 @@ class ConversationService:
         info = self.session(session_id)
         try:
             cleaned = clean_message(text)
+            if (retired := self._retire_if_ran(info)) is not None and (YES.match(cleaned) or NO.match(cleaned)):
+                return self._answer_retired(*retired, approved=bool(YES.match(cleaned)), action_id=None)
             self._turn_input(info, cleaned)  # raises now rather than inside the stream
         except ConversationError as error:
             self._record_refusal(info, error, user=text)
@@ -240,6 +258,8 @@ class ConversationService:
         info = self.session(session_id)
         action = "confirm" if approved else "cancel"
         try:
+            if (retired := self._retire_if_ran(info)) is not None:
+                return self._answer_retired(*retired, approved=approved, action_id=action_id)
             self._resume_input(info, approved, action_id)
         except ConversationError as error:
             self._record_refusal(info, error, action=action)
@@ -248,7 +268,7 @@ class ConversationService:
                             tokens=tokens)
 
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
-        pending = self.pending(info.session_id)
+        pending = self._card(info.session_id)
         if pending is not None:
             if YES.match(text) or NO.match(text):
                 return _resume_command(pending, approved=bool(YES.match(text)))
@@ -260,20 +280,55 @@ class ConversationService:
         return graph_input
 
     def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
-        pending = self.pending(info.session_id)
+        snapshot = self.graph.get_state(self._config(info.session_id))
+        pending = _pending_in(snapshot)
         if pending is None:
-            raise NothingPending("There is nothing waiting for confirmation.")
+            finished = finished_call_result(snapshot.values.get("messages", []), action_id)
+            raise NothingPending("There is nothing waiting for confirmation"
+                                 + (f": {done_already(*finished)}." if finished else "."))
         if action_id is not None and action_id != pending.action_id:
             raise NothingPending("That confirmation is out of date: the pending action has changed.")
         return _resume_command(pending, approved=approved)
 
     def pending(self, session_id: str) -> PendingAction | None:
-        return _pending_in(self.graph.get_state(self._config(session_id)))
+        """The card waiting for the customer's yes or no. A card whose call already ran (the server
+        stopped after the write committed, before the turn was saved) is retired first: see `_retire_if_ran`."""
+        if self._card(session_id) is not None:
+            self._retire_if_ran(self.session(session_id))
+        return self._card(session_id)
 
     def history(self, session_id: str) -> list[dict[str, Any]]:
         self.session(session_id)
+        self.pending(session_id)  # a card whose call already ran shows as the answer it got
         messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
         return [entry for m in messages if (entry := _history_entry(m))]
+
+    def _card(self, session_id: str) -> PendingAction | None:
+        return _pending_in(self.graph.get_state(self._config(session_id)))
+
+    def _retire_if_ran(self, info: SessionInfo, *, locked: bool = False) -> tuple[PendingAction, TurnResult] | None:
+        """If the pending card's call already committed, replay it (approved) so the conversation shows
+        its result: the idempotent tool returns what it did (the same RMA) without writing again.
+        Returns the card and that turn's result, or None when there was nothing to retire."""
+        snapshot = self.graph.get_state(self._config(info.session_id))
+        card = _pending_in(snapshot)
+        if card is None or not card_already_ran(snapshot, card, self.deps, info.session_id):
+            return None
+        if not locked:
+            with self._turn_of(info.session_id):
+                return self._retire_if_ran(info, locked=True)  # read again: another process may have done it
+        return card, _last(self._run(info, _resume_command(card, approved=True), tokens=False))
+
+    def _answer_retired(self, card: PendingAction, result: TurnResult, *, approved: bool,
+                        action_id: str | None) -> Iterator[TurnEvent]:
+        """The answer to a confirm or cancel of a card that turned out to be done already."""
+        if action_id is not None and action_id != card.action_id:
+            raise NothingPending("That confirmation is out of date: the pending action has changed.")
+        if not approved:
+            done = next((done_already(t.tool, t.result) for t in result.tool_trace if isinstance(t.result, dict)),
+                        done_already(card.tool, {}))
+            raise AlreadyDone(f"Nothing was cancelled: {done} before our answer reached you.")
+        return iter([TurnDone(result)])
 
     # --- internals --------------------------------------------------------------------------
     def _config(self, session_id: str) -> dict[str, Any]:
@@ -283,10 +338,12 @@ class ConversationService:
                 action: str | None = None, tokens: bool = True) -> Iterator[TurnEvent]:
         """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed).
         `user` / `action` say what the turn was, for a recording."""
-        with self._locks[info.session_id]:
+        with self._turn_of(info.session_id):
+            self._retire_if_ran(info, locked=True)  # a crash of another process may have left one just now
+            turn_input = graph_input()  # bad input now (the card is gone) is the customer's, not an error
             started = time.perf_counter()
             try:
-                events = self._run(info, graph_input(), tokens=tokens)
+                events = self._run(info, turn_input, tokens=tokens)
                 if self.recorder is not None:
                     events = self.recorder.record_turn(info.session_id, events, user=user, action=action)
                 yield from events
@@ -295,6 +352,15 @@ class ConversationService:
                 raise
             finally:
                 self.metrics.latency.observe(time.perf_counter() - started)
+
+    @contextmanager
+    def _turn_of(self, session_id: str) -> Iterator[None]:
+        try:
+            with self.turn_lock.hold(session_id):
+                yield
+        except TurnLockTimeout:
+            raise SessionBusy("Another message of this conversation is still being answered; "
+                              "please try again in a moment.") from None
 
     def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True) -> Iterator[TurnEvent]:
         config = self._config(info.session_id)

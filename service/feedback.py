@@ -9,6 +9,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core.redaction import redact_data
 from mock_backends.orders.models import Feedback, utcnow
 from service.conversation import ConversationError, ConversationService
 
@@ -60,5 +61,6 @@ def rated_conversations(conversations: ConversationService, rating: Rating | Non
 
 
 def export_jsonl(conversations: ConversationService, rating: Rating | None = None) -> Iterator[str]:
+    """One JSON line per rated conversation, PII redacted: an export leaves the customer's own chat."""
     for record in rated_conversations(conversations, rating):
-        yield json.dumps(record, ensure_ascii=False)
+        yield json.dumps(redact_data(record), ensure_ascii=False)

@@ -22,7 +22,7 @@ from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
 from tools.return_status import get_return_status
-from tools.returns import create_return, preview_create_return
+from tools.returns import create_return, create_return_committed, preview_create_return
 from tools.tracking import track_shipment
 
 
@@ -35,6 +35,10 @@ class ToolSpec:
     preview: Callable[[dict[str, Any], dict[str, Any], ToolDeps], PendingAction] | None = None
     # True: offered while the customer is still unverified (the graph's identify step).
     before_verification: bool = False
+    # For sensitive tools: whether a confirmed call (by its tool call id) has already committed its
+    # change, e.g. the server stopped before the turn was saved. The card is then retired by replaying
+    # the call, which must be idempotent per session + tool call id (service/card_recovery.py).
+    committed: Callable[[ToolDeps, dict[str, Any], str, str], bool] | None = None
 
     def __post_init__(self) -> None:
         # Done here, once for every registered tool, so a new tool cannot forget either rule:
@@ -58,7 +62,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(list_orders),
     ToolSpec(lookup_order),
     ToolSpec(check_return_eligibility),
-    ToolSpec(create_return, sensitive=True, preview=preview_create_return),
+    ToolSpec(create_return, sensitive=True, preview=preview_create_return, committed=create_return_committed),
     ToolSpec(get_return_status),
     ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
     ToolSpec(search_help_centre, before_verification=True),

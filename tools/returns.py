@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.errors import NotEligible
-from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination
+from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination, return_by_idempotency_key
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
 from tools.base import (
@@ -56,7 +56,7 @@ def create_return(
             reason=reason,
             damaged=damaged,
             # The same confirmed tool call never creates two returns, even if it is replayed after a crash.
-            idempotency_key=f"{ctx.session_id}:{ctx.tool_call_id}",
+            idempotency_key=idempotency_key(ctx.session_id, ctx.tool_call_id),
             session_id=ctx.session_id,
             now=ctx.deps.clock(),
         )
@@ -71,6 +71,18 @@ def create_return(
                               session_id=ctx.session_id)
 
     return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
+
+
+def idempotency_key(session_id: str | None, tool_call_id: str | None) -> str:
+    """One confirmed call of one conversation: the return it creates is keyed by this."""
+    return f"{session_id}:{tool_call_id}"
+
+
+def create_return_committed(deps: ToolDeps, state: dict[str, Any], session_id: str, tool_call_id: str) -> bool:
+    """Whether the confirmed call `tool_call_id` already created its return (the registry's `committed`)."""
+    customer_id = state.get("customer_id")
+    return bool(customer_id) and return_by_idempotency_key(
+        deps.engine, customer_id, idempotency_key(session_id, tool_call_id)) is not None
 
 
 def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:

@@ -38,7 +38,7 @@ def carrier_client(settings: Settings) -> CarrierClient:
     """The carrier client the tools use; tests point `settings.carrier_url` at their own carrier."""
     return CarrierClient(base_url=settings.carrier_url, timeout_s=settings.carrier_timeout_s,
                          attempt_timeout_s=settings.carrier_attempt_timeout_s,
-                         max_attempts=settings.carrier_max_attempts)
+                         max_attempts=settings.carrier_max_attempts, token=settings.carrier_token_value)
 
 
 @tool(parse_docstring=True)

@@ -10,7 +10,7 @@ from rich.table import Table
 from core.settings import get_settings
 from service import admin
 from ui import cli_data
-from ui.cli_carrier import carrier, start_carrier_in_background
+from ui.cli_carrier import carrier, ensure_carrier_token, start_carrier_in_background
 
 from ui.cli_qa import replay
 
@@ -40,6 +40,7 @@ def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK
 def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer.Option(None, help="Port.")) -> None:
     """Seed the demo data if the database is empty, start the carrier service and the server, print the URLs."""
     cli_data.seed_demo_data()
+    ensure_carrier_token(get_settings())  # the web app below reads the same settings object
     start_carrier_in_background(get_settings())
     table = Table(title="Demo accounts (sign in with email + order number)")
     table.add_column("email")

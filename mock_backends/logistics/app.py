@@ -6,7 +6,8 @@
     POST /labels/{number}/void       void a return label (the return was cancelled); idempotent
     GET  /healthz                    liveness (never fault-injected)
 
-Errors are JSON `{"code", "error"}` with a message safe to show a customer.
+Errors are JSON `{"code", "error"}` with a message safe to show a customer. With a token configured
+(`RETURNDESK_CARRIER_TOKEN`), every route but /healthz and the docs answers 401 without it (`auth.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mock_backends.logistics import records
+from mock_backends.logistics.auth import install_token_check
 from mock_backends.logistics.faults import FaultConfig, install_faults
 from mock_backends.logistics.labels import render_return_label
 from mock_backends.logistics.schemas import CarrierErrorBody, Label, LabelRequest, Language, Tracking, VoidedLabel
@@ -40,10 +42,12 @@ class CarrierHTTPError(HTTPException):
 
 
 def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
-                       clock: Callable[[], datetime] = utcnow) -> FastAPI:
+                       clock: Callable[[], datetime] = utcnow, token: str | None = None) -> FastAPI:
+    """The carrier's API; `token`: the shared secret every call must bear (None: open, for tests)."""
     app = FastAPI(title="ReturnDesk Express (mock carrier)", version="0.1.0",
                   description="Parcel tracking and return labels. Send `X-Carrier-Fault` to make it fail on purpose.")
     install_faults(app, faults or FaultConfig())
+    install_token_check(app, token)  # added last, so it runs first: no fault or route before the check
     _install_error_handlers(app)
 
     @app.get("/healthz")

@@ -22,15 +22,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_carrier(database_url: str, faults: FaultConfig | None = None, port: int | None = None) -> Iterator[str]:
+def running_carrier(database_url: str, faults: FaultConfig | None = None, port: int | None = None,
+                    token: str | None = None) -> Iterator[str]:
     """Starts the carrier on its own engine (as the real service has) and yields its base URL.
 
     `port`: where it listens (default: a free one); a test passes the port a client has found closed
-    to bring the carrier back after an outage."""
+    to bring the carrier back after an outage. `token`: the bearer token it requires (default: none)."""
     engine = make_engine(database_url)
     port = port or free_port()
-    config = uvicorn.Config(create_carrier_app(engine, faults or FaultConfig(hang_s=5)), host="127.0.0.1",
-                            port=port, log_level="warning", timeout_graceful_shutdown=1)
+    app = create_carrier_app(engine, faults or FaultConfig(hang_s=5), token=token)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

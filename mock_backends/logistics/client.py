@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
@@ -70,6 +70,7 @@ class CarrierClient:
     max_attempts: int = 3
     fault: str | None = None  # sent as X-Carrier-Fault on every call: reliability tests and demos
     transport: httpx.BaseTransport | None = None
+    token: str | None = field(default=None, repr=False)  # the shared secret, sent as a bearer token
 
     def track(self, tracking_number: str, language: Language = "en", *, fault: str | None = None) -> Tracking:
         """The parcel's scan events, in `language` where the carrier has the text."""
@@ -110,6 +111,8 @@ class CarrierClient:
 
     def _request(self, method: str, path: str, *, fault: str | None, **kwargs: object) -> httpx.Response:
         headers = {FAULT_HEADER: value} if (value := fault or self.fault) else {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         deadline = time.monotonic() + self.timeout_s
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.timeout_s),
@@ -128,6 +131,11 @@ class CarrierClient:
                                             timeout=min(self.attempt_timeout_s, remaining), **kwargs)  # type: ignore[arg-type]
                     if response.status_code >= 500:
                         raise _ServerError(f"{response.status_code} {response.text[:200]}")
+                    if response.status_code == 401:  # not worth a retry: the configuration is wrong
+                        log.error("the carrier refused our credentials (401): RETURNDESK_CARRIER_TOKEN must be "
+                                  "the carrier's token")
+                        raise CarrierUnavailable("The carrier's system is not answering right now. "
+                                                 "Please try again in a few minutes.")
                     return response
         except (httpx.HTTPError, _ServerError) as error:
             log.warning("carrier %s %s failed: %r", method, path, error)

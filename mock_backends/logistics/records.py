@@ -6,7 +6,7 @@ has no records of its own; a real carrier would keep them and share only the tra
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,26 +51,30 @@ def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
 
 
 def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
-    """The return parcel for this RMA, created on first request (so a retried request books one label)."""
+    """The return parcel for this RMA, created on first request (so a retried request books one label).
+
+    Its tracking number is random: one must not be able to work it out from the RMA (and print the
+    label, with the customer's name and address). One return parcel per return is the database's
+    rule (`uq_shipment_return`), so two racing requests for the same RMA still book one parcel.
+    """
     with Session(engine, expire_on_commit=False) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma.strip().upper())).first()
         if ret is None or ret.order_id != normalize_order_id(order_id):
             raise UnknownReturn(f"No return {rma} on order {normalize_order_id(order_id)}.")
-        existing = _return_shipment(session, ret.id)
-        if existing is not None:
-            return existing, False
-        shipment = Shipment(order_id=ret.order_id, return_id=ret.id, direction="return",
-                            tracking_number=return_tracking_number(ret.rma), created_at=now)
-        session.add(shipment)
-        try:
-            session.commit()
-        except IntegrityError:  # the same RMA booked concurrently: its tracking number is already taken
-            session.rollback()
-            existing = _return_shipment(session, ret.id)
-            if existing is None:
-                raise
-            return existing, False
-        return shipment, True
+        return_id, return_order = ret.id, ret.order_id
+        for _attempt in range(3):
+            existing = _return_shipment(session, return_id)
+            if existing is not None:
+                return existing, False
+            shipment = Shipment(order_id=return_order, return_id=return_id, direction="return",
+                                tracking_number=new_return_tracking_number(), created_at=now)
+            session.add(shipment)
+            try:
+                session.commit()
+                return shipment, True
+            except IntegrityError:  # booked concurrently (found above on the next round), or a number drawn twice
+                session.rollback()
+        raise RuntimeError(f"could not book a return parcel for {rma}")
 
 
 def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts | None:
@@ -106,10 +110,9 @@ def void_return_label(engine: Engine, tracking_number: str, now: datetime) -> Sh
                                                    Shipment.direction == "return")).first()
 
 
-def return_tracking_number(rma: str) -> str:
-    """'RR' + 10 digits derived from the RMA: the same RMA always gets the same number."""
-    digits = int.from_bytes(hashlib.sha256(rma.encode()).digest()[:8], "big") % 10**10
-    return f"RR{digits:010d}"
+def new_return_tracking_number() -> str:
+    """'RR' + 10 random digits (the format of return labels; QA masks it as a volatile id)."""
+    return f"RR{secrets.randbelow(10**10):010d}"
 
 
 def _return_shipment(session: Session, return_id: int | None) -> Shipment | None:

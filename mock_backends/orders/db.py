@@ -8,7 +8,8 @@ import logging
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy.schema import CreateIndex
+from sqlmodel import Session, SQLModel, create_engine
 
 from mock_backends.orders import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -44,6 +45,16 @@ def create_tables(engine: Engine) -> None:
     """Create missing tables, then bring tables an older version made up to date (see `upgrade_columns`)."""
     SQLModel.metadata.create_all(engine)
     upgrade_columns(engine)
+    create_missing_indexes(engine)
+
+
+def create_missing_indexes(engine: Engine) -> None:
+    """Indexes a newer version added to an existing table (create_all makes them only with new tables),
+    e.g. uq_shipment_return: one return parcel per return."""
+    with engine.begin() as conn:  # IF NOT EXISTS: reflection skips SQLite's expression indexes
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def upgrade_columns(engine: Engine) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy import DDL, CheckConstraint, Column, Index, UniqueConstraint, ev
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
+from mock_backends.orders.pii_columns import REDACTED  # importing it installs the redacting hook
+
 ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
 RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refunded", "cancelled")
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
@@ -155,10 +157,12 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("direction IN ('outbound', 'return')", name="ck_shipment_direction"),
         CheckConstraint(_in("fate", SHIPMENT_FATES), name="ck_shipment_fate"),
+        # One return parcel (label) per return: racing label requests book one. NULLs (outbound) repeat.
+        Index("uq_shipment_return", "return_id", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
-    return_id: int | None = Field(default=None, foreign_key="returnrequest.id", index=True)
+    return_id: int | None = Field(default=None, foreign_key="returnrequest.id")  # uq_shipment_return indexes it
     carrier: str = Field(default="ReturnDesk Express", max_length=50)
     tracking_number: str = Field(max_length=40, unique=True, index=True)
     direction: str = Field(default="outbound", max_length=10)
@@ -180,7 +184,7 @@ class ReturnRequest(SQLModel, table=True):
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
     customer_id: str = Field(foreign_key="customer.id", index=True, max_length=64)
     status: str = Field(default="requested", max_length=20)
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=500, sa_column_kwargs={"info": REDACTED})
     refund_method: str = Field(max_length=20)
     refund_payment_method_id: str | None = Field(default=None, foreign_key="paymentmethod.id", max_length=64)
     refund_amount_cents: int
@@ -207,8 +211,8 @@ class HandoffTicket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: str | None = Field(default=None, foreign_key="customer.id", index=True, max_length=64)
     session_id: str | None = Field(default=None, max_length=64, index=True)
-    reason: str = Field(default="", max_length=200)
-    summary: str = Field(default="", sa_column=Column(SAText, nullable=False, default=""))
+    reason: str = Field(default="", max_length=200, sa_column_kwargs={"info": REDACTED})
+    summary: str = Field(default="", sa_column=Column(SAText, nullable=False, default="", info=REDACTED))
     status: str = Field(default="open", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -224,9 +228,9 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=64, description="The verified customer id, or 'anonymous' / 'system'.")
     session_id: str | None = Field(default=None, max_length=64, index=True)
     tool: str = Field(max_length=64)
-    order_id: str | None = Field(default=None, max_length=32, index=True)
+    order_id: str | None = Field(default=None, max_length=32, index=True, sa_column_kwargs={"info": REDACTED})
     outcome: str = Field(max_length=10)
-    detail: str = Field(default="", sa_column=Column(SAText, nullable=False, default=""))
+    detail: str = Field(default="", sa_column=Column(SAText, nullable=False, default="", info=REDACTED))
 
 
 # The audit trail is append-only in the database itself, so no code path (or SQL shell) can rewrite it.
@@ -269,5 +273,5 @@ class Feedback(SQLModel, table=True):
     session_id: str = Field(foreign_key="chatsession.id", index=True, max_length=64)
     message_index: int = Field(description="Position of the answer in the session's history (GET .../messages).")
     rating: str = Field(max_length=4)
-    comment: str = Field(default="", max_length=1000)
+    comment: str = Field(default="", max_length=1000, sa_column_kwargs={"info": REDACTED})
     created_at: datetime = Field(default_factory=utcnow)

@@ -175,6 +175,11 @@ def refund_destination(session: Session, customer_id: str, order_id: str, refund
     return gift_card
 
 
+def return_by_idempotency_key(engine: Engine, customer_id: str, key: str) -> CreatedReturn | None:
+    """The return the call with idempotency key `key` created for this customer, if it committed."""
+    return _by_idempotency_key(engine, customer_id, key)
+
+
 def _by_idempotency_key(engine: Engine, customer_id: str, key: str) -> CreatedReturn | None:
     with Session(engine) as session:
         return _by_idempotency_key_in(session, customer_id, key)
@@ -207,4 +212,4 @@ def get_return(session: Session, customer_id: str, rma: str) -> ReturnRequest:
 
 
 __all__ = ["CreatedReturn", "ReturnLine", "check_lines", "check_refund_method", "create_return", "get_return",
-           "normalize_order_id", "refund_destination"]
+           "normalize_order_id", "refund_destination", "return_by_idempotency_key"]

@@ -21,6 +21,11 @@ from mock_backends.orders.seed import seed_demo
 from tests.postgres import temporary_database
 
 
+# How long a server process may take to answer /healthz: importing Gradio on a loaded 2-core machine
+# has taken over 100 s. A deadline for a condition, not a sleep: a fast machine waits seconds.
+STARTUP_S = 300.0
+
+
 def seeded(url: str) -> Engine:
     engine = make_engine(url)
     create_tables(engine)

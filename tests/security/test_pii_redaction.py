@@ -22,6 +22,11 @@ PII = {
     "mastercard dashed": "5555-5555-5555-4444",
     "email": "alice.chen+returns@example.com",
     "chinese email": "wang.fang@example.cn",
+    # Formats the first version missed (security issue #13, M8).
+    "visa with dots": "4111.1111.1111.1111",
+    "us phone, digits only": "4155550123",
+    "us phone, no space after the area code": "(415)555-0123",
+    "uk landline": "020 7946 0958",
 }
 
 
