@@ -1,0 +1,1 @@
+"""QA: conversations written by hand or recorded from real sessions, replayed offline with a readable diff."""
