@@ -33,6 +33,8 @@ class WorldSpec(Strict):
     """The database a trial starts from: a fresh demo seed (plus generated customers), or a copy of the
     configured database (RETURNDESK_DATABASE_URL, e.g. one holding the tau-bench import)."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)  # hashable: one template per kind of world
+
     database: Literal["demo", "configured"] = "demo"
     generated_customers: int = Field(0, ge=0, le=500, description="Add this many generated customers.")
     generated_seed: int = Field(0, description="Their seed: seed 0's first customer is Mason Williams.")

@@ -18,13 +18,12 @@ from typing import Any
 
 from langchain_core.messages import messages_to_dict
 
-from mock_backends.orders.models import utcnow
 from qa.eval.agents import AgentSession, AgentTurn, open_session
 from qa.eval.changes import InvalidExpectation, UnsupportedChange, apply_expected
 from qa.eval.customers import ClickCard, ScriptedCustomer, SimulatedCustomer, simulator_model
 from qa.eval.state import canonical_state, diff_states
 from qa.eval.tasks import Task
-from qa.eval.world import ModelEndpoint, copied_engine, populate_for, trial_world
+from qa.eval.world import ModelEndpoint, Templates, cloned_engine, scratch_root, trial_world
 
 SCORED = ("passed", "failed", "error")  # counted in pass^k; "unsupported" and "skipped" are not
 
@@ -64,7 +63,9 @@ class TrialRecord:
         return self.status == "passed"
 
 
-def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions) -> TrialRecord:
+def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions, templates: Templates) -> TrialRecord:
+    """Play `case` once with `agent` on a fresh world cloned from `templates`; never raises for the
+    agent's or the task's failures (they are the record's status and reasons)."""
     task = case.task
     record = TrialRecord(task.id, task.language, task.category, agent, trial, "failed")
     trajectory: dict[str, Any] = {"task": task.model_dump(mode="json", exclude_defaults=True), "agent": agent,
@@ -76,7 +77,7 @@ def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions) -> 
         record.status, record.reasons = "skipped", ["needs a simulated customer: pass --user-model-url"]
     else:
         try:
-            _play(task, agent, options, record, trajectory)
+            _play(task, agent, options, templates, record, trajectory)
         except UnsupportedChange as error:
             record.status, record.reasons = "unsupported", [str(error)]
         except InvalidExpectation as error:
@@ -91,20 +92,20 @@ def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions) -> 
     return record
 
 
-def _play(task: Task, agent: str, options: TrialOptions, record: TrialRecord, trajectory: dict[str, Any]) -> None:
-    now = utcnow()
-    with tempfile.TemporaryDirectory(prefix="returndesk-eval-") as tmp, trial_world(
-            Path(tmp), now=now, populate=populate_for(task.world, now=now, configured_url=options.configured_url),
-            endpoint=options.endpoint) as world:
-        before = canonical_state(world.engine)
-        with copied_engine(world.engine, Path(tmp) / "expected.db") as copy:
+def _play(task: Task, agent: str, options: TrialOptions, templates: Templates, record: TrialRecord,
+          trajectory: dict[str, Any]) -> None:
+    template, now = templates.path_for(task.world), templates.now
+    with tempfile.TemporaryDirectory(prefix="returndesk-eval-", dir=scratch_root()) as tmp:
+        with cloned_engine(template, Path(tmp) / "expected.db") as copy:
             apply_expected(copy, task.expected, now=now)
             expected = canonical_state(copy)
-        session = open_session(agent, world, task.customer, task.language)
-        turns = converse(task, session, options)
-        after = canonical_state(world.engine)
-        trajectory["messages"] = messages_to_dict(session.messages())
-    trajectory["turns"] = turns
+        with trial_world(Path(tmp), template=template, now=now, endpoint=options.endpoint) as world:
+            before = canonical_state(world.engine)
+            session = open_session(agent, world, task.customer, task.language)
+            turns: list[dict[str, Any]] = trajectory.setdefault("turns", [])  # kept even if a turn raises
+            converse(task, session, options, turns)
+            after = canonical_state(world.engine)
+            trajectory["messages"] = messages_to_dict(session.messages())
     trajectory["changes"] = [d.describe("before", "after") for d in diff_states(before, after)]
     differences = [d.describe("expected", "actual") for d in diff_states(expected, after)]
     trajectory["state_differences"] = differences
@@ -121,15 +122,15 @@ def _play(task: Task, agent: str, options: TrialOptions, record: TrialRecord, tr
         record.guided_replies = sum(t.get("mode") == "guided" for t in turns if t.get("agent"))
 
 
-def converse(task: Task, session: AgentSession, options: TrialOptions) -> list[dict[str, Any]]:
-    """Customer and agent take turns until the script ends, the simulated customer stops, or the limit."""
+def converse(task: Task, session: AgentSession, options: TrialOptions, turns: list[dict[str, Any]]) -> None:
+    """Customer and agent take turns until the script ends, the simulated customer stops, or the limit;
+    each exchange is appended to `turns` as it happens."""
     if task.scripted:
         customer: ScriptedCustomer | SimulatedCustomer = ScriptedCustomer(task)
         limit = len(task.turns or [])
     else:
         assert options.user_endpoint is not None
         customer, limit = SimulatedCustomer(task, simulator_model(options.user_endpoint)), options.max_turns
-    turns: list[dict[str, Any]] = []
     answer: AgentTurn | None = None
     for _ in range(limit):
         move = customer.next_move(answer)
@@ -145,7 +146,6 @@ def converse(task: Task, session: AgentSession, options: TrialOptions) -> list[d
         else:
             said, answer = move.text, session.send(move.text)
         turns.append(_entry(said, answer))
-    return turns
 
 
 def _entry(said: str, answer: AgentTurn) -> dict[str, Any]:
