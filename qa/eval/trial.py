@@ -21,7 +21,7 @@ from langchain_core.messages import messages_to_dict
 from qa.eval.agents import AgentSession, AgentTurn, open_session
 from qa.eval.changes import InvalidExpectation, UnsupportedChange, apply_expected
 from qa.eval.customers import ClickCard, ScriptedCustomer, SimulatedCustomer, simulator_model
-from qa.eval.state import canonical_state, diff_states
+from qa.eval.state import State, canonical_state, diff_states
 from qa.eval.tasks import Task
 from qa.eval.world import ModelEndpoint, Templates, cloned_engine, scratch_root, trial_world
 
@@ -96,9 +96,7 @@ def _play(task: Task, agent: str, options: TrialOptions, templates: Templates, r
           trajectory: dict[str, Any]) -> None:
     template, now = templates.path_for(task.world), templates.now
     with tempfile.TemporaryDirectory(prefix="returndesk-eval-", dir=scratch_root()) as tmp:
-        with cloned_engine(template, Path(tmp) / "expected.db") as copy:
-            apply_expected(copy, task.expected, now=now)
-            expected = canonical_state(copy)
+        expected = expected_state(task, templates, Path(tmp))
         with trial_world(Path(tmp), template=template, now=now, endpoint=options.endpoint) as world:
             before = canonical_state(world.engine)
             session = open_session(agent, world, task.customer, task.language)
@@ -120,6 +118,15 @@ def _play(task: Task, agent: str, options: TrialOptions, templates: Templates, r
     record.status = "failed" if record.reasons else "passed"
     if options.endpoint.base_url and agent == "returndesk":
         record.guided_replies = sum(t.get("mode") == "guided" for t in turns if t.get("agent"))
+
+
+def expected_state(task: Task, templates: Templates, workdir: Path) -> State:
+    """The canonical state the trial must end in: the task's starting database (a fresh clone of its
+    template) with the expected changes applied by our backend. Raises UnsupportedChange or
+    InvalidExpectation when that cannot be done."""
+    with cloned_engine(templates.path_for(task.world), workdir / "expected.db") as copy:
+        apply_expected(copy, task.expected, now=templates.now)
+        return canonical_state(copy)
 
 
 def converse(task: Task, session: AgentSession, options: TrialOptions, turns: list[dict[str, Any]]) -> None:
