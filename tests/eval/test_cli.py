@@ -22,7 +22,7 @@ def test_eval_with_the_baseline_shows_what_the_confirmation_step_adds(tmp_path: 
     out = tmp_path / "run"
     tasks = [str(SUITE / "en-return-headphones.yaml"), str(SUITE / "en-return-cancel-card.yaml")]
 
-    result = CliRunner().invoke(app, ["eval", *tasks, "--trials", "2", "--baseline", "--out", str(out)],
+    result = CliRunner().invoke(app, ["eval", *tasks, "--trials", "2", "--baseline", "--jobs", "2", "--out", str(out)],
                                 terminal_width=200)
 
     assert result.exit_code == 0, result.output
