@@ -46,7 +46,7 @@ def evaluate(
     from agent.settings import get_settings
     from qa.eval.report import not_scored, print_table
     from qa.eval.suite import run_evaluation, select
-    from qa.eval.tasks import SUITE, TaskFileError, load_tasks
+    from qa.eval.task_format import SUITE, TaskFileError, load_tasks
     from qa.eval.tau import TauTaskError, load_tau_cases
     from qa.eval.trial import EvalCase, TrialOptions
     from qa.eval.world import ModelEndpoint

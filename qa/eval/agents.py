@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from langchain_core.messages import BaseMessage
 
-from qa.eval.tasks import CustomerSpec
+from qa.eval.task_format import CustomerSpec
 from qa.eval.world import TrialWorld
 from ui.conversation import ConversationError, ConversationService, TurnResult
 

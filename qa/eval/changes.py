@@ -20,7 +20,7 @@ from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.models import Order
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
-from qa.eval.tasks import ExpectedState, ItemChange, ReturnChange
+from qa.eval.task_format import ExpectedState, ItemChange, ReturnChange
 
 
 class UnsupportedChange(Exception):

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_openai import ChatOpenAI
 
 from qa.eval.agents import AgentTurn
-from qa.eval.tasks import CardAnswer, Task
+from qa.eval.task_format import CardAnswer, Task
 from qa.eval.world import ModelEndpoint
 
 STOP = "###STOP###"

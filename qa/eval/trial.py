@@ -22,7 +22,7 @@ from qa.eval.agents import AgentSession, AgentTurn, open_session
 from qa.eval.changes import InvalidExpectation, UnsupportedChange, apply_expected
 from qa.eval.customers import ClickCard, ScriptedCustomer, SimulatedCustomer, simulator_model
 from qa.eval.state import State, canonical_state, diff_states
-from qa.eval.tasks import Task
+from qa.eval.task_format import Task
 from qa.eval.world import ModelEndpoint, Templates, cloned_engine, scratch_root, trial_world
 
 SCORED = ("passed", "failed", "error")  # counted in pass^k; "unsupported" and "skipped" are not

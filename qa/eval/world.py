@@ -28,7 +28,7 @@ from mock_backends.logistics.background import running_carrier
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import generate
 from mock_backends.orders.seed import seed_demo
-from qa.eval.tasks import WorldSpec
+from qa.eval.task_format import WorldSpec
 from tools.deps import ToolDeps
 
 COPY_BATCH = 1000

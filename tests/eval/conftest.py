@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mock_backends.orders.models import utcnow
-from qa.eval.tasks import SUITE, Task, load_task
+from qa.eval.task_format import SUITE, Task, load_task
 from qa.eval.trial import TrialOptions
 from qa.eval.world import Templates
 

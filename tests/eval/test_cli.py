@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from qa.eval.tasks import SUITE
+from qa.eval.task_format import SUITE
 from ui.cli import app
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

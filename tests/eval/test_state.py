@@ -9,7 +9,7 @@ from sqlmodel import Session
 from mock_backends.orders.models import PaymentMethod
 from mock_backends.orders.returns import ReturnLine, create_return
 from qa.eval.state import canonical_state, diff_states
-from qa.eval.tasks import WorldSpec
+from qa.eval.task_format import WorldSpec
 from qa.eval.world import Templates, cloned_engine
 
 

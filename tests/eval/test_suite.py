@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from qa.eval.suite import run_evaluation
-from qa.eval.tasks import SUITE, load_tasks
+from qa.eval.task_format import SUITE, load_tasks
 from qa.eval.trial import EvalCase, TrialOptions, run_trial
 from qa.eval.world import Templates
 from tests.eval.conftest import shipped

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.eval.tasks import TaskFileError, load_task, load_tasks
+from qa.eval.task_format import TaskFileError, load_task, load_tasks
 
 VALID = """\
 id: en-example
