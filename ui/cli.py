@@ -13,12 +13,14 @@ from ui import cli_data
 from ui.cli_carrier import carrier, ensure_carrier_token, start_carrier_in_background
 
 from ui.cli_qa import replay
+from ui.cli_eval import evaluate
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 app.command()(carrier)
 console = Console()
 cli_data.register(app)  # seed, db shell, db stats
 app.command()(replay)
+app.command("eval")(evaluate)
 
 
 @app.command()

@@ -29,6 +29,10 @@ NORMAL_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
 LOST_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = NORMAL_SCANS[:4] + (
     (132, "exception", "no_scans"), (240, "lost", "lost"),
 )
+# A 'delayed' parcel (the generator's delayed_in_transit orders) is held up after the second hub and
+# stays so: the order system still has it shipped, so the carrier must not call it delivered.
+DELAYED_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = NORMAL_SCANS[:4] + ((60, "exception", "delayed"),)
+SCRIPTS = {"lost": LOST_SCANS, "delayed": DELAYED_SCANS}
 DELIVERY_HOURS = 72
 
 TEXT: dict[str, dict[str, str]] = {
@@ -40,6 +44,8 @@ TEXT: dict[str, dict[str, str]] = {
     "delivered": {"en": "Delivered", "zh": "已签收"},
     "delivered_return": {"en": "Delivered to the ReturnDesk returns centre", "zh": "已送达 ReturnDesk 退货中心"},
     "no_scans": {"en": "No scans for 4 days: we are tracing the parcel", "zh": "包裹已 4 天无扫描记录,正在追查"},
+    "delayed": {"en": "Delayed in our network: the parcel will arrive later than planned",
+                "zh": "包裹在运输途中延误,将晚于预计时间送达"},
     "lost": {"en": "Declared lost; the sender has been told so they can replace or refund it",
              "zh": "包裹已确认丢失,已通知商家补发或退款"},
     "cancelled": {"en": "Shipment cancelled: the return label was voided and must not be used",
@@ -64,7 +70,7 @@ class Parcel:
     tracking_number: str
     carrier: str
     direction: str  # 'outbound' or 'return'
-    fate: str  # 'normal' or 'lost' (the simulation's script for this parcel)
+    fate: str  # 'normal', 'delayed' or 'lost' (the simulation's script for this parcel)
     handed_over_at: datetime
     voided_at: datetime | None = None  # a voided return label: the shipment was cancelled
 
@@ -73,7 +79,7 @@ def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
     """The parcel's scans up to `now`, oldest first, with the latest status in words."""
     start = as_utc(parcel.handed_over_at)
     origin, destination = hubs_for(parcel.tracking_number)
-    script = LOST_SCANS if parcel.fate == "lost" else NORMAL_SCANS
+    script = SCRIPTS.get(parcel.fate, NORMAL_SCANS)
     events = []
     # A voided label ends the story there: nothing is scanned after it.
     until = min(as_utc(now), as_utc(parcel.voided_at)) if parcel.voided_at else as_utc(now)

@@ -33,6 +33,14 @@ def test_a_parcel_two_days_out_is_in_transit_between_two_named_hubs_with_an_esti
     assert all(e.at <= HANDED_OVER + timedelta(days=2) for e in tracking.events)
 
 
+def test_a_delayed_parcel_is_held_up_after_the_second_hub_and_never_shown_delivered() -> None:
+    early = track(parcel("delayed"), HANDED_OVER + timedelta(days=1))
+    late = track(parcel("delayed"), HANDED_OVER + timedelta(days=20), language="zh")
+    assert early.status == "in_transit" and early.estimated_delivery is not None
+    assert late.status == "exception" and "delivered" not in [e.status for e in late.events]
+    assert "延误" in late.events[-1].description and late.estimated_delivery is None
+
+
 def test_a_lost_parcel_stops_scanning_is_traced_and_then_declared_lost() -> None:
     traced = track(parcel("lost"), HANDED_OVER + timedelta(days=6))
     lost = track(parcel("lost"), HANDED_OVER + timedelta(days=12))

@@ -1,0 +1,94 @@
+"""The expected end state: the task's expected changes applied through our own backend functions.
+
+On a copy of the trial's starting database, each expected change is made the way the product makes
+it (`returns.create_return`, `return_lifecycle.cancel_return`, `handoff.open_ticket`), so amounts,
+refund destinations and returned quantities come from the same code and policy the agent's tools
+use. The copy's canonical dump is what the trial's database must equal at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from mock_backends.orders import repository
+from mock_backends.orders.errors import OrderSystemError
+from mock_backends.orders.handoff import open_ticket
+from mock_backends.orders.models import Order
+from mock_backends.orders.return_lifecycle import cancel_return
+from mock_backends.orders.returns import ReturnLine, create_return
+from qa.eval.task_format import ExpectedState, ItemChange, ReturnChange
+
+
+class UnsupportedChange(Exception):
+    """An expected change that no backend function makes yet (e.g. cancelling an order)."""
+
+
+class InvalidExpectation(Exception):
+    """The task expects a change our own backend refuses or cannot resolve: the task is wrong."""
+
+
+# The changes that have no backend yet, by the task field that names them. When one lands, give it
+# an applier below and drop it here.
+NOT_YET: dict[str, str] = {
+    "order_cancellations": "cancelling a pending order (tau-bench cancel_pending_order)",
+    "exchanges": "exchanging delivered items (tau-bench exchange_delivered_order_items)",
+    "order_changes": "changing an order or the customer's address (tau-bench modify_*)",
+}
+
+
+def unsupported_changes(expected: ExpectedState) -> list[str]:
+    """What of `expected` cannot be applied yet, in words; [] when everything can."""
+    return [f"{len(getattr(expected, field))} x {what}: no backend function for it yet"
+            for field, what in NOT_YET.items() if getattr(expected, field)]
+
+
+def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) -> None:
+    """Make every expected change on `engine` (a copy). Raises UnsupportedChange or InvalidExpectation."""
+    if problems := unsupported_changes(expected):
+        raise UnsupportedChange("; ".join(problems))
+    for n, change in enumerate(expected.returns):
+        _apply_return(engine, change, now=now, key=f"expected:{n}")
+    for n in range(expected.tickets):
+        open_ticket(engine, customer_id=None, session_id=f"expected-ticket-{n}", reason="expected", summary="")
+
+
+def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: str) -> None:
+    with Session(engine) as session:
+        order = session.get(Order, repository.normalize_order_id(change.order_id))
+        if order is None:
+            raise InvalidExpectation(f"expected return: order {change.order_id} is not in the database")
+        customer_id = order.customer_id
+        detail = repository.get_order_detail(session, customer_id, order.id)
+    lines = [ReturnLine(_order_item_id(detail, item), item.quantity) for item in change.items]
+    try:
+        created = create_return(engine, customer_id=customer_id, order_id=order.id, lines=lines,
+                                refund_method=change.refund_method, reason="", idempotency_key=key,
+                                damaged=change.damaged, now=now)
+        if change.status == "cancelled":
+            cancel_return(engine, customer_id=customer_id, rma=created.rma)
+    except OrderSystemError as error:
+        raise InvalidExpectation(f"expected return on {order.id} is refused by the backend: {error}") from None
+    amount = f"{created.refund_amount_cents / 100:.2f}"
+    if change.refund_amount is not None and change.refund_amount != amount:
+        raise InvalidExpectation(f"expected return on {order.id}: the task says refund {change.refund_amount}, "
+                                 f"the policy computes {amount}")
+
+
+def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
+    def matches(line: Any) -> bool:
+        if item.item_id is not None:
+            return line.variant_id == item.item_id
+        wanted = (item.product or "").casefold()
+        return wanted in {str(line.product_name).casefold(), str(line.product_name_zh or "").casefold()}
+
+    found = [line for line in detail.lines if matches(line)]
+    if len(found) != 1:
+        names = ", ".join(f"{line.product_name} ({line.variant_id})" for line in detail.lines)
+        problem = "is not on" if not found else "matches several lines of"
+        raise InvalidExpectation(f"expected item {item.label} {problem} order {detail.order.id} (it has: {names})")
+    return int(found[0].order_item_id)
+
