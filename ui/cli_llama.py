@@ -33,7 +33,8 @@ def llama(
     host: str = typer.Option("127.0.0.1", help="Bind address of llama-server."),
     port: int = typer.Option(8080, help="Port of llama-server."),
     ctx_size: int = typer.Option(8192, help="Context length in tokens (ReturnDesk's prompt and tools are ~2.7k)."),
-    threads: int | None = typer.Option(None, help="CPU threads for generation (default: llama.cpp's choice)."),
+    threads: int | None = typer.Option(None, help="CPU threads (default: llama.cpp's choice). Keep it below the free "
+                                                 "cores: on busy cores its threads spin-wait (2 on 2 busy cores: ~15x slower)."),
     chat_template_file: Path | None = typer.Option(
         None, help="Jinja chat template to use instead of the one embedded in the GGUF (for a GGUF whose template "
                    "has no tool calling; Qwen3's embedded template does hermes-style <tool_call> already)."),
