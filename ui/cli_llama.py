@@ -10,6 +10,7 @@ checks keep the customer safe). For real use: Qwen3-4B-Instruct-2507 Q4_K_M (REA
 from __future__ import annotations
 
 import shlex
+import signal
 import subprocess
 import sys
 import threading
@@ -63,6 +64,8 @@ def llama(
     elif not model.is_file():
         typer.echo(f"No such GGUF file: {model}", err=True)
         raise typer.Exit(2)
+    # A SIGTERM (systemd, docker stop) must stop llama-server too: exit through the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     typer.echo(f"Starting: {shlex.join(command)}")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     threading.Thread(target=_echo_log, args=(process,), name="llama-log", daemon=True).start()
