@@ -10,6 +10,7 @@ checks keep the customer safe). For real use: Qwen3-4B-Instruct-2507 Q4_K_M (REA
 from __future__ import annotations
 
 import shlex
+import signal
 import subprocess
 import sys
 import threading
@@ -33,7 +34,8 @@ def llama(
     host: str = typer.Option("127.0.0.1", help="Bind address of llama-server."),
     port: int = typer.Option(8080, help="Port of llama-server."),
     ctx_size: int = typer.Option(8192, help="Context length in tokens (ReturnDesk's prompt and tools are ~2.7k)."),
-    threads: int | None = typer.Option(None, help="CPU threads for generation (default: llama.cpp's choice)."),
+    threads: int | None = typer.Option(None, help="CPU threads (default: llama.cpp's choice). Keep it below the free "
+                                                 "cores: on busy cores its threads spin-wait (2 on 2 busy cores: ~15x slower)."),
     chat_template_file: Path | None = typer.Option(
         None, help="Jinja chat template to use instead of the one embedded in the GGUF (for a GGUF whose template "
                    "has no tool calling; Qwen3's embedded template does hermes-style <tool_call> already)."),
@@ -62,6 +64,8 @@ def llama(
     elif not model.is_file():
         typer.echo(f"No such GGUF file: {model}", err=True)
         raise typer.Exit(2)
+    # A SIGTERM (systemd, docker stop) must stop llama-server too: exit through the `finally` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     typer.echo(f"Starting: {shlex.join(command)}")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     threading.Thread(target=_echo_log, args=(process,), name="llama-log", daemon=True).start()

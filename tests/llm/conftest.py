@@ -32,7 +32,8 @@ def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
             pytest.fail(message)
         pytest.skip(message)
     log = tmp_path_factory.mktemp("llama") / "llama-server.log"
-    with LlamaServer(binary, model, ctx_size=8192, threads=2, log_path=log) as server:
+    # One thread: on a shared 2-core machine two spin-waiting threads ran ~10x slower than one (measured).
+    with LlamaServer(binary, model, ctx_size=8192, threads=1, log_path=log) as server:
         yield server
 
 
