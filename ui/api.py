@@ -17,7 +17,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
 from ui.api_errors import install_error_handlers
-from ui.api_guards import BodySizeLimit, SessionRateLimiter, require_api_key
+from ui.api_guards import require_api_key
 from ui.conversation import ConversationService, TurnResult
 from ui.feedback import record_feedback
 from ui.schemas import (
@@ -47,10 +47,6 @@ def service(request: Request) -> ConversationService:
 Service = Annotated[ConversationService, Depends(service)]
 
 
-def rate_limited(session_id: str, request: Request) -> None:
-    request.app.state.rate_limiter.check(session_id)
-
-
 def turn_response(result: TurnResult) -> TurnResponse:
     return TurnResponse.model_validate(asdict(result) | {"pending": result.pending})
 
@@ -70,8 +66,7 @@ def create_session(body: SignInRequest, conversations: Service) -> SessionRespon
                            mode=conversations.mode, recording=info.recording)  # type: ignore[arg-type]
 
 
-@router.post("/sessions/{session_id}/messages", response_model=TurnResponse,
-             dependencies=[Depends(rate_limited)])
+@router.post("/sessions/{session_id}/messages", response_model=TurnResponse)
 def post_message(session_id: str, body: MessageRequest, conversations: Service) -> TurnResponse:
     """Send the customer's message; the reply may carry a pending action to confirm."""
     return turn_response(conversations.send(session_id, body.text))
@@ -83,8 +78,7 @@ STREAM_DOC = """Server-sent events, in order: `token` (`{"text"}`, a piece of th
 A failure mid-turn ends the stream with `error` (`{"code", "message"}`)."""
 
 
-@router.post("/sessions/{session_id}/messages/stream", dependencies=[Depends(rate_limited)],
-             response_class=EventSourceResponse, description=STREAM_DOC,
+@router.post("/sessions/{session_id}/messages/stream", response_class=EventSourceResponse, description=STREAM_DOC,
              responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}})
 def stream_message(session_id: str, body: MessageRequest, conversations: Service) -> EventSourceResponse:
     """Send the customer's message and receive the reply as it is written."""
@@ -154,9 +148,6 @@ def install_api(app: FastAPI) -> None:
     from ui.api_ops import router as ops_router
     from ui.api_openai import router as openai_router
 
-    settings = app.state.settings
-    app.state.rate_limiter = SessionRateLimiter(settings.rate_limit_per_minute)
-    app.add_middleware(BodySizeLimit, settings=settings)
     app.include_router(router)
     app.include_router(labels_router)
     app.include_router(openai_router)

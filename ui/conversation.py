@@ -33,6 +33,7 @@ from tools.base import PendingAction
 from tools.deps import ToolDeps, deps_from_settings
 from ui.metrics import TurnMetrics
 from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from ui.turn_limits import TurnRateLimiter
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -69,6 +70,18 @@ class RecordingNotEnabled(ConversationError):
 
     status = 403
     code = "recording_not_enabled"
+
+
+class TooManyTurns(ConversationError):
+    """The session sent more turns than RETURNDESK_RATE_LIMIT_PER_MINUTE allows; `retry_after` seconds to wait."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many messages in this conversation; please wait {retry_after} seconds.")
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class CardWaiting(ConversationError):
@@ -129,6 +142,7 @@ class ConversationService:
         self.metrics = metrics or TurnMetrics()
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self.recorder = _recorder(settings, self.deps)
+        self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
 
     @property
     def can_record(self) -> bool:
@@ -246,6 +260,8 @@ class ConversationService:
         thread instead of handing it to a worker thread so the tokens can be read while it runs.
         """
         info = self.session(session_id)
+        if wait := self.turn_limiter.wait_s(info.session_id):  # every door's turns count (SECURITY.md)
+            raise TooManyTurns(wait)
         try:
             cleaned = clean_message(text)
             self._turn_input(info, cleaned)  # raises now rather than inside the stream
