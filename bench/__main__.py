@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import agent_overhead, api_throughput, cold_start, lookup, streaming
+from bench import agent_overhead, api_throughput, cold_start, lookup, streaming, ui_queue
 
 RESULTS = Path(__file__).parent / "results"
 console = Console(width=220)  # wide: the tables have many columns
@@ -39,9 +39,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20_000, help="orders for the lookup benchmark (e.g. 1000000)")
     parser.add_argument("--turns", type=int, default=200, help="turns per agent in the overhead benchmark")
     parser.add_argument("--load-sessions", type=int, default=64, help="concurrent sessions in the load run")
-    parser.add_argument("--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold"], help="run only these")
+    parser.add_argument("--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui"],
+                        help="run only these")
     args = parser.parse_args()
-    chosen = set(args.only or ["agent", "api", "lookup", "stream", "cold"])
+    chosen = set(args.only or ["agent", "api", "lookup", "stream", "cold", "ui"])
     report: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "machine": platform.platform(),
                               "python": platform.python_version(), "args": vars(args)}
     with tempfile.TemporaryDirectory(prefix="returndesk-bench-") as tmp:
@@ -61,6 +62,9 @@ def main() -> None:
             report["streaming"] = streaming.run(work / "stream")
             table("Streaming: model server's first token -> client's first token (fake vLLM at a fixed token rate)",
                   report["streaming"])
+        if "ui" in chosen:
+            report["ui_queue"] = ui_queue.run(work / "ui")
+            table("Web app (Gradio queue) vs /v1: 64 concurrent customers, the same turns", report["ui_queue"])
         if "cold" in chosen:
             report["cold_start"] = cold_start.run(work / "cold")
             table("Cold start to first answer vs bare FastAPI", [report["cold_start"]])

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 # The production model (served by vLLM); used when the endpoint cannot name its model.
@@ -54,11 +56,19 @@ class Settings(BaseSettings):
         "http://127.0.0.1:7860", description="Where customers reach the web app (links in replies, e.g. the "
         "return label); default: host + port. Set it behind a proxy, e.g. https://returns.example.com.")
     api_key: str | None = Field(None, description="When set, /v1 requires it (Authorization: Bearer, or X-API-Key).")
-    max_body_bytes: int = Field(64_000, description="Largest request body /v1 accepts.")
+    max_body_bytes: int = Field(64_000, description="Largest request body the server accepts (/v1 and the web app).")
     rate_limit_per_minute: int = Field(30, description="Turns one session may send per minute (0: no limit).")
     turn_lock_timeout_s: float = Field(
         30.0, gt=0, description="Longest a turn waits while another turn of the same session runs (in any "
         "server process on the same database) before it is refused with 409 session_busy.")
+    ui_concurrency: int = Field(
+        32, ge=1, description="Web app: how many customers' turns run at once (Gradio's queue concurrency limit).")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins (comma-separated) whose browser pages may call the server; "
+        "empty: same-origin only.")
+    db_busy_timeout_s: float = Field(
+        5.0, gt=0, description="Longest a request waits for a database lock (SQLite busy timeout, PostgreSQL "
+        "lock_timeout) before it is answered 503 database_busy.")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
@@ -83,6 +93,13 @@ class Settings(BaseSettings):
         "unset: recording is off and a request to record is refused.")
     record_all: bool = Field(False, description="Record every session (needs record_dir); otherwise only "
                              "sessions opened with record=true (API) or the staff checkbox (web app).")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @model_validator(mode="after")
     def _urls_follow_ports(self) -> Settings:

@@ -16,14 +16,14 @@ from sqlalchemy.engine import Engine
 from core.settings import Settings
 from mock_backends.logistics.app import create_carrier_app
 from mock_backends.logistics.faults import FaultConfig
-from mock_backends.orders.db import SchemaOutdated, create_tables, drop_tables, make_engine
+from mock_backends.orders.db import SchemaOutdated, create_tables, drop_tables, is_database_busy, make_engine
 from mock_backends.orders.generate import GenerationReport, SeedConflict, generate
 from mock_backends.orders.models import SQLModel
 from mock_backends.orders.seed import DEMO_CUSTOMERS, seed_demo
 from mock_backends.orders.tau_bench import TauImportError, TauImportReport, import_tau_bench
 from tools.registry import REGISTRY
 
-__all__ = ["SchemaOutdated", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
+__all__ = ["SchemaOutdated", "is_database_busy", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
            "import_tau", "open_database", "reset_database", "row_counts", "seed_demo_data", "tool_catalogue"]
 
 # The refusals a seed command reports in one line ("Nothing was written: ...") rather than a traceback.

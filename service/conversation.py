@@ -37,6 +37,7 @@ from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
 from service.results import SessionInfo, ToolTraceEntry, TurnResult
 from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from service.turn_limits import TurnRateLimiter
 from service.turn_lock import TurnLockTimeout, turn_lock_for
 
 MAX_MESSAGE_CHARS = 4000
@@ -88,6 +89,16 @@ class SessionBusy(ConversationError):
 
     status = 409
     code = "session_busy"
+class TooManyTurns(ConversationError):
+    """The session sent more turns than RETURNDESK_RATE_LIMIT_PER_MINUTE allows; `retry_after` seconds to wait."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many messages in this conversation; please wait {retry_after} seconds.")
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class CardWaiting(ConversationError):
@@ -125,6 +136,7 @@ class ConversationService:
         # One turn of a session at a time across every process on this database (confirm vs cancel).
         self.turn_lock = turn_lock_for(self.deps.engine, settings.turn_lock_timeout_s)
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
+        self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
 
     @property
     def can_record(self) -> bool:
@@ -242,6 +254,8 @@ class ConversationService:
         thread instead of handing it to a worker thread so the tokens can be read while it runs.
         """
         info = self.session(session_id)
+        if wait := self.turn_limiter.wait_s(info.session_id):  # every door's turns count (SECURITY.md)
+            raise TooManyTurns(wait)
         try:
             cleaned = clean_message(text)
             if (retired := self._retire_if_ran(info)) is not None and (YES.match(cleaned) or NO.match(cleaned)):

@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PICTURE = json.loads((ROOT / "docs" / "architecture.json").read_text(encoding="utf-8"))
 PART_OF = {folder.rstrip("/"): name for name, part in PICTURE["parts"].items() for folder in part["is"]}
 UNCHECKED = {"Bench"}  # benchmarks measure every layer; nothing imports them
+# Known debts, each to be moved under service/ (listed so the list can only shrink): the return-label
+# route and the web app's label panel still load the label from the carrier and the tool themselves,
+# pending the signed label-link rework (SECURITY.md M1/M2).
+KNOWN_DEBTS = {"ui.api_labels", "ui.gradio_label"}
 
 
 def reachable() -> dict[str, set[str]]:
@@ -70,8 +74,14 @@ def test_no_import_runs_against_the_picture() -> None:
     allowed = reachable()
     wrong = sorted(f"{source} -> {target} ({part(source)} may not import {part(target)})"
                    for source, targets in graph().items() for target in targets
-                   if part(source) not in UNCHECKED and part(target) not in allowed[part(source)])
+                   if part(source) not in UNCHECKED and source not in KNOWN_DEBTS
+                   and part(target) not in allowed[part(source)])
     assert not wrong, "imports against docs/architecture.json:\n" + "\n".join(wrong)
+
+
+def test_known_debts_still_exist() -> None:
+    """A debt paid off must leave the list, so the list never hides a new violation."""
+    assert KNOWN_DEBTS <= set(graph()), "remove paid-off modules from KNOWN_DEBTS"
 
 
 def test_no_two_files_import_each_other() -> None:

@@ -26,7 +26,7 @@ class ToolDeps:
 
 
 def deps_from_settings(settings: Settings) -> ToolDeps:
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, busy_timeout_s=settings.db_busy_timeout_s)
     create_tables(engine)
     return ToolDeps(engine=engine, settings=settings)
 

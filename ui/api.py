@@ -18,10 +18,10 @@ from starlette.concurrency import iterate_in_threadpool
 
 from ui.api_deps import ERRORS, Service
 from ui.api_errors import install_error_handlers
+from ui.api_guards import require_api_key
 from ui.api_labels import router as labels_router
 from ui.api_openai import router as openai_router
 from ui.api_ops import router as ops_router
-from ui.api_guards import BodySizeLimit, SessionRateLimiter, require_api_key
 from service.conversation import ConversationService, TurnResult
 from service.feedback import record_feedback
 from ui.schemas import (
@@ -41,8 +41,6 @@ from service.streaming import PendingConfirmation, Token, ToolFinished, ToolStar
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 
 
-def rate_limited(session_id: str, request: Request) -> None:
-    request.app.state.rate_limiter.check(session_id)
 
 
 def turn_response(result: TurnResult) -> TurnResponse:
@@ -64,8 +62,7 @@ def create_session(body: SignInRequest, conversations: Service) -> SessionRespon
                            mode=conversations.mode, recording=info.recording)  # type: ignore[arg-type]
 
 
-@router.post("/sessions/{session_id}/messages", response_model=TurnResponse,
-             dependencies=[Depends(rate_limited)])
+@router.post("/sessions/{session_id}/messages", response_model=TurnResponse)
 def post_message(session_id: str, body: MessageRequest, conversations: Service) -> TurnResponse:
     """Send the customer's message; the reply may carry a pending action to confirm."""
     return turn_response(conversations.send(session_id, body.text))
@@ -77,8 +74,7 @@ STREAM_DOC = """Server-sent events, in order: `token` (`{"text"}`, a piece of th
 A failure mid-turn ends the stream with `error` (`{"code", "message"}`)."""
 
 
-@router.post("/sessions/{session_id}/messages/stream", dependencies=[Depends(rate_limited)],
-             response_class=EventSourceResponse, description=STREAM_DOC,
+@router.post("/sessions/{session_id}/messages/stream", response_class=EventSourceResponse, description=STREAM_DOC,
              responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}})
 def stream_message(session_id: str, body: MessageRequest, conversations: Service) -> EventSourceResponse:
     """Send the customer's message and receive the reply as it is written."""
@@ -144,9 +140,6 @@ def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> 
 
 
 def install_api(app: FastAPI) -> None:
-    settings = app.state.settings
-    app.state.rate_limiter = SessionRateLimiter(settings.rate_limit_per_minute)
-    app.add_middleware(BodySizeLimit, settings=settings)
     app.include_router(router)
     app.include_router(labels_router)
     app.include_router(openai_router)

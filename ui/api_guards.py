@@ -1,16 +1,12 @@
-"""What stands in front of /v1: the optional API key, the body size cap, the per-session rate limit."""
+"""What stands in front of the server: the optional API key (/v1, docs, metrics), the body size cap (every route)."""
 
 from __future__ import annotations
 
 import secrets
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
@@ -33,56 +29,52 @@ def require_api_key(request: Request,
                                             "or 'X-API-Key: <key>'.", headers={"WWW-Authenticate": "Bearer"})
 
 
-class SessionRateLimiter:
-    """A moving window of turns per session (the `limits` library, in memory: per server process)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.item = RateLimitItemPerMinute(per_minute) if per_minute > 0 else None
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def check(self, session_id: str) -> None:
-        if self.item is None or self.limiter.hit(self.item, "turns", session_id):
-            return
-        reset = self.limiter.get_window_stats(self.item, "turns", session_id).reset_time
-        wait = max(1, int(reset - time.time()) + 1)
-        raise ApiError(429, "rate_limited",
-                       f"Too many messages in this conversation; please wait {wait} seconds.",
-                       headers={"Retry-After": str(wait)})
-
-
 class BodySizeLimit:
-    """Refuses /v1 bodies over `max_bytes` with 413, by Content-Length or while reading a chunked body.
+    """Refuses request bodies over `max_bytes` with 413 in the API's error shape, on every route (the web
+    app's Gradio routes and uploads too): by Content-Length at once; a body without one (chunked) is read
+    up to the cap before the route sees it, so no route's own body parsing turns the refusal into a 400.
 
-    Our own ASGI middleware: neither Starlette nor uvicorn caps request bodies.
+    Our own ASGI middleware: FastAPI's `max_body_size` answers in plain text, or in Gradio's `{"detail"}`
+    shape on the mounted web app.
     """
 
-    def __init__(self, app: ASGIApp, settings: Settings, prefix: str = "/v1") -> None:
-        self.app, self.max_bytes, self.prefix = app, settings.max_body_bytes, prefix
-
-    def too_large(self) -> ApiError:
-        return ApiError(413, "body_too_large", f"The request body is larger than {self.max_bytes} bytes.")
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.max_bytes = app, settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+            else:  # the server holds the client to its Content-Length
+                await self.app(scope, receive, send)
             return
-        seen = 0
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise self.too_large()
-            return message
-
-        await self.app(scope, counting_receive, send)
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = self.too_large()
-        await error_response(error.status, error.code, str(error))(scope, receive, send)
+        message = f"The request body is larger than {self.max_bytes} bytes."
+        await error_response(413, "body_too_large", message)(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay

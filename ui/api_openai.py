@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
@@ -69,12 +69,11 @@ def card_reminder(conversations: ConversationService, session_id: str, error: Ca
 @router.post("/chat/completions", response_model=ChatCompletion,
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "A chat.completion, or chunks when `stream` is true."}})
-def chat_completions(body: ChatCompletionRequest, conversations: Service, request: Request, response: Response,
+def chat_completions(body: ChatCompletionRequest, conversations: Service, response: Response,
                      x_session_id: Annotated[str | None, Header(max_length=64)] = None) -> Any:
     """Talk to the agent as if it were an OpenAI chat model."""
     text = clean_message(body.last_user_text())
     info = choose_session(conversations, x_session_id, body.user)
-    request.app.state.rate_limiter.check(info.session_id)
     headers = {SESSION_HEADER: info.session_id}
     if body.stream:
         try:

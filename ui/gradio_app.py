@@ -24,7 +24,11 @@ from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEv
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
-THEME = gr.themes.Soft(primary_hue="teal")
+# System fonts: the page loads nothing from another origin (the CSP allows none) and works offline.
+THEME = gr.themes.Soft(primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"],
+                       font_mono=["ui-monospace", "monospace"])
+# The page's handlers are the page's own, not an API: unlisted, and not callable by name (SECURITY.md).
+PAGE_ONLY: dict[str, Any] = {"api_visibility": "private"}
 CSS = """
 #mode-badge { padding: 6px 12px; border-radius: 8px; background: var(--block-background-fill); }
 #confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
@@ -79,8 +83,10 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     postcode = gr.Textbox(label=t("postcode", "en"), elem_id="postcode")
                     name_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-name-button")
             # Staff only: shown when the server allows recording (RETURNDESK_RECORD_DIR) and does not record all.
+            # With an API key set, staff record through /v1 with the key: the public page never records.
+            may_record = conversations.can_record and not conversations.settings.api_key
             record = gr.Checkbox(False, label="Record this session for QA (staff)", elem_id="record-session",
-                                 visible=conversations.can_record and not conversations.settings.record_all)
+                                 visible=may_record and not conversations.settings.record_all)
             sign_in_error = gr.Markdown(elem_id="sign-in-error")
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
@@ -140,11 +146,11 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
 
         sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
         email_button.click(lambda e, o, lang, rec: signed_in(
-            lambda: conversations.sign_in(email=e, order_id=o, record=rec), lang),
-            [email, order_number, language, record], sign_in_outputs)
+            lambda: conversations.sign_in(email=e, order_id=o, record=bool(rec) and may_record), lang),
+            [email, order_number, language, record], sign_in_outputs, **PAGE_ONLY)
         name_button.click(lambda n, p, lang, rec: signed_in(
-            lambda: conversations.sign_in(name=n, postcode=p, record=rec), lang),
-            [full_name, postcode, language, record], sign_in_outputs)
+            lambda: conversations.sign_in(name=n, postcode=p, record=bool(rec) and may_record), lang),
+            [full_name, postcode, language, record], sign_in_outputs, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
@@ -227,17 +233,17 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 sid or "", approved=approved, action_id=action))
 
         turn_inputs = [session_id, message, language, transcript, reply_index]
-        send_button.click(send, turn_inputs, turn_outputs)
-        message.submit(send, turn_inputs, turn_outputs)
+        send_button.click(send, turn_inputs, turn_outputs, **PAGE_ONLY)
+        message.submit(send, turn_inputs, turn_outputs, **PAGE_ONLY)
         for button in quick:
-            button.click(send, [session_id, button, language, transcript, reply_index], turn_outputs)
+            button.click(send, [session_id, button, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
         handoff_button.click(lambda sid, lang, m, r: (yield from send(sid, t("handoff_message", lang), lang, m, r)),
-                             [session_id, language, transcript, reply_index], turn_outputs)
+                             [session_id, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
         resolve_inputs = [session_id, action_id, language, transcript, reply_index]
         confirm_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, True)),
-                             resolve_inputs, turn_outputs)
+                             resolve_inputs, turn_outputs, **PAGE_ONLY)
         cancel_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, False)),
-                            resolve_inputs, turn_outputs)
+                            resolve_inputs, turn_outputs, **PAGE_ONLY)
 
         # --- thumbs up / down -------------------------------------------------------------------
         def rate(sid: str | None, replies: dict, lang: str, data: gr.LikeData) -> None:
@@ -252,7 +258,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 return
             gr.Info(t("thanks", lang))
 
-        chatbot.like(rate, [session_id, reply_index, language], None)
+        chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)
 
         # --- English / 中文 ----------------------------------------------------------------------
         def switch(choice: str, sid: str | None) -> dict:
@@ -264,5 +270,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             return update
 
         # `input`, not `change`: a turn that switches the language updates the radio itself.
-        language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick])
-    return blocks
+        language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick], **PAGE_ONLY)
+    # Customers' turns run side by side (Gradio's default is one at a time across all customers);
+    # one customer's turns still run one at a time (the service's per-session lock).
+    return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency)

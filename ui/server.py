@@ -10,6 +10,9 @@ from core.settings import Settings, get_settings
 from ui.api import install_api
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationService
+from ui.api_docs import install_docs
+from ui.api_fallback import install_v1_fallback
+from ui.edge import install_edge
 from ui.gradio_app import CSS, THEME, build_blocks
 
 
@@ -19,9 +22,15 @@ def create_app(settings: Settings | None = None, conversations: ConversationServ
     conversations = conversations or ConversationService(settings, recorder=SessionRecorder)
     app = FastAPI(title="ReturnDesk", version="0.1.0",
                   description="Customer-service agent for e-commerce returns. Sessions, messages and "
-                              "confirmations; an OpenAI-compatible chat endpoint; health and metrics.")
+                              "confirmations; an OpenAI-compatible chat endpoint; health and metrics.",
+                  docs_url=None, redoc_url=None, openapi_url=None)  # ui.api_docs serves them, offline
     app.state.settings = settings
     app.state.conversations = conversations
     install_api(app)
+    install_docs(app)
+    install_v1_fallback(app)  # after every /v1 route, before the web app takes every other path
+    install_edge(app, settings)
+    # The page's handlers are no API (SECURITY.md): no API link, no monitoring, no run history, no uploads.
     return gr.mount_gradio_app(app, build_blocks(conversations), path="/", theme=THEME, css=CSS,
-                               footer_links=["api"], show_error=False)
+                               footer_links=[], show_error=False, enable_monitoring=False, run_history=False,
+                               max_file_size=settings.max_body_bytes)

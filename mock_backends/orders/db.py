@@ -14,24 +14,44 @@ from sqlmodel import Session, SQLModel, create_engine
 from mock_backends.orders import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout for concurrent writers."""
+def make_engine(url: str, busy_timeout_s: float | None = None) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout for concurrent writers.
+
+    `busy_timeout_s`: the longest a statement waits for a lock another connection holds (SQLite's busy
+    timeout, 30 s when not given; PostgreSQL's `lock_timeout`, none when not given), then it fails with
+    an error `is_database_busy` recognises.
+    """
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        timeout = 30.0 if busy_timeout_s is None else busy_timeout_s
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
+        event.listen(engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, timeout))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = {} if busy_timeout_s is None else {"options": f"-c lock_timeout={int(busy_timeout_s * 1000)}"}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, busy_timeout_s: float) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     cursor.close()
+
+
+def is_database_busy(error: BaseException | None) -> bool:
+    """Whether `error` (or what it wraps) means "another connection holds the lock we waited for"."""
+    seen = 0
+    while error is not None and seen < 5:
+        text = str(error).lower()
+        if type(error).__name__ == "LockNotAvailable" or "database is locked" in text \
+                or "database table is locked" in text or "lock timeout" in text:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+        seen += 1
+    return False
 
 
 log = logging.getLogger(__name__)

@@ -7,33 +7,16 @@ click on one. Each answer is an `AgentTurn`: the reply, the card it stops at, th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from langchain_core.messages import BaseMessage
 
+from qa.eval.agent_turn import AgentTurn, ToolUse
 from qa.eval.task_format import CustomerSpec
 from qa.eval.world import TrialWorld
 from service.conversation import ConversationError, ConversationService, TurnResult
 
 AGENTS = ("returndesk", "baseline")
-
-
-@dataclass
-class ToolUse:
-    name: str
-    args: dict[str, Any]
-    result: Any
-
-
-@dataclass
-class AgentTurn:
-    reply: str
-    mode: str  # "model" or "guided": who wrote the reply
-    card: dict[str, Any] | None = None  # the confirmation card the turn stopped at (PendingAction)
-    tools: list[ToolUse] = field(default_factory=list)
-    refused: str | None = None  # the input was refused before anything ran (e.g. a card is waiting)
-    error: str | None = None  # the agent failed this turn
 
 
 class AgentSession(Protocol):

@@ -25,7 +25,7 @@ from agent.prompts import system_prompt
 from agent.vllm_client import endpoint_model
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
-from qa.eval.agents import AgentTurn, ToolUse
+from qa.eval.agent_turn import AgentTurn, ToolUse
 from qa.eval.task_format import CustomerSpec
 from qa.eval.world import TrialWorld
 from tools.deps import ToolDeps

@@ -105,14 +105,16 @@ def test_bad_bodies_get_a_4xx_with_a_clear_message_and_change_nothing(client: Te
     cases = {
         "malformed_json": client.post(url, content=b'{"text": "hi"', headers=headers),
         "malformed_body": client.post(url, content=b'{"text": "\xff\xfe"}', headers=headers),
-        "control": client.post(url, json={"text": "hello\x00\x07"}),
+        "control": client.post(url, json={"text": "hello\x01\x07"}),
+        "nul": client.post(url, json={"text": "hello\x00"}),
         "too_long": client.post(url, json={"text": "a" * 4001}),
         "empty": client.post(url, json={"text": "   "}),
         "missing": client.post(url, json={}),
     }
     statuses = {name: (r.status_code, r.json()["error"]["code"]) for name, r in cases.items()}
     assert statuses == {"malformed_json": (400, "malformed_json"), "malformed_body": (400, "malformed_body"),
-                        "control": (422, "invalid_request"), "too_long": (422, "invalid_request"),
+                        "control": (422, "invalid_request"), "nul": (400, "invalid_text"),
+                        "too_long": (422, "invalid_request"),
                         "empty": (422, "invalid_request"), "missing": (422, "invalid_request")}
     assert "control characters" in cases["control"].json()["error"]["message"]
     assert "4000" in cases["too_long"].json()["error"]["message"]

@@ -1,0 +1,106 @@
+"""The web app's turns vs the same turns through /v1: 64 concurrent customers, p50/p99 ratio (target <= 1.5x).
+
+One `returndesk serve` subprocess (guided mode, no rate limit) on 127.0.0.1. Each customer signs in,
+then sends the same order-status turns (lookup_order + DB + checkpoint, no carrier call), all customers
+at once: through the page's own Gradio queue (`bench.page_client`, raw HTTP as the browser sends it)
+and, as the baseline in the same run, through `POST /v1/sessions/{id}/messages`. A reference row runs
+the page with RETURNDESK_UI_CONCURRENCY=1 (Gradio's own default: one customer at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.bulk_seed import bulk_email, bulk_order_id, seed_bulk
+from bench.page_client import PageTab, open_page
+from bench.servers import ServerProcess
+from bench.stats import ms, pct, ratio
+from mock_backends.orders.db import make_engine
+
+CUSTOMERS = 64
+TURNS = 3
+DEADLINE_S = 600  # bounded: a stuck run fails instead of hanging
+
+
+def turn_text(customer: int) -> str:
+    return f"what is the status of order {bulk_order_id(customer)}?"
+
+
+async def api_turns(url: str, first: int) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=CUSTOMERS)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        ids = {}
+        for c in range(first, first + CUSTOMERS):
+            signed = await client.post("/v1/sessions", json={"email": bulk_email(c), "order_id": bulk_order_id(c)})
+            ids[c] = signed.json()["session_id"]
+
+        async def customer(c: int) -> None:
+            nonlocal errors
+            for _ in range(TURNS):
+                started = asyncio.get_running_loop().time()
+                response = await client.post(f"/v1/sessions/{ids[c]}/messages", json={"text": turn_text(c)})
+                latencies.append(asyncio.get_running_loop().time() - started)
+                errors += response.status_code != 200
+
+        await asyncio.wait_for(asyncio.gather(*(customer(c) for c in ids)), DEADLINE_S)
+    return latencies, errors
+
+
+async def page_turns(url: str, first: int) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=2 * CUSTOMERS)  # each tab: the queue's event stream + its POSTs
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        layout = await open_page(client)
+        tabs = {}
+        for c in range(first, first + CUSTOMERS):
+            tabs[c] = PageTab(client, layout)
+            await tabs[c].call("sign-in-button", {"email": bulk_email(c), "order-number": bulk_order_id(c)})
+
+        async def customer(c: int) -> None:
+            nonlocal errors
+            for _ in range(TURNS):
+                try:
+                    seconds, output = await tabs[c].call("send-button", {"message": turn_text(c)})
+                except (RuntimeError, httpx.HTTPError):
+                    errors += 1
+                    continue
+                latencies.append(seconds)
+                errors += "delivered" not in str(output.get("chatbot"))
+
+        await asyncio.wait_for(asyncio.gather(*(customer(c) for c in tabs)), DEADLINE_S)
+    return latencies, errors
+
+
+def row(name: str, latencies: list[float], errors: int, baseline: list[float] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": name, "customers": CUSTOMERS, "turns": len(latencies), "errors": errors,
+                           "p50_ms": ms(pct(latencies, 50)), "p99_ms": ms(pct(latencies, 99))}
+    if baseline is not None:
+        out |= {"ratio_p50": ratio(pct(latencies, 50), pct(baseline, 50)),
+                "ratio_p99": ratio(pct(latencies, 99), pct(baseline, 99)), "target": "<= 1.5x"}
+    return out
+
+
+def run(workdir: Path) -> list[dict[str, Any]]:
+    data = workdir / "ui-data"
+    engine = make_engine(f"sqlite:///{(data / 'returndesk.db').as_posix()}")
+    seed_bulk(engine, customers=3 * CUSTOMERS)
+    engine.dispose()
+    env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0"}
+    with ServerProcess(env, workdir / "returndesk.log") as server:
+        server.wait_ready()
+        asyncio.run(api_turns(server.url, 0))  # warm-up: imports, caches, first checkpoints
+        api, api_errors = asyncio.run(api_turns(server.url, 0))
+        page, page_errors = asyncio.run(page_turns(server.url, CUSTOMERS))
+    with ServerProcess(env | {"RETURNDESK_UI_CONCURRENCY": "1"}, workdir / "returndesk-serial.log") as serial:
+        serial.wait_ready()
+        one, one_errors = asyncio.run(page_turns(serial.url, 2 * CUSTOMERS))
+    return [row("/v1 (baseline)", api, api_errors, None),
+            row("web app queue", page, page_errors, api),
+            row("web app queue, RETURNDESK_UI_CONCURRENCY=1 (Gradio's default)", one, one_errors, api)]
