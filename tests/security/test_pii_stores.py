@@ -30,6 +30,7 @@ from mock_backends.orders.returns import ReturnLine, create_return
 from tests.security.pii_strategies import PII, leaked
 from tools.deps import ToolDeps
 from tools.handoff import hand_over
+from qa.session_recording import SessionRecorder
 from service.conversation import ConversationService
 from service.feedback import export_jsonl
 from ui.server import create_app
@@ -42,7 +43,7 @@ EXAMPLES = hypothesis_settings(max_examples=25, deadline=None,
 @pytest.fixture
 def recorded(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, ConversationService]]:
     custom = settings.model_copy(update={"record_dir": tmp_path / "recordings", "rate_limit_per_minute": 0})
-    service = ConversationService(custom)
+    service = ConversationService(custom, recorder=SessionRecorder)
     with TestClient(create_app(custom, service)) as client:
         yield client, service
 
