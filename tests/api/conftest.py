@@ -24,7 +24,7 @@ def client_with(tmp_path: Path, engine, settings: Settings) -> Iterator[Callable
 
     def make(**overrides: object) -> TestClient:
         custom = settings.model_copy(update=overrides)
-        client = TestClient(create_app(custom, ConversationService(custom)))
+        client = TestClient(create_app(custom))  # the server's own wiring (recorder included)
         clients.append(client.__enter__())
         return client
 
