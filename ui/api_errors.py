@@ -43,7 +43,7 @@ def validation_message(error: RequestValidationError) -> tuple[int, str, str]:
 def install_error_handlers(app: FastAPI, count_error: callable) -> None:  # type: ignore[valid-type]
     @app.exception_handler(ConversationError)
     async def conversation_error(_request: Request, error: ConversationError) -> JSONResponse:
-        return error_response(error.status, error.code, str(error))
+        return error_response(error.status, error.code, str(error), error.headers)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:

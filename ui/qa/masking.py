@@ -10,6 +10,7 @@ VOLATILE = [
     (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
     (re.compile(r"\bRR\d{10}\b"), "RR<tracking>"),  # return labels: derived from the (random) RMA
+    (re.compile(r"/labels/[\w-]+\.[\w-]+\.[\w-]+\.png"), "/labels/<token>.png"),  # signed, timestamped links
 ]
 
 
