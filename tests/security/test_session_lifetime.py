@@ -20,7 +20,7 @@ from mock_backends.orders.models import ChatSession, utcnow
 from mock_backends.orders.seed import seed_demo
 from tests.conftest import sign_in
 from tools.deps import ToolDeps
-from ui.conversation import ConversationService
+from ui.conversation import ConversationError, ConversationService
 from ui.server import create_app
 
 
@@ -143,6 +143,18 @@ def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(settings: S
     shown = {getattr(component, "elem_id", None): value for component, value in last.items()}
     assert shown["sign-in"]["visible"] is True and shown["chat"]["visible"] is False
     assert "expired" in shown["sign-in-error"] and "sign in again" in shown["sign-in-error"]
+
+
+def test_the_web_pages_sign_out_button_ends_the_session(service: ConversationService) -> None:
+    from ui.gradio_app import build_blocks
+
+    sign_out = handler(build_blocks(service), "sign-out-button")
+    session_id = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
+    shown = {getattr(component, "elem_id", None): value for component, value in sign_out(session_id).items()}
+    assert shown["sign-in"]["visible"] is True and shown["chatbot"] == []
+    with pytest.raises(ConversationError) as gone:
+        service.send(session_id, "hello")
+    assert gone.value.code == "session_ended"
 
 
 def handler(blocks, elem_id: str):  # noqa: ANN001, ANN201
