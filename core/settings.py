@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The production model (served by vLLM); used when the endpoint cannot name its model.
 DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -69,6 +74,27 @@ class Settings(BaseSettings):
     db_busy_timeout_s: float = Field(
         5.0, gt=0, description="Longest a request waits for a database lock (SQLite busy timeout, PostgreSQL "
         "lock_timeout) before it is answered 503 database_busy.")
+    throttle_url: str = Field(
+        "memory://", description="Where sign-in failures and the anonymous-session cap are counted: "
+        "redis://127.0.0.1:6379/0 shares the counts between server processes; memory:// counts per process.")
+    throttle_prefix: str = Field("returndesk", description="Key prefix in that storage (one per deployment).")
+    sign_in_failures: int = Field(5, ge=1, description="Failed sign-ins per account (an email, or a name) in the "
+                                  "window before the account is locked for a while.")
+    sign_in_address_failures: int = Field(20, ge=1, description="Failed sign-ins per client address in the "
+                                          "window before the address is locked for a while.")
+    sign_in_window_s: int = Field(900, ge=1, description="The window in which failed sign-ins are counted.")
+    sign_in_lockout_s: int = Field(60, ge=1, description="The first lockout; each further one within a day doubles.")
+    sign_in_max_lockout_s: int = Field(3600, ge=1, description="The longest lockout.")
+    anonymous_sessions_per_hour: int = Field(
+        60, ge=0, description="Anonymous sessions one client address may open per hour (0: no limit).")
+    session_idle_minutes: float = Field(30, gt=0, description="A session unused this long has expired.")
+    session_max_hours: float = Field(24, gt=0, description="A session this old has expired, however busy.")
+    secret_key: SecretStr | None = Field(
+        None, description="Signs return-label links; unset: a random key is generated into the data dir "
+        "(data_dir/secret_key) on first start. Give every server process the same one.")
+    label_link_ttl_s: int = Field(86400, ge=1, description="How long a return-label link in a reply works.")
+    staff_token: SecretStr | None = Field(
+        None, description="Lets staff record sessions for QA (X-Staff-Token header); with api_key set, the key does too.")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
@@ -140,3 +166,26 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once. Tests build their own `Settings(...)` instead."""
     return Settings()
+
+
+def server_secret(settings: Settings) -> str:
+    """The key that signs what the server hands out (return-label links): RETURNDESK_SECRET_KEY, else a
+    random one generated into the data dir on first use and read back from there afterwards."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+        try:  # a hard link appears whole or not at all: two processes starting together keep the first key
+            os.link(draft, path)
+            log.warning("RETURNDESK_SECRET_KEY is not set: generated a random secret key into %s. Give every "
+                        "server process the same key (that file, or the setting).", path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -9,7 +9,8 @@ from core.redaction import redact, redact_data
 VOLATILE = [
     (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
-    (re.compile(r"\bRR\d{10}\b"), "RR<tracking>"),  # return labels: random per label
+    (re.compile(r"\bRR\d{10}\b"), "RR<tracking>"),  # return labels: derived from the (random) RMA
+    (re.compile(r"/labels/[\w-]+\.[\w-]+\.[\w-]+\.png"), "/labels/<token>.png"),  # signed, timestamped links
 ]
 
 

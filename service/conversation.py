@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
@@ -27,7 +25,6 @@ from agent.llm import mode_of
 from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
-from mock_backends.orders import audit, repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
 from tools.base import PendingAction
@@ -39,12 +36,18 @@ from service.results import SessionInfo, ToolTraceEntry, TurnResult
 from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 from service.turn_limits import TurnRateLimiter
 from service.turn_lock import TurnLockTimeout, turn_lock_for
+from service.sessions import AnonymousSessionCap, SessionGone, end_session, live_session, open_session
+from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
+from tools.sign_in_throttle import SignInThrottled, SignInUnavailable, wait_text
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm|confirmed|go ahead|do it|是|是的|好|好的|确认|可以|行)\s*[.!。!]*\s*$", re.I)
 # Order numbers, RMAs and tracking numbers say nothing about the language a customer writes in.
 REFERENCES = re.compile(r"#?W\d+|RMA-[0-9A-F]+|R[DR]\d+", re.I)
+TOO_MANY_SESSIONS = {"en": "Too many new conversations from your network: please wait {wait}, or sign in with "
+                           "your email and an order number.",
+                     "zh": "来自您网络的新对话过多:请等待{wait}后再试,或使用邮箱和订单号登录。"}
 NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not|不|不要|不用|取消|算了)\s*[.!。!]*\s*$", re.I)
 
 
@@ -53,11 +56,56 @@ class ConversationError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None  # e.g. Retry-After, sent with the HTTP answer
 
 
 class SessionNotFound(ConversationError):
     status = 404
     code = "session_not_found"
+
+
+class SessionExpired(ConversationError):
+    """Idle too long, or older than the longest a session may live: the customer signs in again."""
+
+    status = 401
+    code = "session_expired"
+
+
+class SessionEnded(ConversationError):
+    """The customer signed out of this session."""
+
+    status = 401
+    code = "session_ended"
+
+
+class TooMany(ConversationError):
+    """A limit on sign-in guesses or new sessions: `retry_after` seconds to wait (HTTP: 429, Retry-After)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after, self.headers = retry_after, {"Retry-After": str(retry_after)}
+
+
+class SignInThrottledError(TooMany):
+    code = "sign_in_throttled"
+
+
+class TooManySessions(TooMany):
+    code = "too_many_sessions"
+
+
+class SignInUnavailableError(ConversationError):
+    status = 503
+    code = "sign_in_unavailable"
+
+
+class StaffOnly(ConversationError):
+    """Recording a session for QA needs staff credentials (the staff token, or the API key)."""
+
+    status = 403
+    code = "staff_only"
 
 
 class SignInFailed(ConversationError):
@@ -137,6 +185,7 @@ class ConversationService:
         self.turn_lock = turn_lock_for(self.deps.engine, settings.turn_lock_timeout_s)
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
         self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
+        self.anonymous_cap = AnonymousSessionCap.from_settings(settings)
 
     @property
     def can_record(self) -> bool:
@@ -148,46 +197,61 @@ class ConversationService:
         return "model" if self.settings.llm_base_url else "guided"
 
     # --- sessions ---------------------------------------------------------------------------
-    def sign_in(self, *, email: str | None = None, order_id: str | None = None,
-                name: str | None = None, postcode: str | None = None, record: bool = False) -> SessionInfo:
+    def sign_in(self, *, email: str | None = None, order_id: str | None = None, name: str | None = None,
+                postcode: str | None = None, record: bool = False, staff: bool = False, client: str | None = None,
+                language: str = "en") -> SessionInfo:
         """Verify the customer (email + order number, or name + postcode) and open a session.
-        `record`: record it for QA (refused unless recording is enabled)."""
-        self._check_recording(record)
-        with Session(self.deps.engine) as db:
-            try:
-                if email and order_id:
-                    customer = repository.verify_by_email_and_order(db, email, order_id)
-                elif name and postcode:
-                    customer = repository.verify_by_name_and_postcode(db, name, postcode)
-                else:
-                    raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
-            except OrderSystemError as error:
-                # Audited like a failed verification in the chat: repeated guessing must leave a trail.
-                audit.record_now(self.deps.engine, actor=None, tool="sign_in", outcome="refused", order_id=order_id,
-                                 detail={"code": error.code, "method": "email+order" if email else "name+postcode"})
-                raise SignInFailed(str(error)) from error
-            chat = ChatSession(id=uuid.uuid4().hex, customer_id=customer.id, language=customer.preferred_language)
-            db.add(chat)
-            db.commit()
-            info = SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
+
+        `client`: the caller's network address: guesses are throttled per address and per account.
+        `record`: record it for QA (staff only, and only where recording is enabled). `language`: of
+        the error messages (the session takes the customer's own).
+        """
+        self._check_recording(record, staff)
+        if not ((email and order_id) or (name and postcode)):
+            raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
+        try:
+            customer = verify_credentials(self.deps, Credentials(email, order_id, name, postcode), door="sign_in",
+                                          client=client, language=language)
+        except SignInThrottled as error:
+            raise SignInThrottledError(str(error), error.retry_after) from error
+        except SignInUnavailable as error:
+            raise SignInUnavailableError(str(error)) from error
+        except OrderSystemError as error:
+            raise SignInFailed(str(error)) from error
+        chat = open_session(self.deps.engine, customer_id=customer.id, language=customer.preferred_language,
+                            now=self.deps.clock())
+        info = SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
         signed_in_with = {"email": email, "order_id": order_id} if email and order_id else {"name": name,
                                                                                           "postcode": postcode}
         return self._start_recording(info, record, signed_in_with)
 
-    def start_anonymous(self, language: str = "en", session_id: str | None = None,
-                        record: bool = False) -> SessionInfo:
-        """A session whose customer identifies in the chat (the graph's identify step)."""
-        self._check_recording(record)
-        with Session(self.deps.engine) as db:
-            chat = ChatSession(id=session_id or uuid.uuid4().hex, customer_id=None, language=language)
-            db.add(chat)
-            db.commit()
-            info = SessionInfo(chat.id, None, None, chat.language)
+    def start_anonymous(self, language: str = "en", record: bool = False, staff: bool = False,
+                        client: str | None = None) -> SessionInfo:
+        """A session whose customer identifies in the chat (the graph's identify step); at most
+        RETURNDESK_ANONYMOUS_SESSIONS_PER_HOUR per client address."""
+        self._check_recording(record, staff)
+        if wait := self.anonymous_cap.wait_for(client):
+            raise TooManySessions(TOO_MANY_SESSIONS["zh" if language == "zh" else "en"].format(
+                wait=wait_text(wait, language)), wait)
+        chat = open_session(self.deps.engine, customer_id=None, language=language, now=self.deps.clock())
+        info = SessionInfo(chat.id, None, None, chat.language)
         return self._start_recording(info, record, {"anonymous": True})
 
-    def _check_recording(self, record: bool) -> None:
-        if record and self.recorder is None:
+    def sign_out(self, session_id: str) -> None:
+        """End the session: its id stops working on every server process (signing out twice is fine)."""
+        try:
+            end_session(self.deps.engine, session_id, now=self.deps.clock())
+        except SessionGone:
+            raise SessionNotFound("Unknown session: sign in again to start a new one.") from None
+
+    def _check_recording(self, record: bool, staff: bool) -> None:
+        if not record:
+            return
+        if self.recorder is None:
             raise RecordingNotEnabled("Recording is not enabled on this server (set RETURNDESK_RECORD_DIR).")
+        if not staff:
+            raise StaffOnly("Recording a session is for staff: send the staff token (X-Staff-Token), "
+                            "or the API key where one is set.")
 
     def _start_recording(self, info: SessionInfo, record: bool, customer: dict[str, Any]) -> SessionInfo:
         if self.recorder is not None and (record or self.settings.record_all):
@@ -205,22 +269,14 @@ class ConversationService:
                 db.commit()
 
     def session(self, session_id: str) -> SessionInfo:
-        with Session(self.deps.engine) as db:
-            chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
-            if chat is None:
-                raise SessionNotFound("Unknown session: sign in again to start a new one.")
+        """The live session with this id; raises SessionNotFound, SessionExpired or SessionEnded."""
+        with Session(self.deps.engine, expire_on_commit=False) as db:
+            try:
+                chat = live_session(db, self.settings, session_id, now=self.deps.clock())
+            except SessionGone as gone:
+                raise _gone(gone) from None
             customer = db.get(Customer, chat.customer_id) if chat.customer_id else None
             return SessionInfo(chat.id, chat.customer_id, customer.display_name if customer else None, chat.language)
-
-    def session_named(self, session_id: str) -> SessionInfo:
-        """The session with this id, opened anonymously if it does not exist yet (OpenAI `user` field)."""
-        try:
-            return self.session(session_id)
-        except SessionNotFound:
-            try:
-                return self.start_anonymous(session_id=session_id)
-            except IntegrityError:  # another request opened it a moment ago
-                return self.session(session_id)
 
     def _record_refusal(self, info: SessionInfo, error: ConversationError, **turn: str) -> None:
         if self.recorder is not None:
@@ -238,20 +294,24 @@ class ConversationService:
                 db.commit()
 
     # --- turns ------------------------------------------------------------------------------
-    def send(self, session_id: str, text: str) -> TurnResult:
+    def send(self, session_id: str, text: str, *, client: str | None = None) -> TurnResult:
         """One customer turn, answered at once (the API's JSON route)."""
-        return _last(self.stream(session_id, text, tokens=False))
+        return _last(self.stream(session_id, text, tokens=False, client=client))
 
-    def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None) -> TurnResult:
+    def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None,
+                client: str | None = None) -> TurnResult:
         """Answer the pending confirmation card (Confirm / Cancel)."""
-        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id, tokens=False))
+        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id, tokens=False,
+                                         client=client))
 
-    def stream(self, session_id: str, text: str, *, tokens: bool = True) -> Iterator[TurnEvent]:
+    def stream(self, session_id: str, text: str, *, tokens: bool = True,
+               client: str | None = None) -> Iterator[TurnEvent]:
         """One customer turn as it happens: tokens, tool events, then `TurnDone` with the `TurnResult`.
 
         Bad input (unknown session, empty text, a card still waiting) raises here, before any event.
         `tokens=False` leaves out the reply's tokens: LangGraph then runs each step in the calling
         thread instead of handing it to a worker thread so the tokens can be read while it runs.
+        `client`: the caller's network address (the chat's verify_customer throttles guesses by it).
         """
         info = self.session(session_id)
         if wait := self.turn_limiter.wait_s(info.session_id):  # every door's turns count (SECURITY.md)
@@ -264,10 +324,11 @@ class ConversationService:
         except ConversationError as error:
             self._record_refusal(info, error, user=text)
             raise
-        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned, tokens=tokens)
+        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned, tokens=tokens,
+                            client=client)
 
     def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None,
-                       tokens: bool = True) -> Iterator[TurnEvent]:
+                       tokens: bool = True, client: str | None = None) -> Iterator[TurnEvent]:
         """Confirm or cancel the pending card, streaming the turn that follows."""
         info = self.session(session_id)
         action = "confirm" if approved else "cancel"
@@ -279,7 +340,7 @@ class ConversationService:
             self._record_refusal(info, error, action=action)
             raise
         return self._locked(info, lambda: self._resume_input(info, approved, action_id), action=action,
-                            tokens=tokens)
+                            tokens=tokens, client=client)
 
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self._card(info.session_id)
@@ -345,11 +406,11 @@ class ConversationService:
         return iter([TurnDone(result)])
 
     # --- internals --------------------------------------------------------------------------
-    def _config(self, session_id: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": session_id}}
+    def _config(self, session_id: str, client: str | None = None) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id, CLIENT_ADDRESS: client}}
 
     def _locked(self, info: SessionInfo, graph_input: Any, *, user: str | None = None,
-                action: str | None = None, tokens: bool = True) -> Iterator[TurnEvent]:
+                action: str | None = None, tokens: bool = True, client: str | None = None) -> Iterator[TurnEvent]:
         """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed).
         `user` / `action` say what the turn was, for a recording."""
         with self._turn_of(info.session_id):
@@ -357,7 +418,7 @@ class ConversationService:
             turn_input = graph_input()  # bad input now (the card is gone) is the customer's, not an error
             started = time.perf_counter()
             try:
-                events = self._run(info, turn_input, tokens=tokens)
+                events = self._run(info, turn_input, tokens=tokens, client=client)
                 if self.recorder is not None:
                     events = self.recorder.record_turn(info.session_id, events, user=user, action=action)
                 yield from events
@@ -376,8 +437,9 @@ class ConversationService:
             raise SessionBusy("Another message of this conversation is still being answered; "
                               "please try again in a moment.") from None
 
-    def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True) -> Iterator[TurnEvent]:
-        config = self._config(info.session_id)
+    def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True,
+             client: str | None = None) -> Iterator[TurnEvent]:
+        config = self._config(info.session_id, client)
         history = self.graph.get_state(config).values.get("messages", [])
         before = len(history)
         # Reply text reaches the customer only as far as the output check would let it (agent/held_reply.py).
@@ -441,6 +503,14 @@ class ConversationService:
 
 def _as_text(result: Any) -> str:
     return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, default=str)
+
+
+def _gone(gone: SessionGone) -> ConversationError:
+    if gone.reason == "expired":
+        return SessionExpired("Your session has expired: please sign in again.")
+    if gone.reason == "ended":
+        return SessionEnded("You signed out of this session: please sign in again.")
+    return SessionNotFound("Unknown session: sign in again to start a new one.")
 
 
 def _pending_in(snapshot: Any) -> PendingAction | None:

@@ -15,6 +15,7 @@ from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tests.postgres import temporary_database
 from service.conversation import ConversationService
+from tests.redis import redis_prefix
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,14 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def redis_settings(settings: Settings) -> Iterator[Settings]:
+    """The test's settings with the sign-in throttle and session caps in Redis, under a fresh key prefix:
+    what several server processes share."""
+    with redis_prefix() as (url, prefix):
+        yield settings.model_copy(update={"throttle_url": url, "throttle_prefix": prefix})
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ class ToolDeps:
     settings: Settings
     chat_model: Any = None  # the Runnable the agent node calls; built by agent.llm when None
     clock: Callable[[], datetime] = field(default=utcnow)
+    sign_in_throttle: Any = None  # tools.sign_in_throttle.SignInThrottle; built from settings when None
 
 
 def deps_from_settings(settings: Settings) -> ToolDeps:

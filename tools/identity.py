@@ -8,12 +8,11 @@ from typing import Any
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
 from langgraph.types import Command
-from sqlmodel import Session
-
-from mock_backends.orders import audit, repository
+from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError, VerificationFailed
 from tools.base import AnyRuntime, failure, ok
 from tools.deps import deps_of
+from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
 
 
 class AlreadyVerified(OrderSystemError):
@@ -41,22 +40,26 @@ def verify_customer(
     """
     deps = deps_of(runtime)
     state = runtime.state or {}
-    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    configurable = (runtime.config or {}).get("configurable", {})
+    session_id = configurable.get("thread_id")
     method = "email+order" if email and order_id else "name+postcode" if name and postcode else "incomplete"
-    try:
-        with Session(deps.engine) as db:
-            if method == "email+order":
-                customer = repository.verify_by_email_and_order(db, email or "", order_id or "")
-            elif method == "name+postcode":
-                customer = repository.verify_by_name_and_postcode(db, name or "", postcode or "")
-            else:
-                raise VerificationFailed("I need your email and an order number, or your full name and postcode.")
-        if state.get("customer_id") and state["customer_id"] != customer.id:
-            raise AlreadyVerified("This conversation already belongs to another verified customer.")
-    except OrderSystemError as error:
-        # Failed attempts are audited too: repeated guessing is what an investigator looks for.
-        audit.record_now(deps.engine, actor=state.get("customer_id"), tool="verify_customer", outcome="refused",
-                         session_id=session_id, detail={"code": error.code, "method": method})
+    actor = state.get("customer_id")
+    if method == "incomplete":
+        error: OrderSystemError = VerificationFailed(
+            "I need your email and an order number, or your full name and postcode.")
+        audit.record_now(deps.engine, actor=actor, tool="verify_customer", outcome="refused", session_id=session_id,
+                         detail={"code": error.code, "method": method})
+        return failure(error)
+    try:  # throttled and audited like the sign-in form: the chat is no side door for guessing
+        customer = verify_credentials(deps, Credentials(email, order_id, name, postcode), door="verify_customer",
+                                      client=configurable.get(CLIENT_ADDRESS), session_id=session_id, actor=actor,
+                                      language=state.get("language") or "en")
+    except OrderSystemError as error:  # a wrong guess or a throttled one (audited there), or an outage
+        return failure(error)
+    if actor and actor != customer.id:
+        error = AlreadyVerified("This conversation already belongs to another verified customer.")
+        audit.record_now(deps.engine, actor=actor, tool="verify_customer", outcome="refused", session_id=session_id,
+                         detail={"code": error.code, "method": method})
         return failure(error)
     audit.record_now(deps.engine, actor=customer.id, tool="verify_customer", outcome="ok",
                      session_id=session_id, detail={"method": method})

@@ -6,7 +6,8 @@ RMA (a replayed confirmation, or a later status check) fetches the same label, n
 A cancelled return's label is voided at the carrier; a cancellation stands even when that fails.
 
 The link a customer sees is the web app's own label route (`public_url`), never the carrier's URL:
-the carrier may sit on a port or host the customer's browser cannot reach.
+the carrier may sit on a port or host the customer's browser cannot reach. It is a signed, expiring
+link to this customer's return (`tools.label_links`), never one carrying the session id.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mock_backends.orders.models import ReturnRequest
 from mock_backends.orders.return_lifecycle import CANCELLABLE_STATUSES, ReturnView, return_parcel
 from mock_backends.orders.returns import get_return
 from tools.deps import ToolDeps
+from tools.label_links import label_link
 from tools.tracking import CarrierDown, carrier_client
 
 log = logging.getLogger(__name__)
@@ -58,14 +60,12 @@ class LabelNoLongerValid(OrderSystemError):
     hint = "The return was cancelled; its label must not be used."
 
 
-def public_label_url(settings: Settings, session_id: str | None, rma: str) -> str | None:
-    """The web app's link to the label of `rma`, for the customer of this session (None without a session)."""
-    if not session_id:
-        return None
-    return f"{settings.public_url.rstrip('/')}/v1/sessions/{session_id}/returns/{rma}/label.png"
+def public_label_url(settings: Settings, customer_id: str | None, rma: str) -> str | None:
+    """The web app's signed link to the label of `rma`, for its customer (None without one)."""
+    return label_link(settings, rma=rma, customer_id=customer_id) if customer_id else None
 
 
-def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", session_id: str | None = None,
+def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", customer_id: str | None = None,
                         asked_again: bool = False) -> dict[str, Any]:
     """`{"status", "label": {...}, "label_message"}` for the return `rma` (whose ownership the caller checked).
 
@@ -79,9 +79,9 @@ def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", sessi
             return {"status": ret.status, "label": {"status": "voided"}, "label_message": MESSAGES["voided"][lang]}
         if ret.label_ref:
             tracking_number = label_tracking_number(session, ret) or ret.label_ref
-            return {"status": ret.status, **_created(deps.settings, session_id, ret.rma, tracking_number, lang)}
+            return {"status": ret.status, **_created(deps.settings, customer_id, ret.rma, tracking_number, lang)}
     try:
-        return _request_and_store(deps, ret, lang, session_id)
+        return _request_and_store(deps, ret, lang, customer_id)
     except CarrierError:  # logged by the client; the return itself is already safely created
         pass
     except Exception:  # the return is committed: a label failure must not report it as failed
@@ -90,11 +90,11 @@ def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", sessi
     return {"status": ret.status, "label": {"status": "pending"}, "label_message": pending}
 
 
-def label_for_status(deps: ToolDeps, view: ReturnView, *, language: str, session_id: str | None) -> dict[str, Any]:
+def label_for_status(deps: ToolDeps, view: ReturnView, *, language: str, customer_id: str | None) -> dict[str, Any]:
     """The label part of a status answer: a return not sent yet shows its label (fetching a pending one
     now, as the 'ask me again' message promised); a cancelled one says its label is void."""
     if view.status in CANCELLABLE_STATUSES:
-        return ensure_return_label(deps, rma=view.rma, language=language, session_id=session_id, asked_again=True)
+        return ensure_return_label(deps, rma=view.rma, language=language, customer_id=customer_id, asked_again=True)
     if view.status == "cancelled":
         return void_return_label(deps, rma=view.rma, language=language)
     return {}  # the parcel is on its way or arrived: the label has been used
@@ -164,7 +164,7 @@ def label_tracking_number(session: Session, ret: ReturnRequest) -> str | None:
     return ret.label_ref.rsplit("/", 1)[-1].removesuffix(".png")
 
 
-def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, session_id: str | None) -> dict[str, Any]:
+def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, customer_id: str | None) -> dict[str, Any]:
     label = carrier_client(deps.settings).create_label(ret.rma, ret.order_id)
     # The tracking number, not the carrier's URL: customers get the web app's link, built from it.
     with Session(deps.engine) as session:
@@ -178,12 +178,12 @@ def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, session_id
         status = session.exec(select(ReturnRequest.status).where(ReturnRequest.id == ret.id)).one()
     if status == "cancelled":  # cancelled while the carrier was booking: void what it just made
         return {"status": status, **void_return_label(deps, rma=ret.rma, language=lang)}
-    return {"status": status, **_created(deps.settings, session_id, ret.rma, label.tracking_number, lang)}
+    return {"status": status, **_created(deps.settings, customer_id, ret.rma, label.tracking_number, lang)}
 
 
-def _created(settings: Settings, session_id: str | None, rma: str, tracking_number: str,
+def _created(settings: Settings, customer_id: str | None, rma: str, tracking_number: str,
              lang: str) -> dict[str, Any]:
-    url = public_label_url(settings, session_id, rma)
+    url = public_label_url(settings, customer_id, rma)
     message = MESSAGES["created" if url else "created_no_link"][lang]
     return {"label": {"status": "created", "url": url, "tracking_number": tracking_number},
             "label_message": message.format(url=url or "", tracking_number=tracking_number)}

@@ -48,7 +48,7 @@ def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
             view = return_view(session, ctx.customer_id, rma)
-        label = label_for_status(ctx.deps, view, language=ctx.language, session_id=ctx.session_id)
+        label = label_for_status(ctx.deps, view, language=ctx.language, customer_id=ctx.customer_id)
         if label.get("status", view.status) != view.status:  # the label just arrived: the return moved on
             with Session(ctx.deps.engine) as session:
                 view = return_view(session, ctx.customer_id, rma)

@@ -68,7 +68,7 @@ def create_return(
             refund_amount=f"{created.refund_amount_cents / 100:.2f}",
             items=created.items,
         ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language,  # label after the commit
-                              session_id=ctx.session_id)
+                              customer_id=ctx.customer_id)
 
     return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
 

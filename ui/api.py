@@ -12,21 +12,20 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
-from ui.api_deps import ERRORS, Service
+from ui.api_deps import ERRORS, Client, Service, is_staff
 from ui.api_errors import install_error_handlers
 from ui.api_guards import require_api_key
 from ui.api_labels import router as labels_router
 from ui.api_openai import router as openai_router
 from ui.api_ops import router as ops_router
-from service.conversation import ConversationService, TurnResult
+from service.conversation import TurnResult
 from service.feedback import record_feedback
 from ui.schemas import (
     ConfirmRequest,
-    ErrorResponse,
     FeedbackRequest,
     FeedbackResponse,
     HistoryEntry,
@@ -48,24 +47,36 @@ def turn_response(result: TurnResult) -> TurnResponse:
 
 
 @router.post("/sessions", response_model=SessionResponse, status_code=201)
-def create_session(body: SignInRequest, conversations: Service) -> SessionResponse:
+def create_session(body: SignInRequest, conversations: Service, client: Client,
+                   staff: Annotated[bool, Depends(is_staff)]) -> SessionResponse:
     """Sign the customer in (email + order number, or name + postcode) and open a conversation.
     An empty body opens an anonymous conversation: the customer identifies in the chat.
-    `"record": true` (staff) records the session for QA replays when the server allows it."""
+    Failed sign-ins are throttled per client address and per account (429 with Retry-After), and so
+    are new anonymous sessions per address. `"record": true` (staff: `X-Staff-Token`, or the API key
+    where one is set; else 403) records the session for QA replays when the server allows it.
+    The session id is the conversation's credential: keep it secret, and sign out when done."""
     if body.anonymous:
-        info = conversations.start_anonymous(body.language, record=body.record)
+        info = conversations.start_anonymous(body.language, record=body.record, staff=staff, client=client)
     else:
         info = conversations.sign_in(email=body.email, order_id=body.order_id, name=body.name,
-                                     postcode=body.postcode, record=body.record)
+                                     postcode=body.postcode, record=body.record, staff=staff, client=client,
+                                     language=body.language)
     return SessionResponse(session_id=info.session_id, signed_in=info.customer_id is not None,
                            customer_name=info.customer_name, language=info.language,
                            mode=conversations.mode, recording=info.recording)  # type: ignore[arg-type]
 
 
+@router.delete("/sessions/{session_id}", status_code=204, response_class=Response)
+def sign_out(session_id: str, conversations: Service) -> Response:
+    """Sign out: the session id stops working at once (its routes answer 401 `session_ended`)."""
+    conversations.sign_out(session_id)
+    return Response(status_code=204)
+
+
 @router.post("/sessions/{session_id}/messages", response_model=TurnResponse)
-def post_message(session_id: str, body: MessageRequest, conversations: Service) -> TurnResponse:
+def post_message(session_id: str, body: MessageRequest, conversations: Service, client: Client) -> TurnResponse:
     """Send the customer's message; the reply may carry a pending action to confirm."""
-    return turn_response(conversations.send(session_id, body.text))
+    return turn_response(conversations.send(session_id, body.text, client=client))
 
 
 STREAM_DOC = """Server-sent events, in order: `token` (`{"text"}`, a piece of the reply), `tool_started`
@@ -76,9 +87,10 @@ A failure mid-turn ends the stream with `error` (`{"code", "message"}`)."""
 
 @router.post("/sessions/{session_id}/messages/stream", response_class=EventSourceResponse, description=STREAM_DOC,
              responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}})
-def stream_message(session_id: str, body: MessageRequest, conversations: Service) -> EventSourceResponse:
+def stream_message(session_id: str, body: MessageRequest, conversations: Service,
+                   client: Client) -> EventSourceResponse:
     """Send the customer's message and receive the reply as it is written."""
-    events = conversations.stream(session_id, body.text)  # bad input raises here, as a 4xx
+    events = conversations.stream(session_id, body.text, client=client)  # bad input raises here, as a 4xx
     return EventSourceResponse(sse_events(events), ping=15)
 
 
@@ -120,15 +132,19 @@ def get_pending(session_id: str, conversations: Service) -> PendingResponse:
 
 
 @router.post("/sessions/{session_id}/confirm", response_model=TurnResponse)
-def confirm(session_id: str, conversations: Service, body: ConfirmRequest | None = None) -> TurnResponse:
+def confirm(session_id: str, conversations: Service, client: Client,
+            body: ConfirmRequest | None = None) -> TurnResponse:
     """The customer confirms the pending action (e.g. create the return)."""
-    return turn_response(conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None))
+    return turn_response(conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None,
+                                               client=client))
 
 
 @router.post("/sessions/{session_id}/cancel", response_model=TurnResponse)
-def cancel(session_id: str, conversations: Service, body: ConfirmRequest | None = None) -> TurnResponse:
+def cancel(session_id: str, conversations: Service, client: Client,
+           body: ConfirmRequest | None = None) -> TurnResponse:
     """The customer declines the pending action; nothing is changed."""
-    return turn_response(conversations.resolve(session_id, approved=False, action_id=body.action_id if body else None))
+    return turn_response(conversations.resolve(session_id, approved=False,
+                                               action_id=body.action_id if body else None, client=client))
 
 
 @router.post("/sessions/{session_id}/feedback", response_model=FeedbackResponse, status_code=201)

@@ -1,14 +1,15 @@
 """An OpenAI-compatible face of the agent: `POST /v1/chat/completions` and `GET /v1/models`.
 
 Any OpenAI client (and the seed article's Chainlit app with only `base_url` changed) can talk to
-ReturnDesk. Only the last user message is read; the conversation lives in a session, chosen by the
-`X-Session-Id` header, else by the `user` field, else a new anonymous one. The session id comes back
-in the `X-Session-Id` response header.
+ReturnDesk. Only the last user message is read; the conversation lives in a session. A request
+without the `X-Session-Id` header starts a new anonymous one, whose id comes back in the
+`X-Session-Id` response header: the id is the conversation's secret, so a client continues the
+conversation by sending it back. The `user` field never selects a session (anyone can send any
+`user` string); it is accepted and ignored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import uuid
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
-from ui.api_deps import ERRORS, Service
+from ui.api_deps import ERRORS, Client, Service
 from ui.api_guards import require_api_key
 from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
 from ui.openai_schemas import (
@@ -45,13 +46,12 @@ def list_models() -> ModelList:
     return ModelList(data=[ModelCard()])
 
 
-def choose_session(conversations: ConversationService, header: str | None, user: str | None) -> SessionInfo:
+def choose_session(conversations: ConversationService, header: str | None, client: str | None) -> SessionInfo:
+    """The session the client presents (an unknown or expired one is an error, never a new conversation),
+    else a new anonymous one."""
     if header:
-        return conversations.session(header)  # an unknown id is a 404, not a new conversation
-    if user:
-        # The `user` value names the conversation; hashed so any printable name fits the id column.
-        return conversations.session_named("oai-" + hashlib.sha256(user.encode()).hexdigest()[:32])
-    return conversations.start_anonymous()
+        return conversations.session(header)
+    return conversations.start_anonymous(client=client)
 
 
 def with_card_hint(result: TurnResult) -> str:
@@ -70,19 +70,20 @@ def card_reminder(conversations: ConversationService, session_id: str, error: Ca
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "A chat.completion, or chunks when `stream` is true."}})
 def chat_completions(body: ChatCompletionRequest, conversations: Service, response: Response,
-                     x_session_id: Annotated[str | None, Header(max_length=64)] = None) -> Any:
-    """Talk to the agent as if it were an OpenAI chat model."""
+                     client: Client, x_session_id: Annotated[str | None, Header(max_length=64)] = None) -> Any:
+    """Talk to the agent as if it were an OpenAI chat model. Send the `X-Session-Id` the first answer
+    returned to continue the conversation; without it every request starts a new one."""
     text = clean_message(body.last_user_text())
-    info = choose_session(conversations, x_session_id, body.user)
+    info = choose_session(conversations, x_session_id, client)
     headers = {SESSION_HEADER: info.session_id}
     if body.stream:
         try:
-            events: Iterator[Any] = conversations.stream(info.session_id, text)
+            events: Iterator[Any] = conversations.stream(info.session_id, text, client=client)
         except CardWaiting as error:
             events = iter([card_reminder(conversations, info.session_id, error)])
         return EventSourceResponse(completion_chunks(events), headers=headers, ping=15)
     try:
-        content = with_card_hint(conversations.send(info.session_id, text))
+        content = with_card_hint(conversations.send(info.session_id, text, client=client))
     except CardWaiting as error:
         content = card_reminder(conversations, info.session_id, error)
     response.headers.update(headers)

@@ -18,7 +18,7 @@ import gradio as gr
 from service.conversation import ConversationError, ConversationService, TurnResult, message_language
 from service.feedback import record_feedback
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
-from ui.gradio_label import label_image, label_result
+from ui.gradio_label import label_html, label_result
 from ui.i18n import LANGUAGES, QUICK_REPLIES, error_text, t
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
@@ -34,8 +34,16 @@ CSS = """
 #confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
 #side-panel table { width: 100%; }
 #side-panel { overflow-wrap: anywhere; }
-#return-label img { object-fit: contain; }
+#return-label img { object-fit: contain; max-width: 100%; }
 """
+SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
+
+
+def client_of(request: gr.Request | None) -> str | None:
+    """The browser's network address: sign-in guesses are throttled per address (and per account)."""
+    client = getattr(request, "client", None) if request is not None else None
+    return getattr(client, "host", None)
+
 
 
 def as_markdown_text(text: str) -> str:
@@ -82,11 +90,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
                     postcode = gr.Textbox(label=t("postcode", "en"), elem_id="postcode")
                     name_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-name-button")
-            # Staff only: shown when the server allows recording (RETURNDESK_RECORD_DIR) and does not record all.
-            # With an API key set, staff record through /v1 with the key: the public page never records.
-            may_record = conversations.can_record and not conversations.settings.api_key
-            record = gr.Checkbox(False, label="Record this session for QA (staff)", elem_id="record-session",
-                                 visible=may_record and not conversations.settings.record_all)
+            # No "record this session" box: recording is for staff (the API with the staff token).
             sign_in_error = gr.Markdown(elem_id="sign-in-error")
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
@@ -104,12 +108,15 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     message = gr.Textbox(show_label=False, placeholder=t("placeholder", "en"), scale=5,
                                          elem_id="message", max_length=4000)
                     send_button = gr.Button(t("send", "en"), variant="primary", scale=1, elem_id="send-button")
-                handoff_button = gr.Button(t("handoff", "en"), size="sm", elem_id="handoff-button")
+                with gr.Row():
+                    handoff_button = gr.Button(t("handoff", "en"), size="sm", elem_id="handoff-button")
+                    sign_out_button = gr.Button(t("sign_out", "en"), size="sm", elem_id="sign-out-button")
             with gr.Column(scale=2):
                 panel = gr.Markdown(elem_id="side-panel")
                 # No label over the image (it would cover the label's own header); the card above names it.
-                label_view = gr.Image(label=t("label", "en"), show_label=False, visible=False, elem_id="return-label",
-                                      format="png", interactive=False, buttons=["download", "fullscreen"])
+                # HTML, not gr.Image: an image value is written to Gradio's file cache, served to anyone
+                # holding its path, with no session and long after the return is cancelled.
+                label_view = gr.HTML(visible=False, elem_id="return-label")
 
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:
@@ -122,14 +129,15 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 email_button: t("sign_in", lang), name_button: t("sign_in", lang), send_button: t("send", lang),
                 message: gr.update(placeholder=t("placeholder", lang)), confirm_button: t("confirm", lang),
                 cancel_button: t("cancel", lang), handoff_button: t("handoff", lang),
-                label_view: gr.update(label=t("label", lang)),
+                sign_out_button: t("sign_out", lang),
             }
 
         text_outputs = [language, language_switch, title, badge, tab_email, tab_name, email, order_number, full_name,
                         postcode, email_button, name_button, send_button, message, confirm_button, cancel_button,
-                        handoff_button, label_view]
+                        handoff_button, sign_out_button]
         turn_outputs = list(dict.fromkeys([chatbot, transcript, card, card_text, action_id, badge, panel,
-                                           reply_index, message, *quick, *text_outputs]))
+                                           label_view, reply_index, message, *quick, *text_outputs,
+                                           session_id, sign_in_box, chat_box, sign_in_error]))
 
         # --- sign in ----------------------------------------------------------------------------
         def signed_in(sign_in: Callable[[], Any], lang: str) -> dict:
@@ -144,13 +152,33 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     chatbot: greeting, reply_index: {},
                     **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
 
+        def sign_in_by_email(e: str, o: str, lang: str, request: gr.Request) -> dict:
+            return signed_in(lambda: conversations.sign_in(email=e, order_id=o, client=client_of(request),
+                                                           language=lang), lang)
+
+        def sign_in_by_name(n: str, p: str, lang: str, request: gr.Request) -> dict:
+            return signed_in(lambda: conversations.sign_in(name=n, postcode=p, client=client_of(request),
+                                                           language=lang), lang)
+
+        def signed_out(problem: str = "") -> dict:
+            """Back to the sign-in form (signed out, or the session expired): nothing of the chat stays."""
+            return {session_id: None, sign_in_box: gr.update(visible=True), chat_box: gr.update(visible=False),
+                    sign_in_error: problem, transcript: [], chatbot: [], reply_index: {}, action_id: None,
+                    card: gr.update(visible=False), panel: "", label_view: gr.update(value="", visible=False)}
+
+        def sign_out(sid: str | None) -> dict:
+            if sid:
+                try:
+                    conversations.sign_out(sid)
+                except ConversationError:  # already gone: signed out all the same
+                    pass
+            return signed_out()
+
         sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
-        email_button.click(lambda e, o, lang, rec: signed_in(
-            lambda: conversations.sign_in(email=e, order_id=o, record=bool(rec) and may_record), lang),
-            [email, order_number, language, record], sign_in_outputs, **PAGE_ONLY)
-        name_button.click(lambda n, p, lang, rec: signed_in(
-            lambda: conversations.sign_in(name=n, postcode=p, record=bool(rec) and may_record), lang),
-            [full_name, postcode, language, record], sign_in_outputs, **PAGE_ONLY)
+        email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
+        name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
+        sign_out_button.click(sign_out, [session_id], [session_id, sign_in_box, chat_box, sign_in_error, transcript,
+                                                       chatbot, reply_index, action_id, card, panel, label_view], **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
@@ -185,6 +213,9 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     yield {chatbot: [dict(m) for m in messages]}
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
+                if error.code in SIGNED_OUT_CODES:
+                    yield signed_out(f"⚠️ {problem}")
+                    return
             except Exception:  # the customer sees an apology, the log keeps the trace
                 log.exception("turn failed")
                 problem = t("sorry", lang)
@@ -214,36 +245,46 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 **dict(zip(quick, quick_updates(quick_replies(result, lang)), strict=True)),
             }
             labelled = label_result(tool_results)  # a new return, or a status check that fetched its label
-            image = label_image(conversations.settings, labelled) if labelled else None
+            image = label_html(conversations.settings, labelled, lang) if labelled else None
             if cards := side_panel(tool_results, lang, label_loaded=image is not None):
                 update[panel] = cards
-                update[label_view] = gr.update(value=image, visible=image is not None, label=t("label", lang))
+                update[label_view] = gr.update(value=image or "", visible=image is not None)
             return update
 
-        def send(sid: str | None, text: str, lang: str, messages: list, replies: dict) -> Iterator[dict]:
+        def send(sid: str | None, text: str, lang: str, messages: list, replies: dict,
+                 request: gr.Request) -> Iterator[dict]:
             if not (text or "").strip():
                 return
             lang = message_language(text, lang)  # a Chinese message gets Chinese cards, like its reply
-            yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(sid or "", text))
+            yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(
+                sid or "", text, client=client_of(request)))
 
         def resolve(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
-                    approved: bool) -> Iterator[dict]:
+                    approved: bool, request: gr.Request) -> Iterator[dict]:
             shown = t("you_confirmed" if approved else "you_cancelled", lang)
             yield from run_turn(sid, lang, messages, replies, shown, lambda: conversations.stream_resolve(
-                sid or "", approved=approved, action_id=action))
+                sid or "", approved=approved, action_id=action, client=client_of(request)))
+
+        def hand_off(sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request) -> Iterator[dict]:
+            yield from send(sid, t("handoff_message", lang), lang, messages, replies, request)
+
+        def confirm(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
+                    request: gr.Request) -> Iterator[dict]:
+            yield from resolve(sid, action, lang, messages, replies, True, request)
+
+        def cancel(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
+                   request: gr.Request) -> Iterator[dict]:
+            yield from resolve(sid, action, lang, messages, replies, False, request)
 
         turn_inputs = [session_id, message, language, transcript, reply_index]
         send_button.click(send, turn_inputs, turn_outputs, **PAGE_ONLY)
         message.submit(send, turn_inputs, turn_outputs, **PAGE_ONLY)
         for button in quick:
             button.click(send, [session_id, button, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
-        handoff_button.click(lambda sid, lang, m, r: (yield from send(sid, t("handoff_message", lang), lang, m, r)),
-                             [session_id, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
+        handoff_button.click(hand_off, [session_id, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
         resolve_inputs = [session_id, action_id, language, transcript, reply_index]
-        confirm_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, True)),
-                             resolve_inputs, turn_outputs, **PAGE_ONLY)
-        cancel_button.click(lambda s, a, lang, m, r: (yield from resolve(s, a, lang, m, r, False)),
-                            resolve_inputs, turn_outputs, **PAGE_ONLY)
+        confirm_button.click(confirm, resolve_inputs, turn_outputs, **PAGE_ONLY)
+        cancel_button.click(cancel, resolve_inputs, turn_outputs, **PAGE_ONLY)
 
         # --- thumbs up / down -------------------------------------------------------------------
         def rate(sid: str | None, replies: dict, lang: str, data: gr.LikeData) -> None:

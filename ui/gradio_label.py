@@ -1,13 +1,17 @@
 """The return label shown beside the chat: fetched by the server from the carrier, with the carrier client.
 
 The carrier service may sit where a customer's browser cannot reach it (another port, an internal
-host in a deployment), so the web app loads the PNG itself and hands it to Gradio, which serves it
-from its own cache (the link in the reply is the web app's own label route, `ui.api_labels`). A
-label that cannot be loaded is `None`: the card then says how to get it later.
+host in a deployment), so the web app loads the PNG itself. It goes into the page inline (a data:
+URI in the side panel's HTML), never into Gradio's file cache, whose files anyone holding the path
+can download with no session, long after the return is cancelled. The "open to print" link is the
+reply's signed label link (`ui.api_labels`). A label that cannot be loaded is `None`: the card then
+says how to get it later.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import logging
 from typing import Any
@@ -17,6 +21,7 @@ from PIL import Image
 from core.settings import Settings
 from mock_backends.logistics.client import CarrierError
 from tools.tracking import carrier_client
+from ui.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +34,30 @@ def label_result(tool_results: dict[str, Any]) -> dict[str, Any]:
     return next((result for tool in LABEL_TOOLS if (result := tool_results.get(tool) or {}).get("ok")), {})
 
 
-def label_image(settings: Settings, created: dict[str, Any]) -> Image.Image | None:
+def label_png(settings: Settings, created: dict[str, Any]) -> bytes | None:
     """The label PNG of a create_return or get_return_status result whose label was created, else None."""
     label = created.get("label") or {}
     if label.get("status") != "created" or not label.get("tracking_number"):
         return None
     try:
         png = carrier_client(settings).label_png(str(label["tracking_number"]))
-        return Image.open(io.BytesIO(png))
-    except (CarrierError, OSError):  # logged by the client (or unreadable bytes): the card explains
+        Image.open(io.BytesIO(png)).verify()
+        return png
+    except (CarrierError, OSError, SyntaxError):  # logged by the client (or unreadable bytes): the card explains
         log.warning("the label image of %s could not be loaded", created.get("rma"))
         return None
+
+
+def label_html(settings: Settings, created: dict[str, Any], language: str) -> str | None:
+    """The side panel's label: the image inline, and the signed link to open and print it; None if the
+    label cannot be shown (pending, voided, or the carrier does not answer)."""
+    png = label_png(settings, created)
+    if png is None:
+        return None
+    alt = html.escape(f"{t('label', language)} {created.get('rma', '')}".strip(), quote=True)
+    image = f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{alt}">'
+    url = (created.get("label") or {}).get("url")
+    if not url:
+        return image
+    return (f'{image}<p><a href="{html.escape(str(url), quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f'{html.escape(t("label_open", language))}</a></p>')

@@ -19,6 +19,8 @@ TEXT: dict[str, dict[str, str]] = {
     "confirm": {"en": "Confirm", "zh": "确认"},
     "cancel": {"en": "Cancel", "zh": "取消"},
     "handoff": {"en": "🙋 Talk to a person", "zh": "🙋 转人工客服"},
+    "sign_out": {"en": "Sign out", "zh": "退出登录"},
+    "label_open": {"en": "Open the label to print it", "zh": "打开面单以打印"},
     "handoff_message": {"en": "I'd like to talk to a person, please.", "zh": "请帮我转人工客服。"},
     "greeting": {"en": "Hi {name}! How can I help with your orders today?",
                  "zh": "{name},您好!请问有什么可以帮您?"},
@@ -92,6 +94,9 @@ ERRORS_ZH = {
     "confirmation_pending": "请先确认或取消待处理的操作。",
     "nothing_to_confirm": "当前没有待确认的操作,或该确认已过期。",
     "session_not_found": "会话已失效:请重新登录。",
+    "session_expired": "会话已过期:请重新登录。",
+    "session_ended": "您已退出此会话:请重新登录。",
+    "sign_in_unavailable": "暂时无法登录,请一分钟后再试。",
     "bad_request": "无法处理这条消息:请检查内容后重试。",
 }
 

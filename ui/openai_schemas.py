@@ -35,7 +35,8 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessageIn] = Field(min_length=1, max_length=500)
     stream: bool = False
     user: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
-                             description="Names the conversation when no X-Session-Id header is sent.")
+                             description="OpenAI's end-user label: accepted and ignored. It never selects a "
+                             "conversation (anyone can send any label): send the X-Session-Id header for that.")
 
     def last_user_text(self) -> str:
         for message in reversed(self.messages):

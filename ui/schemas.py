@@ -28,9 +28,11 @@ class SignInRequest(BaseModel):
     order_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     postcode: str | None = Field(None, max_length=20)
-    language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session.")
-    record: bool = Field(False, description="Staff: record this session for QA replays (403 unless the server "
-                         "has RETURNDESK_RECORD_DIR set; with RETURNDESK_API_KEY set, the key is needed as for all /v1).")
+    language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session, and of the "
+                                          "messages of a refused sign-in.")
+    record: bool = Field(False, description="Staff only: record this session for QA replays. 403 unless the server "
+                         "has RETURNDESK_RECORD_DIR set and the request is staff's: the X-Staff-Token header "
+                         "(RETURNDESK_STAFF_TOKEN), or, where RETURNDESK_API_KEY is set, the key.")
 
     @model_validator(mode="after")
     def one_way_to_sign_in(self) -> SignInRequest:

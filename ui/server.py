@@ -6,7 +6,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from core.redaction import install_log_redaction
-from core.settings import Settings, get_settings
+from core.settings import Settings, get_settings, server_secret
 from ui.api import install_api
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationService
@@ -19,6 +19,7 @@ from ui.gradio_app import CSS, THEME, build_blocks
 def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
     install_log_redaction()  # before anything logs: no PII in this process's log lines
     settings = settings or get_settings()
+    server_secret(settings)  # generated (and said so in the log) at the first start, not at the first label
     conversations = conversations or ConversationService(settings, recorder=SessionRecorder)
     app = FastAPI(title="ReturnDesk", version="0.1.0",
                   description="Customer-service agent for e-commerce returns. Sessions, messages and "

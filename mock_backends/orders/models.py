@@ -254,12 +254,15 @@ for _statement in _AUDIT_GUARD_POSTGRES:
 
 
 class ChatSession(SQLModel, table=True):
-    """A conversation; its id is the LangGraph thread id. `customer_id` is set once verified."""
+    """A conversation; its id is the LangGraph thread id (and the client's bearer secret). `customer_id`
+    is set once verified. It expires when idle or old, or ends when signed out (`ui/sessions.py`)."""
 
     id: str = Field(primary_key=True, max_length=64)
     customer_id: str | None = Field(default=None, foreign_key="customer.id", index=True, max_length=64)
     language: str = Field(default="en", max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime | None = Field(default=None, description="Last use (to the minute); NULL: created_at.")
+    ended_at: datetime | None = Field(default=None, description="When the customer signed out; NULL: not signed out.")
 
 
 class Feedback(SQLModel, table=True):

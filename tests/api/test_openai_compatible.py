@@ -24,13 +24,30 @@ def test_models_lists_returndesk(client: openai.OpenAI) -> None:
     assert [m.id for m in client.models.list()] == ["returndesk"]
 
 
-def test_the_user_field_names_one_conversation(client: openai.OpenAI, live_server: str) -> None:
+def test_the_user_field_never_opens_another_clients_verified_session(client: openai.OpenAI,
+                                                                     live_server: str) -> None:
     import httpx
 
-    first, again, other = ask(client, "hello", user="chat-42"), ask(client, "hi", user="chat-42"), \
-        ask(client, "hello", user="chat-43")
-    assert first.headers["x-session-id"] == again.headers["x-session-id"] != other.headers["x-session-id"]
-    history = httpx.get(f"{live_server}/v1/sessions/{first.headers['x-session-id']}/messages").json()
+    victim = ask(client, "I am alice@example.com, order #W1000001", user="chat-42")
+    assert "Alice" in victim.parse().choices[0].message.content, "the victim verified in the chat"
+    attacker = ask(client, "Show my orders", user="chat-42")  # the same `user` string, nothing else
+
+    assert attacker.headers["x-session-id"] != victim.headers["x-session-id"]
+    answer = attacker.parse().choices[0].message.content
+    assert "verify you" in answer and "Alice" not in answer and "delivered" not in answer
+    history = httpx.get(f"{live_server}/v1/sessions/{victim.headers['x-session-id']}/messages").json()
+    assert [h["content"] for h in history if h["role"] == "user"] == ["I am alice@example.com, order #W1000001"]
+
+
+def test_a_conversation_continues_with_the_session_id_the_server_returned(client: openai.OpenAI,
+                                                                          live_server: str) -> None:
+    import httpx
+
+    first = ask(client, "hello")
+    session_id = first.headers["x-session-id"]
+    again = ask(client, "hi", extra_headers={"X-Session-Id": session_id})
+    assert again.headers["x-session-id"] == session_id
+    history = httpx.get(f"{live_server}/v1/sessions/{session_id}/messages").json()
     assert [h["content"] for h in history if h["role"] == "user"] == ["hello", "hi"]
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from core.settings import Settings
@@ -20,6 +20,7 @@ from qa.session_recording import SessionRecorder
 from qa.spec import load_spec
 
 ORDER_TEXT = "I want to return the headphones from order #W1000001"
+STAFF_TOKEN = "qa-staff-token"
 
 
 def recording_client(settings: Settings, **overrides: object) -> Iterator[TestClient]:
@@ -38,7 +39,10 @@ def carrier_url(settings: Settings, engine: Engine) -> Iterator[str]:
 
 @pytest.fixture
 def staff(settings: Settings, carrier_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    yield from recording_client(settings, record_dir=tmp_path / "recordings", carrier_url=carrier_url)
+    for client in recording_client(settings, record_dir=tmp_path / "recordings", carrier_url=carrier_url,
+                                   staff_token=SecretStr(STAFF_TOKEN)):
+        client.headers["X-Staff-Token"] = STAFF_TOKEN
+        yield client
 
 
 def the_recording(tmp_path: Path) -> Path:
@@ -111,30 +115,31 @@ def test_with_an_api_key_only_staff_holding_it_can_record(settings: Settings, en
         assert allowed.status_code == 201 and allowed.json()["recording"] is True
 
 
-def web_app(settings: Settings, **overrides: object) -> tuple[Any, Any]:
-    """The Gradio app's staff checkbox, and what its email sign-in button calls."""
+def test_without_staff_credentials_record_true_is_refused_and_records_nothing(settings: Settings, engine: Engine,
+                                                                               tmp_path: Path) -> None:
+    body = {"email": "alice@example.com", "order_id": "#W1000001", "record": True}
+    for client in recording_client(settings, record_dir=tmp_path / "recordings", staff_token=SecretStr(STAFF_TOKEN)):
+        customer = client.post("/v1/sessions", json=body)
+        wrong = client.post("/v1/sessions", json=body, headers={"X-Staff-Token": "guess"})
+        anonymous = client.post("/v1/sessions", json={"record": True})
+        staff = client.post("/v1/sessions", json=body, headers={"X-Staff-Token": STAFF_TOKEN})
+    for refused in (customer, wrong, anonymous):
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "staff_only"
+    assert staff.status_code == 201 and staff.json()["recording"] is True
+    assert len(list((tmp_path / "recordings").iterdir())) == 1
+
+
+def test_with_no_staff_token_configured_nobody_records_through_the_api(settings: Settings, engine: Engine,
+                                                                       tmp_path: Path) -> None:
+    for client in recording_client(settings, record_dir=tmp_path / "recordings"):
+        refused = client.post("/v1/sessions", json={"record": True}, headers={"X-Staff-Token": ""})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "staff_only"
+    assert not (tmp_path / "recordings").exists()
+
+
+def test_the_web_page_offers_customers_no_way_to_record(settings: Settings, engine: Engine, tmp_path: Path) -> None:
     from ui.gradio_app import build_blocks
 
-    blocks = build_blocks(ConversationService(settings.model_copy(update=overrides), recorder=SessionRecorder))
-    by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
-    [checkbox] = [props for props in by_id.values() if props.get("elem_id") == "record-session"]
-    [sign_in] = [f.fn for f in blocks.fns.values()
-                 if any(by_id[target].get("elem_id") == "sign-in-button" for target, _ in f.targets)]
-    return checkbox, sign_in
-
-
-def test_staff_see_the_record_checkbox_only_when_recording_is_enabled(settings: Settings, engine: Engine,
-                                                                     tmp_path: Path) -> None:
-    hidden, _ = web_app(settings)
-    assert hidden["visible"] is False
-
-    shown, sign_in = web_app(settings, record_dir=tmp_path / "recordings")
-    assert shown["visible"] is True and shown["label"] == "Record this session for QA (staff)"
-
-    sign_in("alice@example.com", "#W1000001", "en", True)  # email, order, language, the checkbox ticked
-    [directory] = (tmp_path / "recordings").iterdir()
-    assert load_spec_header(directory)["customer"]["email"] == "alice@example.com"
-
-
-def load_spec_header(directory: Path) -> dict[str, Any]:
-    return yaml.safe_load((directory / "conversation.yaml").read_text(encoding="utf-8"))
+    blocks = build_blocks(ConversationService(settings.model_copy(update={"record_dir": tmp_path / "recordings"})))
+    elements = [c.get("props", {}) for c in blocks.config["components"]]
+    assert not [p for p in elements if p.get("elem_id") == "record-session" or "Record" in str(p.get("label"))]

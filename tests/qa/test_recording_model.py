@@ -72,7 +72,8 @@ def record_on_the_model_path(settings: Settings, carrier_url: str, root: Path, t
         service = ConversationService(settings.model_copy(update={
             "llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0,
             "record_dir": root, "carrier_url": carrier_url}), recorder=SessionRecorder)
-        session = service.sign_in(email="alice@example.com", order_id="#W1000001", record=True).session_id
+        session = service.sign_in(email="alice@example.com", order_id="#W1000001", record=True,
+                                  staff=True).session_id
         for text in turns:
             result = service.send(session, text)
             assert result.mode == "model", result.reply

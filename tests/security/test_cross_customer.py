@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -82,22 +84,31 @@ def test_signing_in_with_someone_elses_order_number_is_refused(client: TestClien
 
 
 def test_another_customers_return_label_is_not_found_and_audited(settings, engine) -> None:  # noqa: ANN001
+    """A label link names its return and customer under the server's signature: one re-signed with
+    another key, or (should the server ever sign one) naming another customer, opens nothing."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from core.settings import server_secret
+    from tools.label_links import SALT, label_link
+
     with running_carrier(settings.resolved_database_url) as url:
         custom = settings.model_copy(update={"carrier_url": url})
         with TestClient(create_app(custom, ConversationService(custom))) as client:
             alice = sign_in(client)
-            return_headphones(client, alice)
+            done = return_headphones(client, alice)
             [rma] = [r.rma for r in returns_in(engine)]
-            bob = sign_in(client, "bob@example.com", BOBS_ORDER)
-            anonymous = client.post("/v1/sessions", json={}).json()["session_id"]
-            refused = client.get(f"/v1/sessions/{bob}/returns/{rma}/label.png")
-            unverified = client.get(f"/v1/sessions/{anonymous}/returns/{rma}/label.png")
-            owner = client.get(f"/v1/sessions/{alice}/returns/{rma}/label.png")
+            [owner_link] = [t["result"]["label"]["url"] for t in done["tool_trace"] if t["tool"] == "create_return"]
+            forged = URLSafeTimedSerializer("guessed-key", salt=SALT).dumps({"rma": rma, "customer_id": "alice_chen_1001"})
+            not_theirs = label_link(custom, rma=rma, customer_id="bob_miller_1003")
+            refused = client.get(f"/labels/{forged}.png")
+            wrong_owner = client.get(not_theirs.removeprefix(custom.public_url))
+            owner = client.get(owner_link.removeprefix(custom.public_url))
+    assert server_secret(custom) != "guessed-key"
     assert owner.status_code == 200
-    for response in (refused, unverified):
-        assert response.status_code == 404 and response.headers["content-type"] == "application/json"
-        assert response.json() == {"error": {"code": "return_not_found",
-                                             "message": f"I can't find return {rma} on your account."}}
-    rows = [(a.actor, a.tool, a.session_id, a.outcome) for a in audit_rows(engine) if a.tool == "return_label_png"]
-    assert rows == [("bob_miller_1003", "return_label_png", bob, "refused"),
-                    ("anonymous", "return_label_png", anonymous, "refused")]
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "label_not_found"
+    assert wrong_owner.status_code == 404 and wrong_owner.json() == {"error": {
+        "code": "return_not_found", "message": f"I can't find return {rma} on your account."}}
+    rows = [(a.actor, a.tool, json.loads(a.detail)["code"], a.outcome) for a in audit_rows(engine)
+            if a.tool == "return_label_png"]
+    assert rows == [("anonymous", "return_label_png", "label_not_found", "refused"),
+                    ("bob_miller_1003", "return_label_png", "return_not_found", "refused")]

@@ -72,14 +72,14 @@ def test_with_a_key_set_the_public_page_never_records(keyed: TestClient, tmp_pat
     from bench.page_client import PageLayout, PageTab, run_handler
 
     layout = PageLayout.read(keyed.get("/config").json())
-    [checkbox] = [c for c in layout.components.values() if c.get("props", {}).get("elem_id") == "record-session"]
-    assert checkbox["props"]["visible"] is False
-    # Even a hand-made request that ticks the box records nothing: staff record through /v1 with the key.
+    assert not [c for c in layout.components.values() if c.get("props", {}).get("elem_id") == "record-session"]
     sign_in = layout.handler("sign-in-button")
     payload = PageTab(keyed, layout, session_hash="rec1").payload(  # type: ignore[arg-type]
-        sign_in, {"email": "alice@example.com", "order-number": "#W1000001", "record-session": True})
+        sign_in, {"email": "alice@example.com", "order-number": "#W1000001"})
     done = run_handler(keyed, payload)
     assert done["success"] and "Hi Alice Chen" in json.dumps(done["output"]), "signed in through the page"
+    assert not (tmp_path / "recorded").exists() or not list((tmp_path / "recorded").iterdir())
+    # Staff record through /v1 with the key.
     recorded = keyed.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
                                                 "record": True}, headers=KEY)
     assert recorded.status_code == 201 and recorded.json()["recording"] is True

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -42,7 +43,8 @@ EXAMPLES = hypothesis_settings(max_examples=25, deadline=None,
 
 @pytest.fixture
 def recorded(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, ConversationService]]:
-    custom = settings.model_copy(update={"record_dir": tmp_path / "recordings", "rate_limit_per_minute": 0})
+    custom = settings.model_copy(update={"record_dir": tmp_path / "recordings", "rate_limit_per_minute": 0,
+                                         "staff_token": SecretStr("qa-staff")})
     service = ConversationService(custom, recorder=SessionRecorder)
     with TestClient(create_app(custom, service)) as client:
         yield client, service
@@ -70,7 +72,7 @@ def test_generated_pii_survives_in_no_store(values: list[str], recorded, engine:
 
     # A recorded session, whose answer the customer rates with a comment (API), then exported.
     session_id = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
-                                                   "record": True}).json()["session_id"]
+                                                   "record": True}, headers={"X-Staff-Token": "qa-staff"}).json()["session_id"]
     assert client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).status_code == 200
     rated = client.post(f"/v1/sessions/{session_id}/feedback",
                         json={"message_index": 1, "rating": "down", "comment": text})

@@ -51,10 +51,11 @@ def test_a_confirmed_return_gets_a_printable_label_through_the_api(settings: Set
             session_id = sign_in(client)
             done = return_headphones(client, session_id)
             ret = the_return(engine)
-            link = f"{settings.public_url}/v1/sessions/{session_id}/returns/{ret.rma}/label.png"
+            [result] = [t["result"] for t in done["tool_trace"] if t["tool"] == "create_return"]
+            link = result["label"]["url"]
             png = client.get(link.removeprefix(settings.public_url))
-    [result] = [t["result"] for t in done["tool_trace"] if t["tool"] == "create_return"]
-    assert result["label"]["url"] == link and link in done["reply"], "the customer's link is the web app's route"
+    assert link.startswith(f"{settings.public_url}/labels/") and link in done["reply"], \
+        "the customer's link is the web app's (signed) route"
     assert carrier_url not in str(done), "the carrier's own address is never shown"
     assert ret.label_ref == result["label"]["tracking_number"] and ret.label_ref in result["label_message"]
     assert ret.status == result["status"] == "label_created"
@@ -112,8 +113,8 @@ def test_a_pending_label_arrives_when_the_customer_asks_about_the_return_again(s
             status = client.post(f"/v1/sessions/{session_id}/messages",
                                  json={"text": "What is the status of my return?"}).json()
             ret = the_return(engine)
-            png = client.get(f"/v1/sessions/{session_id}/returns/{ret.rma}/label.png")
-    [result] = [t["result"] for t in status["tool_trace"] if t["tool"] == "get_return_status"]
+            [result] = [t["result"] for t in status["tool_trace"] if t["tool"] == "get_return_status"]
+            png = client.get(str(result["label"]["url"]).removeprefix(settings.public_url))
     assert result["ok"] and result["label"]["status"] == "created" and result["status"] == "label_created"
     assert (ret.status, ret.label_ref) == ("label_created", result["label"]["tracking_number"])
     assert "Print your return label" in status["reply"] and result["label"]["url"] in status["reply"]
@@ -170,13 +171,13 @@ def test_a_cancellation_stands_when_the_carrier_is_down_and_the_next_status_chec
     assert status["label"]["status"] == "voided"
 
 
-def test_the_label_link_follows_the_web_apps_port_or_its_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
-
+def test_the_label_link_follows_the_web_apps_port_or_its_public_url(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
     for name in ("RETURNDESK_PUBLIC_URL", "RETURNDESK_HOST", "RETURNDESK_PORT"):
         monkeypatch.delenv(name, raising=False)
-    local = Settings(port=8123, _env_file=None)  # type: ignore[call-arg]
-    proxied = Settings(public_url="https://returns.example.com/", _env_file=None)  # type: ignore[call-arg]
-    assert public_label_url(local, "s1", "RMA-1A2B3C4D") == \
-        "http://127.0.0.1:8123/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
-    assert public_label_url(proxied, "s1", "RMA-1A2B3C4D") == \
-        "https://returns.example.com/v1/sessions/s1/returns/RMA-1A2B3C4D/label.png"
+    local = Settings(port=8123, data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    proxied = Settings(public_url="https://returns.example.com/", data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert str(public_label_url(local, "alice_chen_1001", "RMA-1A2B3C4D")).startswith("http://127.0.0.1:8123/labels/")
+    assert str(public_label_url(proxied, "alice_chen_1001", "RMA-1A2B3C4D")).startswith(
+        "https://returns.example.com/labels/")
+    assert public_label_url(local, None, "RMA-1A2B3C4D") is None, "no verified customer, no link"

@@ -49,7 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     tmp_path = tmp_path_factory.mktemp("browser")
     data_dir, port, carrier_port = tmp_path / "data", free_port(), free_port()
     env = {**os.environ, "RETURNDESK_DATA_DIR": str(data_dir), "RETURNDESK_HOST": "127.0.0.1",
-           "RETURNDESK_PORT": str(port), "RETURNDESK_CARRIER_PORT": str(carrier_port)}
+           "RETURNDESK_PORT": str(port), "RETURNDESK_CARRIER_PORT": str(carrier_port),
+           "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache")}  # where Gradio would keep files it serves
     for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL",
                  "RETURNDESK_API_KEY", "RETURNDESK_CARRIER_URL"):
         env.pop(name, None)
@@ -121,6 +122,8 @@ def test_customer_signs_in_confirms_the_card_and_sees_the_rma(server: tuple[str,
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        cached_files: list[str] = []  # what the page downloaded from Gradio's file cache
+        page.on("response", lambda r: cached_files.append(r.url) if "/gradio_api/file=" in r.url else None)
         try:
             page.goto(url)
             expect(page.locator("#mode-badge")).to_contain_text("Guided mode", timeout=60_000)
@@ -141,12 +144,14 @@ def test_customer_signs_in_confirms_the_card_and_sees_the_rma(server: tuple[str,
             expect(page.locator("#chatbot")).to_contain_text("RMA-", timeout=30_000)
             expect(card).to_be_hidden()
             panel = page.locator("#side-panel")
-            expect(panel).to_contain_text("Return created")
+            expect(panel).to_contain_text("Return created", timeout=30_000)
             expect(panel).to_contain_text("89.99 to your original payment method")
             label = page.locator("#return-label img")
             expect(label).to_be_visible(timeout=30_000)
             page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=label.element_handle())
             assert label.evaluate("img => img.naturalWidth") == 1200  # the carrier's 6 x 4 inch label
+            assert label.get_attribute("src").startswith("data:image/png;base64,")
+            print_link = page.locator("#return-label a").get_attribute("href")
             page.screenshot(path=str(output_dir / "browser_return.png"), full_page=True)
             shown = re.search(r"RMA-[0-9A-F]{8}", page.locator("#chatbot").inner_text())
             assert shown is not None and shown.group(0) in panel.inner_text()
@@ -154,6 +159,11 @@ def test_customer_signs_in_confirms_the_card_and_sees_the_rma(server: tuple[str,
             browser.close()
 
     assert shown is not None
+    # The label (name and address) never went through Gradio's file cache, which serves its files to
+    # anyone with the path, no session needed; the print link is the signed label route.
+    assert cached_files == []
+    assert [p.name for p in (data_dir / "gradio-cache").rglob("*") if p.suffix in (".png", ".webp")] == []
+    assert print_link.startswith(f"{url}/labels/") and httpx.get(print_link, timeout=30).status_code == 200
     engine = make_engine(f"sqlite:///{(data_dir / 'returndesk.db').as_posix()}")
     with Session(engine) as db:
         returns = db.exec(select(ReturnRequest)).all()
