@@ -53,20 +53,24 @@ def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer
 
 @app.command("tools")
 def list_tools() -> None:
-    """List the agent's tools: name, whether it needs confirmation, arguments, description."""
+    """List the agent's tools: name, whether it needs confirmation, whether it has its confirmation
+    card (preview) and guided-mode handler, its trace label, arguments, description."""
+    from agent.guided_handlers import GUIDED_HANDLERS
     from tools.registry import REGISTRY
 
-    table = Table(title="ReturnDesk tools", caption="* required argument")
-    table.add_column("name", no_wrap=True)
-    table.add_column("sensitive")
-    table.add_column("arguments")
-    table.add_column("description")
+    table = Table(title="ReturnDesk tools", caption="* required argument; card: the confirmation card a "
+                  "sensitive tool needs; guided: guided mode's handler (agent/guided_handlers.py)")
+    for column in ("name", "sensitive", "card", "guided", "label", "arguments", "description"):
+        table.add_column(column, no_wrap=column == "name")
     for spec in REGISTRY:
         schema = spec.tool.tool_call_schema.model_json_schema()
         required = set(schema.get("required", []))
         args = ", ".join(f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {}))
         first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
-        table.add_row(spec.name, "yes" if spec.sensitive else "no", args, first_sentence)
+        card = "yes" if spec.preview else "-"  # a sensitive tool without one is refused at registration
+        guided = "yes" if spec.name in GUIDED_HANDLERS else "MISSING"
+        table.add_row(spec.name, "yes" if spec.sensitive else "no", card, guided, spec.label_in("en"), args,
+                      first_sentence)
     console.print(table)
 
 

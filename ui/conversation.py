@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agent.guided import language_of
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.llm import mode_of
 from agent.settings import Settings
 from graphs.persistence import open_checkpointer
@@ -29,8 +30,9 @@ from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders import audit, repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
-from tools.base import PendingAction
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_from_settings
+from tools.registry import REGISTRY, ToolRegistry
 from ui.metrics import TurnMetrics
 from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
 
@@ -99,7 +101,7 @@ class TurnResult:
     session_id: str
     reply: str
     mode: str  # "model" or "guided": which one wrote the reply
-    pending: PendingAction | None = None
+    pending: ConfirmationCard | None = None
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)
@@ -122,10 +124,15 @@ def clean_message(text: str) -> str:
 
 class ConversationService:
     def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
-                 metrics: TurnMetrics | None = None) -> None:
+                 metrics: TurnMetrics | None = None, *, registry: ToolRegistry = REGISTRY,
+                 guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> None:
+        """`registry` / `guided_handlers`: the tools the conversation may use and guided mode's step
+        after each (the defaults; a test adds its own tool to both)."""
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
-        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
+        self.registry = registry  # interfaces read tool labels and panels from it, never tool names
+        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings),
+                                 registry=registry, guided_handlers=guided_handlers)
         self.metrics = metrics or TurnMetrics()
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self.recorder = _recorder(settings, self.deps)
@@ -287,7 +294,7 @@ class ConversationService:
             raise NothingPending("That confirmation is out of date: the pending action has changed.")
         return _resume_command(pending, approved=approved)
 
-    def pending(self, session_id: str) -> PendingAction | None:
+    def pending(self, session_id: str) -> ConfirmationCard | None:
         return _pending_in(self.graph.get_state(self._config(session_id)))
 
     def history(self, session_id: str) -> list[dict[str, Any]]:
@@ -365,13 +372,13 @@ def _recorder(settings: Settings, deps: ToolDeps) -> Any:
     return SessionRecorder(settings, deps.engine)
 
 
-def _pending_in(snapshot: Any) -> PendingAction | None:
+def _pending_in(snapshot: Any) -> ConfirmationCard | None:
     for item in snapshot.interrupts:
-        return PendingAction.model_validate(item.value)
+        return ConfirmationCard.model_validate(item.value)
     return None
 
 
-def _resume_command(pending: PendingAction, *, approved: bool) -> Command:
+def _resume_command(pending: ConfirmationCard, *, approved: bool) -> Command:
     return Command(resume={"approved": approved, "action_id": pending.action_id})
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from graphs.returns_graph import REPLY_NODES
-from tools.base import PendingAction
+from tools.cards import ConfirmationCard
 
 if TYPE_CHECKING:
     from ui.conversation import TurnResult
@@ -54,7 +54,7 @@ class ToolFinished:
 
 @dataclass
 class PendingConfirmation:
-    pending: PendingAction
+    pending: ConfirmationCard
 
 
 @dataclass
@@ -85,7 +85,7 @@ def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent]:
     for node, update in data.items():
         if node == "__interrupt__":
             for item in update:
-                yield PendingConfirmation(PendingAction.model_validate(item.value))
+                yield PendingConfirmation(ConfirmationCard.model_validate(item.value))
             continue
         for message in (update or {}).get("messages", []) if isinstance(update, dict) else []:
             if isinstance(message, AIMessage):

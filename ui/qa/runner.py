@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
 from mock_backends.orders.return_lifecycle import returned_lines
-from tools.base import PendingAction
+from tools.cards import ConfirmationCard
 from ui.conversation import ConversationError, ConversationService, TurnResult
 from ui.qa.cassettes import cassette_context
 from ui.qa.spec import ConversationSpec, Turn
@@ -24,7 +24,7 @@ from ui.qa.world import fresh_world
 class TurnObservation:
     tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reply: str = ""
-    pending: PendingAction | None = None
+    pending: ConfirmationCard | None = None
     mode: str | None = None
     error: str | None = None  # the turn was refused (ConversationError) with this message
     tool_results: list[Any] = field(default_factory=list)  # one per entry of `tools` (for the transcript)
