@@ -189,8 +189,8 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
-            tool_results = {panel: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
-                            if isinstance(entry.result, dict) and (panel := conversations.registry.panel(entry.tool))}
+            tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
+                            if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
             lang = result.language if result.language in LANGUAGES.values() else lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
