@@ -20,7 +20,7 @@ SHOP_CURRENCY = "USD"
 
 EXAMPLE: dict[str, Any] = {
     "action_id": "guided-6-create_return~3f9a0c1d2e4b", "tool": "create_return", "language": "en",
-    "title": "Return from order #W1000001",
+    "title": "Return Wireless Headphones × 1 from order #W1000001",
     "lines": [{"label": "Refund to", "value": "your original payment method (Visa ending 4242)"}],
     "amounts": [{"label": "Wireless Headphones × 1", "cents": 8999, "currency": "USD"},
                 {"label": "Refund", "cents": 8999, "currency": "USD"}],

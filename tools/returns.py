@@ -88,12 +88,12 @@ def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
 
 # The card's words; the refund destination's own label ("Visa ending 4242") is the customer's data.
 CARD_WORDS = {
-    "en": {"title": "Return from order {order}", "refund_to": "Refund to", "refund": "Refund",
+    "en": {"title": "Return {items} from order {order}", "refund_to": "Refund to", "refund": "Refund",
            "condition": "Condition", "damaged": "arrived damaged or defective",
            "original_payment": "your original payment method", "gift_card": "your gift card",
            "on_confirm": "The return is created and you get a return label; the refund goes to {method} once the "
                          "parcel has arrived and been checked."},
-    "zh": {"title": "退货:订单 {order}", "refund_to": "退款至", "refund": "退款", "condition": "商品状况",
+    "zh": {"title": "退回订单 {order} 中的 {items}", "refund_to": "退款至", "refund": "退款", "condition": "商品状况",
            "damaged": "到货时已损坏或有缺陷", "original_payment": "原支付方式", "gift_card": "礼品卡",
            "on_confirm": "确认后将创建退货并提供退货面单;包裹到达仓库并检查后,退款将退回{method}。"},
 }
@@ -126,11 +126,12 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     lines = [CardLine(label=words["refund_to"], value=method)]
     if parsed.damaged:
         lines.append(CardLine(label=words["condition"], value=words["damaged"]))
-    shown = [str(d["product_zh"] or d["product"]) if language == "zh" else str(d["product"]) for d in decisions]
+    names = [f"{d['product_zh'] or d['product'] if language == 'zh' else d['product']} × {d['quantity']}"
+             for d in decisions]
     return ConfirmationCard(
-        tool="create_return", language=language, title=words["title"].format(order=order_id), lines=lines,
-        amounts=[*(CardAmount(label=f"{name} × {d['quantity']}", cents=d["refund_cents"])
-                   for name, d in zip(shown, decisions, strict=True)),
+        tool="create_return", language=language, lines=lines,
+        title=words["title"].format(order=order_id, items=", ".join(names)),
+        amounts=[*(CardAmount(label=name, cents=d["refund_cents"]) for name, d in zip(names, decisions, strict=True)),
                  CardAmount(label=words["refund"], cents=total)],
         on_confirm=words["on_confirm"].format(method=method),
         facts={"order_id": order_id, "refund_method": parsed.refund_method, "refund_amount": f"{total / 100:.2f}",

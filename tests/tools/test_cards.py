@@ -38,7 +38,7 @@ def test_a_chinese_customers_return_card_is_in_chinese_with_the_chinese_product_
                                                                                      settings: Settings) -> None:
     card = return_card(engine, settings, WANG, "#W1000011", "zh", damaged=True)
 
-    assert (card.language, card.title) == ("zh", "退货:订单 #W1000011")
+    assert (card.language, card.title) == ("zh", "退回订单 #W1000011 中的 无线耳机 × 1")
     assert [(a.label, a.cents) for a in card.amounts] == [("无线耳机 × 1", 8999), ("退款", 8999)]
     assert ("商品状况", "到货时已损坏或有缺陷") in [(line.label, line.value) for line in card.lines]
     assert "退回原支付方式" in card.on_confirm
