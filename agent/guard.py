@@ -18,12 +18,16 @@ from langgraph.types import Command, interrupt
 from agent.handoff import repeated_failure
 from agent.state import ReturnDeskState
 from mock_backends.orders.errors import OrderSystemError
-from tools.base import GuardRefusal, PendingAction, failure
+from tools.base import GuardRefusal, failure
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_of
-from tools.registry import spec_for
+from tools.registry import REGISTRY, ToolRegistry
 
 DECLINED = {"ok": False, "code": "declined", "error": "The customer did not confirm; nothing was changed.",
             "hint": "Acknowledge, and ask what else you can help with."}
+# Where `guard` and `confirm` go next (the graph declares these as their destinations).
+GuardRoute = Literal["confirm", "assist", "handoff"]
+ConfirmRoute = Literal["tools", "assist", "handoff"]
 ONE_AT_A_TIME = {"ok": False, "code": "one_at_a_time", "error": "Propose one action at a time.",
                  "hint": "Call the sensitive tool alone, after the checks it needs."}
 
@@ -48,13 +52,15 @@ def _back_to_assist(state: ReturnDeskState, messages: list[ToolMessage]) -> Comm
     return Command(goto=goto, update={"messages": messages, "pending_action": None})
 
 
-def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps]) -> Command[Literal["confirm", "assist", "handoff"]]:
-    """Code decides whether the proposed sensitive call may even be shown to the customer."""
+def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps], *,
+          registry: ToolRegistry = REGISTRY) -> Command[GuardRoute]:
+    """Code decides whether the proposed sensitive call may even be shown to the customer
+    (asking the preview of the tool in `registry`, the graph's tools)."""
     calls = _sensitive_call(state)
     if len(calls) != 1:
         return _back_to_assist(state, [answer(c, ONE_AT_A_TIME) for c in calls])
     call = calls[0]
-    spec = spec_for(call["name"])
+    spec = registry.spec_for(call["name"])
     try:
         if spec is None or spec.preview is None:
             raise GuardRefusal(f"{call['name']} cannot be confirmed.")
@@ -67,11 +73,11 @@ def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps]) -> Command[Literal
                                                               "fingerprint": fingerprint(call)}})
 
 
-def confirm(state: ReturnDeskState) -> Command[Literal["tools", "assist", "handoff"]]:
+def confirm(state: ReturnDeskState) -> Command[ConfirmRoute]:
     """Show the card and wait; only a "yes" for this exact call lets it run."""
     calls = _sensitive_call(state)
     stored = state.get("pending_action") or {}
-    pending = PendingAction.model_validate(stored["action"])
+    pending = ConfirmationCard.model_validate(stored["action"])
     # Everything above re-runs when the graph resumes; it is read-only, so that is safe.
     decision = interrupt(pending.model_dump())
     approved = isinstance(decision, dict) and decision.get("approved") is True \

@@ -15,7 +15,7 @@ Every message it writes carries, in `response_metadata`:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -23,6 +23,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guided_steps import Conversation, GuidedSteps
 from agent.guided_text import MENU_QUICK_REPLIES, TEXT, detect_intent, find_order_id, has_words, language_of
 
@@ -33,7 +34,12 @@ STREAM_CHUNK_CHARS = 4
 
 
 class GuidedChatModel(BaseChatModel):
-    """Deterministic stand-in for the LLM: same tools, same graph, answers from patterns."""
+    """Deterministic stand-in for the LLM: same tools, same graph, answers from patterns.
+
+    `handlers`: tool name -> its guided handler (default: `GUIDED_HANDLERS`); a graph with more
+    tools passes its own (`agent.guided_handlers.with_handlers`)."""
+
+    handlers: Mapping[str, GuidedHandler] | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -49,7 +55,7 @@ class GuidedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=guided_message(messages))])
+        return ChatResult(generations=[ChatGeneration(message=guided_message(messages, self.handlers))])
 
     def _stream(
         self,
@@ -59,7 +65,7 @@ class GuidedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         """The reply in small chunks (so the UI can show it as it comes); tool calls in the last chunk."""
-        message = guided_message(messages)
+        message = guided_message(messages, self.handlers)
         text = str(message.content)
         pieces = [text[i:i + STREAM_CHUNK_CHARS] for i in range(0, len(text), STREAM_CHUNK_CHARS)]
         for piece in pieces:
@@ -74,8 +80,8 @@ class GuidedChatModel(BaseChatModel):
             response_metadata=message.response_metadata, chunk_position="last"))
 
 
-def guided_message(messages: Sequence[BaseMessage]) -> AIMessage:
-    message = plan_next_step(messages)
+def guided_message(messages: Sequence[BaseMessage], handlers: Mapping[str, GuidedHandler] | None = None) -> AIMessage:
+    message = plan_next_step(messages, handlers)
     message.response_metadata = {"quick_replies": [], **message.response_metadata, "returndesk_mode": GUIDED}
     return message
 
@@ -121,10 +127,11 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
     )
 
 
-def plan_next_step(messages: Sequence[BaseMessage]) -> AIMessage:
+def plan_next_step(messages: Sequence[BaseMessage], handlers: Mapping[str, GuidedHandler] | None = None) -> AIMessage:
     """The next message guided mode writes: a tool call, or a reply (with quick replies)."""
     conversation = read_conversation(messages)
     if conversation is None:
         return AIMessage(content=TEXT["menu"]["en"],
                          response_metadata={"quick_replies": MENU_QUICK_REPLIES["en"], "guided": {"intent": None}})
-    return GuidedSteps(conversation, all_messages=list(messages)).next_message()
+    return GuidedSteps(conversation, all_messages=list(messages),
+                       handlers=GUIDED_HANDLERS if handlers is None else handlers).next_message()

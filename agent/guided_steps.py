@@ -1,11 +1,14 @@
 """Guided mode's steps: from what the customer wrote and what the tools answered, the next message.
 
 One method per situation: `first_step` when the customer just wrote, `after_<tool>` when a tool
-answered. Replies carry quick replies (button labels) and what they wait for (`guided.awaiting`).
+answered (each registered for its tool in `agent/guided_handlers.py`, where a new tool's handler goes).
+Replies carry quick replies (button labels) and what they wait for (`guided.awaiting`).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +28,7 @@ HANDOFF_BUTTON = {"en": "Talk to a person", "zh": "人工客服"}
 # Tool errors whose English message guided mode says in the customer's language.
 LOCALISED_ERRORS = {"carrier_unavailable": "carrier_down", "order_not_found": "order_not_found"}
 HELP_BUTTONS = ("help centre", "help center", "帮助中心")
-
+log = logging.getLogger(__name__)
 
 @dataclass
 class Conversation:
@@ -43,10 +46,12 @@ class Conversation:
 
 
 class GuidedSteps:
-    def __init__(self, conversation: Conversation, all_messages: list[BaseMessage]) -> None:
+    def __init__(self, conversation: Conversation, all_messages: list[BaseMessage],
+                 handlers: Mapping[str, GuidedHandler]) -> None:
         self.c = conversation
         self.messages = all_messages
         self.lang = conversation.lang
+        self.handlers = handlers  # tool name -> what to do after it answered (agent.guided_handlers)
 
     # --- writing ------------------------------------------------------------------------------
     def say(self, key: str, *, quick_replies: list[str] | None = None, awaiting: str | None = None,
@@ -78,8 +83,8 @@ class GuidedSteps:
         data = tool_result(last.content)
         if data.get("ok") is False:
             return self.after_failure(last.name or "", data)
-        handler = getattr(self, f"after_{last.name}", None)
-        return handler(data) if handler else self.menu()
+        handler = self.handlers.get(last.name or "")
+        return handler.after(self, data) if handler else self.no_next_step(last.name or "?")
 
     def first_step(self) -> AIMessage:
         intent = self.c.intent
@@ -91,6 +96,9 @@ class GuidedSteps:
             return self.help_step()
         if self.c.phase == "identify":
             return self.identify_step()
+        for handler in self.handlers.values():  # a tool that proposes itself (one the steps below do not)
+            if handler.start is not None and (step := handler.start(self)) is not None:
+                return step
         if intent is None and self.c.previous.get("intent") == "unknown":
             return self.call("transfer_to_human", reason=HANDOFF_REASON_UNCLEAR)
         if intent == "return":
@@ -155,6 +163,14 @@ class GuidedSteps:
                             quick_replies=MENU_QUICK_REPLIES[self.lang])
         return self.say("error", error=data.get("error", "Something went wrong."),
                         quick_replies=MENU_QUICK_REPLIES[self.lang])
+
+    def no_next_step(self, tool: str) -> AIMessage:
+        """A tool answered that no guided handler knows: say so and offer a person, never the menu."""
+        log.error("guided mode has no handler for the result of %s (agent/guided_handlers.py)", tool)
+        message = self.say("no_next_step", tool=tool, quick_replies=[HANDOFF_BUTTON[self.lang]],
+                           awaiting="handoff_offer", intent="menu")
+        message.response_metadata["guided"]["reason"] = f"Guided mode cannot continue after {tool}."
+        return message
 
     def after_verify_customer(self, data: dict[str, Any]) -> AIMessage:
         """Verified: carry on with what the customer asked before we had to verify them."""
@@ -318,3 +334,13 @@ class GuidedSteps:
 def label_line(result: dict[str, Any]) -> str:
     """The tool's word on the return label (print it, it will follow, it is void), on its own line."""
     return f"\n{result['label_message']}" if result.get("label_message") else ""
+
+
+@dataclass(frozen=True)
+class GuidedHandler:  # here, not in guided_handlers.py: the steps take a table of them
+    """`after(steps, result)`: the next message once the tool answered `{"ok": true, ...}` (failures
+    and a declined card are answered generically). `start(steps)`: the tool call to propose for the
+    customer's new message, or None to leave the message to the other steps."""
+
+    after: Callable[[GuidedSteps, dict[str, Any]], AIMessage]
+    start: Callable[[GuidedSteps], AIMessage | None] | None = None

@@ -118,6 +118,9 @@ TEXT: dict[str, dict[str, str]] = {
     "return_cancelled": {"en": "Return **{rma}** is cancelled.{label}", "zh": "退货单 **{rma}** 已取消。{label}"},
     "handed_off": {"en": "I've passed your conversation to a colleague. Your ticket number is **{ticket}**.",
                    "zh": "已为您转接人工客服,工单号是 **{ticket}**。"},
+    "no_next_step": {"en": "I'm sorry, guided mode has no next step after \"{tool}\", so I can't finish this "
+                           "here. A colleague can: shall I pass you to a person?",
+                     "zh": "抱歉,引导模式在“{tool}”之后没有下一步,无法在这里继续办理。人工客服可以帮您:需要为您转接吗?"},
 }
 RETURN_STATUS_ZH = {"requested": "已创建,退货面单准备中", "label_created": "等待您寄回包裹", "in_transit": "正在寄回仓库",
                     "received": "仓库已收到,退款处理中", "refunded": "已退款", "cancelled": "已取消"}

@@ -8,13 +8,14 @@ rest of that customer turn, so one turn never mixes a half-finished model plan w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 from agent.guided import GUIDED, GuidedChatModel
+from agent.guided_handlers import GuidedHandler
 from core.settings import Settings
 from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
 from tools.deps import ToolDeps
@@ -24,9 +25,11 @@ __all__ = ["DEFAULT_MODEL", "QWEN_EXTRA_BODY", "QWEN_SAMPLING", "build_chat_mode
            "guided_answered_this_turn", "mode_of", "model_for_turn"]
 
 
-def build_chat_model(settings: Settings, tools: Sequence[BaseTool]) -> Runnable:
-    """The model with `tools` bound: endpoint with guided fallback, or guided alone."""
-    guided = GuidedChatModel()
+def build_chat_model(settings: Settings, tools: Sequence[BaseTool],
+                     guided_handlers: Mapping[str, GuidedHandler] | None = None) -> Runnable:
+    """The model with `tools` bound: endpoint with guided fallback, or guided alone (planning with
+    `guided_handlers`, guided mode's own by default)."""
+    guided = GuidedChatModel(handlers=guided_handlers)
     if not settings.llm_base_url:
         return guided
     return endpoint_model(settings).bind_tools(list(tools)).with_fallbacks([guided])
@@ -42,13 +45,14 @@ def guided_answered_this_turn(messages: Sequence[BaseMessage]) -> bool:
     return False
 
 
-def model_for_turn(deps: ToolDeps, messages: Sequence[BaseMessage]) -> Runnable:
+def model_for_turn(deps: ToolDeps, messages: Sequence[BaseMessage], tools: Sequence[BaseTool] = TOOLS,
+                   guided_handlers: Mapping[str, GuidedHandler] | None = None) -> Runnable:
     """What answers the next step of this turn: guided mode once it has taken over, else the
-    configured model (built once per `deps`, or the one a test injected as `deps.chat_model`)."""
+    configured model with `tools` (built once per `deps`, or the one a test injected as `deps.chat_model`)."""
     if guided_answered_this_turn(messages):
-        return GuidedChatModel()
+        return GuidedChatModel(handlers=guided_handlers)
     if deps.chat_model is None:
-        deps.chat_model = build_chat_model(deps.settings, TOOLS)
+        deps.chat_model = build_chat_model(deps.settings, tools, guided_handlers)
     return deps.chat_model
 
 

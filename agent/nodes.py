@@ -6,20 +6,25 @@ checks in `agent.guardrails`.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Literal, get_args
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 
+from agent.guided_handlers import GuidedHandler
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
 from agent.model_output import answer_of
 from agent.prompts import system_prompt
 from agent.state import ReturnDeskState, is_verified, reasoner_for
 from tools.deps import ToolDeps, deps_of
-from tools.registry import SENSITIVE_TOOLS
+from tools.registry import SENSITIVE_TOOLS, TOOLS
 
 Phase = Literal["identify", "assist"]
+ModelRoute = Literal["handoff", "check_reply", "guard", "tools", "identify_tools"]
+MODEL_ROUTES: tuple[str, ...] = get_args(ModelRoute)  # where route_after_model may go (the graph's path map)
 
 
 def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
@@ -32,11 +37,14 @@ def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
     return rounds
 
 
-def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase = "assist") -> dict:
+def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase = "assist", *,
+               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None) -> dict:
     """Ask the model (or guided mode) for the next step: a reply or a tool call.
 
-    The system message carries the phase in its metadata so guided mode plans like the prompt says;
-    after the tool-round limit the graph hands off instead of asking again.
+    `tools` are bound to the model and `guided` (tool name -> handler; default: guided mode's own)
+    plans guided mode's steps: both come from the graph's registry. The system message carries the
+    phase in its metadata so guided mode plans like the prompt says; after the tool-round limit the
+    graph hands off instead of asking again.
     """
     deps = deps_of(runtime)
     language = state.get("language") or "en"
@@ -49,17 +57,19 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase})
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
-    response = answer_of(model_for_turn(deps, messages), [system, *messages],
+    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages],
                          **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
 
 
-def identify(state: ReturnDeskState, runtime: Runtime[ToolDeps]) -> dict:
+def identify(state: ReturnDeskState, runtime: Runtime[ToolDeps], *, tools: Sequence[BaseTool] = TOOLS,
+             guided: Mapping[str, GuidedHandler] | None = None) -> dict:
     """The model before the customer is verified: identification and help-centre questions only."""
-    return call_model(state, runtime, phase="identify")
+    return call_model(state, runtime, phase="identify", tools=tools, guided=guided)
 
 
-def route_after_model(state: ReturnDeskState) -> Literal["handoff", "check_reply", "guard", "tools", "identify_tools"]:
+def route_after_model(state: ReturnDeskState, sensitive: frozenset[str] = SENSITIVE_TOOLS) -> ModelRoute:
+    """A sensitive call (a name in `sensitive`, the graph's registry) goes to the guard, never straight to tools."""
     if state.get("handoff_reason"):
         return "handoff"
     last = state["messages"][-1]
@@ -67,7 +77,7 @@ def route_after_model(state: ReturnDeskState) -> Literal["handoff", "check_reply
         return "check_reply"
     if not is_verified(state):
         return "identify_tools"  # runs identification tools only; anything else is refused by name
-    if any(call["name"] in SENSITIVE_TOOLS for call in last.tool_calls):
+    if any(call["name"] in sensitive for call in last.tool_calls):
         return "guard"
     return "tools"
 

@@ -8,19 +8,24 @@ and a test checks that the two match.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+from typing import get_args
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Durability
 
-from agent.guard import confirm, guard
+from agent.guard import ConfirmRoute, GuardRoute, confirm, guard
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guardrails import check_reply, screen_input
 from agent.handoff import hand_off
-from agent.nodes import call_model, identify, route_after_model, route_after_tools
+from agent.nodes import MODEL_ROUTES, ModelRoute, call_model, identify, route_after_model, route_after_tools
 from agent.state import ReturnDeskState
 from agent.tool_node import InlineToolNode
 from tools.deps import ToolDeps
-from tools.registry import IDENTIFY_TOOLS, TOOLS
+from tools.registry import REGISTRY, ToolRegistry
 
 # The nodes whose model output is customer-facing text (interfaces stream their tokens).
 REPLY_NODES = frozenset({"identify", "assist"})
@@ -32,23 +37,28 @@ REPLY_NODES = frozenset({"identify", "assist"})
 DURABILITY: Durability = "exit"
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: ToolRegistry = REGISTRY,
+                guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> CompiledStateGraph:
+    """The graph over `registry`'s tools (the model's tool list, the tool nodes, the guard), with
+    guided mode continuing after each of them by `guided_handlers` (keyed by tool name)."""
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
     reasoners = ("identify", "assist")  # agent.state.reasoner_for: identify until the customer is verified
     builder.add_node("screen_input", screen_input, destinations=(*reasoners, "handoff", END))
-    builder.add_node("identify", identify)
-    builder.add_node("identify_tools", InlineToolNode(IDENTIFY_TOOLS))
-    builder.add_node("assist", call_model)
-    builder.add_node("tools", InlineToolNode(TOOLS))
-    builder.add_node("guard", guard, destinations=("confirm", "assist", "handoff"))
-    builder.add_node("confirm", confirm, destinations=("tools", "assist", "handoff"))
+    builder.add_node("identify", partial(identify, tools=registry.tools, guided=guided_handlers))
+    builder.add_node("identify_tools", InlineToolNode(registry.identify_tools))
+    builder.add_node("assist", partial(call_model, tools=registry.tools, guided=guided_handlers))
+    builder.add_node("tools", InlineToolNode(registry.tools))
+    builder.add_node("guard", partial(guard, registry=registry), destinations=get_args(GuardRoute))
+    builder.add_node("confirm", confirm, destinations=get_args(ConfirmRoute))
     builder.add_node("handoff", hand_off)
     builder.add_node("check_reply", check_reply, destinations=(*reasoners, END))
 
     builder.add_edge(START, "screen_input")
-    after_model = ("handoff", "check_reply", "guard", "tools", "identify_tools")
-    builder.add_conditional_edges("identify", route_after_model, after_model)
-    builder.add_conditional_edges("assist", route_after_model, after_model)
+    def after_model(state: ReturnDeskState) -> ModelRoute:  # a def, not a partial: get_graph() draws its routes
+        return route_after_model(state, sensitive=registry.sensitive)
+
+    builder.add_conditional_edges("identify", after_model, MODEL_ROUTES)
+    builder.add_conditional_edges("assist", after_model, MODEL_ROUTES)
     builder.add_conditional_edges("identify_tools", route_after_tools, ("handoff", *reasoners))
     builder.add_conditional_edges("tools", route_after_tools, ("handoff", *reasoners))
     builder.add_edge("handoff", END)

@@ -10,6 +10,7 @@ from typing import Any
 from qa.masking import normalise, normalise_value
 from qa.runner import EndObservation, RunResult, TurnObservation
 from qa.spec import ConversationSpec, PendingExpect, TurnExpect
+from tools.cards import ConfirmationCard
 
 
 @dataclass
@@ -72,13 +73,25 @@ def check_pending(expect: bool | PendingExpect | None, seen: TurnObservation) ->
                                                          "shown" if card else "none")]
     if card is None:
         return [("confirmation card", expect.model_dump(exclude_none=True), "none")]
-    actual = {"tool": card.tool, "order_id": card.order_id, "refund_method": card.refund_method,
-              "refund_amount": card.refund_amount,
-              "items": [{"product": i.product, "quantity": i.quantity} for i in card.items]}
     wanted = expect.model_dump(exclude_none=True)
-    if any(actual[k] != v for k, v in wanted.items()):
-        return [("confirmation card", wanted, {k: actual[k] for k in wanted})]
+    actual = card_facts(card, wanted)
+    if actual != wanted:
+        return [("confirmation card", wanted, actual)]
     return []
+
+
+def card_facts(card: ConfirmationCard, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The card's tool and facts (`ConfirmationCard.facts`: the action as data, whatever the tool), cut to
+    the keys QA wrote: for a list of items, the keys each expected item names ("product", "quantity")."""
+    facts = {"tool": card.tool, **card.facts}
+    actual: dict[str, Any] = {}
+    for key, value in wanted.items():
+        seen = facts.get(key)
+        if isinstance(value, list) and isinstance(seen, list) and value and isinstance(value[0], dict):
+            keys = set().union(*(v.keys() for v in value))
+            seen = [{k: s.get(k) for k in keys} if isinstance(s, dict) else s for s in seen]
+        actual[key] = seen
+    return actual
 
 
 def check_end(spec: ConversationSpec, end: EndObservation) -> list[tuple[str, Any, Any]]:

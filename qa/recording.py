@@ -34,10 +34,13 @@ def expectation_from(seen: TurnObservation) -> TurnExpect:
         return TurnExpect(error=seen.error)
     card = seen.pending
     pending: bool | PendingExpect = False
-    if card is not None:
-        pending = PendingExpect(tool=card.tool, order_id=card.order_id, refund_method=card.refund_method,
-                                refund_amount=card.refund_amount,
-                                items=[ItemExpect(product=i.product, quantity=i.quantity) for i in card.items])
+    if card is not None:  # what QA checks on a card: its tool and the facts PendingExpect names
+        facts = card.facts
+        items = facts.get("items")
+        pending = PendingExpect(tool=card.tool, order_id=facts.get("order_id"),
+                                refund_method=facts.get("refund_method"), refund_amount=facts.get("refund_amount"),
+                                items=[ItemExpect(product=i["product"], quantity=i["quantity"]) for i in items]
+                                if isinstance(items, list) else None)
     return TurnExpect(
         tools=[name for name, _ in seen.tools],
         tool_args={name: mask_value(args) for name, args in seen.tools},  # type: ignore[misc]

@@ -13,18 +13,18 @@ from sqlmodel import Session, col, select
 
 from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
 from mock_backends.orders.return_lifecycle import returned_lines
-from tools.base import PendingAction
-from service.conversation import ConversationError, ConversationService, TurnResult
 from qa.cassettes import cassette_context
 from qa.spec import ConversationSpec, Turn
 from qa.world import fresh_world
+from service.conversation import ConversationError, ConversationService, TurnResult
+from tools.cards import ConfirmationCard
 
 
 @dataclass
 class TurnObservation:
     tools: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reply: str = ""
-    pending: PendingAction | None = None
+    pending: ConfirmationCard | None = None
     mode: str | None = None
     error: str | None = None  # the turn was refused (ConversationError) with this message
     tool_results: list[Any] = field(default_factory=list)  # one per entry of `tools` (for the transcript)

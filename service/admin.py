@@ -21,6 +21,7 @@ from mock_backends.orders.generate import GenerationReport, SeedConflict, genera
 from mock_backends.orders.models import SQLModel
 from mock_backends.orders.seed import DEMO_CUSTOMERS, seed_demo
 from mock_backends.orders.tau_bench import TauImportError, TauImportReport, import_tau_bench
+from agent.guided_handlers import GUIDED_HANDLERS
 from tools.registry import REGISTRY
 
 __all__ = ["SchemaOutdated", "is_database_busy", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
@@ -81,6 +82,9 @@ def carrier_app(settings: Settings) -> FastAPI:
 class ToolRow:
     name: str
     sensitive: bool
+    has_card: bool  # a confirmation card (preview): a sensitive tool without one is refused at registration
+    has_guided: bool  # a guided-mode handler (agent/guided_handlers.py)
+    label: str  # what the tool trace says, in English
     arguments: list[str]  # required ones end with "*"
     summary: str  # the first sentence of the model's description
 
@@ -92,7 +96,7 @@ def tool_catalogue() -> list[ToolRow]:
         schema = spec.tool.tool_call_schema.model_json_schema()
         required = set(schema.get("required", []))
         first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
-        rows.append(ToolRow(spec.name, spec.sensitive,
-                            [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
+        rows.append(ToolRow(spec.name, spec.sensitive, spec.preview is not None, spec.name in GUIDED_HANDLERS,
+                            spec.label_in("en"), [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
                             first_sentence))
     return rows

@@ -14,7 +14,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from tools.base import PendingAction, tool_result
+from tools.base import tool_result
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps
 from tools.registry import spec_for
 
@@ -24,7 +25,7 @@ DONE_ALREADY = {
 }
 
 
-def card_call(messages: list[BaseMessage], card: PendingAction) -> dict[str, Any] | None:
+def card_call(messages: list[BaseMessage], card: ConfirmationCard) -> dict[str, Any] | None:
     """The tool call the card stands for: the last message's call whose id starts the card's action id."""
     last = messages[-1] if messages else None
     if not isinstance(last, AIMessage):
@@ -32,7 +33,7 @@ def card_call(messages: list[BaseMessage], card: PendingAction) -> dict[str, Any
     return next((c for c in last.tool_calls if c["id"] and card.action_id.startswith(f"{c['id']}~")), None)
 
 
-def card_already_ran(snapshot: Any, card: PendingAction, deps: ToolDeps, session_id: str) -> bool:
+def card_already_ran(snapshot: Any, card: ConfirmationCard, deps: ToolDeps, session_id: str) -> bool:
     """Whether the call behind `card` has already committed its change (only tools that can tell say yes)."""
     spec = spec_for(card.tool)
     call = card_call(snapshot.values.get("messages", []), card)

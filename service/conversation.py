@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,14 +21,16 @@ from sqlmodel import Session
 from agent.guided import language_of
 from agent.held_reply import HeldReply
 from agent.observability import TurnObserver, tracer_from_env
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.llm import mode_of
 from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
-from tools.base import PendingAction
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_from_settings
+from tools.registry import REGISTRY, ToolRegistry
 from service.card_recovery import card_already_ran, done_already, finished_call_result
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
@@ -173,12 +175,17 @@ def clean_message(text: str) -> str:
 class ConversationService:
     def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
                  metrics: TurnMetrics | None = None, recorder: RecorderFactory | None = None,
-                 tracer: Any = None) -> None:
+                 tracer: Any = None, registry: ToolRegistry = REGISTRY,
+                 guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> None:
         """`recorder`: how to record sessions for QA (e.g. `qa.session_recording.SessionRecorder`), handed
-        in by the caller so the service never imports QA; used only when RETURNDESK_RECORD_DIR is set."""
+        in by the caller so the service never imports QA; used only when RETURNDESK_RECORD_DIR is set.
+        `registry` / `guided_handlers`: the tools the conversation may use and guided mode's step after
+        each (the defaults; a test adds its own tool to both)."""
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
-        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings))
+        self.registry = registry  # interfaces read tool labels and panels from it, never tool names
+        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings),
+                                 registry=registry, guided_handlers=guided_handlers)
         self.metrics = metrics or TurnMetrics()
         self.tracer = tracer or tracer_from_env()  # OpenTelemetry; a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         # One turn of a session at a time across every process on this database (confirm vs cancel).
@@ -365,7 +372,7 @@ class ConversationService:
             raise NothingPending("That confirmation is out of date: the pending action has changed.")
         return _resume_command(pending, approved=approved)
 
-    def pending(self, session_id: str) -> PendingAction | None:
+    def pending(self, session_id: str) -> ConfirmationCard | None:
         """The card waiting for the customer's yes or no. A card whose call already ran (the server
         stopped after the write committed, before the turn was saved) is retired first: see `_retire_if_ran`."""
         if self._card(session_id) is not None:
@@ -378,10 +385,10 @@ class ConversationService:
         messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
         return [entry for m in messages if (entry := _history_entry(m))]
 
-    def _card(self, session_id: str) -> PendingAction | None:
+    def _card(self, session_id: str) -> ConfirmationCard | None:
         return _pending_in(self.graph.get_state(self._config(session_id)))
 
-    def _retire_if_ran(self, info: SessionInfo, *, locked: bool = False) -> tuple[PendingAction, TurnResult] | None:
+    def _retire_if_ran(self, info: SessionInfo, *, locked: bool = False) -> tuple[ConfirmationCard, TurnResult] | None:
         """If the pending card's call already committed, replay it (approved) so the conversation shows
         its result: the idempotent tool returns what it did (the same RMA) without writing again.
         Returns the card and that turn's result, or None when there was nothing to retire."""
@@ -394,7 +401,7 @@ class ConversationService:
                 return self._retire_if_ran(info, locked=True)  # read again: another process may have done it
         return card, _last(self._run(info, _resume_command(card, approved=True), tokens=False))
 
-    def _answer_retired(self, card: PendingAction, result: TurnResult, *, approved: bool,
+    def _answer_retired(self, card: ConfirmationCard, result: TurnResult, *, approved: bool,
                         action_id: str | None) -> Iterator[TurnEvent]:
         """The answer to a confirm or cancel of a card that turned out to be done already."""
         if action_id is not None and action_id != card.action_id:
@@ -513,13 +520,13 @@ def _gone(gone: SessionGone) -> ConversationError:
     return SessionNotFound("Unknown session: sign in again to start a new one.")
 
 
-def _pending_in(snapshot: Any) -> PendingAction | None:
+def _pending_in(snapshot: Any) -> ConfirmationCard | None:
     for item in snapshot.interrupts:
-        return PendingAction.model_validate(item.value)
+        return ConfirmationCard.model_validate(item.value)
     return None
 
 
-def _resume_command(pending: PendingAction, *, approved: bool) -> Command:
+def _resume_command(pending: ConfirmationCard, *, approved: bool) -> Command:
     return Command(resume={"approved": approved, "action_id": pending.action_id})
 
 

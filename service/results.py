@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.base import PendingAction  # the confirmation card, as the doors show it
+from tools.cards import EXAMPLE as CARD_EXAMPLE  # a card, for the API docs
+from tools.cards import ConfirmationCard  # the confirmation card, as the doors show it
+from tools.registry import ToolRegistry  # which tools a conversation uses (labels, panels)
 
-__all__ = ["PendingAction", "SessionInfo", "ToolTraceEntry", "TurnResult"]
+__all__ = ["CARD_EXAMPLE", "ConfirmationCard", "SessionInfo", "ToolRegistry", "ToolTraceEntry", "TurnResult"]
 
 
 @dataclass
@@ -31,7 +33,7 @@ class TurnResult:
     session_id: str
     reply: str
     mode: str  # "model" or "guided": which one wrote the reply
-    pending: PendingAction | None = None
+    pending: ConfirmationCard | None = None
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)

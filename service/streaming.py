@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from graphs.returns_graph import REPLY_NODES
 from service.results import TurnResult
-from tools.base import PendingAction
+from tools.cards import ConfirmationCard
 
 
 
@@ -53,7 +53,7 @@ class ToolFinished:
 
 @dataclass
 class PendingConfirmation:
-    pending: PendingAction
+    pending: ConfirmationCard
 
 
 @dataclass
@@ -94,7 +94,7 @@ def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent | ReplyChecked]:
             continue
         if node == "__interrupt__":
             for item in update:
-                yield PendingConfirmation(PendingAction.model_validate(item.value))
+                yield PendingConfirmation(ConfirmationCard.model_validate(item.value))
             continue
         for message in (update or {}).get("messages", []) if isinstance(update, dict) else []:
             if isinstance(message, AIMessage):

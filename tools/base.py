@@ -15,10 +15,11 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolRuntime
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from mock_backends.orders import audit
 from mock_backends.orders.errors import CustomerNotVerified, OrderSystemError
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_of
 
 log = logging.getLogger(__name__)
@@ -124,14 +125,15 @@ def run_tool(
     return result
 
 
-Preview = Callable[[dict[str, Any], dict[str, Any], ToolDeps], "PendingAction"]
+# A sensitive tool's preview: the confirmation card for proposed arguments, or an OrderSystemError (refused).
+Preview = Callable[[dict[str, Any], dict[str, Any], ToolDeps], ConfirmationCard]
 
 
 def audited_preview(tool: str, preview: Preview) -> Preview:
     """`preview`, with every refusal (not found, not eligible, guard) written to the audit trail."""
 
     @wraps(preview)
-    def audited(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+    def audited(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
         try:
             return preview(args, state, deps)
         except OrderSystemError as error:
@@ -156,25 +158,6 @@ def run_public_tool(tool: str, body: Callable[[], dict[str, Any]]) -> dict[str, 
     except Exception:  # an unexpected bug must not end the conversation; it is logged
         log.exception("tool %s failed", tool)
         return internal_error()
-
-
-class PendingItem(BaseModel):
-    order_item_id: int
-    product: str
-    quantity: int
-    refund: str
-
-
-class PendingAction(BaseModel):
-    """What the customer is asked to confirm before a sensitive tool runs (rendered as a card)."""
-
-    action_id: str  # the tool call id: a confirmation only resumes the exact call it was shown for
-    tool: str
-    order_id: str | None = None
-    items: list[PendingItem] = []
-    refund_method: str | None = None
-    refund_amount: str | None = None
-    summary: str
 
 
 class GuardRefusal(OrderSystemError):

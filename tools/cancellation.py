@@ -10,7 +10,8 @@ from sqlmodel import Session
 from mock_backends.orders.return_lifecycle import cancel_return as cancel_return_in_db
 from mock_backends.orders.return_lifecycle import ensure_cancellable, return_view
 from tools.args import Reason, Rma
-from tools.base import AnyRuntime, CallContext, PendingAction, PendingItem, ok, parse_proposal, run_tool
+from tools.base import AnyRuntime, CallContext, ok, parse_proposal, run_tool
+from tools.cards import CardAmount, CardLine, ConfirmationCard
 from tools.deps import ToolDeps
 from tools.return_label import void_return_label
 from tools.return_status import return_summary
@@ -38,20 +39,30 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
     return run_tool(runtime, "cancel_return", body, audit_detail={"rma": rma})
 
 
-def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+CARD_WORDS = {
+    "en": {"title": "Cancel return {rma}", "order": "Order", "not_refunded": "Refund cancelled",
+           "on_confirm": "The return is cancelled and its label voided: you keep the items and no refund is made."},
+    "zh": {"title": "取消退货单 {rma}", "order": "订单", "not_refunded": "取消的退款",
+           "on_confirm": "确认后退货将被取消,退货面单作废:商品留在您手中,不会退款。"},
+}
+
+
+def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
     """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
     customer_id, parsed = parse_proposal(cancel_return, args, state, "cancellation")
     with Session(deps.engine) as session:
         view = return_view(session, customer_id, parsed.rma)
     ensure_cancellable(view)
-    names = ", ".join(f"{line.product} x{line.quantity}" for line in view.items)
-    amount = f"{view.refund_amount_cents / 100:.2f}"
-    summary = (f"Cancel return {view.rma} ({names}) from order {view.order_id}; "
-               f"the refund of {amount} will not be made."
-               if (state.get("language") or "en") != "zh" else
-               f"取消退货单 {view.rma}(订单 {view.order_id} 中的 {names});{amount} 的退款将不会发放。")
-    return PendingAction(
-        action_id="", tool="cancel_return", order_id=view.order_id, summary=summary,
-        items=[PendingItem(order_item_id=line.order_item_id, product=line.product, quantity=line.quantity,
-                           refund=f"{line.refund_cents / 100:.2f}") for line in view.items],
+    language = state.get("language") or "en"
+    words = CARD_WORDS.get(language, CARD_WORDS["en"])
+    return ConfirmationCard(
+        tool="cancel_return", language=language, title=words["title"].format(rma=view.rma),
+        lines=[CardLine(label=words["order"], value=view.order_id),
+               *(CardLine(label=line.product, value=f"× {line.quantity}") for line in view.items)],
+        # The refund the customer gives up: labelled so, never as money that will move.
+        amounts=[CardAmount(label=words["not_refunded"], cents=view.refund_amount_cents)],
+        on_confirm=words["on_confirm"],
+        facts={"rma": view.rma, "order_id": view.order_id,
+               "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity}
+                         for line in view.items]},
     )

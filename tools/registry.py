@@ -1,18 +1,19 @@
-"""The one list of tools. Adding a tool: write it in its own module, then add one line here.
+"""The one list of tools. Adding a tool: write it in its own module, then add one line here
+(a write tool also gets a guided-mode handler in `agent/guided_handlers.py`; docs/adding-a-tool.md).
 
-The LLM's tool list, the graph's confirmation step, the UI's tool trace and `returndesk tools`
-all read this registry.
+The LLM's tool list, the graph's tool nodes and confirmation step, the UI's tool trace and side
+panel, and `returndesk tools` all read this registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from langchain_core.tools import BaseTool
 
-from tools.base import PendingAction, audited_preview, invalid_arguments
+from tools.base import Preview, audited_preview, invalid_arguments
 from tools.deps import ToolDeps
 
 from tools.cancellation import cancel_return, preview_cancel_return
@@ -26,19 +27,26 @@ from tools.returns import create_return, create_return_committed, preview_create
 from tools.tracking import track_shipment
 
 
+# Which card beside the chat the web app fills with a tool's result (the web app renders each kind).
+Panel = Literal["order", "eligibility", "return", "return_status", "tracking"]
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     tool: BaseTool
     sensitive: bool = False  # True: changes data; runs only after the customer confirms
     # For sensitive tools: builds the confirmation card from the proposed arguments, or raises
     # an OrderSystemError when code refuses the call before the customer is asked.
-    preview: Callable[[dict[str, Any], dict[str, Any], ToolDeps], PendingAction] | None = None
+    preview: Preview | None = None
     # True: offered while the customer is still unverified (the graph's identify step).
     before_verification: bool = False
     # For sensitive tools: whether a confirmed call (by its tool call id) has already committed its
     # change, e.g. the server stopped before the turn was saved. The card is then retired by replaying
     # the call, which must be idempotent per session + tool call id (service/card_recovery.py).
     committed: Callable[[ToolDeps, dict[str, Any], str, str], bool] | None = None
+    # What the tool trace says the assistant did ("What I checked: <label>"), per language.
+    label: Mapping[str, str] = field(default_factory=dict)
+    panel: Panel | None = None  # the card beside the chat that shows its result, if any
 
     def __post_init__(self) -> None:
         # Done here, once for every registered tool, so a new tool cannot forget either rule:
@@ -55,24 +63,65 @@ class ToolSpec:
     def name(self) -> str:
         return self.tool.name
 
+    def label_in(self, language: str) -> str:
+        return self.label.get(language) or self.label.get("en") or self.name
 
-REGISTRY: tuple[ToolSpec, ...] = (
-    ToolSpec(verify_customer, before_verification=True),
-    ToolSpec(transfer_to_human, before_verification=True),
-    ToolSpec(list_orders),
-    ToolSpec(lookup_order),
-    ToolSpec(check_return_eligibility),
-    ToolSpec(create_return, sensitive=True, preview=preview_create_return, committed=create_return_committed),
-    ToolSpec(get_return_status),
-    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
-    ToolSpec(search_help_centre, before_verification=True),
-    ToolSpec(track_shipment),
-)
 
-TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
-IDENTIFY_TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY if spec.before_verification]
-SENSITIVE_TOOLS: frozenset[str] = frozenset(spec.name for spec in REGISTRY if spec.sensitive)
+class ToolRegistry:
+    """An ordered set of tools. The graph is built from one (`build_graph(registry=...)`): the model's
+    tool list, the tool nodes, the guard and the interfaces' tool trace all read it."""
+
+    def __init__(self, specs: Iterable[ToolSpec]) -> None:
+        self.specs = tuple(specs)
+        self._by_name = {spec.name: spec for spec in self.specs}
+        if len(self._by_name) != len(self.specs):
+            raise ValueError("two registered tools share a name")
+        self.tools: list[BaseTool] = [spec.tool for spec in self.specs]
+        self.identify_tools: list[BaseTool] = [spec.tool for spec in self.specs if spec.before_verification]
+        self.sensitive: frozenset[str] = frozenset(spec.name for spec in self.specs if spec.sensitive)
+
+    def __iter__(self) -> Iterator[ToolSpec]:
+        return iter(self.specs)
+
+    def spec_for(self, name: str) -> ToolSpec | None:
+        return self._by_name.get(name)
+
+    def label(self, name: str, language: str) -> str:
+        """The tool trace's words for `name`; the bare name for a tool this registry does not hold."""
+        spec = self._by_name.get(name)
+        return spec.label_in(language) if spec else name
+
+    def panel(self, name: str) -> Panel | None:
+        spec = self._by_name.get(name)
+        return spec.panel if spec else None
+
+    def with_tools(self, *specs: ToolSpec) -> ToolRegistry:
+        """These tools and `specs` (e.g. a test's own tool)."""
+        return ToolRegistry((*self.specs, *specs))
+
+
+REGISTRY = ToolRegistry((
+    ToolSpec(verify_customer, before_verification=True, label={"en": "who you are", "zh": "身份验证"}),
+    ToolSpec(transfer_to_human, before_verification=True,
+             label={"en": "a colleague to help you", "zh": "转接人工客服"}),
+    ToolSpec(list_orders, label={"en": "your recent orders", "zh": "您最近的订单"}),
+    ToolSpec(lookup_order, label={"en": "the order details", "zh": "订单详情"}, panel="order"),
+    ToolSpec(check_return_eligibility, label={"en": "whether the items can be returned", "zh": "商品能否退货"},
+             panel="eligibility"),
+    ToolSpec(create_return, sensitive=True, preview=preview_create_return, committed=create_return_committed,
+             label={"en": "creating the return", "zh": "创建退货"}, panel="return"),
+    ToolSpec(get_return_status, label={"en": "your return's status", "zh": "退货进度"}, panel="return_status"),
+    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return,
+             label={"en": "cancelling the return", "zh": "取消退货"}),
+    ToolSpec(search_help_centre, before_verification=True, label={"en": "the help centre", "zh": "帮助中心"}),
+    ToolSpec(track_shipment, label={"en": "where your parcel is", "zh": "包裹物流"}, panel="tracking"),
+))
+
+# The default registry's parts, for callers that do not build their own graph.
+TOOLS: list[BaseTool] = REGISTRY.tools
+IDENTIFY_TOOLS: list[BaseTool] = REGISTRY.identify_tools
+SENSITIVE_TOOLS: frozenset[str] = REGISTRY.sensitive
 
 
 def spec_for(name: str) -> ToolSpec | None:
-    return next((spec for spec in REGISTRY if spec.name == name), None)
+    return REGISTRY.spec_for(name)

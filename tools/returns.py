@@ -13,9 +13,8 @@ from mock_backends.orders.errors import NotEligible
 from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination, return_by_idempotency_key
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
-from tools.base import (
-    AnyRuntime, CallContext, GuardRefusal, PendingAction, PendingItem, ok, parse_proposal, run_tool, tool_result,
-)
+from tools.base import AnyRuntime, CallContext, GuardRefusal, ok, parse_proposal, run_tool, tool_result
+from tools.cards import CardAmount, CardLine, ConfirmationCard
 from tools.deps import ToolDeps
 from tools.eligibility import ItemRequest
 from tools.return_label import ensure_return_label
@@ -99,7 +98,20 @@ def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
     return checked
 
 
-def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
+# The card's words; the refund destination's own label ("Visa ending 4242") is the customer's data.
+CARD_WORDS = {
+    "en": {"title": "Return {items} from order {order}", "refund_to": "Refund to", "refund": "Refund",
+           "condition": "Condition", "damaged": "arrived damaged or defective",
+           "original_payment": "your original payment method", "gift_card": "your gift card",
+           "on_confirm": "The return is created and you get a return label; the refund goes to {method} once the "
+                         "parcel has arrived and been checked."},
+    "zh": {"title": "退回订单 {order} 中的 {items}", "refund_to": "退款至", "refund": "退款", "condition": "商品状况",
+           "damaged": "到货时已损坏或有缺陷", "original_payment": "原支付方式", "gift_card": "礼品卡",
+           "on_confirm": "确认后将创建退货并提供退货面单;包裹到达仓库并检查后,退款将退回{method}。"},
+}
+
+
+def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
     """The confirmation card for a proposed return, or a GuardRefusal when code says no.
 
     Code, not the prompt, decides: the items must have been found eligible in this conversation,
@@ -120,16 +132,22 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     refused = [d for d in decisions if not d["eligible"]]
     if refused:
         raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused))
-    amount = f"{sum(d['refund_cents'] for d in decisions) / 100:.2f}"
-    items = [PendingItem(order_item_id=d["order_item_id"], product=d["product"], quantity=d["quantity"],
-                         refund=f"{d['refund_cents'] / 100:.2f}") for d in decisions]
-    names = ", ".join(f"{i.product} x{i.quantity}" for i in items)
-    label = f" ({refund_to.label})" if refund_to else ""
-    summary = (f"Return {names} from order {order_id}; refund {amount} to "
-               f"{'your gift card' if parsed.refund_method == 'gift_card' else 'your original payment method'}{label}."
-               if language != "zh" else
-               f"退回订单 {order_id} 中的 {names};退款 {amount} 至"
-               f"{'礼品卡' if parsed.refund_method == 'gift_card' else '原支付方式'}{label}。")
-    return PendingAction(action_id="", tool="create_return", order_id=order_id, items=items,
-                         refund_method=parsed.refund_method, refund_amount=amount, summary=summary)
-
+    words = CARD_WORDS.get(language, CARD_WORDS["en"])
+    total = sum(d["refund_cents"] for d in decisions)
+    method = words[parsed.refund_method] + (f" ({refund_to.label})" if refund_to else "")
+    lines = [CardLine(label=words["refund_to"], value=method)]
+    if parsed.damaged:
+        lines.append(CardLine(label=words["condition"], value=words["damaged"]))
+    names = [f"{d['product_zh'] or d['product'] if language == 'zh' else d['product']} × {d['quantity']}"
+             for d in decisions]
+    return ConfirmationCard(
+        tool="create_return", language=language, lines=lines,
+        title=words["title"].format(order=order_id, items=", ".join(names)),
+        amounts=[*(CardAmount(label=name, cents=d["refund_cents"]) for name, d in zip(names, decisions, strict=True)),
+                 CardAmount(label=words["refund"], cents=total)],
+        on_confirm=words["on_confirm"].format(method=method),
+        facts={"order_id": order_id, "refund_method": parsed.refund_method, "refund_amount": f"{total / 100:.2f}",
+               "damaged": parsed.damaged,
+               "items": [{"order_item_id": d["order_item_id"], "product": d["product"], "quantity": d["quantity"]}
+                         for d in decisions]},
+    )

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
+from service.results import ConfirmationCard
 from ui.api_deps import ERRORS, Client, Service
 from ui.api_guards import require_api_key
 from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
@@ -54,16 +55,26 @@ def choose_session(conversations: ConversationService, header: str | None, clien
     return conversations.start_anonymous(client=client)
 
 
+def card_text(card: ConfirmationCard) -> str:
+    """Any tool's confirmation card as chat text (Markdown): title, a line per fact and amount (money in
+    the card's locale), what confirming does, and how to answer."""
+    rows = [f"- {line.label}: {line.value}" for line in card.lines]
+    rows += [f"- {amount.label}: **{amount.formatted(card.language)}**" for amount in card.amounts]
+    parts = (f"**{card.title}**", "\n".join(rows), card.on_confirm)
+    return "\n\n".join(part for part in parts if part) + CARD_HINT.get(card.language, CARD_HINT["en"])
+
+
 def with_card_hint(result: TurnResult) -> str:
+    """The reply, or the card when one waits (after the reply, if the assistant wrote more than the card)."""
     if result.pending is None:
         return result.reply
-    language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in result.pending.summary) else "en"
-    return result.reply + CARD_HINT[language]
+    said = "" if result.reply in ("", result.pending.summary) else result.reply + "\n\n"
+    return said + card_text(result.pending)
 
 
 def card_reminder(conversations: ConversationService, session_id: str, error: CardWaiting) -> str:
     pending = conversations.pending(session_id)
-    return f"{error} {pending.summary if pending else ''}".strip() + CARD_HINT["en"]
+    return f"{error}\n\n{card_text(pending)}" if pending else f"{error}{CARD_HINT['en']}"
 
 
 @router.post("/chat/completions", response_model=ChatCompletion,

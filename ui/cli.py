@@ -55,14 +55,15 @@ def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer
 
 @app.command("tools")
 def list_tools() -> None:
-    """List the agent's tools: name, whether it needs confirmation, arguments, description."""
-    table = Table(title="ReturnDesk tools", caption="* required argument")
-    table.add_column("name", no_wrap=True)
-    table.add_column("sensitive")
-    table.add_column("arguments")
-    table.add_column("description")
+    """List the agent's tools: name, whether it needs confirmation, whether it has its confirmation
+    card (preview) and guided-mode handler, its trace label, arguments, description."""
+    table = Table(title="ReturnDesk tools", caption="* required argument; card: the confirmation card a "
+                  "sensitive tool needs; guided: guided mode's handler (agent/guided_handlers.py)")
+    for column in ("name", "sensitive", "card", "guided", "label", "arguments", "description"):
+        table.add_column(column, no_wrap=column == "name")
     for row in admin.tool_catalogue():
-        table.add_row(row.name, "yes" if row.sensitive else "no", ", ".join(row.arguments), row.summary)
+        table.add_row(row.name, "yes" if row.sensitive else "no", "yes" if row.has_card else "-",
+                      "yes" if row.has_guided else "MISSING", row.label, ", ".join(row.arguments), row.summary)
     console.print(table)
 
 

@@ -7,27 +7,33 @@ from pathlib import Path
 from typing import Literal
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.table import Table
+from rich.text import Text
 
 from core.settings import get_settings
-from service.results import PendingAction
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationError, ConversationService
+from service.results import ConfirmationCard, ToolRegistry
 from service.streaming import ToolFinished, TurnDone
 
 console = Console()
 
 
-def card(pending: PendingAction) -> Panel:
-    table = Table("Item", "Qty", "Refund")
-    for item in pending.items:
-        table.add_row(item.product, str(item.quantity), item.refund)
-    table.caption = f"Refund {pending.refund_amount} to {pending.refund_method}"
-    return Panel(table, title=pending.summary, border_style="yellow")
+def card(pending: ConfirmationCard) -> Panel:
+    """Any tool's confirmation card: its lines and amounts (money in the card's locale), and what
+    confirming does under them."""
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
+    for line in pending.lines:  # Text, not markup: a product name or a reason may hold "[...]"
+        table.add_row(Text(line.label), Text(line.value))
+    for amount in pending.amounts:
+        table.add_row(Text(amount.label), Text(amount.formatted(pending.language)))
+    return Panel(Group(table, Text(pending.on_confirm, style="italic")), title=Text(pending.title),
+                 border_style="yellow")
 
 
 def chat(email: str = typer.Option(None, help="Sign in with this email (with --order)."),
@@ -58,21 +64,22 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
         if text.strip() in ("/quit", "/exit"):
             break
         try:
-            pending = play(conversations.stream(info.session_id, text))
+            pending = play(conversations.stream(info.session_id, text), conversations.registry, info.language)
             while pending is not None:
                 console.print(card(pending))
                 approved = Confirm.ask("Confirm this?", default=False)
                 pending = play(conversations.stream_resolve(info.session_id, approved=approved,
-                                                            action_id=pending.action_id))
+                                                            action_id=pending.action_id),
+                           conversations.registry, info.language)
         except ConversationError as error:
             console.print(f"[yellow]{error}[/yellow]")
 
 
-def play(events) -> PendingAction | None:  # noqa: ANN001
-    """Prints a streamed turn; returns the card waiting for y/n, if any."""
+def play(events, registry: ToolRegistry, language: str = "en") -> ConfirmationCard | None:  # noqa: ANN001
+    """Prints a streamed turn (each tool by its label in `registry`); returns the card waiting for y/n, if any."""
     for event in events:
         if isinstance(event, ToolFinished):
-            console.print(f"[dim]🔎 checked {event.tool}: {event.outcome}[/dim]")
+            console.print(f"[dim]🔎 checked {escape(registry.label(event.tool, language))}: {event.outcome}[/dim]")
         elif isinstance(event, TurnDone):
             if event.result.pending is None and event.result.reply:
                 console.print(Markdown(event.result.reply))

@@ -197,12 +197,14 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                             messages.append(reply)
                         reply["content"] += as_markdown_text(event.text)  # char by char: safe per token
                     elif isinstance(event, ToolStarted):
-                        traces[event.call_id] = trace_message(event, lang)
+                        label = conversations.registry.label(event.tool, lang)
+                        traces[event.call_id] = trace_message(event, lang, label)
                         messages.append(traces[event.call_id])
                         reply = None  # text after a tool call is a new answer
                     elif isinstance(event, ToolFinished):
                         if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
-                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang)
+                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang,
+                                                                  conversations.registry.label(event.tool, lang))
                             messages.append(traces[event.call_id])
                         finish_trace(traces[event.call_id], event, lang)
                     elif isinstance(event, TurnDone):
@@ -232,7 +234,8 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
-            tool_results = {entry.tool: entry.result for entry in result.tool_trace if isinstance(entry.result, dict)}
+            tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
+                            if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
             lang = result.language if result.language in LANGUAGES.values() else lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {

@@ -1,5 +1,6 @@
 """What the web app shows beside the chat, as Markdown: order, eligibility, confirmation, return (created,
-or its status), parcels."""
+or its status), parcels. It knows no tool by name: the confirmation card has one shape for every tool
+(`tools.cards`), and tool results come keyed by the panel their tool declares (`ToolSpec.panel`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from agent.guided_text import RETURN_STATUS_ZH
-from service.results import PendingAction
-from ui.i18n import REFUND_METHODS, order_status, t, tool_name
+from service.results import ConfirmationCard
 from service.streaming import ToolFinished, ToolStarted
+from ui.i18n import REFUND_METHODS, order_status, t
 
 
-def trace_message(event: ToolStarted, language: str) -> dict[str, Any]:
-    """A collapsible 'what I checked' entry in the chat (Gradio message metadata)."""
+def trace_message(event: ToolStarted, language: str, label: str) -> dict[str, Any]:
+    """A collapsible 'what I checked: <label>' entry in the chat (Gradio message metadata); `label`
+    is the tool's own words for what it does (`ToolSpec.label`)."""
     return {"role": "assistant",
             "content": f"{t('arguments', language)}: `{json.dumps(event.args, ensure_ascii=False)}`" if event.args else "",
-            "metadata": {"title": t("checked", language, what=tool_name(event.tool, language)),
+            "metadata": {"title": t("checked", language, what=label),
                          "id": event.call_id, "status": "pending"}}
 
 
@@ -31,14 +33,18 @@ def refund_method(method: str | None, language: str) -> str:
     return REFUND_METHODS.get(method or "", {}).get(language, method or "")
 
 
-def confirmation_card(pending: PendingAction, language: str) -> str:
-    rows = "\n".join(f"| {i.product} | {i.quantity} | {i.refund} |" for i in pending.items)
-    header = f"| {t('item', language)} | {t('qty', language)} | {t('refund', language)} |\n|---|---|---|"
-    card = f"{t('card_title', language)}\n{pending.summary}\n\n{header}\n{rows}"
-    if pending.refund_amount:  # a cancellation card has no refund to announce
-        card += "\n\n" + t("refund_to", language, amount=pending.refund_amount,
-                            method=refund_method(pending.refund_method, language))
-    return card
+def confirmation_card(card: ConfirmationCard, language: str) -> str:
+    """Any tool's confirmation card: its title, its lines and amounts in one table (money in the card's
+    locale), and what confirming does."""
+    rows = [f"| {_cell(line.label)} | {_cell(line.value)} |" for line in card.lines]
+    rows += [f"| {_cell(amount.label)} | {amount.formatted(card.language)} |" for amount in card.amounts]
+    table = "| | |\n|---|---|\n" + "\n".join(rows) if rows else ""
+    parts = (t("card_title", language), f"**{card.title}**", table, card.on_confirm)
+    return "\n\n".join(part for part in parts if part)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")  # a table cell is one line without bars
 
 
 def order_card(order: dict[str, Any], language: str) -> str:
@@ -125,20 +131,22 @@ def _when(at: str | None, language: str) -> str:
     return f"{moment.astimezone(_ZONES.get(language, UTC)):%Y-%m-%d %H:%M}"
 
 
-def side_panel(tool_results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
-    """The cards for the tools that ran this turn (a successful result only), newest last.
+def side_panel(results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
+    """The cards for the tools that ran this turn (a successful result only), in a fixed order.
 
-    `label_loaded`: whether the web app could load the return's label image to show beside it.
+    `results`: this turn's tool results keyed by their tool's panel ("order", "eligibility",
+    "return", "return_status", "tracking"). `label_loaded`: whether the web app could load the
+    return's label image to show beside it.
     """
     cards = []
-    if (order := tool_results.get("lookup_order")) and order.get("ok"):
+    if (order := results.get("order")) and order.get("ok"):
         cards.append(order_card(order["order"], language))
-    if (check := tool_results.get("check_return_eligibility")) and check.get("ok"):
+    if (check := results.get("eligibility")) and check.get("ok"):
         cards.append(eligibility_card(check, language))
-    if (created := tool_results.get("create_return")) and created.get("ok"):
+    if (created := results.get("return")) and created.get("ok"):
         cards.append(return_card(created, language, label_loaded=label_loaded))
-    if (status := tool_results.get("get_return_status")) and status.get("ok"):
+    if (status := results.get("return_status")) and status.get("ok"):
         cards.append(return_card(status, language, label_loaded=label_loaded, title="return_status_title"))
-    if (tracking := tool_results.get("track_shipment")) and tracking.get("ok"):
+    if (tracking := results.get("tracking")) and tracking.get("ok"):
         cards.append(tracking_card(tracking, language))
     return "\n\n---\n\n".join(cards)

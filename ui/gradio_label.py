@@ -26,16 +26,17 @@ from ui.i18n import t
 log = logging.getLogger(__name__)
 
 
-LABEL_TOOLS = ("create_return", "get_return_status")  # the tools whose result may carry a label to print
+LABEL_PANELS = ("return", "return_status")  # the panels whose result may carry a label to print
 
 
-def label_result(tool_results: dict[str, Any]) -> dict[str, Any]:
-    """This turn's successful result that may carry a return label (a new return, or a status check)."""
-    return next((result for tool in LABEL_TOOLS if (result := tool_results.get(tool) or {}).get("ok")), {})
+def label_result(results: dict[str, Any]) -> dict[str, Any]:
+    """This turn's successful result that may carry a return label (a new return, or a status check);
+    `results` are keyed by panel, as `gradio_cards.side_panel` takes them."""
+    return next((result for panel in LABEL_PANELS if (result := results.get(panel) or {}).get("ok")), {})
 
 
 def label_png(settings: Settings, created: dict[str, Any]) -> bytes | None:
-    """The label PNG of a create_return or get_return_status result whose label was created, else None."""
+    """The label PNG of a new return's or a status check's result whose label was created, else None."""
     label = created.get("label") or {}
     if label.get("status") != "created" or not label.get("tracking_number"):
         return None

@@ -72,19 +72,6 @@ QUICK_REPLIES = {
     "zh": ["查看我的订单", "查询物流", "我要退货"],
 }
 
-TOOL_NAMES = {
-    "list_orders": {"en": "your recent orders", "zh": "您最近的订单"},
-    "lookup_order": {"en": "the order details", "zh": "订单详情"},
-    "check_return_eligibility": {"en": "whether the items can be returned", "zh": "商品能否退货"},
-    "create_return": {"en": "creating the return", "zh": "创建退货"},
-    "track_shipment": {"en": "where your parcel is", "zh": "包裹物流"},
-    "verify_customer": {"en": "who you are", "zh": "身份验证"},
-    "search_help_centre": {"en": "the help centre", "zh": "帮助中心"},
-    "get_return_status": {"en": "your return's status", "zh": "退货进度"},
-    "cancel_return": {"en": "cancelling the return", "zh": "取消退货"},
-    "transfer_to_human": {"en": "a colleague to help you", "zh": "转接人工客服"},
-}
-
 ORDER_STATUSES = {"pending": "待处理", "processing": "处理中", "shipped": "已发货", "delivered": "已签收",
                   "cancelled": "已取消"}
 
@@ -107,10 +94,6 @@ REFUND_METHODS = {"original_payment": {"en": "your original payment method", "zh
 def t(key: str, language: str, **values: object) -> str:
     words = TEXT[key].get(language, TEXT[key]["en"])
     return words.format(**values) if values else words
-
-
-def tool_name(tool: str, language: str) -> str:
-    return TOOL_NAMES.get(tool, {}).get(language, tool)
 
 
 def order_status(status: str | None, language: str) -> str:

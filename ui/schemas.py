@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from service.results import PendingAction
+from service.results import CARD_EXAMPLE, ConfirmationCard
 
 # Tab, newline and carriage return are text; every other C0 control character (and DEL) is not.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -74,7 +74,7 @@ class MessageRequest(BaseModel):
 
 
 class ConfirmRequest(BaseModel):
-    action_id: str | None = Field(None, max_length=200, examples=["guided-6-create_return"],
+    action_id: str | None = Field(None, max_length=200, examples=[CARD_EXAMPLE["action_id"]],
                                   description="The pending action's id; guards against confirming a stale card.")
 
 
@@ -87,27 +87,24 @@ class ToolTrace(BaseModel):
 class TurnResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
-        "reply": "Return Wireless Headphones x1 from order #W1000001; refund 89.99 to your original payment method.",
+        "reply": f"{CARD_EXAMPLE['title']}\n{CARD_EXAMPLE['on_confirm']}",
         "mode": "guided",
-        "pending": {"action_id": "guided-6-create_return", "tool": "create_return", "order_id": "#W1000001",
-                    "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1,
-                               "refund": "89.99"}],
-                    "refund_method": "original_payment", "refund_amount": "89.99",
-                    "summary": "Return Wireless Headphones x1 from order #W1000001; refund 89.99."},
-        "tool_trace": [{"tool": "lookup_order", "args": {"order_id": "#W1000001"}, "result": {"ok": True}}],
+        "pending": CARD_EXAMPLE,
+        "tool_trace": [],
         "quick_replies": [],
     }]})
 
     session_id: str
     reply: str
     mode: Literal["model", "guided"] = Field(description="Whether the LLM or guided mode wrote the reply.")
-    pending: PendingAction | None = Field(None, description="An action waiting for the customer's confirmation.")
+    pending: ConfirmationCard | None = Field(None, description="The confirmation card waiting for the customer's "
+                                             "yes or no: the same shape for every action.")
     tool_trace: list[ToolTrace] = []
     quick_replies: list[str] = Field([], description="Suggested next messages, when the assistant has some.")
 
 
 class PendingResponse(BaseModel):
-    pending: PendingAction | None
+    pending: ConfirmationCard | None
 
 
 class HistoryEntry(BaseModel):

@@ -17,7 +17,7 @@ class ToolUse:
 class AgentTurn:
     reply: str
     mode: str  # "model" or "guided": who wrote the reply
-    card: dict[str, Any] | None = None  # the confirmation card the turn stopped at (PendingAction)
+    card: dict[str, Any] | None = None  # the confirmation card the turn stopped at (ConfirmationCard)
     tools: list[ToolUse] = field(default_factory=list)
     refused: str | None = None  # the input was refused before anything ran (e.g. a card is waiting)
     error: str | None = None  # the agent failed this turn

@@ -25,7 +25,7 @@ def test_a_return_end_to_end_with_confirmation(service: ConversationService, who
                                                done: str) -> None:
     session = service.sign_in(**who)
     turn = service.send(session.session_id, ask)
-    assert turn.mode == "guided" and turn.pending is not None and turn.pending.refund_amount == "89.99"
+    assert turn.mode == "guided" and turn.pending is not None and turn.pending.amounts[-1].cents == 8999
 
     finished = service.send(session.session_id, yes)
 
@@ -46,7 +46,7 @@ def test_declining_changes_nothing_and_offers_a_gift_card_instead(service: Conve
 
     assert unchanged in declined.reply and returns_in(service) == []
     gift_card = service.send(session.session_id, "Refund to a gift card instead" if who is ALICE else "改为退到礼品卡")
-    assert gift_card.pending is not None and gift_card.pending.refund_method == "gift_card"
+    assert gift_card.pending is not None and gift_card.pending.facts["refund_method"] == "gift_card"
 
 
 @pytest.mark.parametrize(("ask", "reason"), [
@@ -91,7 +91,7 @@ def test_an_anonymous_customer_verifies_in_the_chat_and_the_return_carries_on(se
     verified = service.send(session.session_id, "alice@example.com #W1000001")
 
     assert [t.tool for t in verified.tool_trace] == ["verify_customer", "lookup_order", "check_return_eligibility"]
-    assert verified.pending is not None and verified.pending.items[0].product == "Wireless Headphones"
+    assert verified.pending is not None and verified.pending.amounts[0].label == "Wireless Headphones × 1"
     assert service.session(session.session_id).customer_id == "alice_chen_1001"
 
 

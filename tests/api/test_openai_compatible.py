@@ -61,6 +61,7 @@ def test_a_signed_in_session_completes_a_return_through_the_header(client: opena
     card = client.chat.completions.create(model="x", messages=[{"role": "user", "content": RETURN_HEADPHONES}],
                                           extra_headers=headers).choices[0].message.content
     assert "Wireless Headphones" in card and "Reply **yes** to confirm" in card
+    assert "- Refund: **$89.99**" in card and "the refund goes to your original payment method" in card
     busy = client.chat.completions.create(model="x", messages=[{"role": "user", "content": "and my lamp?"}],
                                           extra_headers=headers).choices[0].message.content
     assert "confirm or cancel" in busy

@@ -40,7 +40,8 @@ def test_history_and_pending_card_can_be_read_back(client: TestClient) -> None:
     turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": RETURN_HEADPHONES}).json()
     pending = client.get(f"/v1/sessions/{session_id}/pending").json()["pending"]
     history = client.get(f"/v1/sessions/{session_id}/messages").json()
-    assert pending["action_id"] == turn["pending"]["action_id"] and pending["refund_amount"] == "89.99"
+    assert pending == turn["pending"]
+    assert pending["amounts"][-1] == {"label": "Refund", "cents": 8999, "currency": "USD"}
     assert [(h["role"], h["content"]) for h in history][0] == ("user", RETURN_HEADPHONES)
 
 
@@ -164,7 +165,8 @@ def test_the_sse_stream_shows_tools_then_the_card_then_done(live_server: str, en
         assert [data["tool"] for name, data in events if name == "tool_finished"] == \
             ["lookup_order", "check_return_eligibility"]
         done = events[-1][1]
-        assert done["mode"] == "guided" and done["pending"]["refund_amount"] == "89.99"
+        assert done["mode"] == "guided" and done["pending"] == events[-2][1]  # the `pending` event's card
+        assert done["pending"]["amounts"][-1]["cents"] == 8999
         with http.stream("POST", f"/v1/sessions/{session_id}/messages/stream", json={"text": "yes"}) as r:
             after = parse_sse(r.iter_lines())
     tokens = "".join(data["text"] for name, data in after if name == "token")

@@ -40,7 +40,7 @@ def test_injected_instructions_in_guided_mode_create_nothing(client: TestClient,
     assert turn.status_code == 200
     pending = turn.json()["pending"]
     # A card may be proposed for what is genuinely returnable; it waits for the customer's click.
-    assert pending is None or {i["product"] for i in pending["items"]} == {"Cotton T-Shirt"}
+    assert pending is None or {i["product"] for i in pending["facts"]["items"]} == {"Cotton T-Shirt"}
     assert returns_in(engine) == []
 
 

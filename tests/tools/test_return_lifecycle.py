@@ -103,9 +103,11 @@ def test_the_cancellation_card_names_the_return_and_its_items(deps: ToolDeps) ->
     created = new_return(deps)
     card = spec_for("cancel_return").preview({"rma": created["rma"]}, {"customer_id": ALICE}, deps)  # type: ignore[union-attr,misc]
 
-    assert card.tool == "cancel_return" and created["rma"] in card.summary
-    assert [(i.product, i.quantity) for i in card.items] == [("Wireless Headphones", 1)]
-    assert card.refund_amount is None  # nothing will be refunded: the card must not say so
+    assert card.tool == "cancel_return" and created["rma"] in card.title
+    assert ("Wireless Headphones", "× 1") in [(line.label, line.value) for line in card.lines]
+    # Nothing will be refunded: the only amount is the refund given up, and says so.
+    assert [(a.label, a.cents) for a in card.amounts] == [("Refund cancelled", 8999)]
+    assert "no refund is made" in card.on_confirm
 
 
 def test_racing_cancellations_give_the_items_back_once(database_url: str, tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def test_a_sensitive_tool_runs_only_after_the_customer_confirms(engine: Engine, 
 
     chat.say(f"Please cancel return {rma}")
     card = chat.pending_card()
-    assert card is not None and card["tool"] == "cancel_return" and rma in card["summary"]
+    assert card is not None and card["tool"] == "cancel_return" and rma in card["title"]
     assert return_status(engine, rma) == "requested", "nothing may change before the customer confirms"
 
     chat.answer_card(approved=True)

@@ -8,6 +8,7 @@ land in test-results/ for a person to look at.
 from __future__ import annotations
 
 import os
+import secrets
 import re
 import socket
 import subprocess
@@ -50,7 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     data_dir, port, carrier_port = tmp_path / "data", free_port(), free_port()
     env = {**os.environ, "RETURNDESK_DATA_DIR": str(data_dir), "RETURNDESK_HOST": "127.0.0.1",
            "RETURNDESK_PORT": str(port), "RETURNDESK_CARRIER_PORT": str(carrier_port),
-           "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache")}  # where Gradio would keep files it serves
+           "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache"),  # where Gradio would keep files it serves
+           "RETURNDESK_CARRIER_TOKEN": secrets.token_urlsafe(16)}  # shared by carrier and app, as `demo` does
     for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL",
                  "RETURNDESK_API_KEY", "RETURNDESK_CARRIER_URL"):
         env.pop(name, None)

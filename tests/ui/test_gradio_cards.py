@@ -27,24 +27,24 @@ TRACKING: dict[str, Any] = {
 
 
 def test_the_return_card_has_the_rma_the_refund_and_the_label_tracking_number() -> None:
-    card = side_panel({"create_return": CREATED}, "en")
+    card = side_panel({"return": CREATED}, "en")
     assert "RMA-1A2B3C4D" in card and "89.99 to your gift card" in card
     assert "Print this label" in card and "RR0000000001" in card
 
 
 def test_a_pending_label_is_announced_as_following_later() -> None:
-    card = side_panel({"create_return": PENDING}, "en")
+    card = side_panel({"return": PENDING}, "en")
     assert "RMA-1A2B3C4D" in card and "label will follow" in card and "Print this label" not in card
-    assert "退货面单稍后提供" in side_panel({"create_return": PENDING}, "zh")
+    assert "退货面单稍后提供" in side_panel({"return": PENDING}, "zh")
 
 
 def test_a_label_whose_image_did_not_load_says_how_to_get_it() -> None:
-    card = side_panel({"create_return": CREATED}, "en", label_loaded=False)
+    card = side_panel({"return": CREATED}, "en", label_loaded=False)
     assert "RR0000000001" in card and "could not be loaded" in card
 
 
 def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happened() -> None:
-    card = side_panel({"track_shipment": TRACKING}, "zh")
+    card = side_panel({"tracking": TRACKING}, "zh")
     assert "包裹 RD100000007" in card and "运输中" in card and "2026-11-27" in card
     assert "| 时间(北京时间) | 地点 | 物流信息 |" in card
     # The carrier's UTC scans, in Beijing time (UTC+8): 06:47 UTC is 14:47, 12:47 UTC is 20:47.
@@ -53,17 +53,17 @@ def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happ
 
 
 def test_english_timelines_stay_in_utc_and_say_so() -> None:
-    card = side_panel({"track_shipment": TRACKING}, "en")
+    card = side_panel({"tracking": TRACKING}, "en")
     assert "| Time (UTC) |" in card and "| 2026-11-25 06:47 |" in card
 
 
 def test_an_order_not_shipped_yet_says_there_is_nothing_to_track() -> None:
-    card = side_panel({"track_shipment": {"ok": True, "order_id": "#W1000003", "parcels": []}}, "en")
+    card = side_panel({"tracking": {"ok": True, "order_id": "#W1000003", "parcels": []}}, "en")
     assert card == "Order #W1000003 has not shipped yet, so there is nothing to track."
 
 
 def test_a_failed_tool_shows_no_card() -> None:
-    assert side_panel({"track_shipment": {"ok": False, "error": {"code": "carrier_unavailable"}}}, "en") == ""
+    assert side_panel({"tracking": {"ok": False, "error": {"code": "carrier_unavailable"}}}, "en") == ""
 
 
 def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
@@ -73,19 +73,19 @@ def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
 
 def test_a_status_check_that_fetched_the_label_shows_it_with_the_returns_status() -> None:
     status = CREATED | {"status_text": "waiting for you to send the parcel"}
-    card = side_panel({"get_return_status": status}, "en")
+    card = side_panel({"return_status": status}, "en")
     assert "Your return" in card and "waiting for you to send the parcel" in card
     assert "Print this label" in card and "RR0000000001" in card
-    assert "等待您寄回包裹" in side_panel({"get_return_status": status}, "zh")
+    assert "等待您寄回包裹" in side_panel({"return_status": status}, "zh")
 
 
 def test_a_cancelled_returns_card_says_its_label_is_void() -> None:
     cancelled = CREATED | {"status": "cancelled", "status_text": "cancelled", "label": {"status": "voided"}}
-    card = side_panel({"get_return_status": cancelled}, "en")
+    card = side_panel({"return_status": cancelled}, "en")
     assert "label is void" in card and "Print this label" not in card
 
 
 def test_a_parcel_already_sent_shows_no_label_line() -> None:
     sent = {k: v for k, v in CREATED.items() if k != "label"} | {"status": "in_transit", "status_text": "on its way"}
-    card = side_panel({"get_return_status": sent}, "en")
+    card = side_panel({"return_status": sent}, "en")
     assert "on its way" in card and "Return label" not in card

@@ -72,6 +72,6 @@ def test_a_message_without_words_keeps_the_sessions_language(text: str, language
 def test_a_status_check_that_fetched_the_label_shows_its_image(carrier_settings: Settings, engine: Engine) -> None:
     created = created_return(engine, carrier_settings)
     status = {"ok": True, "rma": created["rma"], "status": "label_created", "label": created["label"]}
-    chosen = label_result({"get_return_status": status, "lookup_order": {"ok": True}})
+    chosen = label_result({"return_status": status, "order": {"ok": True}})
     assert chosen is status and label_png(carrier_settings, chosen) is not None
-    assert label_result({"get_return_status": {"ok": False, "code": "return_not_found"}}) == {}
+    assert label_result({"return_status": {"ok": False, "code": "return_not_found"}}) == {}

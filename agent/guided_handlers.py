@@ -1,0 +1,42 @@
+"""Guided mode's part of each tool, registered against the tool's name: what guided mode says once
+the tool answered, and (for a tool the built-in steps do not propose) when it proposes the call.
+
+Tools never import the agent, so this side registers against their names: a tool added to
+`tools/registry.py` gets one entry here. tests/agent/test_guided_handlers.py fails for a registered
+tool without one; at run time, a result that no handler knows gets a clear failure message (and
+the offer of a person), never the menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+
+from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
+
+
+# The tools guided mode already knows how to reach (see GuidedSteps.first_step) and answer.
+GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
+    "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
+    "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human),
+    "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
+    "lookup_order": GuidedHandler(GuidedSteps.after_lookup_order),
+    "check_return_eligibility": GuidedHandler(GuidedSteps.after_check_return_eligibility),
+    "create_return": GuidedHandler(GuidedSteps.after_create_return),
+    "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
+    "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
+    "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
+    "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
+})
+
+
+def with_handlers(**handlers: GuidedHandler) -> Mapping[str, GuidedHandler]:
+    """Guided mode's handlers plus `handlers` (keyed by tool name), for a graph with more tools."""
+    return MappingProxyType({**GUIDED_HANDLERS, **handlers})
+
+
+def tools_without_handler(tool_names: Iterable[str],
+                          handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> list[str]:
+    """The tools guided mode could not continue after (it would answer with a failure message)."""
+    return [name for name in tool_names if name not in handlers]
