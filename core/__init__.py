@@ -1,0 +1,1 @@
+"""The neutral core: settings, redaction, money and dates, languages. Imports no other layer of ReturnDesk."""
