@@ -1,8 +1,8 @@
 """Guided mode: a deterministic chat model that emits the same tool calls the LLM would.
 
 It reads the conversation (the customer's messages, its own earlier replies and the tool results
-since the last message), recognises plain patterns (order and RMA numbers, emails, keywords in
-English and Chinese, the quick-reply buttons it offered) and plans the next step. Used when no
+since the last message), recognises plain patterns (order and RMA numbers, emails, keywords of
+every language's table, the quick-reply buttons it offered) and plans the next step. Used when no
 model endpoint is configured, and as the fallback when the endpoint fails.
 
 Every message it writes carries, in `response_metadata`:
@@ -24,9 +24,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from agent.guided_steps import Conversation, GuidedSteps
-from agent.guided_text import MENU_QUICK_REPLIES, TEXT, detect_intent, find_order_id, has_words, language_of
+from agent.guided_text import detect_intent, find_order_id, menu_buttons
+from core import languages
+from core.messages import t
 
-__all__ = ["GUIDED", "GuidedChatModel", "detect_intent", "find_order_id", "language_of", "plan_next_step"]
+__all__ = ["GUIDED", "GuidedChatModel", "detect_intent", "find_order_id", "plan_next_step"]
 
 GUIDED = "guided"
 STREAM_CHUNK_CHARS = 4
@@ -107,11 +109,12 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
             request = f"{texts[start]}\n{request}"
             if detect_intent(texts[start]) == intent:
                 break
-    written = [t for t in texts if has_words(t)]  # "alice@example.com #W1000001" is in no language
+    # The newest message in words decides: "alice@example.com #W1000001" is in no language.
+    written = next((lang for text in reversed(texts) if (lang := languages.detect(text, None))), languages.DEFAULT)
     return Conversation(
         phase=phase_of(messages),
         text=text,
-        lang=language_of(written[-1]) if written else "en",
+        lang=written,
         intent=intent,
         request=request,
         order_id=find_order_id(texts),
@@ -125,6 +128,6 @@ def plan_next_step(messages: Sequence[BaseMessage]) -> AIMessage:
     """The next message guided mode writes: a tool call, or a reply (with quick replies)."""
     conversation = read_conversation(messages)
     if conversation is None:
-        return AIMessage(content=TEXT["menu"]["en"],
-                         response_metadata={"quick_replies": MENU_QUICK_REPLIES["en"], "guided": {"intent": None}})
+        return AIMessage(content=t("guided.menu", languages.DEFAULT), response_metadata={
+            "quick_replies": menu_buttons(languages.DEFAULT), "guided": {"intent": None}})
     return GuidedSteps(conversation, all_messages=list(messages)).next_message()
