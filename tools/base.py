@@ -174,7 +174,8 @@ class PendingAction(BaseModel):
     items: list[PendingItem] = []
     refund_method: str | None = None
     refund_amount: str | None = None
-    summary: str
+    currency: str | None = None  # of refund_amount and the items' refunds ("89.99" plain; cards format them)
+    summary: str  # in the customer's language, amounts with their currency
 
 
 class GuardRefusal(OrderSystemError):

@@ -7,6 +7,9 @@ from typing import Any
 from langchain_core.tools import tool
 from sqlmodel import Session
 
+from core.languages import DEFAULT
+from core.messages import t
+from core.money import format_money, plain_amount
 from mock_backends.orders.return_lifecycle import cancel_return as cancel_return_in_db
 from mock_backends.orders.return_lifecycle import ensure_cancellable, return_view
 from tools.args import Reason, Rma
@@ -14,6 +17,7 @@ from tools.base import AnyRuntime, CallContext, PendingAction, PendingItem, ok, 
 from tools.deps import ToolDeps
 from tools.return_label import void_return_label
 from tools.return_status import return_summary
+from tools.returns import card_items
 
 
 @tool(parse_docstring=True)
@@ -31,7 +35,7 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
 
     def body(ctx: CallContext) -> dict[str, Any]:
         view = cancel_return_in_db(ctx.deps.engine, customer_id=ctx.customer_id, rma=rma,
-                                   session_id=ctx.session_id, reason=reason)
+                                   session_id=ctx.session_id, reason=reason, language=ctx.language)
         # After the commit: the cancellation stands even if the carrier cannot void the label now.
         return ok(**return_summary(view)) | void_return_label(ctx.deps, rma=view.rma, language=ctx.language)
 
@@ -41,17 +45,13 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
 def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> PendingAction:
     """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
     customer_id, parsed = parse_proposal(cancel_return, args, state, "cancellation")
+    language = state.get("language") or DEFAULT
     with Session(deps.engine) as session:
-        view = return_view(session, customer_id, parsed.rma)
+        view = return_view(session, customer_id, parsed.rma, language)
     ensure_cancellable(view)
-    names = ", ".join(f"{line.product} x{line.quantity}" for line in view.items)
-    amount = f"{view.refund_amount_cents / 100:.2f}"
-    summary = (f"Cancel return {view.rma} ({names}) from order {view.order_id}; "
-               f"the refund of {amount} will not be made."
-               if (state.get("language") or "en") != "zh" else
-               f"取消退货单 {view.rma}(订单 {view.order_id} 中的 {names});{amount} 的退款将不会发放。")
-    return PendingAction(
-        action_id="", tool="cancel_return", order_id=view.order_id, summary=summary,
-        items=[PendingItem(order_item_id=line.order_item_id, product=line.product, quantity=line.quantity,
-                           refund=f"{line.refund_cents / 100:.2f}") for line in view.items],
-    )
+    items = [PendingItem(order_item_id=line.order_item_id, product=line.product, quantity=line.quantity,
+                         refund=plain_amount(line.refund_cents, view.currency)) for line in view.items]
+    summary = t("card.cancel_return", language, rma=view.rma, items=card_items(items, language),
+                order=view.order_id, amount=format_money(view.refund_amount_cents, view.currency, language))
+    return PendingAction(action_id="", tool="cancel_return", order_id=view.order_id, summary=summary,
+                         items=items, currency=view.currency)

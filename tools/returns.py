@@ -8,8 +8,11 @@ from langchain_core.tools import tool
 from pydantic import Field
 from sqlmodel import Session
 
+from core.messages import t
+from core.money import format_money, plain_amount
 from mock_backends.orders import repository
 from mock_backends.orders.errors import NotEligible
+from mock_backends.orders.localized import payment_method_description
 from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
@@ -59,13 +62,15 @@ def create_return(
             idempotency_key=f"{ctx.session_id}:{ctx.tool_call_id}",
             session_id=ctx.session_id,
             now=ctx.deps.clock(),
+            language=ctx.language,
         )
         return ok(
             rma=created.rma,
             order_id=created.order_id,
             status=created.status,
             refund_method=created.refund_method,
-            refund_amount=f"{created.refund_amount_cents / 100:.2f}",
+            refund_amount=plain_amount(created.refund_amount_cents, created.currency),
+            currency=created.currency,
             items=created.items,
         ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language,  # label after the commit
                               session_id=ctx.session_id)
@@ -101,23 +106,29 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     if unchecked or not parsed.items:
         raise GuardRefusal("Eligibility of these items was not checked in this conversation.")
     with Session(deps.engine) as session:
-        detail = repository.get_order_detail(session, customer_id, order_id)
+        detail = repository.get_order_detail(session, customer_id, order_id, language=language)
         refund_to = refund_destination(session, customer_id, order_id, parsed.refund_method)
     decisions = check_lines(detail, [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
                             now=deps.clock(), damaged=parsed.damaged, language=language)
     refused = [d for d in decisions if not d["eligible"]]
     if refused:
         raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused))
-    amount = f"{sum(d['refund_cents'] for d in decisions) / 100:.2f}"
+    currency = detail.order.currency
+    refund_cents = sum(d["refund_cents"] for d in decisions)
     items = [PendingItem(order_item_id=d["order_item_id"], product=d["product"], quantity=d["quantity"],
-                         refund=f"{d['refund_cents'] / 100:.2f}") for d in decisions]
-    names = ", ".join(f"{i.product} x{i.quantity}" for i in items)
-    label = f" ({refund_to.label})" if refund_to else ""
-    summary = (f"Return {names} from order {order_id}; refund {amount} to "
-               f"{'your gift card' if parsed.refund_method == 'gift_card' else 'your original payment method'}{label}."
-               if language != "zh" else
-               f"退回订单 {order_id} 中的 {names};退款 {amount} 至"
-               f"{'礼品卡' if parsed.refund_method == 'gift_card' else '原支付方式'}{label}。")
+                         refund=plain_amount(d["refund_cents"], currency)) for d in decisions]
+    described = payment_method_description(refund_to, language)
+    summary = t("card.create_return", language, items=card_items(items, language), order=order_id,
+                amount=format_money(refund_cents, currency, language),
+                method=t(f"refund_method.{parsed.refund_method}", language),
+                refund_to=t("card.refund_to", language, description=described) if described else "")
     return PendingAction(action_id="", tool="create_return", order_id=order_id, items=items,
-                         refund_method=parsed.refund_method, refund_amount=amount, summary=summary)
+                         refund_method=parsed.refund_method, refund_amount=plain_amount(refund_cents, currency),
+                         currency=currency, summary=summary)
+
+
+def card_items(items: list[PendingItem], language: str) -> str:
+    """"Wireless Headphones x1, USB-C Cable x2" (a card summary's list, in the customer's language)."""
+    return t("list_separator", language).join(t("card.item", language, product=i.product, quantity=i.quantity)
+                                              for i in items)
 

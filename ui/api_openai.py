@@ -19,8 +19,10 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
+from core.messages import t
 from ui.api import ERRORS, Service
 from ui.api_guards import require_api_key
+from ui.i18n import error_text
 from ui.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
 from ui.openai_schemas import (
     MODEL_ID,
@@ -36,7 +38,6 @@ from ui.streaming import Token, TurnDone, detached
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS,
                    dependencies=[Depends(require_api_key)])
 SESSION_HEADER = "X-Session-Id"
-CARD_HINT = {"en": "\n\nReply **yes** to confirm or **no** to cancel.", "zh": "\n\n回复“是”确认,或“不”取消。"}
 
 
 @router.get("/models", response_model=ModelList)
@@ -57,13 +58,14 @@ def choose_session(conversations: ConversationService, header: str | None, user:
 def with_card_hint(result: TurnResult) -> str:
     if result.pending is None:
         return result.reply
-    language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in result.pending.summary) else "en"
-    return result.reply + CARD_HINT[language]
+    return result.reply + t("card.hint", result.language)  # the card's summary is in the reply's language
 
 
 def card_reminder(conversations: ConversationService, session_id: str, error: CardWaiting) -> str:
     pending = conversations.pending(session_id)
-    return f"{error} {pending.summary if pending else ''}".strip() + CARD_HINT["en"]
+    language = conversations.session(session_id).language
+    said = error_text(error.code, str(error), language)
+    return f"{said} {pending.summary if pending else ''}".strip() + t("card.hint", language)
 
 
 @router.post("/chat/completions", response_model=ChatCompletion,

@@ -14,18 +14,25 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 
 from agent.settings import get_settings
+from core.languages import DEFAULT
+from core.messages import t
+from core.money import format_amount
 from tools.base import PendingAction
+from ui import i18n
 from ui.conversation import ConversationError, ConversationService
 from ui.streaming import ToolFinished, TurnDone
 
 console = Console()
 
 
-def card(pending: PendingAction) -> Panel:
-    table = Table("Item", "Qty", "Refund")
+def card(pending: PendingAction, language: str = DEFAULT) -> Panel:
+    money = lambda amount: format_amount(amount, pending.currency, language)  # noqa: E731
+    table = Table(i18n.t("item", language), i18n.t("qty", language), i18n.t("refund", language))
     for item in pending.items:
-        table.add_row(item.product, str(item.quantity), item.refund)
-    table.caption = f"Refund {pending.refund_amount} to {pending.refund_method}"
+        table.add_row(item.product, str(item.quantity), money(item.refund))
+    if pending.refund_amount:  # a cancellation card has no refund to announce
+        table.caption = t("cli.refund_to", language, amount=money(pending.refund_amount),
+                          method=i18n.refund_method(pending.refund_method, language))
     return Panel(table, title=pending.summary, border_style="yellow")
 
 
@@ -59,8 +66,9 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
         try:
             pending = play(conversations.stream(info.session_id, text))
             while pending is not None:
-                console.print(card(pending))
-                approved = Confirm.ask("Confirm this?", default=False)
+                language = conversations.session(info.session_id).language
+                console.print(card(pending, language))
+                approved = Confirm.ask(t("cli.confirm_question", language), default=False)
                 pending = play(conversations.stream_resolve(info.session_id, approved=approved,
                                                             action_id=pending.action_id))
         except ConversationError as error:

@@ -21,9 +21,10 @@ from langgraph.types import Command
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from agent.guided import language_of
+from agent.guided_text import keywords
 from agent.llm import mode_of
 from agent.settings import Settings
+from core import languages
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders import audit, repository
@@ -36,10 +37,6 @@ from ui.streaming import ToolFinished, TurnDone, TurnEvent, events_of, parsed_co
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm|confirmed|go ahead|do it|是|是的|好|好的|确认|可以|行)\s*[.!。!]*\s*$", re.I)
-# Order numbers, RMAs and tracking numbers say nothing about the language a customer writes in.
-REFERENCES = re.compile(r"#?W\d+|RMA-[0-9A-F]+|R[DR]\d+", re.I)
-NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not|不|不要|不用|取消|算了)\s*[.!。!]*\s*$", re.I)
 
 
 class ConversationError(Exception):
@@ -103,12 +100,7 @@ class TurnResult:
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)
-    language: str = "en"  # the language the reply is written in ("en" or "zh")
-
-
-def message_language(text: str, fallback: str) -> str:
-    """The language a message is written in; `fallback` (the session's) when it has no words, e.g. "#W1000012"."""
-    return language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", REFERENCES.sub("", text)) else fallback
+    language: str = languages.DEFAULT  # the language the reply is written in (a code of core.languages)
 
 
 def clean_message(text: str) -> str:
@@ -191,7 +183,7 @@ class ConversationService:
         """The customer chose the language on screen: messages without words (an order number) follow it."""
         with Session(self.deps.engine) as db:
             chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
-            if chat is not None and language in ("en", "zh") and chat.language != language:
+            if chat is not None and languages.resolve(language) == language and chat.language != language:
                 chat.language = language
                 db.add(chat)
                 db.commit()
@@ -270,10 +262,11 @@ class ConversationService:
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self.pending(info.session_id)
         if pending is not None:
-            if YES.match(text) or NO.match(text):
-                return _resume_command(pending, approved=bool(YES.match(text)))
+            answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
+            if answers.confirm_yes.match(text) or answers.confirm_no.match(text):
+                return _resume_command(pending, approved=bool(answers.confirm_yes.match(text)))
             raise CardWaiting("Please confirm or cancel the pending action first.")
-        language = message_language(text, info.language)
+        language = languages.detect(text, info.language)
         graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
         if info.customer_id:  # from the verified session, never from the model
             graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}

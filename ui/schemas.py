@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core import languages
 from tools.base import PendingAction
 
 # Tab, newline and carriage return are text; every other C0 control character (and DEL) is not.
@@ -28,9 +29,18 @@ class SignInRequest(BaseModel):
     order_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     postcode: str | None = Field(None, max_length=20)
-    language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session.")
+    language: str = Field(languages.DEFAULT, max_length=35, examples=list(languages.codes()),
+                          description="Language of an anonymous session: a supported language code.")
     record: bool = Field(False, description="Staff: record this session for QA replays (403 unless the server "
                          "has RETURNDESK_RECORD_DIR set; with RETURNDESK_API_KEY set, the key is needed as for all /v1).")
+
+    @field_validator("language")
+    @classmethod
+    def supported_language(cls, language: str) -> str:
+        code = languages.resolve(language)
+        if code is None:
+            raise ValueError(f"unsupported language; use one of {', '.join(languages.codes())}")
+        return code
 
     @model_validator(mode="after")
     def one_way_to_sign_in(self) -> SignInRequest:
