@@ -17,6 +17,7 @@ from langgraph.types import Command
 from agent.prompts import reply_feedback
 from agent.state import ReturnDeskState
 from core.messages import t
+from core.money import parse_amount
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 
@@ -120,8 +121,9 @@ def _dates(text: str) -> set[tuple[int, int]]:
     return found
 
 
-def unsupported_facts(reply: str, messages: list[BaseMessage]) -> list[str]:
-    """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains."""
+def unsupported_facts(reply: str, messages: list[BaseMessage], language: str | None = None) -> list[str]:
+    """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains.
+    Tool results hold plain amounts ("89.99"); the reply's are read as its `language` writes them."""
     produced = "\n".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
     known_rmas = {r.upper() for r in RMA.findall(produced)}
     known_amounts = {_money(n) for n in NUMBER.findall(produced)}
@@ -129,7 +131,7 @@ def unsupported_facts(reply: str, messages: list[BaseMessage]) -> list[str]:
     facts = [r for r in RMA.findall(reply) if r.upper() not in known_rmas]
     for match in AMOUNT.finditer(reply):
         raw = next(g for g in match.groups() if g)
-        if _money(raw) not in known_amounts:
+        if parse_amount(raw, language) not in known_amounts:
             facts.append(match.group(0).strip())
     without_rmas = RMA.sub("", reply)
     facts += [f"{m}/{d}" for m, d in sorted(_dates(without_rmas) - known_dates)]
@@ -143,10 +145,10 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
     reply = messages[-1]
     if not isinstance(reply, AIMessage):
         return Command(goto=END)
-    facts = unsupported_facts(str(reply.content), messages)
+    language = state.get("language") or "en"
+    facts = unsupported_facts(str(reply.content), messages, language)
     if not facts:
         return Command(goto=END)
-    language = state.get("language") or "en"
     if state.get("reply_retries", 0) < 1:
         return Command(goto="assist" if state.get("customer_id") else "identify", update={
             "messages": [RemoveMessage(id=reply.id or "")],

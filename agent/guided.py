@@ -90,6 +90,15 @@ def phase_of(messages: Sequence[BaseMessage]) -> str:
     return "assist"
 
 
+def language_of_turn(messages: Sequence[BaseMessage], texts: Sequence[str]) -> str:
+    """The language to answer in: the graph's (its system message says it, as the prompt asks the LLM);
+    without one, the newest customer message in words ("alice@example.com #W1000001" is in no language)."""
+    for message in messages:
+        if isinstance(message, SystemMessage) and message.response_metadata.get("returndesk_language"):
+            return languages.get(str(message.response_metadata["returndesk_language"])).code
+    return next((lang for text in reversed(texts) if (lang := languages.detect(text, None))), languages.DEFAULT)
+
+
 def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
     humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if not humans:
@@ -109,12 +118,10 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
             request = f"{texts[start]}\n{request}"
             if detect_intent(texts[start]) == intent:
                 break
-    # The newest message in words decides: "alice@example.com #W1000001" is in no language.
-    written = next((lang for text in reversed(texts) if (lang := languages.detect(text, None))), languages.DEFAULT)
     return Conversation(
         phase=phase_of(messages),
         text=text,
-        lang=written,
+        lang=language_of_turn(messages, texts),
         intent=intent,
         request=request,
         order_id=find_order_id(texts),

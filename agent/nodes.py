@@ -49,7 +49,9 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     prompt = system_prompt(language, state.get("customer_name"), phase)
     if state.get("reply_feedback"):
         prompt += "\n\n" + str(state["reply_feedback"])
-    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase})
+    # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
+    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase,
+                                                              "returndesk_language": language})
     response = model_for_turn(deps, messages).invoke([system, *messages])
     return {"messages": [response], "reply_feedback": None}
 

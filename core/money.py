@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
 from core import languages
 
@@ -43,7 +43,9 @@ def format_money(cents: int, currency: str | None, lang: str | None) -> str:
     if language.currency_display == "name":
         return format_currency(amount, currency, locale=language.babel_locale, format_type="name")
     if language.currency_display == "code":
-        pattern = language.babel_locale.currency_formats["standard"].pattern.replace("¤", "¤¤")
+        pattern = language.babel_locale.currency_formats["standard"].pattern.split(";")[0]
+        # "USD 89.99" / "89,99 USD": the code where the locale puts its symbol, apart from the digits
+        pattern = "¤¤\u00a0" + pattern[1:] if pattern.startswith("¤") else pattern.replace("¤", "¤¤")
         return format_currency(amount, currency, format=pattern, locale=language.babel_locale,
                                currency_digits=True)
     return format_currency(amount, currency, locale=language.babel_locale)
@@ -58,3 +60,12 @@ def format_amount(amount: str | Decimal | int | float | None, currency: str | No
         return format_money(to_cents(amount, currency), currency, lang)
     except ValueError:
         return str(amount)
+
+
+def parse_amount(text: str, lang: str | None) -> Decimal | None:
+    """An amount as the customer's locale writes it ("1,234.56"; "89,99" where the comma is the decimal
+    mark), to two decimals; None when it is not one. The output guardrail compares replies with it."""
+    try:
+        return parse_decimal(text.strip(), locale=languages.get(lang).babel_locale).quantize(Decimal("0.01"))
+    except (NumberFormatError, InvalidOperation, ValueError):
+        return None
