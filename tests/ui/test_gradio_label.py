@@ -11,7 +11,7 @@ from agent.settings import Settings
 from tests.logistics.server import closed_port_url, running_carrier
 from tools.return_label import ensure_return_label
 from tools.deps import ToolDeps
-from ui.conversation import message_language
+from core.languages import detect
 from ui.gradio_label import label_image, label_result
 
 
@@ -50,7 +50,7 @@ def test_no_image_for_a_pending_label(settings: Settings) -> None:
     ("#W1000012", "zh"), ("RMA-1A2B3C4D", "zh"), ("RD100000007", "zh"), ("12", "zh"),  # no words: the session's
 ])
 def test_a_message_without_words_keeps_the_sessions_language(text: str, language: str) -> None:
-    assert message_language(text, "zh") == language
+    assert detect(text, "zh") == language
 
 
 def test_a_status_check_that_fetched_the_label_shows_its_image(carrier_settings: Settings, engine: Engine) -> None:
