@@ -95,13 +95,13 @@ class ToolTrace(BaseModel):
 class TurnResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
-        "reply": "Return Wireless Headphones x1 from order #W1000001; refund 89.99 to your original payment method.",
+        "reply": "Return Wireless Headphones x1 from order #W1000001; refund $89.99 to your original payment method.",
         "mode": "guided",
         "pending": {"action_id": "guided-6-create_return", "tool": "create_return", "order_id": "#W1000001",
                     "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1,
                                "refund": "89.99"}],
-                    "refund_method": "original_payment", "refund_amount": "89.99",
-                    "summary": "Return Wireless Headphones x1 from order #W1000001; refund 89.99."},
+                    "refund_method": "original_payment", "refund_amount": "89.99", "currency": "USD",
+                    "summary": "Return Wireless Headphones x1 from order #W1000001; refund $89.99."},
         "tool_trace": [{"tool": "lookup_order", "args": {"order_id": "#W1000001"}, "result": {"ok": True}}],
         "quick_replies": [],
     }]})
