@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from core.dates import format_date
-from core.messages import has, maybe, t
+from core.messages import maybe, t
 from core.money import format_amount
 from tools.base import tool_result
 
@@ -267,8 +267,8 @@ class GuidedSteps:
         method = self.refund_method(ret.get("refund_method", ""))
         refund = t("guided.refund_line", self.lang, amount=amount, method=method) if amount else ""
         cancel = [button("cancel_this_return", self.lang)] if ret.get("cancellable", True) else []
-        status = t(f"return_status.{ret['status']}", self.lang) if has(f"return_status.{ret.get('status')}") \
-            else ret.get("status_text") or ret.get("status", "?")
+        status = maybe(f"return_status.{ret.get('status')}", self.lang) \
+            or ret.get("status_text") or ret.get("status", "?")
         return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
                         status=status, refund=refund, label=label_line(ret),
                         quick_replies=[*cancel, *menu_buttons(self.lang)[:1]], intent="menu")

@@ -23,7 +23,10 @@ def as_utc(moment: datetime) -> datetime:
 
 def local(moment: datetime, lang: str | None) -> datetime:
     """`moment` on the clock of the customer's time zone."""
-    return as_utc(moment).astimezone(languages.get(lang).zone)
+    language = languages.get(lang)
+    if language.time_zone == "UTC":  # stored in UTC already: no conversion (on every eligibility check)
+        return as_utc(moment)
+    return as_utc(moment).astimezone(language.zone)
 
 
 def local_date(moment: datetime, lang: str | None) -> date:
@@ -45,13 +48,16 @@ def format_date(value: date | datetime | str | None, lang: str | None) -> str:
 
     A datetime is first moved to the customer's zone; a date (or "2025-01-31") is taken as it is.
     Text that is not a date comes back unchanged; None is ''."""
+    language = languages.get(lang)
+    if type(value) is datetime and language.time_zone == "UTC":  # the common case, kept short: see _day
+        return _day(as_utc(value).date(), language.code)
     if value is None or value == "":
         return ""
     parsed = _parse(value)
     if parsed is None:
         return str(value)
     day = local_date(parsed, lang) if isinstance(parsed, datetime) else parsed
-    return _day(day, languages.get(lang).code)
+    return _day(day, language.code)
 
 
 @lru_cache(maxsize=4096)

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from core.dates import format_date
-from core.messages import maybe, t
+from core.messages import catalogue, t
 
 POLICY_FILE = Path(__file__).with_name("policy.yaml")
 
@@ -111,13 +111,13 @@ def evaluate_item(
 def explain(decision: ItemDecision, facts: ItemFacts, language: str | None = None) -> str:
     """The decision in words a customer understands, in their language (catalogue keys `policy.*`),
     with dates on their calendar: a window that ends at 20:00 UTC ends the next day in Beijing."""
-    category = maybe(f"category.{facts.category}", language) or facts.category
-    return t(
-        f"policy.{decision.reason.value}", language,
+    words = catalogue(language)  # looked up once: this runs for every item of every eligibility check
+    key = f"policy.{decision.reason.value}"
+    return (words.get(key) or t(key, language)).format(
         delivered=format_date(facts.delivered_at, language) if facts.delivered_at else "-",
         window_ends=format_date(decision.window_ends, language) if decision.window_ends else "-",
         window=decision.window_days,
-        category=category,
-        status=maybe(f"order_status.{facts.order_status}", language) or facts.order_status,
+        category=words.get(f"category.{facts.category}", facts.category),
+        status=words.get(f"order_status.{facts.order_status}", facts.order_status),
         remaining=max(facts.quantity - facts.quantity_returned, 0),
     )
