@@ -17,6 +17,8 @@ from langgraph.types import Command
 from agent.prompts import reply_feedback
 from agent.reply_claims import unsupported_claims
 from agent.state import ReturnDeskState, reasoner_for
+from core.messages import t
+from core.money import parse_amount
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 
@@ -48,22 +50,8 @@ SHOP_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-TURN_AWAY: dict[str, dict[str, str]] = {
-    "off_topic": {
-        "en": "I can only help with your orders, returns, refunds and deliveries. Is there something about an order I can do for you?",
-        "zh": "我只能处理订单、退货、退款和物流相关的问题。有什么订单方面的问题需要帮忙吗?",
-    },
-    "abusive": {
-        "en": "I understand this is frustrating. I'm here to help with your order; let's keep it respectful. What can I do for you?",
-        "zh": "理解您的心情。我很乐意帮您处理订单问题,请保持文明交流。需要我做什么呢?",
-    },
-    "jailbreak": {
-        "en": "I can't change how I work or the return policy, but I'm happy to check what I can do for your order within it.",
-        "zh": "我无法更改工作规则或退货政策,但很乐意在政策范围内帮您处理订单。",
-    },
-}
-TURN_AWAY_QUICK_REPLIES = {"en": ["Return an item", "Track a parcel", "Talk to a person"],
-                           "zh": ["退货", "查物流", "人工客服"]}
+# What the input screen answers, by verdict (catalogue keys `guardrail.*`), with the menu's buttons.
+TURN_AWAY_BUTTONS = ("return", "track", "handoff")
 
 
 def screen(text: str) -> Verdict:
@@ -90,9 +78,10 @@ def screen_input(state: ReturnDeskState) -> Command[Literal["identify", "assist"
         return Command(goto="handoff", update={**fresh_turn, "handoff_reason": "customer_asked"})
     if verdict != "ok":
         language = state.get("language") or "en"
-        reply = AIMessage(content=TURN_AWAY[verdict].get(language, TURN_AWAY[verdict]["en"]),
+        reply = AIMessage(content=t(f"guardrail.{verdict}", language),
                           response_metadata={"returndesk_mode": "guided", "returndesk_guardrail": verdict,
-                                             "quick_replies": TURN_AWAY_QUICK_REPLIES.get(language, [])})
+                                             "quick_replies": [t(f"guided.button.{b}", language)
+                                                               for b in TURN_AWAY_BUTTONS]})
         return Command(goto=END, update={**fresh_turn, "messages": [reply]})
     return Command(goto=reasoner_for(state), update=fresh_turn)
 
@@ -114,11 +103,6 @@ EN_DATE = re.compile(
     r"|\b(\d{1,2})(?:st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
     re.IGNORECASE,
 )
-SAFE_REPLY = {
-    "en": "I'm sorry, I can't confirm those details right now. Let me check them with the right tool: "
-          "could you tell me again what you need?",
-    "zh": "很抱歉,我现在无法确认这些细节。请再告诉我一次您的需求,我会用系统重新查询。",
-}
 
 
 def _money(raw: str) -> Decimal | None:
@@ -138,8 +122,9 @@ def _dates(text: str) -> set[tuple[int, int]]:
     return found
 
 
-def unsupported_facts(reply: str, messages: list[BaseMessage]) -> list[str]:
-    """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains."""
+def unsupported_facts(reply: str, messages: list[BaseMessage], language: str | None = None) -> list[str]:
+    """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains.
+    Tool results hold plain amounts ("89.99"); the reply's are read as its `language` writes them."""
     produced = "\n".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
     known_rmas = {r.upper() for r in RMA.findall(produced)}
     known_amounts = {_money(n) for n in NUMBER.findall(produced)}
@@ -147,7 +132,7 @@ def unsupported_facts(reply: str, messages: list[BaseMessage]) -> list[str]:
     facts = [r for r in RMA.findall(reply) if r.upper() not in known_rmas]
     for match in AMOUNT.finditer(reply):
         raw = next(g for g in match.groups() if g)
-        if _money(raw) not in known_amounts:
+        if parse_amount(raw, language) not in known_amounts:
             facts.append(match.group(0).strip())
     without_rmas = RMA.sub("", reply)
     facts += [f"{m}/{d}" for m, d in sorted(_dates(without_rmas) - known_dates)]
@@ -163,17 +148,17 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
     reply = messages[-1]
     if not isinstance(reply, AIMessage):
         return Command(goto=END)
-    facts = unsupported_facts(str(reply.content), messages) + unsupported_claims(reply, messages)
+    language = state.get("language") or "en"
+    facts = unsupported_facts(str(reply.content), messages, language) + unsupported_claims(reply, messages)
     if not facts:
         return Command(goto=END)
-    language = state.get("language") or "en"
     if state.get("reply_retries", 0) < 1:
         return Command(goto=reasoner_for(state), update={
             "messages": [RemoveMessage(id=reply.id or "")],
             "reply_feedback": reply_feedback(language, facts),
             "reply_retries": state.get("reply_retries", 0) + 1,
         })
-    safe = AIMessage(id=reply.id, content=SAFE_REPLY.get(language, SAFE_REPLY["en"]),
+    safe = AIMessage(id=reply.id, content=t("guardrail.safe_reply", language),
                      response_metadata={**reply.response_metadata, "returndesk_guardrail": "replaced",
                                         "returndesk_unsupported": facts})
     return Command(goto=END, update={"messages": [safe]})

@@ -1,8 +1,8 @@
 """Guided mode: a deterministic chat model that emits the same tool calls the LLM would.
 
 It reads the conversation (the customer's messages, its own earlier replies and the tool results
-since the last message), recognises plain patterns (order and RMA numbers, emails, keywords in
-English and Chinese, the quick-reply buttons it offered) and plans the next step. Used when no
+since the last message), recognises plain patterns (order and RMA numbers, emails, keywords of
+every language's table, the quick-reply buttons it offered) and plans the next step. Used when no
 model endpoint is configured, and as the fallback when the endpoint fails.
 
 Every message it writes carries, in `response_metadata`:
@@ -25,9 +25,11 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guided_steps import Conversation, GuidedSteps
-from agent.guided_text import MENU_QUICK_REPLIES, TEXT, detect_intent, find_order_id, has_words, language_of
+from agent.guided_text import detect_intent, find_order_id, menu_buttons
+from core import languages
+from core.messages import t
 
-__all__ = ["GUIDED", "GuidedChatModel", "detect_intent", "find_order_id", "language_of", "plan_next_step"]
+__all__ = ["GUIDED", "GuidedChatModel", "detect_intent", "find_order_id", "plan_next_step"]
 
 GUIDED = "guided"
 STREAM_CHUNK_CHARS = 4
@@ -94,6 +96,15 @@ def phase_of(messages: Sequence[BaseMessage]) -> str:
     return "assist"
 
 
+def language_of_turn(messages: Sequence[BaseMessage], texts: Sequence[str]) -> str:
+    """The language to answer in: the graph's (its system message says it, as the prompt asks the LLM);
+    without one, the newest customer message in words ("alice@example.com #W1000001" is in no language)."""
+    for message in messages:
+        if isinstance(message, SystemMessage) and message.response_metadata.get("returndesk_language"):
+            return languages.get(str(message.response_metadata["returndesk_language"])).code
+    return next((lang for text in reversed(texts) if (lang := languages.detect(text, None))), languages.DEFAULT)
+
+
 def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
     humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     if not humans:
@@ -113,11 +124,10 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
             request = f"{texts[start]}\n{request}"
             if detect_intent(texts[start]) == intent:
                 break
-    written = [t for t in texts if has_words(t)]  # "alice@example.com #W1000001" is in no language
     return Conversation(
         phase=phase_of(messages),
         text=text,
-        lang=language_of(written[-1]) if written else "en",
+        lang=language_of_turn(messages, texts),
         intent=intent,
         request=request,
         order_id=find_order_id(texts),
@@ -131,7 +141,7 @@ def plan_next_step(messages: Sequence[BaseMessage], handlers: Mapping[str, Guide
     """The next message guided mode writes: a tool call, or a reply (with quick replies)."""
     conversation = read_conversation(messages)
     if conversation is None:
-        return AIMessage(content=TEXT["menu"]["en"],
-                         response_metadata={"quick_replies": MENU_QUICK_REPLIES["en"], "guided": {"intent": None}})
+        return AIMessage(content=t("guided.menu", languages.DEFAULT), response_metadata={
+            "quick_replies": menu_buttons(languages.DEFAULT), "guided": {"intent": None}})
     return GuidedSteps(conversation, all_messages=list(messages),
                        handlers=GUIDED_HANDLERS if handlers is None else handlers).next_message()

@@ -1,7 +1,8 @@
 """Which of an order's items the customer means, and how many: guided mode's reading of plain words.
 
-Pure functions over the customer's text and the items of a `lookup_order` result, in English and
-Chinese (a Chinese product name is matched by its two-character parts).
+Pure functions over the customer's text and the items of a `lookup_order` result. An item is named
+by any of its names (`product`, in the customer's language, and `product_en`): by its words in a
+script written with spaces, by its two-character parts in Han (Chinese names have no spaces).
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.guided_text import (
-    ALL_ITEMS, CJK, CLAUSE_BREAK, EMAIL, GENERIC_WORDS_EN, GENERIC_ZH, NUMBER_WORDS, ORDER_ID, QUANTITY, RMA_NUMBER,
-    TRACKING_NUMBER, mentions,
-)
+from agent.guided_text import EMAIL, ORDER_ID, RMA_NUMBER, TRACKING_NUMBER, keywords, mentions
+from core.languages import SCRIPTS
+
+HAN = re.compile(f"[{SCRIPTS['Han']}]")
+HAN_WORD = re.compile(f"[{SCRIPTS['Han']}]{{2,}}")
 
 
 def choose_items(request: str, items: list[dict[str, Any]]) -> list[dict[str, int]] | None:
     """Items the customer named in `request`; every item if they said "all" or the order has one; else None (ask)."""
     request = _without_numbers(request)
     named = [i for i in items if names_item(request, i)]
-    if not named and (mentions(request, ALL_ITEMS)
+    if not named and (mentions(request, "all_items")
                       or (len(items) == 1 and not names_something_else(request, items))):
         named = items
     if not named:
@@ -31,12 +33,19 @@ def choose_items(request: str, items: list[dict[str, Any]]) -> list[dict[str, in
         chosen.append({"order_item_id": item["order_item_id"], "quantity": min(wanted, left) if wanted else left})
     return chosen
 
+def item_names(item: dict[str, Any]) -> list[str]:
+    """Every name the item goes by in the tool result: the customer's language's, then English."""
+    return [str(name) for name in (item.get("product"), item.get("product_en")) if name]
+
+
 def name_at(text: str, item: dict[str, Any]) -> int | None:
-    """Where in `text` the customer names `item` (English words or a Chinese name's two-character parts)."""
+    """Where in `text` the customer names `item` (a name's words, or a Chinese name's two-character parts)."""
     lowered = text.lower()
-    found = [lowered.find(_stem(w)) for w in str(item["product"]).lower().split() if len(w) > 3]
-    zh = "".join(str(item.get("product_zh") or "").split())
-    found += [text.find(zh[i:i + 2]) for i in range(len(zh) - 1) if CJK.search(zh[i:i + 2])]
+    found = []
+    for name in item_names(item):
+        found += [lowered.find(_stem(w)) for w in name.lower().split() if len(w) > 3 and not HAN.search(w)]
+        han = "".join(name.split())
+        found += [text.find(han[i:i + 2]) for i in range(len(han) - 1) if HAN.search(han[i:i + 2])]
     found = [f for f in found if f >= 0]
     return min(found) if found else None
 
@@ -48,26 +57,30 @@ def quantity_for(text: str, item: dict[str, Any]) -> int | None:
     at = name_at(text, item)
     if at is None:
         return None
-    clause = CLAUSE_BREAK.split(text[:at])[-1]
-    match = QUANTITY.search(clause)
+    found = keywords()
+    clause = found.clause_break.split(text[:at])[-1]
+    match = found.quantity.search(clause)
     if match is None:
         return None
     word = match.group(0).lower()
-    return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+    return int(word) if word.isdigit() else found.number_words.get(word)
 
 def names_something_else(text: str, items: list[dict[str, Any]]) -> bool:
     """Whether the request holds words that are neither generic nor a name of one of these items."""
     text = _without_numbers(text)
-    names = " ".join(f"{i['product']} {i.get('product_zh') or ''}" for i in items).lower()
+    found = keywords()
+    names = " ".join(" ".join(item_names(i)) for i in items).lower()
     words = [w.strip("'") for w in re.findall(r"[a-z][a-z'-]+", text.lower())]
-    if any(len(w) > 3 and w not in GENERIC_WORDS_EN and _stem(w) not in names for w in words):
+    if any(len(w) > 3 and w not in found.generic_words and _stem(w) not in names for w in words):
         return True
-    for name in items:
-        zh = "".join(str(name.get("product_zh") or "").split())
-        for i in range(len(zh) - 1):
-            text = text.replace(zh[i:i + 2], " ")
-    leftover = GENERIC_ZH.sub(" ", text)
-    return bool(re.search(r"[\u4e00-\u9fff]{2,}", leftover))
+    for item in items:
+        for name in item_names(item):
+            han = "".join(name.split())
+            for i in range(len(han) - 1):
+                if HAN.search(han[i:i + 2]):
+                    text = text.replace(han[i:i + 2], " ")
+    leftover = found.generic_fragments.sub(" ", text)
+    return bool(HAN_WORD.search(leftover))
 
 
 def _without_numbers(text: str) -> str:

@@ -14,20 +14,20 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from core.dates import format_date
+from core.messages import maybe, t
+from core.money import format_amount
 from tools.base import tool_result
 
 from agent.guided_items import choose_items, names_item, names_something_else
 from agent.guided_text import (
-    AFTER_DECLINE_QUICK_REPLIES, ALL_ITEMS_LABEL, DAMAGED, GIFT_CARD, HANDOFF_REASON_UNCLEAR, MENU_QUICK_REPLIES,
-    METHOD_NAMES, RETURN_STATUS_ZH, RMA_NUMBER, TEXT, TRACKING_NUMBER, YES, credentials_in, detect_intent, mentions,
+    HANDOFF_REASON_UNCLEAR, RMA_NUMBER, TRACKING_NUMBER, after_decline_buttons, button, credentials_in, detect_intent,
+    is_help_button, mentions, menu_buttons,
 )
 
 ORDER_INTENTS = ("return", "track", "status")
-TRACK_BUTTON = {"en": "Track this parcel", "zh": "查物流"}
-HANDOFF_BUTTON = {"en": "Talk to a person", "zh": "人工客服"}
 # Tool errors whose English message guided mode says in the customer's language.
 LOCALISED_ERRORS = {"carrier_unavailable": "carrier_down", "order_not_found": "order_not_found"}
-HELP_BUTTONS = ("help centre", "help center", "帮助中心")
 log = logging.getLogger(__name__)
 
 @dataclass
@@ -56,13 +56,13 @@ class GuidedSteps:
     # --- writing ------------------------------------------------------------------------------
     def say(self, key: str, *, quick_replies: list[str] | None = None, awaiting: str | None = None,
             intent: str | None = None, **values: Any) -> AIMessage:
-        return AIMessage(content=TEXT[key][self.lang].format(**values), response_metadata={
+        return AIMessage(content=t(f"guided.{key}", self.lang, **values), response_metadata={
             "quick_replies": quick_replies or [],
             "guided": {"intent": intent if intent is not None else self.c.intent, "awaiting": awaiting},
         })
 
     def menu(self, prefix: str = "") -> AIMessage:
-        message = self.say("menu", quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+        message = self.say("menu", quick_replies=menu_buttons(self.lang), intent="menu")
         message.content = prefix + str(message.content)
         return message
 
@@ -72,8 +72,8 @@ class GuidedSteps:
         return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id, "type": "tool_call"}])
 
     def name_of(self, item: dict[str, Any]) -> str:
-        """The product's name in the customer's language (Product.name_zh, when the tools send it)."""
-        return str(item.get("product_zh") or item["product"]) if self.lang == "zh" else str(item["product"])
+        """The product's name (the tools send it in the customer's language)."""
+        return str(item["product"])
 
     # --- the customer just wrote --------------------------------------------------------------
     def next_message(self) -> AIMessage:
@@ -90,7 +90,7 @@ class GuidedSteps:
         intent = self.c.intent
         if intent == "handoff":
             return self.call("transfer_to_human", reason=self.c.text[:200])
-        if self.c.previous.get("awaiting") == "handoff_offer" and mentions(self.c.text, YES):
+        if self.c.previous.get("awaiting") == "handoff_offer" and mentions(self.c.text, "agree"):
             return self.call("transfer_to_human", reason=self.c.previous.get("reason") or self.c.text[:200])
         if intent == "help":
             return self.help_step()
@@ -121,10 +121,10 @@ class GuidedSteps:
         if credentials:
             return self.call("verify_customer", **credentials)
         return self.say("identify", awaiting="identity", intent=self.c.intent or "menu",
-                        quick_replies=MENU_QUICK_REPLIES[self.lang][-2:])
+                        quick_replies=menu_buttons(self.lang)[-2:])
 
     def help_step(self) -> AIMessage:
-        if self.c.text.strip().lower() in HELP_BUTTONS:
+        if is_help_button(self.c.text):
             return self.say("ask_question", awaiting="help_query", intent="help")
         return self.call("search_help_centre", query=self.c.text[:300], language=self.lang)
 
@@ -152,7 +152,7 @@ class GuidedSteps:
     # --- a tool answered ----------------------------------------------------------------------
     def after_failure(self, tool: str, data: dict[str, Any]) -> AIMessage:
         if data.get("code") == "declined":
-            return self.say("declined", quick_replies=AFTER_DECLINE_QUICK_REPLIES[self.lang], intent="return",
+            return self.say("declined", quick_replies=after_decline_buttons(self.lang), intent="return",
                             awaiting="retry_return")
         if data.get("code") in ("not_verified", "verification_failed"):
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
@@ -160,21 +160,21 @@ class GuidedSteps:
             return message
         if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
             return self.say(key, error=data.get("error", ""), order=self.c.order_id or "",
-                            quick_replies=MENU_QUICK_REPLIES[self.lang])
+                            quick_replies=menu_buttons(self.lang))
         return self.say("error", error=data.get("error", "Something went wrong."),
-                        quick_replies=MENU_QUICK_REPLIES[self.lang])
+                        quick_replies=menu_buttons(self.lang))
 
     def no_next_step(self, tool: str) -> AIMessage:
         """A tool answered that no guided handler knows: say so and offer a person, never the menu."""
         log.error("guided mode has no handler for the result of %s (agent/guided_handlers.py)", tool)
-        message = self.say("no_next_step", tool=tool, quick_replies=[HANDOFF_BUTTON[self.lang]],
+        message = self.say("no_next_step", tool=tool, quick_replies=[button("handoff", self.lang)],
                            awaiting="handoff_offer", intent="menu")
         message.response_metadata["guided"]["reason"] = f"Guided mode cannot continue after {tool}."
         return message
 
     def after_verify_customer(self, data: dict[str, Any]) -> AIMessage:
         """Verified: carry on with what the customer asked before we had to verify them."""
-        welcome = TEXT["welcome"][self.lang].format(name=data.get("customer_name", ""))
+        welcome = t("guided.welcome", self.lang, name=data.get("customer_name", ""))
         for message in reversed(self.c.earlier):
             if isinstance(message, HumanMessage) and (intent := detect_intent(str(message.content))) \
                     and intent not in ("greeting", "help", "handoff"):
@@ -199,9 +199,10 @@ class GuidedSteps:
                 return self.say("which_order", quick_replies=[o["order_id"] for o in matches], awaiting="order")
             if not orders:
                 return self.say("no_orders")
-        lines = "\n".join(f"- {o['order_id']}: {o['status']} ({o['ordered_at']})" for o in orders)
+        lines = "\n".join(t("guided.order_line", self.lang, order=o["order_id"], status=self.order_status(o["status"]),
+                               date=format_date(o["ordered_at"], self.lang)) for o in orders)
         if not orders:
-            return self.say("no_orders", quick_replies=MENU_QUICK_REPLIES[self.lang])
+            return self.say("no_orders", quick_replies=menu_buttons(self.lang))
         return self.say("orders", lines=lines, quick_replies=[o["order_id"] for o in orders[:6]], awaiting="order")
 
     def after_lookup_order(self, data: dict[str, Any]) -> AIMessage:
@@ -211,43 +212,46 @@ class GuidedSteps:
             if items is None:
                 names = [self.name_of(i) for i in order["items"]]
                 key = "not_on_order" if names_something_else(self.c.text, order["items"]) else "which_items"
-                return self.say(key, order=order["order_id"], names=", ".join(names), awaiting="items",
-                                quick_replies=[*names, ALL_ITEMS_LABEL[self.lang]])
+                return self.say(key, order=order["order_id"], names=t("list_separator", self.lang).join(names),
+                                awaiting="items", quick_replies=[*names, button("all_items", self.lang)])
             return self.call("check_return_eligibility", order_id=order["order_id"], items=items,
-                             damaged=mentions(self.c.request, DAMAGED))
+                             damaged=mentions(self.c.request, "damaged"))
         numbers = ", ".join(order.get("tracking_numbers") or [])
-        tracking = TEXT["tracking"][self.lang].format(numbers=numbers) if numbers else ""
-        quick = (["Track this parcel"] if self.lang == "en" else ["查物流"]) if numbers else []
-        return self.say("status", order=order["order_id"], status=order["status"], tracking=tracking,
-                        quick_replies=[*quick, *MENU_QUICK_REPLIES[self.lang][:1]])
+        tracking = t("guided.tracking", self.lang, numbers=numbers) if numbers else ""
+        quick = [button("track_this_parcel", self.lang)] if numbers else []
+        return self.say("status", order=order["order_id"], status=self.order_status(order["status"]),
+                        tracking=tracking, quick_replies=[*quick, *menu_buttons(self.lang)[:1]])
 
     def after_check_return_eligibility(self, data: dict[str, Any]) -> AIMessage:
         if not self.eligible(data):
-            lines = "\n".join(f"- {self.name_of(i)}: {i['explanation']}" for i in data["items"])
+            lines = "\n".join(t("guided.item_line", self.lang, name=self.name_of(i), explanation=i["explanation"])
+                              for i in data["items"])
             message = self.say("not_eligible", order=data["order_id"], lines=lines,
-                               quick_replies=MENU_QUICK_REPLIES[self.lang])
+                               quick_replies=menu_buttons(self.lang))
             if any(i.get("reason") == "not_delivered" for i in data["items"]):
-                message.content = str(message.content) + TEXT["not_delivered"][self.lang]
-                message.response_metadata["quick_replies"] = [TRACK_BUTTON[self.lang], *MENU_QUICK_REPLIES[self.lang][2:]]
+                message.content = str(message.content) + t("guided.not_delivered", self.lang)
+                message.response_metadata["quick_replies"] = [button("track_this_parcel", self.lang),
+                                                              *menu_buttons(self.lang)[2:]]
             return message
         return self.propose_return(data)
 
     def after_create_return(self, data: dict[str, Any]) -> AIMessage:
-        method = METHOD_NAMES.get(data["refund_method"], {}).get(self.lang, data["refund_method"])
-        return self.say("created", rma=data["rma"], amount=data["refund_amount"], method=method, label=label_line(data),
-                        quick_replies=MENU_QUICK_REPLIES[self.lang][:4], intent="menu")
+        amount = format_amount(data["refund_amount"], data.get("currency"), self.lang)
+        return self.say("created", rma=data["rma"], amount=amount, method=self.refund_method(data["refund_method"]),
+                        label=label_line(data), quick_replies=menu_buttons(self.lang)[:4], intent="menu")
 
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
         parcels = data.get("parcels") or []
         if not parcels:
-            return self.say("not_shipped", order=data.get("order_id", ""), status=data.get("order_status", ""),
-                            quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+            return self.say("not_shipped", order=data.get("order_id", ""),
+                            status=self.order_status(data.get("order_status", "")),
+                            quick_replies=menu_buttons(self.lang), intent="menu")
         message = self.say("shipment", number="", status="", where="", eta="", last="",
-                           quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+                           quick_replies=menu_buttons(self.lang), intent="menu")
         message.content = "\n\n".join(self.describe_parcel(p) for p in parcels)
         if any(p.get("status") == "lost" for p in parcels):
-            message.content += TEXT["lost"][self.lang]
-            message.response_metadata["quick_replies"] = [HANDOFF_BUTTON[self.lang], MENU_QUICK_REPLIES[self.lang][2]]
+            message.content += t("guided.lost", self.lang)
+            message.response_metadata["quick_replies"] = [button("handoff", self.lang), menu_buttons(self.lang)[2]]
             message.response_metadata["guided"].update(
                 awaiting="handoff_offer", reason=f"Parcel of order {data.get('order_id', '')} lost in transit.")
         return message
@@ -257,37 +261,38 @@ class GuidedSteps:
         last = events[-1] if events else None
         place = (last or {}).get("location")
         eta = parcel.get("estimated_delivery")
-        return TEXT["shipment"][self.lang].format(
+        return t(
+            "guided.shipment", self.lang,
             number=parcel.get("tracking_number", ""), status=parcel.get("status_text") or parcel.get("status", "?"),
-            where=TEXT["where"][self.lang].format(place=place) if place else "",
-            eta=TEXT["eta"][self.lang].format(eta=eta) if eta else "",
-            last=TEXT["last_event"][self.lang].format(event=last.get("description") or last.get("status"))
+            where=t("guided.where", self.lang, place=place) if place else "",
+            eta=t("guided.eta", self.lang, eta=format_date(eta, self.lang)) if eta else "",
+            last=t("guided.last_event", self.lang, event=last.get("description") or last.get("status"))
             if isinstance(last, dict) else "")
 
     def after_search_help_centre(self, data: dict[str, Any]) -> AIMessage:
         passages = data.get("passages") or data.get("results") or []
         if not passages:
-            return self.say("help_none", quick_replies=MENU_QUICK_REPLIES[self.lang][-1:], intent="menu")
+            return self.say("help_none", quick_replies=menu_buttons(self.lang)[-1:], intent="menu")
         cited = "\n\n".join(f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n"
                             f"{p.get('text', '')}".strip() for p in passages[:2])
-        return self.say("help_found", passages=cited, quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+        return self.say("help_found", passages=cited, quick_replies=menu_buttons(self.lang), intent="menu")
 
     def after_get_return_status(self, data: dict[str, Any]) -> AIMessage:
         ret = data.get("return") or data
-        amount = ret.get("refund_amount")
-        method = METHOD_NAMES.get(ret.get("refund_method", ""), {}).get(self.lang, ret.get("refund_method", ""))
-        refund = TEXT["refund_line"][self.lang].format(amount=amount, method=method) if amount else ""
-        cancel = (["Cancel this return"] if self.lang == "en" else ["取消退货"]) if ret.get("cancellable", True) else []
-        status = RETURN_STATUS_ZH.get(ret.get("status", ""), ret.get("status", "?")) if self.lang == "zh" \
-            else ret.get("status_text") or ret.get("status", "?")
+        amount = format_amount(ret.get("refund_amount"), ret.get("currency"), self.lang)
+        method = self.refund_method(ret.get("refund_method", ""))
+        refund = t("guided.refund_line", self.lang, amount=amount, method=method) if amount else ""
+        cancel = [button("cancel_this_return", self.lang)] if ret.get("cancellable", True) else []
+        status = maybe(f"return_status.{ret.get('status')}", self.lang) \
+            or ret.get("status_text") or ret.get("status", "?")
         return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
                         status=status, refund=refund, label=label_line(ret),
-                        quick_replies=[*cancel, *MENU_QUICK_REPLIES[self.lang][:1]], intent="menu")
+                        quick_replies=[*cancel, *menu_buttons(self.lang)[:1]], intent="menu")
 
     def after_cancel_return(self, data: dict[str, Any]) -> AIMessage:
         ret = data.get("return") or data
         return self.say("return_cancelled", rma=ret.get("rma", ""), label=label_line(ret),
-                        quick_replies=MENU_QUICK_REPLIES[self.lang], intent="menu")
+                        quick_replies=menu_buttons(self.lang), intent="menu")
 
     def after_transfer_to_human(self, data: dict[str, Any]) -> AIMessage:
         return self.say("handed_off", ticket=data.get("ticket", ""), intent="menu")
@@ -299,10 +304,16 @@ class GuidedSteps:
             "create_return",
             order_id=checked["order_id"],
             items=[{"order_item_id": i["order_item_id"], "quantity": i["quantity"]} for i in eligible],
-            refund_method="gift_card" if mentions(self.c.request, GIFT_CARD) else "original_payment",
+            refund_method="gift_card" if mentions(self.c.request, "gift_card") else "original_payment",
             reason=self.c.request[:200],
             damaged=bool(checked.get("damaged")),
         )
+
+    def order_status(self, status: str) -> str:
+        return maybe(f"order_status.{status}", self.lang) or status
+
+    def refund_method(self, method: str) -> str:
+        return maybe(f"refund_method.{method}", self.lang) or method
 
     def names_items_in(self, text: str) -> bool:
         lookup = self.last_result("lookup_order")

@@ -16,6 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from agent.state import ReturnDeskState
+from core.messages import t
 from tools.deps import ToolDeps, deps_of
 from tools.handoff import hand_over
 
@@ -24,16 +25,6 @@ NOT_FAILURES = frozenset({"declined", "not_eligible"})
 SAME_FAILURE_IN_A_TURN = 2
 SAME_FAILURE_IN_A_CONVERSATION = 3
 
-HANDOFF_TEXT = {
-    "en": "I'm passing you to a colleague who can help further. Your ticket number is **{ticket}**; "
-          "they will see our conversation so you won't have to repeat yourself.",
-    "zh": "我将为您转接人工客服。您的工单号是 **{ticket}**,客服会看到我们的对话记录,您无需重复说明。",
-}
-HANDOFF_FAILED_TEXT = {
-    "en": "I'm sorry, I couldn't reach a colleague right now. Please try again in a moment.",
-    "zh": "很抱歉,暂时无法转接人工客服,请稍后再试。",
-}
-QUICK_REPLIES = {"en": ["Start over"], "zh": ["重新开始"]}
 
 
 def _failure_code(message: ToolMessage) -> str | None:
@@ -92,11 +83,12 @@ def hand_off(state: ReturnDeskState, runtime: Runtime[ToolDeps], config: Runnabl
     closing = _unanswered_calls(messages)
     result = hand_over(deps_of(runtime), state={**state, "messages": [*messages, *closing]},
                        session_id=session_id, reason=reason)
-    text = HANDOFF_TEXT if result.get("ok") else HANDOFF_FAILED_TEXT
+    text = t("handoff.passed", language, ticket=result.get("ticket", "")) if result.get("ok") \
+        else t("handoff.failed", language)
     reply = AIMessage(
-        content=text.get(language, text["en"]).format(ticket=result.get("ticket", "")),
+        content=text,
         response_metadata={"returndesk_mode": "guided", "returndesk_handoff": reason,
                            "handoff_ticket": result.get("ticket"),
-                           "quick_replies": QUICK_REPLIES.get(language, QUICK_REPLIES["en"])},
+                           "quick_replies": [t("guided.button.start_over", language)]},
     )
     return {"messages": [*closing, reply], "handoff_reason": None}

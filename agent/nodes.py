@@ -54,7 +54,9 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     prompt = system_prompt(language, state.get("customer_name"), phase)
     if state.get("reply_feedback"):
         prompt += "\n\n" + str(state["reply_feedback"])
-    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase})
+    # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
+    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase,
+                                                              "returndesk_language": language})
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
     response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages],

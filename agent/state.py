@@ -14,7 +14,7 @@ class ReturnDeskState(TypedDict, total=False):
     # arguments: tools read the customer from here.
     customer_id: str | None
     customer_name: str | None
-    language: str  # "en" or "zh": the language the customer writes in
+    language: str  # a code of core.languages ("en", "zh"): the language the customer writes in
     # The card the guard approved and `confirm` shows: {"action": ConfirmationCard (tools.cards), "fingerprint": str}.
     pending_action: dict[str, Any] | None
     # Why the graph is handing off right now ("customer_asked", "tool_round_limit", ...); cleared by handoff.

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core.money import plain_amount
 from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
 from mock_backends.orders.return_lifecycle import returned_lines
 from qa.cassettes import cassette_context
@@ -86,7 +87,7 @@ def end_state(engine: Engine, session_id: str) -> EndObservation:
             rows = [(item.quantity, product.name) for item, _line, product in returned_lines(db, ret.id)]
             observed.append({
                 "rma": ret.rma, "order_id": ret.order_id, "status": ret.status, "refund_method": ret.refund_method,
-                "refund_amount": f"{ret.refund_amount_cents / 100:.2f}",
+                "refund_amount": plain_amount(ret.refund_amount_cents),
                 "items": [{"product": name, "quantity": qty} for qty, name in rows],
             })
         tickets = db.exec(select(HandoffTicket).where(HandoffTicket.session_id == session_id)

@@ -104,7 +104,7 @@ class RecordingMeta(Strict):
 class ConversationSpec(Strict):
     name: str
     description: str = ""
-    language: Literal["en", "zh"] = "en"
+    language: str = "en"  # a code of core.languages: the session's language (anonymous sessions)
     customer: CustomerSpec
     turns: list[Turn] = Field(min_length=1)
     end_state: EndState = Field(default_factory=EndState)

@@ -18,11 +18,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langgraph.types import Command
 from sqlmodel import Session
 
-from agent.guided import language_of
+from agent.guided_text import keywords
 from agent.held_reply import HeldReply
 from agent.observability import TurnObserver, tracer_from_env
 from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.llm import mode_of
+from core import languages
+from core.messages import t
 from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
@@ -44,13 +46,6 @@ from tools.sign_in_throttle import SignInThrottled, SignInUnavailable, wait_text
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-YES = re.compile(r"^\s*(y|yes|yeah|yep|sure|ok|okay|confirm|confirmed|go ahead|do it|是|是的|好|好的|确认|可以|行)\s*[.!。!]*\s*$", re.I)
-# Order numbers, RMAs and tracking numbers say nothing about the language a customer writes in.
-REFERENCES = re.compile(r"#?W\d+|RMA-[0-9A-F]+|R[DR]\d+", re.I)
-TOO_MANY_SESSIONS = {"en": "Too many new conversations from your network: please wait {wait}, or sign in with "
-                           "your email and an order number.",
-                     "zh": "来自您网络的新对话过多:请等待{wait}后再试,或使用邮箱和订单号登录。"}
-NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not|不|不要|不用|取消|算了)\s*[.!。!]*\s*$", re.I)
 
 
 class ConversationError(Exception):
@@ -158,11 +153,6 @@ class CardWaiting(ConversationError):
     code = "confirmation_pending"
 
 
-def message_language(text: str, fallback: str) -> str:
-    """The language a message is written in; `fallback` (the session's) when it has no words, e.g. "#W1000012"."""
-    return language_of(text) if re.search(r"[A-Za-z\u4e00-\u9fff]", REFERENCES.sub("", text)) else fallback
-
-
 def clean_message(text: str) -> str:
     text = CONTROL_CHARS.sub("", text).strip()
     if not text:
@@ -206,7 +196,7 @@ class ConversationService:
     # --- sessions ---------------------------------------------------------------------------
     def sign_in(self, *, email: str | None = None, order_id: str | None = None, name: str | None = None,
                 postcode: str | None = None, record: bool = False, staff: bool = False, client: str | None = None,
-                language: str = "en") -> SessionInfo:
+                language: str = languages.DEFAULT) -> SessionInfo:
         """Verify the customer (email + order number, or name + postcode) and open a session.
 
         `client`: the caller's network address: guesses are throttled per address and per account.
@@ -232,14 +222,13 @@ class ConversationService:
                                                                                           "postcode": postcode}
         return self._start_recording(info, record, signed_in_with)
 
-    def start_anonymous(self, language: str = "en", record: bool = False, staff: bool = False,
+    def start_anonymous(self, language: str = languages.DEFAULT, record: bool = False, staff: bool = False,
                         client: str | None = None) -> SessionInfo:
         """A session whose customer identifies in the chat (the graph's identify step); at most
         RETURNDESK_ANONYMOUS_SESSIONS_PER_HOUR per client address."""
         self._check_recording(record, staff)
         if wait := self.anonymous_cap.wait_for(client):
-            raise TooManySessions(TOO_MANY_SESSIONS["zh" if language == "zh" else "en"].format(
-                wait=wait_text(wait, language)), wait)
+            raise TooManySessions(t("error.too_many_sessions_wait", language, wait=wait_text(wait, language)), wait)
         chat = open_session(self.deps.engine, customer_id=None, language=language, now=self.deps.clock())
         info = SessionInfo(chat.id, None, None, chat.language)
         return self._start_recording(info, record, {"anonymous": True})
@@ -270,7 +259,7 @@ class ConversationService:
         """The customer chose the language on screen: messages without words (an order number) follow it."""
         with Session(self.deps.engine) as db:
             chat = db.get(ChatSession, session_id) if session_id and len(session_id) <= 64 else None
-            if chat is not None and language in ("en", "zh") and chat.language != language:
+            if chat is not None and languages.resolve(language) == language and chat.language != language:
                 chat.language = language
                 db.add(chat)
                 db.commit()
@@ -325,8 +314,11 @@ class ConversationService:
             raise TooManyTurns(wait)
         try:
             cleaned = clean_message(text)
-            if (retired := self._retire_if_ran(info)) is not None and (YES.match(cleaned) or NO.match(cleaned)):
-                return self._answer_retired(*retired, approved=bool(YES.match(cleaned)), action_id=None)
+            answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
+            if (retired := self._retire_if_ran(info)) is not None and (
+                    answers.confirm_yes.match(cleaned) or answers.confirm_no.match(cleaned)):
+                return self._answer_retired(*retired, approved=bool(answers.confirm_yes.match(cleaned)),
+                                            action_id=None)
             self._turn_input(info, cleaned)  # raises now rather than inside the stream
         except ConversationError as error:
             self._record_refusal(info, error, user=text)
@@ -352,10 +344,11 @@ class ConversationService:
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self._card(info.session_id)
         if pending is not None:
-            if YES.match(text) or NO.match(text):
-                return _resume_command(pending, approved=bool(YES.match(text)))
+            answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
+            if answers.confirm_yes.match(text) or answers.confirm_no.match(text):
+                return _resume_command(pending, approved=bool(answers.confirm_yes.match(text)))
             raise CardWaiting("Please confirm or cancel the pending action first.")
-        language = message_language(text, info.language)
+        language = languages.detect(text, info.language)
         graph_input: dict[str, Any] = {"messages": [HumanMessage(content=text)], "language": language}
         if info.customer_id:  # from the verified session, never from the model
             graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}

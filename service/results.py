@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import languages
 from tools.cards import EXAMPLE as CARD_EXAMPLE  # a card, for the API docs
 from tools.cards import ConfirmationCard  # the confirmation card, as the doors show it
 from tools.registry import ToolRegistry  # which tools a conversation uses (labels, panels)
@@ -37,4 +38,4 @@ class TurnResult:
     tool_trace: list[ToolTraceEntry] = field(default_factory=list)
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)
-    language: str = "en"  # the language the reply is written in ("en" or "zh")
+    language: str = languages.DEFAULT  # the language the reply is written in (a code of core.languages)

@@ -7,6 +7,8 @@ from typing import Any
 from langchain_core.tools import tool
 from sqlmodel import Session
 
+from core.languages import DEFAULT
+from core.messages import t
 from mock_backends.orders.return_lifecycle import cancel_return as cancel_return_in_db
 from mock_backends.orders.return_lifecycle import ensure_cancellable, return_view
 from tools.args import Reason, Rma
@@ -32,36 +34,30 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
 
     def body(ctx: CallContext) -> dict[str, Any]:
         view = cancel_return_in_db(ctx.deps.engine, customer_id=ctx.customer_id, rma=rma,
-                                   session_id=ctx.session_id, reason=reason)
+                                   session_id=ctx.session_id, reason=reason, language=ctx.language)
         # After the commit: the cancellation stands even if the carrier cannot void the label now.
         return ok(**return_summary(view)) | void_return_label(ctx.deps, rma=view.rma, language=ctx.language)
 
     return run_tool(runtime, "cancel_return", body, audit_detail={"rma": rma})
 
 
-CARD_WORDS = {
-    "en": {"title": "Cancel return {rma}", "order": "Order", "not_refunded": "Refund cancelled",
-           "on_confirm": "The return is cancelled and its label voided: you keep the items and no refund is made."},
-    "zh": {"title": "取消退货单 {rma}", "order": "订单", "not_refunded": "取消的退款",
-           "on_confirm": "确认后退货将被取消,退货面单作废:商品留在您手中,不会退款。"},
-}
 
 
 def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
     """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
     customer_id, parsed = parse_proposal(cancel_return, args, state, "cancellation")
+    language = state.get("language") or DEFAULT
     with Session(deps.engine) as session:
-        view = return_view(session, customer_id, parsed.rma)
+        view = return_view(session, customer_id, parsed.rma, language)
     ensure_cancellable(view)
-    language = state.get("language") or "en"
-    words = CARD_WORDS.get(language, CARD_WORDS["en"])
     return ConfirmationCard(
-        tool="cancel_return", language=language, title=words["title"].format(rma=view.rma),
-        lines=[CardLine(label=words["order"], value=view.order_id),
+        tool="cancel_return", language=language, title=t("card.cancel_title", language, rma=view.rma),
+        lines=[CardLine(label=t("card.order_label", language), value=view.order_id),
                *(CardLine(label=line.product, value=f"× {line.quantity}") for line in view.items)],
         # The refund the customer gives up: labelled so, never as money that will move.
-        amounts=[CardAmount(label=words["not_refunded"], cents=view.refund_amount_cents)],
-        on_confirm=words["on_confirm"],
+        amounts=[CardAmount(label=t("card.not_refunded", language), cents=view.refund_amount_cents,
+                            currency=view.currency)],
+        on_confirm=t("card.cancel_on_confirm", language),
         facts={"rma": view.rma, "order_id": view.order_id,
                "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity}
                          for line in view.items]},

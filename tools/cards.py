@@ -8,15 +8,13 @@ each interface formats it for the customer's locale (`format_money`).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from babel.core import UnknownLocaleError
-from babel.numbers import format_currency
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# The order database stores cents without a currency: the demo shop sells in one currency.
-SHOP_CURRENCY = "USD"
+from core.money import SHOP_CURRENCY, format_money
+
+__all__ = ["EXAMPLE", "CardAmount", "CardLine", "ConfirmationCard", "format_money"]
 
 EXAMPLE: dict[str, Any] = {
     "action_id": "guided-6-create_return~3f9a0c1d2e4b", "tool": "create_return", "language": "en",
@@ -29,15 +27,6 @@ EXAMPLE: dict[str, Any] = {
     "facts": {"order_id": "#W1000001", "refund_method": "original_payment", "refund_amount": "89.99",
               "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1}]},
 }
-
-
-def format_money(cents: int, currency: str, language: str) -> str:
-    """`cents` of `currency` as a customer writing `language` reads money: "$89.99" (en), "US$89.99" (zh)."""
-    amount = Decimal(cents).scaleb(-2)
-    try:
-        return format_currency(amount, currency, locale=language)
-    except (UnknownLocaleError, ValueError):  # a language Babel does not know reads English money
-        return format_currency(amount, currency, locale="en")
 
 
 class CardLine(BaseModel):
@@ -76,8 +65,12 @@ class ConfirmationCard(BaseModel):
 
     @property
     def summary(self) -> str:
-        """The card as plain text without its tables: the turn's reply when the card is all it says."""
-        return f"{self.title}\n{self.on_confirm}"
+        """The card as plain text: the turn's reply when the card is all it says. It names the money
+        the action is about (the last amount), formatted for the card's language."""
+        if not self.amounts:
+            return f"{self.title}\n{self.on_confirm}"
+        last = self.amounts[-1]
+        return f"{self.title}\n{last.label}: {last.formatted(self.language)}\n{self.on_confirm}"
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from core.money import plain_amount
 from mock_backends.orders import repository
 from mock_backends.orders.returns import ReturnLine, check_lines
 from tools.args import OrderId
@@ -39,7 +40,7 @@ def check_return_eligibility(
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            detail = repository.get_order_detail(session, ctx.customer_id, order_id)
+            detail = repository.get_order_detail(session, ctx.customer_id, order_id, language=ctx.language)
         if items:
             lines = [ReturnLine(i.order_item_id, i.quantity) for i in items]
         else:
@@ -49,8 +50,9 @@ def check_return_eligibility(
             order_id=detail.order.id,
             damaged=damaged,
             any_eligible=any(d["eligible"] for d in decisions),
-            items=[{k: v for k, v in d.items() if k != "refund_cents"} | {"refund": f"{d['refund_cents'] / 100:.2f}"}
-                   for d in decisions],
+            currency=detail.order.currency,
+            items=[{k: v for k, v in d.items() if k != "refund_cents"}
+                   | {"refund": plain_amount(d["refund_cents"], detail.order.currency)} for d in decisions],
         )
 
     return run_tool(runtime, "check_return_eligibility", body, order_id=repository.normalize_order_id(order_id))

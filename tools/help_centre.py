@@ -9,7 +9,8 @@ from typing import Any
 
 from langchain_core.tools import tool
 
-from mock_backends.knowledge.search import help_centre_index, normalize_language
+from core import languages
+from mock_backends.knowledge.search import help_centre_index
 from mock_backends.orders.errors import OrderSystemError
 from tools.base import ok, run_public_tool
 
@@ -23,7 +24,10 @@ class EmptyQuery(OrderSystemError):
 
 class UnsupportedLanguage(OrderSystemError):
     code = "unsupported_language"
-    hint = 'Search again with language "en" or "zh", or omit it.'
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        return f"Search again with language {' or '.join(repr(c) for c in languages.codes())}, or omit it."
 
 
 @tool(parse_docstring=True)
@@ -36,14 +40,14 @@ def search_help_centre(query: str, language: str | None = None) -> dict[str, Any
 
     Args:
         query: The customer's question or its key words, e.g. "return window for headphones".
-        language: "en" or "zh": which documents to search. Omit it to search the documents in the
-            language the query is written in.
+        language: Which documents to search: a language code such as "en" or "zh". Omit it to
+            search the documents in the language the query is written in.
     """
 
     def body() -> dict[str, Any]:
         if not query or not query.strip():
             raise EmptyQuery("There is no question to search the help centre for.")
-        wanted = normalize_language(language) if language else None
+        wanted = languages.resolve(language) if language else None
         if language and wanted is None:
             raise UnsupportedLanguage(f"The help centre has no documents in {language!r}.")
         hits = help_centre_index().search(query, language=wanted, k=TOP_K)

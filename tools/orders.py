@@ -8,32 +8,33 @@ from langchain_core.tools import tool
 from pydantic import Field
 from sqlmodel import Session
 
+from core.dates import local_date
+from core.money import plain_amount
 from mock_backends.orders import repository
 from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, run_tool
 
 
-def _cents(value: int) -> str:
-    return f"{value / 100:.2f}"
-
-
-def order_summary(detail: repository.OrderDetail) -> dict[str, Any]:
+def order_summary(detail: repository.OrderDetail, language: str | None = None) -> dict[str, Any]:
+    """The order as the model sees it: plain amounts with the order's `currency`, dates on the
+    customer's calendar, product names in their language (`product_en` when that differs)."""
     order = detail.order
     return {
         "order_id": order.id,
         "status": order.status,
-        "ordered_at": order.created_at.date().isoformat(),
-        "delivered_at": order.delivered_at.date().isoformat() if order.delivered_at else None,
-        "total": _cents(order.total_cents),
+        "ordered_at": local_date(order.created_at, language).isoformat(),
+        "delivered_at": local_date(order.delivered_at, language).isoformat() if order.delivered_at else None,
+        "total": plain_amount(order.total_cents, order.currency),
+        "currency": order.currency,
         "items": [
             {
                 "order_item_id": line.order_item_id,
-                "product": line.product_name,
-                "product_zh": line.product_name_zh,
+                "product": line.display_name,
+                **({"product_en": line.product_name} if line.display_name != line.product_name else {}),
                 "category": line.category,
                 "quantity": line.quantity,
                 "quantity_returned": line.quantity_returned,
-                "unit_price": _cents(line.unit_price_cents),
+                "unit_price": plain_amount(line.unit_price_cents, order.currency),
                 "final_sale": line.final_sale,
             }
             for line in detail.lines
@@ -53,8 +54,8 @@ def lookup_order(order_id: OrderId, runtime: AnyRuntime) -> dict[str, Any]:
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            detail = repository.get_order_detail(session, ctx.customer_id, order_id)
-            return ok(order=order_summary(detail))
+            detail = repository.get_order_detail(session, ctx.customer_id, order_id, language=ctx.language)
+            return ok(order=order_summary(detail, ctx.language))
 
     return run_tool(runtime, "lookup_order", body, order_id=repository.normalize_order_id(order_id))
 
@@ -72,8 +73,8 @@ def list_orders(runtime: AnyRuntime, limit: Annotated[int, Field(ge=1, le=20)] =
         with Session(ctx.deps.engine) as session:
             orders = repository.list_orders(session, ctx.customer_id, limit)
             return ok(orders=[
-                {"order_id": o.id, "status": o.status, "ordered_at": o.created_at.date().isoformat(),
-                 "total": _cents(o.total_cents)}
+                {"order_id": o.id, "status": o.status, "ordered_at": local_date(o.created_at, ctx.language).isoformat(),
+                 "total": plain_amount(o.total_cents, o.currency), "currency": o.currency}
                 for o in orders
             ])
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.messages import t
 from core.settings import Settings
 from mock_backends.logistics.client import CarrierError, CarrierUnavailable, LabelVoided, TrackingNotFound
 from mock_backends.orders.errors import OrderSystemError
@@ -29,26 +30,6 @@ from tools.label_links import label_link
 from tools.tracking import CarrierDown, carrier_client
 
 log = logging.getLogger(__name__)
-
-MESSAGES = {
-    "created": {"en": "Print your return label: {url} (tracking number {tracking_number}).",
-                "zh": "请打印退货面单:{url}(快递单号 {tracking_number})。"},
-    "created_no_link": {"en": "Your return label is ready (tracking number {tracking_number}).",
-                        "zh": "退货面单已生成(快递单号 {tracking_number})。"},
-    "pending": {"en": "Your return is created, but the carrier's label system isn't answering right now, so the "
-                      "shipping label will follow: ask me about this return again in a few minutes to get it.",
-                "zh": "退货已创建,但承运商的面单系统暂时无响应,退货面单稍后提供:请过几分钟再询问此退货以获取面单。"},
-    "still_pending": {"en": "The carrier's label system still isn't answering, so your return label isn't ready "
-                            "yet: ask me about this return again in a few minutes to get it.",
-                      "zh": "承运商的面单系统仍无响应,退货面单尚未生成:请过几分钟再询问此退货以获取面单。"},
-    "voided": {"en": "This return is cancelled, so its return label is void: please don't use it or send the "
-                     "parcel with it.",
-               "zh": "此退货已取消,退货面单已作废:请勿使用,也不要用它寄出包裹。"},
-    "void_pending": {"en": "This return is cancelled. The carrier isn't answering right now, so its label is not "
-                           "voided yet: please don't use the old return label or send the parcel with it.",
-                     "zh": "此退货已取消。承运商暂时无响应,面单尚未作废:请勿使用原退货面单,也不要用它寄出包裹。"},
-}
-
 
 class LabelNotReady(OrderSystemError):
     code = "label_not_ready"
@@ -72,21 +53,21 @@ def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", custo
     `status` is the return's status afterwards ('label_created' once it has a label). `asked_again`:
     a later status check, whose "still pending" must not read as if the return had just been created.
     """
-    lang = "zh" if language == "zh" else "en"
     with Session(deps.engine) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma)).one()
         if ret.status == "cancelled":  # a cancelled return never offers a label again
-            return {"status": ret.status, "label": {"status": "voided"}, "label_message": MESSAGES["voided"][lang]}
+            return {"status": ret.status, "label": {"status": "voided"},
+                    "label_message": t("label_message.voided", language)}
         if ret.label_ref:
             tracking_number = label_tracking_number(session, ret) or ret.label_ref
-            return {"status": ret.status, **_created(deps.settings, customer_id, ret.rma, tracking_number, lang)}
+            return {"status": ret.status, **_created(deps.settings, customer_id, ret.rma, tracking_number, language)}
     try:
-        return _request_and_store(deps, ret, lang, customer_id)
+        return _request_and_store(deps, ret, language, customer_id)
     except CarrierError:  # logged by the client; the return itself is already safely created
         pass
     except Exception:  # the return is committed: a label failure must not report it as failed
         log.exception("storing the label of %s failed", rma)
-    pending = MESSAGES["still_pending" if asked_again else "pending"][lang]
+    pending = t(f"label_message.{'still_pending' if asked_again else 'pending'}", language)
     return {"status": ret.status, "label": {"status": "pending"}, "label_message": pending}
 
 
@@ -106,15 +87,14 @@ def void_return_label(deps: ToolDeps, *, rma: str, language: str = "en") -> dict
     The cancellation is committed already and stands: if the carrier is down the result says the old
     label must not be used, and the next status check of the return tries again (voiding is idempotent).
     """
-    lang = "zh" if language == "zh" else "en"
     with Session(deps.engine) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma)).one()
         parcel = return_parcel(session, ret.id)
         tracking_number = parcel.tracking_number if parcel is not None else label_tracking_number(session, ret)
     if tracking_number is None:  # no label was ever booked: nothing to void
-        return {"label": {"status": "voided"}, "label_message": MESSAGES["voided"][lang]}
+        return {"label": {"status": "voided"}, "label_message": t("label_message.voided", language)}
     voided = {"label": {"status": "voided", "tracking_number": tracking_number},
-              "label_message": MESSAGES["voided"][lang]}
+              "label_message": t("label_message.voided", language)}
     if parcel is not None and parcel.voided_at is not None:  # voided already: no need to ask the carrier
         return voided
     try:
@@ -128,7 +108,7 @@ def void_return_label(deps: ToolDeps, *, rma: str, language: str = "en") -> dict
         log.exception("voiding the label of %s failed", rma)
     log.warning("the label of cancelled return %s is not voided yet", rma)
     return {"label": {"status": "void_pending", "tracking_number": tracking_number},
-            "label_message": MESSAGES["void_pending"][lang]}
+            "label_message": t("label_message.void_pending", language)}
 
 
 def return_label_png(deps: ToolDeps, *, customer_id: str | None, rma: str) -> bytes:
@@ -184,6 +164,7 @@ def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, customer_i
 def _created(settings: Settings, customer_id: str | None, rma: str, tracking_number: str,
              lang: str) -> dict[str, Any]:
     url = public_label_url(settings, customer_id, rma)
-    message = MESSAGES["created" if url else "created_no_link"][lang]
+    message = t(f"label_message.{'created' if url else 'created_no_link'}", lang, url=url or "",
+                tracking_number=tracking_number)
     return {"label": {"status": "created", "url": url, "tracking_number": tracking_number},
-            "label_message": message.format(url=url or "", tracking_number=tracking_number)}
+            "label_message": message}

@@ -7,6 +7,8 @@ from typing import Any
 from langchain_core.tools import tool
 from sqlmodel import Session
 
+from core.dates import local_date
+from core.money import plain_amount
 from mock_backends.orders.return_lifecycle import ReturnView, return_view
 from tools.args import Rma
 from tools.base import AnyRuntime, CallContext, ok, run_tool
@@ -20,15 +22,16 @@ def return_summary(view: ReturnView) -> dict[str, Any]:
         "order_id": view.order_id,
         "status": view.status,
         "status_text": view.status_text,
-        "created_at": view.created_at.date().isoformat(),
+        "created_at": local_date(view.created_at, view.language).isoformat(),
         "cancellable": view.cancellable,
         "refund_method": view.refund_method,
         "refund_to": view.refund_to,
-        "refund_amount": f"{view.refund_amount_cents / 100:.2f}",
+        "refund_amount": plain_amount(view.refund_amount_cents, view.currency),
+        "currency": view.currency,
         # A cancelled return's label is void: its reference is not offered again.
         "label_ref": None if view.status == "cancelled" else view.label_ref,
         "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity,
-                   "refund": f"{line.refund_cents / 100:.2f}"} for line in view.items],
+                   "refund": plain_amount(line.refund_cents, view.currency)} for line in view.items],
     }
 
 
@@ -47,11 +50,11 @@ def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            view = return_view(session, ctx.customer_id, rma)
+            view = return_view(session, ctx.customer_id, rma, ctx.language)
         label = label_for_status(ctx.deps, view, language=ctx.language, customer_id=ctx.customer_id)
         if label.get("status", view.status) != view.status:  # the label just arrived: the return moved on
             with Session(ctx.deps.engine) as session:
-                view = return_view(session, ctx.customer_id, rma)
+                view = return_view(session, ctx.customer_id, rma, ctx.language)
         return ok(**return_summary(view), **{k: v for k, v in label.items() if k != "status"})
 
     return run_tool(runtime, "get_return_status", body, audit_detail={"rma": rma})

@@ -8,8 +8,11 @@ from langchain_core.tools import tool
 from pydantic import Field
 from sqlmodel import Session
 
+from core.messages import t
+from core.money import plain_amount
 from mock_backends.orders import repository
 from mock_backends.orders.errors import NotEligible
+from mock_backends.orders.localized import payment_method_description
 from mock_backends.orders.returns import ReturnLine, check_lines, refund_destination, return_by_idempotency_key
 from mock_backends.orders.returns import create_return as create_return_in_db
 from tools.args import OrderId, Reason
@@ -58,13 +61,15 @@ def create_return(
             idempotency_key=idempotency_key(ctx.session_id, ctx.tool_call_id),
             session_id=ctx.session_id,
             now=ctx.deps.clock(),
+            language=ctx.language,
         )
         return ok(
             rma=created.rma,
             order_id=created.order_id,
             status=created.status,
             refund_method=created.refund_method,
-            refund_amount=f"{created.refund_amount_cents / 100:.2f}",
+            refund_amount=plain_amount(created.refund_amount_cents, created.currency),
+            currency=created.currency,
             items=created.items,
         ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language,  # label after the commit
                               customer_id=ctx.customer_id)
@@ -99,16 +104,6 @@ def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
 
 
 # The card's words; the refund destination's own label ("Visa ending 4242") is the customer's data.
-CARD_WORDS = {
-    "en": {"title": "Return {items} from order {order}", "refund_to": "Refund to", "refund": "Refund",
-           "condition": "Condition", "damaged": "arrived damaged or defective",
-           "original_payment": "your original payment method", "gift_card": "your gift card",
-           "on_confirm": "The return is created and you get a return label; the refund goes to {method} once the "
-                         "parcel has arrived and been checked."},
-    "zh": {"title": "退回订单 {order} 中的 {items}", "refund_to": "退款至", "refund": "退款", "condition": "商品状况",
-           "damaged": "到货时已损坏或有缺陷", "original_payment": "原支付方式", "gift_card": "礼品卡",
-           "on_confirm": "确认后将创建退货并提供退货面单;包裹到达仓库并检查后,退款将退回{method}。"},
-}
 
 
 def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
@@ -125,29 +120,31 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     if unchecked or not parsed.items:
         raise GuardRefusal("Eligibility of these items was not checked in this conversation.")
     with Session(deps.engine) as session:
-        detail = repository.get_order_detail(session, customer_id, order_id)
+        detail = repository.get_order_detail(session, customer_id, order_id, language=language)
         refund_to = refund_destination(session, customer_id, order_id, parsed.refund_method)
     decisions = check_lines(detail, [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
                             now=deps.clock(), damaged=parsed.damaged, language=language)
     refused = [d for d in decisions if not d["eligible"]]
     if refused:
         raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused))
-    words = CARD_WORDS.get(language, CARD_WORDS["en"])
+    currency = detail.order.currency
     total = sum(d["refund_cents"] for d in decisions)
-    method = words[parsed.refund_method] + (f" ({refund_to.label})" if refund_to else "")
-    lines = [CardLine(label=words["refund_to"], value=method)]
+    described = payment_method_description(refund_to, language)
+    method = t(f"refund_method.{parsed.refund_method}", language) + (
+        t("card.refund_to", language, description=described) if described else "")
+    lines = [CardLine(label=t("card.refund_to_label", language), value=method)]
     if parsed.damaged:
-        lines.append(CardLine(label=words["condition"], value=words["damaged"]))
-    names = [f"{d['product_zh'] or d['product'] if language == 'zh' else d['product']} × {d['quantity']}"
-             for d in decisions]
+        lines.append(CardLine(label=t("card.condition", language), value=t("card.damaged", language)))
+    names = [t("card.item", language, product=d["product"], quantity=d["quantity"]) for d in decisions]
     return ConfirmationCard(
         tool="create_return", language=language, lines=lines,
-        title=words["title"].format(order=order_id, items=", ".join(names)),
-        amounts=[*(CardAmount(label=name, cents=d["refund_cents"]) for name, d in zip(names, decisions, strict=True)),
-                 CardAmount(label=words["refund"], cents=total)],
-        on_confirm=words["on_confirm"].format(method=method),
-        facts={"order_id": order_id, "refund_method": parsed.refund_method, "refund_amount": f"{total / 100:.2f}",
-               "damaged": parsed.damaged,
+        title=t("card.return_title", language, order=order_id, items=t("list_separator", language).join(names)),
+        amounts=[*(CardAmount(label=name, cents=d["refund_cents"], currency=currency)
+                   for name, d in zip(names, decisions, strict=True)),
+                 CardAmount(label=t("card.refund_label", language), cents=total, currency=currency)],
+        on_confirm=t("card.return_on_confirm", language, method=method),
+        facts={"order_id": order_id, "refund_method": parsed.refund_method,
+               "refund_amount": plain_amount(total, currency), "currency": currency, "damaged": parsed.damaged,
                "items": [{"order_item_id": d["order_item_id"], "product": d["product"], "quantity": d["quantity"]}
                          for d in decisions]},
     )

@@ -24,11 +24,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
+from babel.dates import format_timedelta
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 
+from core import languages
 from core.settings import Settings
 from mock_backends.orders.errors import OrderSystemError
 
@@ -153,10 +156,6 @@ def _digest(value: str) -> str:
 
 
 def wait_text(seconds: int, language: str = "en") -> str:
-    """'45 seconds', '3 minutes', '3 分钟': how long to wait, in the customer's words."""
-    minutes = math.ceil(seconds / 60)
-    if language == "zh":
-        return f"{seconds} 秒" if seconds < 60 else f"{minutes} 分钟"
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    """'45 seconds', '3 minutes', '3分钟': how long to wait, in the customer's words (Babel)."""
+    rounded = seconds if seconds < 60 else math.ceil(seconds / 60) * 60
+    return format_timedelta(timedelta(seconds=rounded), threshold=1.0, locale=languages.get(language).babel_locale)

@@ -7,6 +7,8 @@ from typing import Any
 from langchain_core.tools import tool
 from sqlmodel import Session, col, select
 
+from core.dates import local_date
+from core.messages import t
 from core.settings import Settings
 from mock_backends.logistics.client import CarrierClient, CarrierUnavailable, TrackingNotFound
 from mock_backends.logistics.schemas import Tracking
@@ -58,11 +60,10 @@ def track_shipment(
         order, shipments = _owned_shipments(ctx, order_id, tracking_number)
         if not shipments:
             return ok(order_id=order.id, order_status=order.status, parcels=[],
-                      message=f"Order {order.id} has not shipped yet, so there is nothing to track.")
+                      message=t("tracking.not_shipped", ctx.language, order=order.id))
         client = carrier_client(ctx.deps.settings)
-        language = "zh" if ctx.language == "zh" else "en"
         try:
-            parcels = [_parcel(client, shipment, language) for shipment in shipments]
+            parcels = [_parcel(client, shipment, ctx.language) for shipment in shipments]
         except CarrierUnavailable as error:
             raise CarrierDown(str(error)) from error
         return ok(order_id=order.id, order_status=order.status, parcels=parcels)
@@ -105,7 +106,8 @@ def _parcel(client: CarrierClient, shipment: Shipment, language: str) -> dict[st
         "carrier": tracking.carrier,
         "status": tracking.status,
         "status_text": tracking.status_text,
-        "estimated_delivery": tracking.estimated_delivery.date().isoformat() if tracking.estimated_delivery else None,
+        "estimated_delivery": local_date(tracking.estimated_delivery, language).isoformat()
+        if tracking.estimated_delivery else None,
         "events": [{"at": e.at.isoformat(timespec="minutes"), "status": e.status, "description": e.description,
                     "location": e.location} for e in tracking.events],
     }

@@ -20,10 +20,12 @@ from fastapi import APIRouter, Depends, Header, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
+from core.messages import t
+from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
 from service.results import ConfirmationCard
 from ui.api_deps import ERRORS, Client, Service
 from ui.api_guards import require_api_key
-from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
+from ui.i18n import error_text
 from ui.openai_schemas import (
     MODEL_ID,
     AssistantMessage,
@@ -38,7 +40,6 @@ from service.streaming import Token, TurnDone, detached
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS,
                    dependencies=[Depends(require_api_key)])
 SESSION_HEADER = "X-Session-Id"
-CARD_HINT = {"en": "\n\nReply **yes** to confirm or **no** to cancel.", "zh": "\n\n回复“是”确认,或“不”取消。"}
 
 
 @router.get("/models", response_model=ModelList)
@@ -61,7 +62,7 @@ def card_text(card: ConfirmationCard) -> str:
     rows = [f"- {line.label}: {line.value}" for line in card.lines]
     rows += [f"- {amount.label}: **{amount.formatted(card.language)}**" for amount in card.amounts]
     parts = (f"**{card.title}**", "\n".join(rows), card.on_confirm)
-    return "\n\n".join(part for part in parts if part) + CARD_HINT.get(card.language, CARD_HINT["en"])
+    return "\n\n".join(part for part in parts if part) + t("card.hint", card.language)
 
 
 def with_card_hint(result: TurnResult) -> str:
@@ -74,7 +75,9 @@ def with_card_hint(result: TurnResult) -> str:
 
 def card_reminder(conversations: ConversationService, session_id: str, error: CardWaiting) -> str:
     pending = conversations.pending(session_id)
-    return f"{error}\n\n{card_text(pending)}" if pending else f"{error}{CARD_HINT['en']}"
+    language = conversations.session(session_id).language
+    said = error_text(error.code, str(error), language)
+    return f"{said}\n\n{card_text(pending)}" if pending else said + t("card.hint", language)
 
 
 @router.post("/chat/completions", response_model=ChatCompletion,

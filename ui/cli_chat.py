@@ -15,6 +15,7 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 from rich.text import Text
 
+from core.messages import t
 from core.settings import get_settings
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationError, ConversationService
@@ -66,8 +67,9 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
         try:
             pending = play(conversations.stream(info.session_id, text), conversations.registry, info.language)
             while pending is not None:
+                language = conversations.session(info.session_id).language
                 console.print(card(pending))
-                approved = Confirm.ask("Confirm this?", default=False)
+                approved = Confirm.ask(t("cli.confirm_question", language), default=False)
                 pending = play(conversations.stream_resolve(info.session_id, approved=approved,
                                                             action_id=pending.action_id),
                            conversations.registry, info.language)

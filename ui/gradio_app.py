@@ -15,12 +15,13 @@ from typing import Any
 
 import gradio as gr
 
-from service.conversation import ConversationError, ConversationService, TurnResult, message_language
+from core import languages
+from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
+from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
 from ui.gradio_label import label_html, label_result
-from ui.i18n import LANGUAGES, QUICK_REPLIES, error_text, t
-from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
+from ui.i18n import error_text, language_names, quick_replies as common_replies, t
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
@@ -57,7 +58,7 @@ def quick_replies(result: TurnResult | None, language: str) -> list[str]:
     """The assistant's own suggestions first, then the common next steps (none while a card waits)."""
     if result is not None and result.pending is not None:
         return []
-    suggested = (result.quick_replies if result else []) + QUICK_REPLIES[language]
+    suggested = (result.quick_replies if result else []) + common_replies(language)
     return list(dict.fromkeys(suggested))[:QUICK_SLOTS]
 
 
@@ -67,6 +68,7 @@ def quick_updates(replies: list[str]) -> list[Any]:
 
 
 def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901 (one UI, wired in one place)
+    names = language_names()  # "English" -> "en", "中文" -> "zh", ... every registered language
     with gr.Blocks(title="ReturnDesk") as blocks:
         session_id = gr.State(None)
         language = gr.State("en")
@@ -76,7 +78,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
 
         with gr.Row():
             title = gr.Markdown(t("title", "en"))
-            language_switch = gr.Radio(list(LANGUAGES), value="English", show_label=False,
+            language_switch = gr.Radio(list(names), value=languages.get(None).name, show_label=False,
                                        elem_id="language-switch", scale=0, min_width=200)
         badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
 
@@ -121,7 +123,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:
             return {
-                language: lang, language_switch: next(k for k, v in LANGUAGES.items() if v == lang),
+                language: lang, language_switch: languages.get(lang).name,
                 title: t("title", lang), badge: t(f"badge_{conversations.mode}", lang),
                 tab_email: gr.update(label=t("tab_email", lang)), tab_name: gr.update(label=t("tab_name", lang)),
                 email: gr.update(label=t("email", lang)), order_number: gr.update(label=t("order", lang)),
@@ -236,7 +238,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     replies = {**replies, len(messages) - 1: len(history) - 1}
             tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
                             if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
-            lang = result.language if result.language in LANGUAGES.values() else lang  # the reply's language
+            lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
                 **texts(lang),
@@ -258,7 +260,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                  request: gr.Request) -> Iterator[dict]:
             if not (text or "").strip():
                 return
-            lang = message_language(text, lang)  # a Chinese message gets Chinese cards, like its reply
+            lang = languages.detect(text, lang)  # a Chinese message gets Chinese cards, like its reply
             yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(
                 sid or "", text, client=client_of(request)))
 
@@ -304,9 +306,9 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
 
         chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)
 
-        # --- English / 中文 ----------------------------------------------------------------------
+        # --- the language switch -----------------------------------------------------------------
         def switch(choice: str, sid: str | None) -> dict:
-            lang = LANGUAGES.get(choice, "en")
+            lang = names.get(choice, languages.DEFAULT)
             update = texts(lang)
             if sid:
                 conversations.set_language(sid, lang)  # replies to "#W1000012" follow the screen's language

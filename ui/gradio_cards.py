@@ -5,13 +5,14 @@ or its status), parcels. It knows no tool by name: the confirmation card has one
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from agent.guided_text import RETURN_STATUS_ZH
+from core.dates import format_date, format_datetime
+from core.money import format_amount
 from service.results import ConfirmationCard
 from service.streaming import ToolFinished, ToolStarted
-from ui.i18n import REFUND_METHODS, order_status, t
+from ui import i18n
+from ui.i18n import order_status, t
 
 
 def trace_message(event: ToolStarted, language: str, label: str) -> dict[str, Any]:
@@ -30,7 +31,12 @@ def finish_trace(message: dict[str, Any], event: ToolFinished, language: str) ->
 
 
 def refund_method(method: str | None, language: str) -> str:
-    return REFUND_METHODS.get(method or "", {}).get(language, method or "")
+    return i18n.refund_method(method, language)
+
+
+def fact(name: str, value: object, language: str) -> str:
+    """"**Status:** delivered", with the colon the language writes ("**状态：** 已签收")."""
+    return t("fact", language, name=t(name, language), value=value)
 
 
 def confirmation_card(card: ConfirmationCard, language: str) -> str:
@@ -48,15 +54,16 @@ def _cell(text: str) -> str:
 
 
 def order_card(order: dict[str, Any], language: str) -> str:
-    facts = [f"**{t('status', language)}:** {order_status(order.get('status'), language)}",
-             f"**{t('ordered', language)}:** {order.get('ordered_at')}"]
+    money = lambda amount: format_amount(amount, order.get("currency"), language)  # noqa: E731
+    facts = [fact("status", order_status(order.get("status"), language), language),
+             fact("ordered", format_date(order.get("ordered_at"), language), language)]
     if order.get("delivered_at"):
-        facts.append(f"**{t('delivered', language)}:** {order['delivered_at']}")
+        facts.append(fact("delivered", format_date(order["delivered_at"], language), language))
     if order.get("total"):
-        facts.append(f"**{t('total', language)}:** {order['total']}")
-    rows = "\n".join(f"| {i['product']} | {i['quantity']} | {i.get('unit_price', '')} |"
+        facts.append(fact("total", money(order["total"]), language))
+    rows = "\n".join(f"| {i['product']} | {i['quantity']} | {money(i.get('unit_price'))} |"
                      for i in order.get("items", []))
-    header = f"| {t('item', language)} | {t('qty', language)} | |\n|---|---|---|"
+    header = f"| {t('item', language)} | {t('qty', language)} | {t('price', language)} |\n|---|---|---|"
     return f"{t('order_title', language, order=order.get('order_id'))}\n{' · '.join(facts)}\n\n{header}\n{rows}"
 
 
@@ -70,13 +77,13 @@ def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = T
                 title: str = "return_title") -> str:
     """RMA, refund and the label's state; the label image itself is shown beside this card."""
     parts = [t(title, language),
-             f"**{t('rma', language)}:** `{result.get('rma')}`",
-             t("refund_to", language, amount=result.get("refund_amount"),
+             fact("rma", f"`{result.get('rma')}`", language),
+             t("refund_to", language, amount=format_amount(result.get("refund_amount"), result.get("currency"), language),
                method=refund_method(result.get("refund_method"), language))]
     if title == "return_status_title":
-        parts.insert(2, f"**{t('status', language)}:** {return_status(result, language)}")
+        parts.insert(2, fact("status", return_status(result, language), language))
     if line := label_line(result.get("label"), language, label_loaded=label_loaded):
-        parts.append(f"**{t('label', language)}:** {line}")
+        parts.append(fact("label", line, language))
     return "\n\n".join(parts)
 
 
@@ -94,7 +101,7 @@ def label_line(label: dict[str, Any] | None, language: str, *, label_loaded: boo
 
 def return_status(result: dict[str, Any], language: str) -> str:
     status = result.get("status") or ""
-    return RETURN_STATUS_ZH.get(status, status) if language == "zh" else result.get("status_text") or status
+    return i18n.return_status(status, language) or result.get("status_text") or status
 
 
 def tracking_card(result: dict[str, Any], language: str) -> str:
@@ -108,27 +115,13 @@ def parcel_card(parcel: dict[str, Any], language: str) -> str:
     title = t("parcel_title", language, number=parcel.get("tracking_number"))
     if parcel.get("direction") == "return":
         title += f" ({t('parcel_return', language)})"
-    facts = [f"**{t('latest', language)}:** {parcel.get('status_text', '')}"]
+    facts = [fact("latest", parcel.get("status_text", ""), language)]
     if parcel.get("estimated_delivery"):
-        facts.append(f"**{t('eta', language)}:** {parcel['estimated_delivery']}")
-    rows = "\n".join(f"| {_when(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
+        facts.append(fact("eta", format_date(parcel["estimated_delivery"], language), language))
+    rows = "\n".join(f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
                      for e in reversed(parcel.get("events", [])))
     header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
     return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")
-
-
-# The carrier reports UTC. Chinese-speaking customers read Beijing time (UTC+8, no daylight saving);
-# everyone else gets UTC, rather than a guess at their zone. The column header names the zone.
-_ZONES = {"zh": timezone(timedelta(hours=8))}
-
-
-def _when(at: str | None, language: str) -> str:
-    """'2025-01-31T10:00+00:00' as '2025-01-31 10:00' (UTC), or '2025-01-31 18:00' in Beijing time for Chinese."""
-    try:
-        moment = datetime.fromisoformat(at or "")
-    except ValueError:
-        return at or ""
-    return f"{moment.astimezone(_ZONES.get(language, UTC)):%Y-%m-%d %H:%M}"
 
 
 def side_panel(results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:

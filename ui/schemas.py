@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core import languages
 from service.results import CARD_EXAMPLE, ConfirmationCard
 
 # Tab, newline and carriage return are text; every other C0 control character (and DEL) is not.
@@ -28,11 +29,20 @@ class SignInRequest(BaseModel):
     order_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     postcode: str | None = Field(None, max_length=20)
-    language: Literal["en", "zh"] = Field("en", description="Language of an anonymous session, and of the "
-                                          "messages of a refused sign-in.")
+    language: str = Field(languages.DEFAULT, max_length=35, examples=list(languages.codes()),
+                          description="Language of an anonymous session, and of the messages of a refused "
+                          "sign-in: a supported language code.")
     record: bool = Field(False, description="Staff only: record this session for QA replays. 403 unless the server "
                          "has RETURNDESK_RECORD_DIR set and the request is staff's: the X-Staff-Token header "
                          "(RETURNDESK_STAFF_TOKEN), or, where RETURNDESK_API_KEY is set, the key.")
+
+    @field_validator("language")
+    @classmethod
+    def supported_language(cls, language: str) -> str:
+        code = languages.resolve(language)
+        if code is None:
+            raise ValueError(f"unsupported language; use one of {', '.join(languages.codes())}")
+        return code
 
     @model_validator(mode="after")
     def one_way_to_sign_in(self) -> SignInRequest:

@@ -1,6 +1,7 @@
 """The help-centre documents: Markdown files per language, split into passages at their headings.
 
-Layout: `<language>/<doc_id>.md`, e.g. `en/returns.md` and `zh/returns.md`. The first `# ` line is the
+Layout: `<language>/<doc_id>.md`, e.g. `en/returns.md` and `zh/returns.md`: one folder per language
+of `core.languages` (a folder for a language that is not registered is ignored). The first `# ` line is the
 document's title; every `##` or `###` heading starts a passage, and the heading is what a citation
 points to. The policy numbers they state must match `mock_backends/orders/policy.yaml`
 (tests/knowledge/test_documents_match_policy.py fails when they drift).
@@ -13,8 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from core import languages
+
 DOCS_DIR = Path(__file__).parent
-LANGUAGES: tuple[str, ...] = ("en", "zh")
 
 _HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -24,7 +26,7 @@ class Passage(BaseModel, frozen=True):
     """One headed section of a help-centre document: the unit that search returns and answers cite."""
 
     doc_id: str  # the file name without .md, e.g. "returns"
-    language: str  # "en" or "zh"
+    language: str  # a code of core.languages: "en", "zh"
     title: str  # the document's title, e.g. "Returns policy"
     heading: str  # the section heading, e.g. "Return windows"
     text: str  # the section's Markdown, without its heading line
@@ -86,9 +88,9 @@ def parse_document(markdown: str, *, doc_id: str, language: str) -> HelpDocument
 
 
 def load_documents(root: Path = DOCS_DIR) -> list[HelpDocument]:
-    """Every document of every language under `root`, in a stable order."""
+    """Every document of every registered language under `root`, in a stable order."""
     return [
         parse_document(path.read_text(encoding="utf-8"), doc_id=path.stem, language=language)
-        for language in LANGUAGES
+        for language in languages.codes()
         for path in sorted((root / language).glob("*.md"))
     ]

@@ -20,9 +20,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN_PLUS
 from pydantic import BaseModel
 
+from core import languages
 from mock_backends.knowledge.documents import HelpDocument, Passage, load_documents
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"\w", re.UNICODE)
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_CHINESE)
@@ -40,21 +40,6 @@ class SearchHit(BaseModel, frozen=True):
     source: str  # e.g. "en/returns.md#return-windows"
     text: str
     score: float
-
-
-def detect_language(text: str) -> str:
-    """"zh" when the text contains Chinese characters, else "en"."""
-    return "zh" if _CJK.search(text) else "en"
-
-
-def normalize_language(value: str | None) -> str | None:
-    """Accept what a model is likely to send ("zh-CN", "Chinese", "English"); None when unknown."""
-    lowered = (value or "").strip().lower()
-    if lowered.startswith(("zh", "chinese", "中文", "cn")):
-        return "zh"
-    if lowered.startswith(("en", "english")):
-        return "en"
-    return None
 
 
 def tokenize(text: str) -> list[str]:
@@ -100,10 +85,10 @@ class HelpCentreIndex:
     def search(self, query: str, language: str | None = None, k: int = 3) -> list[SearchHit]:
         """The top `k` passages for `query`, best first; only passages sharing a term with it.
 
-        `language` picks the documents ("en" or "zh"); by default, the language the query is in.
+        `language` picks the documents (a code of core.languages); by default, the language the query is in.
         An empty, stopword-only or unknown-word query finds nothing (an empty list).
         """
-        language = language or detect_language(query)
+        language = language or languages.detect(query, languages.DEFAULT)
         if language not in self._indexes:
             raise ValueError(f"no help-centre documents in language {language!r}")
         index = self._indexes[language]

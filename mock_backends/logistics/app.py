@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core import languages
 from mock_backends.logistics import records
 from mock_backends.logistics.auth import install_token_check
 from mock_backends.logistics.faults import FaultConfig, install_faults
@@ -57,14 +58,17 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
     @app.get("/tracking/{number}", response_model=Tracking, responses=ERRORS)
     def get_tracking(
         number: str,
-        lang: Annotated[Language | None, Query(description="en or zh; default: Accept-Language")] = None,
+        lang: Annotated[Language | None, Query(max_length=35, description=(
+            "A language code (en, zh, ...); default: Accept-Language, else English"))] = None,
         accept_language: Annotated[str | None, Header()] = None,
     ) -> Tracking:
         _check_number(number)
+        if lang is not None and languages.resolve(lang) is None:
+            raise CarrierHTTPError(422, "invalid_request", f"lang: one of {', '.join(languages.codes())}")
         parcel = records.find_parcel(engine, number.upper())
         if parcel is None:
             raise CarrierHTTPError(404, "tracking_not_found", f"No parcel with tracking number {number}.")
-        return track(parcel, clock(), lang or _language(accept_language))
+        return track(parcel, clock(), languages.get(lang or accept_language).code)
 
     @app.post("/labels", response_model=Label, status_code=status.HTTP_201_CREATED, responses=ERRORS)
     def create_label(body: LabelRequest, request: Request, response: Response) -> Label:
@@ -103,10 +107,6 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
 def _check_number(number: str) -> None:
     if not TRACKING_NUMBER.fullmatch(number):
         raise CarrierHTTPError(404, "tracking_not_found", "That is not a tracking number we issue.")
-
-
-def _language(accept_language: str | None) -> Language:
-    return "zh" if (accept_language or "").strip().lower().startswith("zh") else "en"
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ from barcode import Code128
 from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
+from core.messages import t
 from mock_backends.logistics.records import ReturnLabelFacts
 
 WIDTH, HEIGHT, MARGIN = 1200, 800, 40  # a 6 x 4 inch label at 200 dpi
@@ -21,25 +22,44 @@ CJK_FONTS = (
 )
 
 
+def label_lines(facts: ReturnLabelFacts) -> tuple[str, ...]:
+    """The label's text, title first, in the sender's language (catalogue keys `label.*`)."""
+    lang = facts.language
+    items = t("list_separator", lang).join(t("card.item", lang, product=name, quantity=quantity)
+                                           for name, quantity in facts.items)
+    lines = (
+        t("label.title", lang, carrier=facts.carrier),
+        t("label.reference", lang, rma=facts.rma, order=facts.order_id),
+        t("label.sender", lang, name=facts.sender, address=facts.sender_address),
+        t("label.recipient", lang, address=facts.recipient_address),
+    )
+    return (*lines, t("label.items", lang, items=items)) if items else lines
+
+
 def render_return_label(facts: ReturnLabelFacts) -> bytes:
     """The label as PNG bytes."""
     label = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(label)
     draw.rectangle((8, 8, WIDTH - 8, HEIGHT - 8), outline="black", width=4)
-    draw.text((MARGIN, MARGIN), f"{facts.carrier}  -  RETURN", fill="black", font=_font(44))
-    lines = (
-        f"RMA {facts.rma}    Order {facts.order_id}",
-        f"FROM: {facts.sender}, {facts.sender_address}",
-        f"TO:   {facts.recipient_address}",
-    )
+    title, *lines = label_lines(facts)
+    draw.text((MARGIN, MARGIN), title, fill="black", font=_font(44))
     for row, text in enumerate(lines):
-        draw.text((MARGIN, MARGIN + 80 + row * 48), text, fill="black", font=_font(30))
+        draw.text((MARGIN, MARGIN + 80 + row * 48), _fit(draw, text), fill="black", font=_font(30))
     code = _barcode(facts.tracking_number)
-    code.thumbnail((WIDTH - 2 * MARGIN, HEIGHT - 330))
+    code.thumbnail((WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN - 80 - len(lines) * 48 - 20))
     label.paste(code, ((WIDTH - code.width) // 2, HEIGHT - MARGIN - code.height))
     out = io.BytesIO()
     label.save(out, format="PNG")
     return out.getvalue()
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str) -> str:
+    """`text`, cut with an ellipsis where it would run off the label (a long list of items)."""
+    if draw.textlength(text, font=_font(30)) <= WIDTH - 2 * MARGIN:
+        return text
+    while text and draw.textlength(text + "…", font=_font(30)) > WIDTH - 2 * MARGIN:
+        text = text[:-1]
+    return text + "…"
 
 
 def _barcode(tracking_number: str) -> Image.Image:

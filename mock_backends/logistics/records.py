@@ -15,9 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import languages
 from mock_backends.logistics.timeline import Parcel
+from mock_backends.orders.localized import product_names
 from mock_backends.orders.models import Customer, Order, ReturnRequest, Shipment
 from mock_backends.orders.repository import normalize_order_id
+from mock_backends.orders.return_lifecycle import returned_lines
 
 RETURNS_CENTRE = "ReturnDesk Returns Centre, 100 Warehouse Way, Reno NV 89502, US"
 
@@ -34,10 +37,12 @@ class ReturnLabelFacts:
     carrier: str
     rma: str
     order_id: str
-    sender: str
+    sender: str  # as the sender's language writes a name: "Alice Chen", "王芳"
     sender_address: str
     recipient_address: str = RETURNS_CENTRE
     voided_at: datetime | None = None  # a voided label must not be printed (the app answers 410)
+    language: str = languages.DEFAULT  # the sender's: the label's words and product names are in it
+    items: tuple[tuple[str, int], ...] = ()  # (product name, quantity) in the parcel
 
 
 def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
@@ -90,9 +95,13 @@ def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts
         if row is None:
             return None
         shipment, ret, order, customer = row
+        language = languages.get(customer.preferred_language).code
+        lines = returned_lines(session, ret.id)
+        names = product_names(session, [product for _item, _line, product in lines], language)
         return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier, rma=ret.rma,
-                                order_id=order.id, sender=f"{customer.first_name} {customer.last_name}",
-                                sender_address=order.ship_to, voided_at=shipment.voided_at)
+                                order_id=order.id, sender=customer.display_name, sender_address=order.ship_to,
+                                voided_at=shipment.voided_at, language=language,
+                                items=tuple((names[product.id], item.quantity) for item, _line, product in lines))
 
 
 def void_return_label(engine: Engine, tracking_number: str, now: datetime) -> Shipment | None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 TrackingStatus = Literal["label_created", "picked_up", "in_transit", "out_for_delivery", "delivered",
                          "exception", "lost", "cancelled"]
-Language = Literal["en", "zh"]
+Language = str  # a code of core.languages ("en", "zh"): the words of events and statuses
 
 
 class ScanEvent(BaseModel):

@@ -12,14 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from mock_backends.logistics.schemas import Language, ScanEvent, Tracking, TrackingStatus
+from core.messages import t
+from mock_backends.logistics.schemas import ScanEvent, Tracking, TrackingStatus
 
-HUBS: tuple[dict[str, str], ...] = (
-    {"en": "Memphis", "zh": "孟菲斯"}, {"en": "Louisville", "zh": "路易斯维尔"}, {"en": "Chicago", "zh": "芝加哥"},
-    {"en": "Dallas", "zh": "达拉斯"}, {"en": "Oakland", "zh": "奥克兰"}, {"en": "Newark", "zh": "纽瓦克"},
-    {"en": "Shanghai", "zh": "上海"}, {"en": "Guangzhou", "zh": "广州"}, {"en": "Beijing", "zh": "北京"},
-    {"en": "Wuhan", "zh": "武汉"},
-)
+# Sorting hubs, by their catalogue key (`carrier.hub.*`): a parcel's hubs are picked by index, so keep the order.
+HUBS: tuple[str, ...] = ("memphis", "louisville", "chicago", "dallas", "oakland", "newark", "shanghai", "guangzhou",
+                         "beijing", "wuhan")
 
 # (hours after hand-over, status, text key); a delivered parcel takes 3 days, as the seeded orders do.
 NORMAL_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
@@ -35,32 +33,7 @@ DELAYED_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = NORMAL_SCANS[:4] + 
 SCRIPTS = {"lost": LOST_SCANS, "delayed": DELAYED_SCANS}
 DELIVERY_HOURS = 72
 
-TEXT: dict[str, dict[str, str]] = {
-    "label_created": {"en": "Shipping label created; waiting for the parcel", "zh": "已创建运单,等待揽收"},
-    "picked_up": {"en": "Picked up by ReturnDesk Express", "zh": "ReturnDesk 快递已揽收"},
-    "departed": {"en": "Departed the {hub} sorting hub", "zh": "已离开{hub}转运中心"},
-    "arrived": {"en": "Arrived at the {hub} sorting hub", "zh": "已到达{hub}转运中心"},
-    "out_for_delivery": {"en": "Out for delivery", "zh": "派送中"},
-    "delivered": {"en": "Delivered", "zh": "已签收"},
-    "delivered_return": {"en": "Delivered to the ReturnDesk returns centre", "zh": "已送达 ReturnDesk 退货中心"},
-    "no_scans": {"en": "No scans for 4 days: we are tracing the parcel", "zh": "包裹已 4 天无扫描记录,正在追查"},
-    "delayed": {"en": "Delayed in our network: the parcel will arrive later than planned",
-                "zh": "包裹在运输途中延误,将晚于预计时间送达"},
-    "lost": {"en": "Declared lost; the sender has been told so they can replace or refund it",
-             "zh": "包裹已确认丢失,已通知商家补发或退款"},
-    "cancelled": {"en": "Shipment cancelled: the return label was voided and must not be used",
-                  "zh": "运单已取消:退货面单已作废,请勿使用"},
-}
-STATUS_TEXT: dict[TrackingStatus, dict[str, str]] = {
-    "label_created": {"en": "Label created, not yet picked up", "zh": "已下单,待揽收"},
-    "picked_up": {"en": "Picked up", "zh": "已揽收"},
-    "in_transit": {"en": "In transit", "zh": "运输中"},
-    "out_for_delivery": {"en": "Out for delivery", "zh": "派送中"},
-    "delivered": {"en": "Delivered", "zh": "已签收"},
-    "exception": {"en": "Delayed: the parcel is being traced", "zh": "异常:包裹正在追查中"},
-    "lost": {"en": "Lost in transit", "zh": "运输途中丢失"},
-    "cancelled": {"en": "Cancelled: the label was voided", "zh": "已取消:面单已作废"},
-}
+# The words of each scan and status are the catalogue's (`carrier.event.*`, `carrier.status.*`).
 
 
 @dataclass(frozen=True)
@@ -75,8 +48,8 @@ class Parcel:
     voided_at: datetime | None = None  # a voided return label: the shipment was cancelled
 
 
-def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
-    """The parcel's scans up to `now`, oldest first, with the latest status in words."""
+def track(parcel: Parcel, now: datetime, language: str = "en") -> Tracking:
+    """The parcel's scans up to `now`, oldest first, with the latest status in words (in `language`)."""
     start = as_utc(parcel.handed_over_at)
     origin, destination = hubs_for(parcel.tracking_number)
     script = SCRIPTS.get(parcel.fate, NORMAL_SCANS)
@@ -90,22 +63,23 @@ def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
         hub = origin if key == "departed" else destination if key == "arrived" else None
         if key == "delivered" and parcel.direction == "return":
             key = "delivered_return"
-        events.append(ScanEvent(at=at, status=status, location=hub[language] if hub else None,
-                                description=TEXT[key][language].format(hub=hub[language] if hub else "")))
+        place = t(f"carrier.hub.{hub}", language) if hub else None
+        events.append(ScanEvent(at=at, status=status, location=place,
+                                description=t(f"carrier.event.{key}", language, hub=place or "")))
     if parcel.voided_at:
         events.append(ScanEvent(at=max(as_utc(parcel.voided_at), start), status="cancelled",
-                                description=TEXT["cancelled"][language]))
+                                description=t("carrier.event.cancelled", language)))
     latest = events[-1].status
     on_its_way = latest not in ("delivered", "exception", "lost", "cancelled")
     return Tracking(
         tracking_number=parcel.tracking_number, carrier=parcel.carrier,
         direction="return" if parcel.direction == "return" else "outbound",
-        status=latest, status_text=STATUS_TEXT[latest][language], events=events,
+        status=latest, status_text=t(f"carrier.status.{latest}", language), events=events,
         estimated_delivery=start + timedelta(hours=DELIVERY_HOURS) if on_its_way else None,
     )
 
 
-def hubs_for(tracking_number: str) -> tuple[dict[str, str], dict[str, str]]:
+def hubs_for(tracking_number: str) -> tuple[str, str]:
     """Two different sorting hubs, always the same for the same tracking number."""
     digest = int.from_bytes(hashlib.sha256(tracking_number.encode()).digest()[:8], "big")
     first = digest % len(HUBS)

@@ -18,7 +18,7 @@ from mock_backends.orders.models import SQLModel
 Method = Literal["auto", "executemany", "copy"]
 
 # Parents before children, so foreign keys hold after every flush.
-TABLE_ORDER = ("product", "variant", "customer", "address", "paymentmethod", "orders", "orderitem",
+TABLE_ORDER = ("product", "productname", "variant", "customer", "address", "paymentmethod", "orders", "orderitem",
                "payment", "returnrequest", "returnitem", "shipment")
 
 

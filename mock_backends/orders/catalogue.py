@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from mock_backends.orders.localized import name_rows
+
 # id, name, name_zh, category, final_sale, price in cents, variant options (one variant per entry)
 CATALOGUE: tuple[tuple[str, str, str, str, bool, int, tuple[dict[str, str], ...]], ...] = (
     ("G-EARBUDS", "Wireless Earbuds", "无线耳机", "electronics", False, 12900, ({"color": "white"}, {"color": "black"})),
@@ -43,21 +45,21 @@ class Offer:
     final_sale: bool
 
 
-def catalogue_rows() -> tuple[list[dict], list[dict]]:
-    """Product rows and variant rows, ready for bulk insert."""
-    products, variants = [], []
+def catalogue_rows() -> tuple[list[dict], list[dict], list[dict]]:
+    """Product rows, variant rows and product-name rows (the names other than English), ready for bulk insert."""
+    products, variants, names = [], [], []
     for product_id, name, name_zh, category, final_sale, price, options in CATALOGUE:
-        products.append({"id": product_id, "name": name, "name_zh": name_zh, "category": category,
-                         "final_sale": final_sale})
+        products.append({"id": product_id, "name": name, "category": category, "final_sale": final_sale})
+        names += name_rows(product_id, {"zh": name_zh})
         for n, option in enumerate(options, start=1):
             variants.append({"id": f"{product_id}-{n}", "product_id": product_id, "price_cents": price + 100 * (n - 1),
                              "options": json.dumps(option, ensure_ascii=False, sort_keys=True), "available": True})
-    return products, variants
+    return products, variants, names
 
 
 def offers() -> tuple[list[Offer], list[Offer]]:
     """(returnable offers, final-sale offers)."""
     final_sale = {p[0]: p[4] for p in CATALOGUE}
-    _products, variants = catalogue_rows()
+    _products, variants, _names = catalogue_rows()
     all_offers = [Offer(v["id"], v["price_cents"], final_sale[v["product_id"]]) for v in variants]
     return [o for o in all_offers if not o.final_sale], [o for o in all_offers if o.final_sale]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import logging
+import re
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateIndex
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from mock_backends.orders import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -55,6 +56,7 @@ def is_database_busy(error: BaseException | None) -> bool:
 
 
 log = logging.getLogger(__name__)
+CARD_LABEL = re.compile(r"(\S+) ending (\d{4})")
 
 
 class SchemaOutdated(RuntimeError):
@@ -78,27 +80,52 @@ def create_missing_indexes(engine: Engine) -> None:
 
 
 def upgrade_columns(engine: Engine) -> None:
-    """Add the nullable columns a newer version introduced; refuse, with the fix, when others are missing.
+    """Add the columns a newer version introduced (nullable ones, or ones with a server default, which
+    older rows then hold); move retired columns' data to where it lives now; refuse, with the fix, when
+    a required column is missing.
 
     Our own few lines rather than Alembic: until the schema settles every change has been additive,
     and a database from an older demo should keep working instead of failing mid-conversation.
     """
     inspector = inspect(engine)
-    missing = []
-    for table in SQLModel.metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}  # create_all made any missing table
-        missing += [(table, column) for column in table.columns if column.name not in present]
-    if not missing:
-        return
-    required = [f"{t.name}.{c.name}" for t, c in missing if not c.nullable]
+    present = {table.name: {c["name"] for c in inspector.get_columns(table.name)}  # create_all made missing tables
+               for table in SQLModel.metadata.sorted_tables}
+    missing = [(table, column) for table in SQLModel.metadata.sorted_tables
+               for column in table.columns if column.name not in present[table.name]]
+    required = [f"{t.name}.{c.name}" for t, c in missing if not c.nullable and c.server_default is None]
     if required:
         raise SchemaOutdated(f"The database at {engine.url!r} was made by an older ReturnDesk and lacks "
                              f"{', '.join(required)}. Recreate it with `returndesk seed --reset` (deletes its data).")
     with engine.begin() as conn:
         for table, column in missing:
             kind = column.type.compile(dialect=engine.dialect)
-            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+            default = "" if column.server_default is None else (
+                f" DEFAULT '{column.server_default.arg}'" + ("" if column.nullable else " NOT NULL"))
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
             log.warning("added column %s.%s to a database made by an older version", table.name, column.name)
+        if "name_zh" in present["product"]:
+            _move_chinese_product_names(conn)
+        if "last_four" not in present["paymentmethod"]:
+            _card_facts_from_labels(conn)
+
+
+def _move_chinese_product_names(conn: Connection) -> None:
+    """`product.name_zh` (before product names per language): its names become `productname` rows."""
+    conn.execute(text("INSERT INTO productname (product_id, language, name) SELECT id, 'zh', name_zh FROM product "
+                      "WHERE name_zh IS NOT NULL AND name_zh <> '' AND id NOT IN "
+                      "(SELECT product_id FROM productname WHERE language = 'zh')"))
+    conn.execute(text("ALTER TABLE product DROP COLUMN name_zh"))
+    log.warning("moved product.name_zh to productname (language 'zh') in a database made by an older version")
+
+
+def _card_facts_from_labels(conn: Connection) -> None:
+    """Cards saved before `brand` / `last_four`: read them once from the label every seeder wrote as
+    "Visa ending 4242", so their description can be given in any language."""
+    cards = conn.execute(text("SELECT id, label FROM paymentmethod WHERE kind = 'credit_card'")).all()
+    for method_id, label in cards:
+        if match := CARD_LABEL.fullmatch(label or ""):
+            conn.execute(text("UPDATE paymentmethod SET brand = :brand, last_four = :last_four WHERE id = :id"),
+                         {"brand": match[1], "last_four": match[2], "id": method_id})
 
 
 def drop_tables(engine: Engine) -> None:

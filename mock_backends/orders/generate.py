@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from core.money import SHOP_CURRENCY
 from mock_backends.orders.bulk import BulkWriter, Method
 from mock_backends.orders.catalogue import Offer, catalogue_rows, offers
 from mock_backends.orders.people import Person, make_person
@@ -77,8 +78,9 @@ def generate(engine: Engine, *, customers: int, seed: int, now: datetime, orders
     with engine.begin() as conn:
         writer = BulkWriter(conn, method)
         _refuse_if_generated(writer)
-        products, variants = catalogue_rows()
+        products, variants, names = catalogue_rows()
         writer.add_all("product", products)
+        writer.add_all("productname", names)
         writer.add_all("variant", variants)
         ids = _Ids({t: writer.next_id(t) for t in ("address", "orderitem", "payment", "returnrequest",
                                                     "returnitem", "shipment")})
@@ -145,11 +147,14 @@ class _Shop:
         methods = []
         for kind in kinds:
             method_id = f"{kind}_{person.customer_id}"
-            label = {"credit_card": f"{rng.choice(('Visa', 'Mastercard', 'Amex'))} ending {rng.randrange(10000):04d}",
+            brand, last_four = (rng.choice(("Visa", "Mastercard", "Amex")), f"{rng.randrange(10000):04d}") \
+                if kind == "credit_card" else (None, None)
+            label = {"credit_card": f"{brand} ending {last_four}",
                      "paypal": f"PayPal {person.email}", "gift_card": "Gift card"}[kind]
             balance = rng.randrange(0, 20000, 100) if kind == "gift_card" else None
             self.writer.add("paymentmethod", {"id": method_id, "customer_id": person.customer_id, "kind": kind,
-                                              "label": label, "balance_cents": balance})
+                                              "label": label, "balance_cents": balance, "brand": brand,
+                                              "last_four": last_four})
             methods.append((method_id, kind))
         return methods
 
@@ -159,7 +164,8 @@ class _Shop:
         self.report.cases[case] += 1
         self.report.payment_kinds[method[1]] += 1
         order = self._timeline(case) | {"id": order_id, "customer_id": person.customer_id,
-                                        "ship_to": f"{person.line1}, {person.city} {person.postcode}"}
+                                        "ship_to": f"{person.line1}, {person.city} {person.postcode}",
+                                        "currency": SHOP_CURRENCY}
         lines = self._lines(case, order_id)
         order["total_cents"] = sum(line["quantity"] * line["unit_price_cents"] for line in lines)
         self.writer.add("orders", order)

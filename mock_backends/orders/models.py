@@ -1,6 +1,7 @@
 """The order-management system's tables (SQLModel), with the constraints enforced by the database.
 
-Money is stored in integer cents (no float rounding in refunds); timestamps are timezone-aware UTC.
+Money is stored in integer cents (no float rounding in refunds) of the order's ISO 4217 currency;
+timestamps are timezone-aware UTC. Product names other than English live in `productname`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from sqlalchemy import DDL, CheckConstraint, Column, Index, UniqueConstraint, ev
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
+from core import languages
+from core.money import SHOP_CURRENCY
 from mock_backends.orders.pii_columns import REDACTED  # importing it installs the redacting hook
 
 ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
@@ -18,7 +21,6 @@ RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refu
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
 REFUND_METHODS = ("original_payment", "gift_card")
 SHIPMENT_FATES = ("normal", "delayed", "lost")  # simulation input for the carrier service
-LANGUAGES = ("en", "zh")
 
 
 def utcnow() -> datetime:
@@ -31,7 +33,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Customer(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint(_in("preferred_language", LANGUAGES), name="ck_customer_language"),
+        # A language code, not a list of them: adding a language is a catalogue, not a schema change
+        # (core.languages treats a code it does not know as its default).
+        CheckConstraint("length(preferred_language) BETWEEN 2 AND 5", name="ck_customer_language"),
     )
     id: str = Field(primary_key=True, max_length=64)
     first_name: str = Field(max_length=100)
@@ -43,9 +47,8 @@ class Customer(SQLModel, table=True):
 
     @property
     def display_name(self) -> str:
-        if self.preferred_language == "zh":
-            return f"{self.last_name}{self.first_name}"
-        return f"{self.first_name} {self.last_name}"
+        """The name as the customer's language writes it: "Alice Chen", "王芳"."""
+        return languages.get(self.preferred_language).full_name(self.first_name, self.last_name)
 
 
 # Sign-in matches emails case-insensitively, so lower(email) is what must be indexed (and unique).
@@ -76,14 +79,24 @@ class PaymentMethod(SQLModel, table=True):
     kind: str = Field(max_length=20)
     label: str = Field(max_length=100, description="What the customer recognises: 'Visa ending 4242'.")
     balance_cents: int | None = None
+    # A card's facts, so its description can be written in any language ("尾号 4242 的 Visa 卡").
+    brand: str | None = Field(default=None, max_length=30)
+    last_four: str | None = Field(default=None, max_length=4)
 
 
 class Product(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=200)
-    name_zh: str | None = Field(default=None, max_length=200, description="Chinese product name, if any.")
+    name: str = Field(max_length=200, description="English name; what any language falls back to.")
     category: str = Field(max_length=50, index=True)
     final_sale: bool = False
+
+
+class ProductName(SQLModel, table=True):
+    """A product's name in another language (`product_names.product_name` falls back to `Product.name`)."""
+
+    product_id: str = Field(foreign_key="product.id", primary_key=True, max_length=64)
+    language: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=200)
 
 
 class Variant(SQLModel, table=True):
@@ -118,6 +131,9 @@ class Order(SQLModel, table=True):
     cancelled_at: datetime | None = None
     ship_to: str = Field(default="", max_length=500)
     total_cents: int = 0
+    # Every amount of the order (items, payments, refunds) is in this currency. The server default
+    # lets start-up add the column to an older database (`db.upgrade_columns`).
+    currency: str = Field(default=SHOP_CURRENCY, max_length=3, sa_column_kwargs={"server_default": SHOP_CURRENCY})
 
 
 class OrderItem(SQLModel, table=True):

@@ -15,6 +15,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
+from core.dates import format_date
+from core.messages import catalogue, t
+
 POLICY_FILE = Path(__file__).with_name("policy.yaml")
 
 
@@ -105,46 +108,16 @@ def evaluate_item(
     return ItemDecision(False, reason, 0, window, window_ends)
 
 
-REASON_TEXT: dict[Reason, dict[str, str]] = {
-    Reason.ELIGIBLE: {
-        "en": "Eligible: delivered {delivered}, returnable until {window_ends} ({window} days).",
-        "zh": "可以退货:{delivered} 签收,{window_ends} 前可退({window} 天)。",
-    },
-    Reason.NOT_DELIVERED: {
-        "en": "Not returnable yet: the order has not been delivered (status: {status}).",
-        "zh": "暂不能退货:订单尚未签收(状态:{status})。",
-    },
-    Reason.WINDOW_EXPIRED: {
-        "en": "Not returnable: the {window}-day return window for {category} ended on {window_ends}.",
-        "zh": "不能退货:{category} 类商品的 {window} 天退货期已于 {window_ends} 结束。",
-    },
-    Reason.FINAL_SALE: {
-        "en": "Not returnable: this item was sold as final sale.",
-        "zh": "不能退货:该商品为最终销售(不退不换)商品。",
-    },
-    Reason.ALREADY_RETURNED: {
-        "en": "Not returnable: every unit of this item has already been returned.",
-        "zh": "不能退货:该商品已全部退回。",
-    },
-    Reason.QUANTITY_TOO_HIGH: {
-        "en": "Only {remaining} of this item can still be returned.",
-        "zh": "该商品最多还能退 {remaining} 件。",
-    },
-    Reason.INVALID_QUANTITY: {
-        "en": "The quantity to return must be at least 1.",
-        "zh": "退货数量至少为 1。",
-    },
-}
-
-
-def explain(decision: ItemDecision, facts: ItemFacts, language: str = "en") -> str:
-    """The decision in words a customer understands."""
-    template = REASON_TEXT[decision.reason].get(language, REASON_TEXT[decision.reason]["en"])
-    return template.format(
-        delivered=facts.delivered_at.date().isoformat() if facts.delivered_at else "-",
-        window_ends=decision.window_ends.date().isoformat() if decision.window_ends else "-",
+def explain(decision: ItemDecision, facts: ItemFacts, language: str | None = None) -> str:
+    """The decision in words a customer understands, in their language (catalogue keys `policy.*`),
+    with dates on their calendar: a window that ends at 20:00 UTC ends the next day in Beijing."""
+    words = catalogue(language)  # looked up once: this runs for every item of every eligibility check
+    key = f"policy.{decision.reason.value}"
+    return (words.get(key) or t(key, language)).format(
+        delivered=format_date(facts.delivered_at, language) if facts.delivered_at else "-",
+        window_ends=format_date(decision.window_ends, language) if decision.window_ends else "-",
         window=decision.window_days,
-        category=facts.category,
-        status=facts.order_status,
+        category=words.get(f"category.{facts.category}", facts.category),
+        status=words.get(f"order_status.{facts.order_status}", facts.order_status),
         remaining=max(facts.quantity - facts.quantity_returned, 0),
     )

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, func, select
 
+from core import languages
 from mock_backends.orders.errors import OrderNotFound, VerificationFailed
+from mock_backends.orders.localized import product_name_column
 from mock_backends.orders.models import Customer, Order, OrderItem, Product, Shipment, Variant
 from mock_backends.orders.policy import ItemFacts
 
@@ -57,7 +59,11 @@ class OrderLine:
     quantity: int
     quantity_returned: int
     unit_price_cents: int
-    product_name_zh: str | None = None  # Product.name_zh: what a Chinese-speaking customer calls it
+    local_name: str = ""  # the product's name in the language the order was looked up in (else English)
+
+    @property
+    def display_name(self) -> str:
+        return self.local_name or self.product_name
 
 
 @dataclass(slots=True)  # read-only; not frozen for speed (see policy.ItemFacts)
@@ -71,6 +77,7 @@ class OrderRecord:
     created_at: datetime
     delivered_at: datetime | None
     total_cents: int
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -110,16 +117,18 @@ def _detail_statement(*, for_update: bool) -> Select:
     """
     orders, items = Order.__table__, OrderItem.__table__  # type: ignore[attr-defined]
     variants, products, shipments = Variant.__table__, Product.__table__, Shipment.__table__  # type: ignore[attr-defined]
+    names, names_on, local_name = product_name_column(products, bindparam("language"))
     stmt = (
         # Column order = OrderRecord's fields, then OrderLine's, then the tracking number (rows are unpacked by position).
         select(*(orders.c[f.name] for f in fields(OrderRecord)),
                items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
-               items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, products.c.name_zh,
+               items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, local_name,
                shipments.c.tracking_number)
         .select_from(orders)
         .outerjoin(items, items.c.order_id == orders.c.id)
         .outerjoin(variants, variants.c.id == items.c.variant_id)
         .outerjoin(products, products.c.id == variants.c.product_id)
+        .outerjoin(names, names_on)
         .outerjoin(shipments, shipments.c.order_id == orders.c.id)
         .where(orders.c.id == bindparam("order_id"), orders.c.customer_id == bindparam("customer_id"))
         .order_by(items.c.id, shipments.c.id)
@@ -132,13 +141,16 @@ _ORDER_WIDTH, _LINE_END = len(fields(OrderRecord)), len(fields(OrderRecord)) + l
 assert len(_DETAIL[False].selected_columns) == _LINE_END + 1, "the select lists OrderLine's fields in order"
 
 
-def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_update: bool = False) -> OrderDetail:
+def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_update: bool = False,
+                     language: str | None = None) -> OrderDetail:
     """The customer's order with its lines and tracking numbers (another customer's order is 'not found').
+    Product names are in `language` (`OrderLine.local_name`, English where there is none).
 
     One Core query rather than three ORM ones: order lookup sits on every tool call's hot path.
     """
     wanted = normalize_order_id(order_id)
-    rows = session.connection().execute(_DETAIL[for_update], {"order_id": wanted, "customer_id": customer_id}).all()
+    params = {"order_id": wanted, "customer_id": customer_id, "language": languages.get(language).code}
+    rows = session.connection().execute(_DETAIL[for_update], params).all()
     if not rows:
         raise OrderNotFound(f"I can't find order {wanted} on your account.")
     order = OrderRecord(*rows[0][:_ORDER_WIDTH])

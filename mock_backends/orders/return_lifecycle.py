@@ -14,25 +14,18 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core.messages import t
 from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError
+from mock_backends.orders.localized import payment_method_description, product_names
 from mock_backends.orders.models import (
-    OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Shipment, Variant,
+    Order, OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Shipment, Variant,
 )
 from mock_backends.orders.repository import get_owned_order
 from mock_backends.orders.returns import get_return
 
 # The parcel has not left the customer yet: nothing is in the carrier's or the warehouse's hands.
 CANCELLABLE_STATUSES: tuple[str, ...] = ("requested", "label_created")
-
-STATUS_TEXT: dict[str, str] = {
-    "requested": "created; the return label is being prepared",
-    "label_created": "waiting for you to send the parcel",
-    "in_transit": "on its way to our warehouse",
-    "received": "received at our warehouse; the refund is being processed",
-    "refunded": "refunded",
-    "cancelled": "cancelled",
-}
 
 
 class ReturnNotCancellable(OrderSystemError):
@@ -50,17 +43,19 @@ class ReturnedLine:
 
 @dataclass(frozen=True)
 class ReturnView:
-    """One return as the customer may see it."""
+    """One return as the customer may see it, in their language (`language`)."""
 
     rma: str
     order_id: str
     status: str
     created_at: datetime
     refund_method: str
-    refund_to: str | None  # what the customer recognises: "Visa ending 4242", "Gift card"
+    refund_to: str | None  # what the customer recognises: "Visa ending 4242", "尾号 4242 的 Visa 卡"
     refund_amount_cents: int
+    currency: str  # the order's: every amount above and below is in it
     label_ref: str | None
-    items: list[ReturnedLine]
+    items: list[ReturnedLine]  # product names in the customer's language
+    language: str = "en"
 
     @property
     def cancellable(self) -> bool:
@@ -68,7 +63,7 @@ class ReturnView:
 
     @property
     def status_text(self) -> str:
-        return STATUS_TEXT.get(self.status, self.status)
+        return t(f"return_status.{self.status}", self.language)
 
 
 def returned_lines(session: Session, return_id: int | None) -> list[tuple[ReturnItem, OrderItem, Product]]:
@@ -83,18 +78,21 @@ def returned_lines(session: Session, return_id: int | None) -> list[tuple[Return
     ).all())
 
 
-def return_view(session: Session, customer_id: str, rma: str) -> ReturnView:
-    """The customer's return `rma`; another customer's return raises ReturnNotFound."""
+def return_view(session: Session, customer_id: str, rma: str, language: str = "en") -> ReturnView:
+    """The customer's return `rma`, in `language`; another customer's return raises ReturnNotFound."""
     ret = get_return(session, customer_id, rma)
     rows = returned_lines(session, ret.id)
+    names = product_names(session, [product for _item, _line, product in rows], language)
     refund_to = session.get(PaymentMethod, ret.refund_payment_method_id) if ret.refund_payment_method_id else None
+    currency = session.exec(select(Order.currency).where(Order.id == ret.order_id)).one()
     return ReturnView(
         rma=ret.rma, order_id=ret.order_id, status=ret.status, created_at=ret.created_at,
-        refund_method=ret.refund_method, refund_to=refund_to.label if refund_to else None,
-        refund_amount_cents=ret.refund_amount_cents, label_ref=ret.label_ref,
-        items=[ReturnedLine(order_item_id=line.id or 0, product=product.name, quantity=item.quantity,
+        refund_method=ret.refund_method, refund_to=payment_method_description(refund_to, language),
+        refund_amount_cents=ret.refund_amount_cents, currency=currency, label_ref=ret.label_ref,
+        items=[ReturnedLine(order_item_id=line.id or 0, product=names[product.id], quantity=item.quantity,
                             refund_cents=line.unit_price_cents * item.quantity)
                for item, line, product in rows],
+        language=language,
     )
 
 
@@ -107,11 +105,13 @@ def return_parcel(session: Session, return_id: int | None) -> Shipment | None:
 
 def ensure_cancellable(view: ReturnView) -> None:
     if not view.cancellable:
-        raise ReturnNotCancellable(f"Return {view.rma} can no longer be cancelled: it is {view.status_text}.")
+        # In English, like every error of the order system (the agent says it in the customer's words).
+        status = t(f"return_status.{view.status}", "en")
+        raise ReturnNotCancellable(f"Return {view.rma} can no longer be cancelled: it is {status}.")
 
 
 def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str | None = None,
-                  reason: str = "") -> ReturnView:
+                  reason: str = "", language: str = "en") -> ReturnView:
     """Cancel the customer's return if it has not shipped; its items count as not returned again."""
     with Session(engine) as session:
         ret = get_return(session, customer_id, rma)
@@ -124,7 +124,7 @@ def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str
         )
         if moved.rowcount != 1:  # shipped, or cancelled by a racing call, since we read it
             session.rollback()
-            ensure_cancellable(return_view(session, customer_id, rma))
+            ensure_cancellable(return_view(session, customer_id, rma, language))
             raise ReturnNotCancellable(f"Return {ret.rma} has just changed; please check its status again.")
         items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id)).all()
         for item in items:
@@ -133,7 +133,7 @@ def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str
                      order_id=ret.order_id, detail={"rma": ret.rma, "reason": reason[:200],
                                                      "lines": [(i.order_item_id, i.quantity) for i in items]})
         session.commit()
-        return return_view(session, customer_id, rma)
+        return return_view(session, customer_id, rma, language)
 
 
 def _release_quantity(session: Session, item: ReturnItem) -> None:

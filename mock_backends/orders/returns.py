@@ -14,6 +14,7 @@ from core.redaction import redact
 from mock_backends.orders import audit
 from mock_backends.orders.errors import InvalidReturnRequest, NotEligible, ReturnNotFound
 from mock_backends.orders.models import (
+    Order,
     OrderItem,
     Payment,
     PaymentMethod,
@@ -38,6 +39,7 @@ class CreatedReturn:
     status: str
     refund_method: str
     refund_amount_cents: int
+    currency: str
     items: list[dict]
     created: bool  # False when an earlier call with the same idempotency key is being returned
 
@@ -47,8 +49,9 @@ def new_rma() -> str:
 
 
 def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, damaged: bool,
-                language: str = "en") -> list[dict]:
-    """Per-line policy decisions for the requested lines; raises on lines that are not on the order."""
+                language: str | None = None) -> list[dict]:
+    """Per-line policy decisions for the requested lines, explained in `language` (with the product's
+    name in it, and its English name too when that differs); raises on lines that are not on the order."""
     by_id = {line.order_item_id: line for line in detail.lines}
     seen: set[int] = set()
     decisions = []
@@ -64,8 +67,8 @@ def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, 
         decision = evaluate_item(policy, facts, requested_quantity=req.quantity, now=now, damaged=damaged)
         decisions.append({
             "order_item_id": line.order_item_id,
-            "product": line.product_name,
-            "product_zh": line.product_name_zh,
+            "product": line.display_name,
+            **({"product_en": line.product_name} if line.display_name != line.product_name else {}),
             "quantity": req.quantity,
             "eligible": decision.eligible,
             "reason": decision.reason.value,
@@ -87,8 +90,10 @@ def create_return(
     session_id: str | None = None,
     damaged: bool = False,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> CreatedReturn:
     """Create the return, or return the one an earlier call with this idempotency key created.
+    `language`: the customer's, for the words of a refusal.
 
     Safe under concurrency: the order row is locked (PostgreSQL) and quantities are reserved with
     a guarded UPDATE (both databases), so racing calls create at most one return per unit bought.
@@ -102,12 +107,12 @@ def create_return(
         return existing
     try:
         with Session(engine, expire_on_commit=False) as session:
-            detail = get_order_detail(session, customer_id, order_id, for_update=True)
+            detail = get_order_detail(session, customer_id, order_id, for_update=True, language=language)
             # A replay of this call may have committed while we waited for the order lock.
             earlier = _by_idempotency_key_in(session, customer_id, idempotency_key)
             if earlier is not None:
                 return earlier
-            decisions = check_lines(detail, lines, now=now, damaged=damaged)
+            decisions = check_lines(detail, lines, now=now, damaged=damaged, language=language)
             refused = [d for d in decisions if not d["eligible"]]
             if refused:
                 raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused), decisions)
@@ -127,7 +132,7 @@ def create_return(
             audit.record(session, actor=customer_id, tool="create_return", outcome="ok", session_id=session_id,
                          order_id=detail.order.id, detail={"rma": ret.rma, "lines": [vars(x) for x in lines]})
             session.commit()
-            return _created(ret, decisions, created=True)
+            return _created(ret, decisions, currency=detail.order.currency, created=True)
     except IntegrityError:
         # A concurrent call with the same key won the race; the unique constraint kept one row.
         existing = _by_idempotency_key(engine, customer_id, idempotency_key)
@@ -192,13 +197,15 @@ def _by_idempotency_key_in(session: Session, customer_id: str, key: str) -> Crea
     if ret is None:
         return None
     items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id).order_by(col(ReturnItem.id))).all()
-    return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items], created=False)
+    currency = session.exec(select(Order.currency).where(Order.id == ret.order_id)).one()
+    return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items],
+                    currency=currency, created=False)
 
 
-def _created(ret: ReturnRequest, decisions: list[dict], *, created: bool) -> CreatedReturn:
+def _created(ret: ReturnRequest, decisions: list[dict], *, currency: str, created: bool) -> CreatedReturn:
     return CreatedReturn(
         rma=ret.rma, order_id=ret.order_id, status=ret.status, refund_method=ret.refund_method,
-        refund_amount_cents=ret.refund_amount_cents,
+        refund_amount_cents=ret.refund_amount_cents, currency=currency,
         items=[{"order_item_id": d["order_item_id"], "quantity": d["quantity"]} for d in decisions],
         created=created,
     )

@@ -20,6 +20,7 @@ from mock_backends.orders.models import (
     Payment,
     PaymentMethod,
     Product,
+    ProductName,
     Shipment,
     Variant,
     utcnow,
@@ -39,6 +40,7 @@ PRODUCTS: list[tuple[str, str, str, bool, int]] = [
     ("P-SERUM", "Face Serum", "beauty", False, 2850),
 ]
 
+# The products' names in other languages (English is `PRODUCTS`); stored as `productname` rows.
 NAMES_ZH = {"P-HEADPHONES": "无线耳机", "P-CABLE": "USB-C 数据线", "P-SHOES": "跑鞋", "P-SUNGLASSES": "清仓太阳镜",
             "P-TSHIRT": "纯棉 T 恤", "P-LAMP": "台灯", "P-SOCKS": "羊毛袜", "P-KETTLE": "电热水壶",
             "P-TENT": "露营帐篷", "P-SERUM": "精华液"}
@@ -63,14 +65,14 @@ class DemoCustomer:
     phone: str
     postcode: str
     language: str
-    address: tuple[str, str, str]  # line1, city, region
+    address: tuple[str, str, str, str]  # line1, city, region, country (ISO 3166 alpha-2)
     orders: tuple[DemoOrder, ...]
 
 
 DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     DemoCustomer(
         "alice_chen_1001", "Alice", "Chen", "alice@example.com", "+1 415-555-0101", "94107", "en",
-        ("500 Howard St", "San Francisco", "CA"),
+        ("500 Howard St", "San Francisco", "CA", "US"),
         (
             DemoOrder("#W1000001", "delivered", 5, (("P-HEADPHONES", 1, 0), ("P-CABLE", 2, 0))),
             DemoOrder("#W1000002", "delivered", 45, (("P-SHOES", 1, 0),)),
@@ -83,7 +85,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     ),
     DemoCustomer(
         "wang_fang_1002", "芳", "王", "wang.fang@example.cn", "+86 138 0013 8000", "200001", "zh",
-        ("南京西路 1266 号", "上海", "上海市"),
+        ("南京西路 1266 号", "上海", "上海市", "CN"),
         (
             DemoOrder("#W1000011", "delivered", 4, (("P-HEADPHONES", 1, 0),)),
             DemoOrder("#W1000012", "shipped", 1, (("P-KETTLE", 1, 0),)),
@@ -92,7 +94,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     ),
     DemoCustomer(
         "bob_miller_1003", "Bob", "Miller", "bob@example.com", "+1 212-555-0199", "10001", "en",
-        ("350 5th Ave", "New York", "NY"),
+        ("350 5th Ave", "New York", "NY", "US"),
         (
             DemoOrder("#W1000021", "delivered", 7, (("P-TENT", 1, 0), ("P-SERUM", 2, 0)), pay_with="paypal"),
             DemoOrder("#W1000022", "delivered", 20, (("P-HEADPHONES", 1, 0),), pay_with="gift_card"),
@@ -117,9 +119,11 @@ def seed_demo(engine: Engine, now: datetime | None = None) -> bool:
 
 def _add_catalogue(session: Session) -> None:
     for product_id, name, category, final_sale, price in PRODUCTS:
-        session.add(Product(id=product_id, name=name, name_zh=NAMES_ZH.get(product_id), category=category,
-                            final_sale=final_sale))
+        session.add(Product(id=product_id, name=name, category=category, final_sale=final_sale))
         session.add(Variant(id=f"{product_id}-STD", product_id=product_id, price_cents=price, options="{}"))
+    session.flush()
+    session.add_all(ProductName(product_id=product_id, language="zh", name=name)
+                    for product_id, name in NAMES_ZH.items())
     session.flush()
 
 
@@ -133,11 +137,11 @@ def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: in
     session.flush()  # no ORM relationships: flush parents before rows that reference them
     session.add(
         Address(customer_id=c.customer_id, line1=c.address[0], city=c.address[1], region=c.address[2],
-                country="CN" if c.language == "zh" else "US", postcode=c.postcode, is_default=True)
+                country=c.address[3], postcode=c.postcode, is_default=True)
     )
     methods = {
         "card": PaymentMethod(id=f"card_{c.customer_id}", customer_id=c.customer_id, kind="credit_card",
-                              label="Visa ending 4242"),
+                              label="Visa ending 4242", brand="Visa", last_four="4242"),
         "paypal": PaymentMethod(id=f"paypal_{c.customer_id}", customer_id=c.customer_id, kind="paypal",
                                 label=f"PayPal {c.email}"),
         "gift_card": PaymentMethod(id=f"gift_card_{c.customer_id}", customer_id=c.customer_id,

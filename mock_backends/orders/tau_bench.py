@@ -103,7 +103,7 @@ def _cents(amount: float) -> int:
 
 def _products(writer: BulkWriter, products: dict) -> None:
     for product_id, product in products.items():
-        writer.add("product", {"id": product_id, "name": product["name"], "name_zh": None,
+        writer.add("product", {"id": product_id, "name": product["name"],  # English only: no productname rows
                                "category": CATEGORY_BY_NAME.get(product["name"], DEFAULT_CATEGORY),
                                "final_sale": False})
         for item_id, variant in product["variants"].items():
@@ -125,8 +125,11 @@ def _users(writer: BulkWriter, users: dict, ids: dict[str, int]) -> None:
             "country": "US" if address.get("country") in ("USA", "US") else address.get("country", "US")[:2],
             "postcode": address["zip"], "is_default": True})
         for method_id, method in user["payment_methods"].items():
+            card = method["source"] == "credit_card"
             writer.add("paymentmethod", {"id": method_id, "customer_id": user_id, "kind": method["source"],
-                                         "label": _label(method), "balance_cents": _balance(method)})
+                                         "label": _label(method), "balance_cents": _balance(method),
+                                         "brand": method.get("brand", "card").title() if card else None,
+                                         "last_four": method.get("last_four") if card else None})
 
 
 def _label(method: dict) -> str:
@@ -150,7 +153,8 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
         prices = {item["item_id"]: _cents(item["price"]) for item in order["items"]}
         writer.add("orders", {"id": order_id, "customer_id": order["user_id"], "status": status, **times,
                               "ship_to": f"{address['address1']}, {address['city']} {address['zip']}",
-                              "total_cents": sum(prices[i] * q for i, q in quantities.items())})
+                              "total_cents": sum(prices[i] * q for i, q in quantities.items()),
+                              "currency": "USD"})  # tau-bench's retail prices are dollars
         # A repeated item id is tau-bench's way of buying two: one line with quantity 2 here.
         for item_id, quantity in quantities.items():
             writer.add("orderitem", {"id": _take(ids, "orderitem"), "order_id": order_id, "variant_id": item_id,

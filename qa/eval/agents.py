@@ -64,7 +64,8 @@ class ReturnDeskSession:
 
 def _turn(result: TurnResult) -> AgentTurn:
     return AgentTurn(reply=result.reply, mode=result.mode,
-                     card=result.pending.model_dump() if result.pending is not None else None,
+                     card=({**result.pending.model_dump(), "summary": result.pending.summary}
+                           if result.pending is not None else None),
                      tools=[ToolUse(t.tool, dict(t.args), t.result) for t in result.tool_trace])
 
 

@@ -30,7 +30,7 @@ from qa.eval.task_format import CustomerSpec
 from qa.eval.world import TrialWorld
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
-from service.conversation import message_language
+from core import languages
 from service.streaming import parsed_content
 
 # A plain agent has no card: the customer's click becomes what they would type instead.
@@ -76,7 +76,7 @@ class BaselineSession:
 
     def send(self, text: str) -> AgentTurn:
         before = len(self.messages())
-        self.language = message_language(text, self.language)
+        self.language = languages.detect(text, self.language)
         update = {**self.start, "messages": [HumanMessage(content=text)], "language": self.language}
         self.start = {}
         try:

@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from agent.guided import plan_next_step
 from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler, tools_without_handler, with_handlers
-from agent.guided_text import TEXT
+from core.messages import t
 from tools.registry import REGISTRY
 
 
@@ -32,7 +32,7 @@ def test_a_result_no_handler_knows_is_a_clear_failure_not_the_menu() -> None:
     reply = plan_next_step(answered("set_gift_message"))
 
     assert not reply.tool_calls and 'no next step after "set_gift_message"' in str(reply.content)
-    assert str(reply.content) != TEXT["menu"]["en"]
+    assert str(reply.content) != t("guided.menu", "en")
     assert reply.response_metadata["quick_replies"] == ["Talk to a person"]
     # Saying yes to the offer hands the conversation to a person, with the reason.
     handed = plan_next_step([*answered("set_gift_message"), reply, HumanMessage("yes")])

@@ -74,4 +74,4 @@ def test_with_the_same_model_the_card_keeps_a_cancelled_return_from_being_writte
     assert any("returnrequest: only in actual" in r for r in plain.reasons)
     assert {"create_return", "check_return_eligibility", "transfer_to_human"} <= tools_offered
     trial = json.loads(open(ours.file or "", encoding="utf-8").read())
-    assert trial["turns"][0]["card"].startswith("Return Wireless Headphones x1")
+    assert trial["turns"][0]["card"].startswith("Return Wireless Headphones × 1")

@@ -10,33 +10,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
 
-from mock_backends.knowledge.documents import HelpDocument, Passage
+import yaml
+
+from mock_backends.knowledge.documents import DOCS_DIR, HelpDocument, Passage
 from mock_backends.orders.policy import ReturnPolicy
 
 DEFAULT = "*"  # the row / phrase for categories that have no window of their own
 
-# How each language's documents name the policy's categories and refund methods.
-CATEGORY_NAMES: dict[str, dict[str, str]] = {
-    "en": {"electronics": "Electronics", "clothing": "Clothing", "home": "Home", "outdoor": "Outdoor",
-           "beauty": "Beauty", DEFAULT: "Everything else"},
-    "zh": {"electronics": "电子产品", "clothing": "服装", "home": "家居", "outdoor": "户外", "beauty": "美妆",
-           DEFAULT: "其他品类"},
-}
-REFUND_METHOD_NAMES: dict[str, dict[str, str]] = {
-    "en": {"original_payment": "Original payment method", "gift_card": "Gift card"},
-    "zh": {"original_payment": "原支付方式", "gift_card": "礼品卡"},
-}
-# (document, heading) of the sections that state each rule.
-SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {"windows": ("returns", "Return windows"), "damaged": ("returns", "Damaged or defective items"),
-           "final_sale": ("returns", "Final-sale items"), "refund_methods": ("refunds", "Refund methods")},
-    "zh": {"windows": ("returns", "退货期限"), "damaged": ("returns", "商品损坏或有质量问题"),
-           "final_sale": ("returns", "最终销售商品"), "refund_methods": ("refunds", "退款方式")},
-}
-DAMAGE_WORDS = {"en": ("damaged", "defective", "broken", "faulty"), "zh": ("损坏", "破损", "质量问题")}
-NOT_RETURNABLE = {"en": ("cannot be returned", "can't be returned"), "zh": ("不能退货",)}
-DAYS = {"en": re.compile(r"(\d+)[\s-]*days?\b", re.IGNORECASE), "zh": re.compile(r"(\d+)\s*天")}
+
+class _Terms:
+    """How each language's pages name the policy's terms: `<language>/terms.yaml` in the help centre
+    (so adding a language stays one folder). Read lazily, per language, as a dict per table."""
+
+    def __init__(self, name: str, convert: Callable[[Any], Any] = lambda v: v) -> None:
+        self.name, self.convert = name, convert
+
+    def __getitem__(self, language: str) -> Any:
+        return self.convert(_terms(language)[self.name])
+
+
+@lru_cache(maxsize=16)
+def _terms(language: str) -> dict[str, Any]:
+    return yaml.safe_load((DOCS_DIR / language / "terms.yaml").read_text(encoding="utf-8"))
+
+
+CATEGORY_NAMES = _Terms("categories")
+REFUND_METHOD_NAMES = _Terms("refund_methods")
+SECTIONS = _Terms("sections", lambda sections: {rule: tuple(where) for rule, where in sections.items()})
+DAMAGE_WORDS = _Terms("damage_words", tuple)
+NOT_RETURNABLE = _Terms("not_returnable", tuple)
+DAYS = _Terms("days", lambda pattern: re.compile(pattern, re.IGNORECASE))
 CLAUSE_BREAK = re.compile(r"[,,;;]")  # one character wide: _nearest_days relies on it
 SENTENCE_END = re.compile(r"(?<=[.!?。!?;;])\s+|(?<=[。!?;])")
 LIST_ITEM = re.compile(r"^\s*([-*]|\d+\.)\s")
@@ -208,5 +214,5 @@ def _nearest_days(sentence: str, position: int, language: str) -> int:
 
 
 def _word_pattern(name: str, language: str) -> str:
-    # Whole English words ("home", not "homepage"); Chinese has no word boundaries to match.
-    return rf"\b{re.escape(name)}\b" if language == "en" else re.escape(name)
+    # Whole words where the language has them ("home", not "homepage"); Chinese has no word boundaries.
+    return rf"\b{re.escape(name)}\b" if _terms(language).get("whole_words", True) else re.escape(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from core.messages import t
 from mock_backends.logistics.timeline import Parcel, hubs_for, track
 
 HANDED_OVER = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -27,8 +28,8 @@ def test_a_parcel_two_days_out_is_in_transit_between_two_named_hubs_with_an_esti
     tracking = track(parcel(), HANDED_OVER + timedelta(days=2))
     origin, destination = hubs_for("RD123456789")
     assert tracking.status == "in_transit"
-    assert tracking.events[-1].location == destination["en"]
-    assert origin["en"] in tracking.events[-2].description and origin != destination
+    assert tracking.events[-1].location == t(f"carrier.hub.{destination}", "en")
+    assert t(f"carrier.hub.{origin}", "en") in tracking.events[-2].description and origin != destination
     assert tracking.estimated_delivery is not None and tracking.estimated_delivery > HANDED_OVER + timedelta(days=2)
     assert all(e.at <= HANDED_OVER + timedelta(days=2) for e in tracking.events)
 
@@ -53,7 +54,7 @@ def test_chinese_customers_get_chinese_scan_text_and_hub_names() -> None:
     tracking = track(parcel(), HANDED_OVER + timedelta(days=2), "zh")
     _, destination = hubs_for("RD123456789")
     assert tracking.status_text == "运输中"
-    assert tracking.events[-1].description == f"已到达{destination['zh']}转运中心"
+    assert tracking.events[-1].description == f"已到达{t(f'carrier.hub.{destination}', 'zh')}转运中心"
 
 
 def test_the_same_question_at_the_same_moment_gets_the_same_answer() -> None:
@@ -80,4 +81,4 @@ def test_a_voided_return_label_ends_the_story_as_cancelled_whenever_it_is_asked(
         tracking = track(voided, HANDED_OVER + later, "en")
         assert [e.status for e in tracking.events] == ["label_created", "cancelled"]
         assert tracking.status == "cancelled" and tracking.estimated_delivery is None
-    assert track(voided, HANDED_OVER + timedelta(days=5), "zh").status_text == "已取消:面单已作废"
+    assert track(voided, HANDED_OVER + timedelta(days=5), "zh").status_text == "已取消：面单已作废"

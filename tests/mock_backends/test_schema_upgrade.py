@@ -13,7 +13,9 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
 from mock_backends.orders.db import SchemaOutdated, create_tables, make_engine
-from mock_backends.orders.models import Shipment
+from mock_backends.orders.localized import payment_method_description
+from mock_backends.orders.models import PaymentMethod, Shipment
+from mock_backends.orders.repository import get_order_detail
 from mock_backends.orders.seed import seed_demo
 
 
@@ -31,6 +33,31 @@ def test_an_older_database_gains_the_new_nullable_column_and_keeps_its_data(data
     with Session(engine) as db:
         parcels = db.exec(select(Shipment)).all()
     assert len(parcels) == parcels_before > 0 and all(p.voided_at is None for p in parcels)
+    engine.dispose()
+
+
+def test_an_older_database_keeps_its_chinese_product_names_currencies_and_cards(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_tables(engine)
+    seed_demo(engine)
+    with engine.begin() as conn:  # as releases before names per language made it
+        conn.execute(text("ALTER TABLE product ADD COLUMN name_zh VARCHAR(200)"))
+        conn.execute(text("UPDATE product SET name_zh = (SELECT name FROM productname "
+                          "WHERE productname.product_id = product.id AND language = 'zh')"))
+        conn.execute(text("DROP TABLE productname"))
+        conn.execute(text("ALTER TABLE orders DROP COLUMN currency"))
+        conn.execute(text("ALTER TABLE paymentmethod DROP COLUMN brand"))
+        conn.execute(text("ALTER TABLE paymentmethod DROP COLUMN last_four"))
+
+    create_tables(engine)  # what `returndesk demo` / `serve` run at start-up
+
+    assert "name_zh" not in {c["name"] for c in inspect(engine).get_columns("product")}
+    with Session(engine) as db:
+        detail = get_order_detail(db, "wang_fang_1002", "#W1000011", language="zh")
+        card = db.get(PaymentMethod, "card_wang_fang_1002")
+    assert [line.display_name for line in detail.lines] == ["无线耳机"] and detail.order.currency == "USD"
+    assert card is not None and payment_method_description(card, "zh") == "尾号 4242 的 Visa 卡"
+    create_tables(engine)  # and the next start-up finds nothing left to do
     engine.dispose()
 
 

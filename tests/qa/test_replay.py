@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from agent import guided
+from core import messages
 from ui.cli import app
 from qa.replay import replay_file, rerecord_file
 from qa.spec import dump_spec, load_spec
@@ -40,8 +40,8 @@ def test_a_recorded_conversation_replays_identically(tmp_path: Path) -> None:
 
 def test_a_changed_reply_is_reported_at_its_turn_with_a_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = record(tmp_path)
-    changed = {**guided.TEXT["created"], "en": "Done! Your RMA is {rma}; {amount} goes back to {method}."}
-    monkeypatch.setitem(guided.TEXT, "created", changed)
+    monkeypatch.setitem(messages.catalogue("en"), "guided.created",  # the English catalogue's words, changed
+                        "Done! Your RMA is {rma}; {amount} goes back to {method}.")
 
     outcome = replay_file(path)
 

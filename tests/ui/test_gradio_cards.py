@@ -28,7 +28,7 @@ TRACKING: dict[str, Any] = {
 
 def test_the_return_card_has_the_rma_the_refund_and_the_label_tracking_number() -> None:
     card = side_panel({"return": CREATED}, "en")
-    assert "RMA-1A2B3C4D" in card and "89.99 to your gift card" in card
+    assert "RMA-1A2B3C4D" in card and "$89.99 to your gift card" in card
     assert "Print this label" in card and "RR0000000001" in card
 
 
@@ -45,16 +45,23 @@ def test_a_label_whose_image_did_not_load_says_how_to_get_it() -> None:
 
 def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happened() -> None:
     card = side_panel({"tracking": TRACKING}, "zh")
-    assert "包裹 RD100000007" in card and "运输中" in card and "2026-11-27" in card
-    assert "| 时间(北京时间) | 地点 | 物流信息 |" in card
+    assert "包裹 RD100000007" in card and "运输中" in card and "2026年11月27日" in card
+    assert "| 时间（北京时间） | 地点 | 物流信息 |" in card
     # The carrier's UTC scans, in Beijing time (UTC+8): 06:47 UTC is 14:47, 12:47 UTC is 20:47.
-    newest, oldest = card.index("2026-11-25 14:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026-11-24 20:47")
+    newest, oldest = card.index("2026年11月25日 14:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026年11月24日 20:47")
     assert newest < oldest
+
+
+def test_a_scan_late_in_the_utc_day_is_on_the_next_day_in_beijing() -> None:
+    late = {**TRACKING, "parcels": [{**TRACKING["parcels"][0], "events": [
+        {"at": "2026-11-25T20:30+00:00", "status": "in_transit", "description": "运输中", "location": None}]}]}
+    assert "| 2026年11月26日 04:30 |" in side_panel({"tracking": late}, "zh")
+    assert "| Nov 25, 2026, 8:30\u202fPM |" in side_panel({"tracking": late}, "en")
 
 
 def test_english_timelines_stay_in_utc_and_say_so() -> None:
     card = side_panel({"tracking": TRACKING}, "en")
-    assert "| Time (UTC) |" in card and "| 2026-11-25 06:47 |" in card
+    assert "| Time (UTC) |" in card and "| Nov 25, 2026, 6:47\u202fAM |" in card
 
 
 def test_an_order_not_shipped_yet_says_there_is_nothing_to_track() -> None:
@@ -89,3 +96,24 @@ def test_a_parcel_already_sent_shows_no_label_line() -> None:
     sent = {k: v for k, v in CREATED.items() if k != "label"} | {"status": "in_transit", "status_text": "on its way"}
     card = side_panel({"return_status": sent}, "en")
     assert "on its way" in card and "Return label" not in card
+
+
+ORDER: dict[str, Any] = {"ok": True, "order": {
+    "order_id": "#W1000011", "status": "delivered", "ordered_at": "2026-11-19", "delivered_at": "2026-11-21",
+    "total": "89.99", "currency": "USD",
+    "items": [{"order_item_id": 11, "product": "无线耳机", "product_en": "Wireless Headphones", "quantity": 1,
+               "unit_price": "89.99"}]}}
+
+
+def test_the_order_card_shows_prices_with_their_currency_under_a_price_header() -> None:
+    english = side_panel({"order": ORDER}, "en")
+    assert "| Item | Qty | Price |" in english and "**Total:** $89.99" in english
+    assert "**Ordered:** Nov 19, 2026" in english
+    chinese = side_panel({"order": ORDER}, "zh")
+    assert "| 商品 | 数量 | 单价 |" in chinese and "| 无线耳机 | 1 | US$89.99 |" in chinese
+    assert "**状态：** 已签收" in chinese and "**下单日期：** 2026年11月19日" in chinese and "**合计：** US$89.99" in chinese
+
+
+def test_an_amount_in_another_currency_shows_that_currency() -> None:
+    yuan = {"ok": True, "order": {**ORDER["order"], "currency": "CNY", "total": "159.00"}}
+    assert "¥159.00" in side_panel({"order": yuan}, "zh")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from core.settings import Settings
 from tests.logistics.server import closed_port_url, running_carrier
 from tools.deps import ToolDeps
-from service.conversation import message_language
+from core import languages
 from tools.return_label import ensure_return_label
 from ui.gradio_label import label_html, label_png, label_result
 
@@ -66,7 +66,7 @@ def test_no_image_for_a_pending_label(settings: Settings) -> None:
     ("#W1000012", "zh"), ("RMA-1A2B3C4D", "zh"), ("RD100000007", "zh"), ("12", "zh"),  # no words: the session's
 ])
 def test_a_message_without_words_keeps_the_sessions_language(text: str, language: str) -> None:
-    assert message_language(text, "zh") == language
+    assert languages.detect(text, "zh") == language
 
 
 def test_a_status_check_that_fetched_the_label_shows_its_image(carrier_settings: Settings, engine: Engine) -> None:
