@@ -59,6 +59,7 @@ class ItemFacts:
     final_sale: bool
     quantity: int
     quantity_returned: int
+    quantity_exchanged: int = 0  # exchanged units went back too: they cannot be returned again
 
 
 @dataclass(slots=True)
@@ -87,7 +88,7 @@ def evaluate_item(
     window = policy.window_days(facts.category, damaged)
     delivered = facts.delivered_at
     window_ends = delivered + _days(window) if delivered is not None else None
-    remaining = max(facts.quantity - facts.quantity_returned, 0)
+    remaining = max(facts.quantity - facts.quantity_returned - facts.quantity_exchanged, 0)
     if window_ends is None or facts.order_status not in policy.returnable_statuses:
         reason = Reason.NOT_DELIVERED
     elif facts.final_sale and not policy.final_sale_returnable:
@@ -123,8 +124,8 @@ REASON_TEXT: dict[Reason, dict[str, str]] = {
         "zh": "不能退货:该商品为最终销售(不退不换)商品。",
     },
     Reason.ALREADY_RETURNED: {
-        "en": "Not returnable: every unit of this item has already been returned.",
-        "zh": "不能退货:该商品已全部退回。",
+        "en": "Not returnable: every unit of this item has already been returned (or exchanged).",
+        "zh": "不能退货:该商品已全部退回(或已换货)。",
     },
     Reason.QUANTITY_TOO_HIGH: {
         "en": "Only {remaining} of this item can still be returned.",
@@ -146,5 +147,5 @@ def explain(decision: ItemDecision, facts: ItemFacts, language: str = "en") -> s
         window=decision.window_days,
         category=facts.category,
         status=facts.order_status,
-        remaining=max(facts.quantity - facts.quantity_returned, 0),
+        remaining=max(facts.quantity - facts.quantity_returned - facts.quantity_exchanged, 0),
     )

@@ -58,6 +58,8 @@ class OrderLine:
     quantity_returned: int
     unit_price_cents: int
     product_name_zh: str | None = None  # Product.name_zh: what a Chinese-speaking customer calls it
+    options: str = "{}"  # Variant.options (JSON): tells two variants of one product apart
+    quantity_exchanged: int = 0
 
 
 @dataclass(slots=True)  # read-only; not frozen for speed (see policy.ItemFacts)
@@ -87,6 +89,7 @@ class OrderDetail:
             final_sale=line.final_sale,
             quantity=line.quantity,
             quantity_returned=line.quantity_returned,
+            quantity_exchanged=line.quantity_exchanged,
         )
 
 
@@ -115,6 +118,7 @@ def _detail_statement(*, for_update: bool) -> Select:
         select(*(orders.c[f.name] for f in fields(OrderRecord)),
                items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
                items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, products.c.name_zh,
+               variants.c.options, func.coalesce(items.c.quantity_exchanged, 0),
                shipments.c.tracking_number)
         .select_from(orders)
         .outerjoin(items, items.c.order_id == orders.c.id)
