@@ -96,8 +96,8 @@ class OrderDetail:
 def get_owned_order(session: Session, customer_id: str, order_id: str, *, for_update: bool = False) -> Order:
     """The order if it is this customer's; another customer's order is 'not found', never 'forbidden'."""
     stmt = select(Order).where(Order.id == normalize_order_id(order_id))
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update:  # a locked read must see the row as it is now, not as this session last loaded it
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     order = session.exec(stmt).first()
     if order is None or order.customer_id != customer_id:
         raise OrderNotFound(f"I can't find order {normalize_order_id(order_id)} on your account.")
