@@ -1,4 +1,5 @@
-"""The carrier's records of parcels and return labels.
+"""The carrier's records of parcels and return labels: return parcels for RMAs and exchanges, and
+outbound replacement parcels for exchanges.
 
 The mock carrier reads and writes the shop's `shipment` table through its own engine, since a mock
 has no records of its own; a real carrier would keep them and share only the tracking number.
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mock_backends.logistics.timeline import Parcel
+from mock_backends.orders.after_sales_models import ExchangeRequest
 from mock_backends.orders.models import Customer, Order, ReturnRequest, Shipment
 from mock_backends.orders.repository import normalize_order_id
 
@@ -23,7 +25,11 @@ RETURNS_CENTRE = "ReturnDesk Returns Centre, 100 Warehouse Way, Reno NV 89502, U
 
 
 class UnknownReturn(LookupError):
-    """No return authorisation with that RMA on that order."""
+    """No return authorisation (or exchange) with that number on that order."""
+
+
+class UnknownShipment(LookupError):
+    """No replacement parcel with that tracking number."""
 
 
 @dataclass(frozen=True)
@@ -51,42 +57,79 @@ def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
 
 
 def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
-    """The return parcel for this RMA, created on first request (so a retried request books one label)."""
+    """The return parcel for this RMA (or exchange number: its old item goes back the same way), created
+    on first request (so a retried request books one label)."""
+    reference = rma.strip().upper()
     with Session(engine, expire_on_commit=False) as session:
-        ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma.strip().upper())).first()
-        if ret is None or ret.order_id != normalize_order_id(order_id):
+        ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == reference)).first()
+        exchange = None if ret else session.exec(select(ExchangeRequest).where(ExchangeRequest.number == reference)).first()
+        owner = ret or exchange
+        if owner is None or owner.order_id != normalize_order_id(order_id):
             raise UnknownReturn(f"No return {rma} on order {normalize_order_id(order_id)}.")
-        existing = _return_shipment(session, ret.id)
-        if existing is not None:
-            return existing, False
-        shipment = Shipment(order_id=ret.order_id, return_id=ret.id, direction="return",
-                            tracking_number=return_tracking_number(ret.rma), created_at=now)
-        session.add(shipment)
-        try:
-            session.commit()
-        except IntegrityError:  # the same RMA booked concurrently: its tracking number is already taken
-            session.rollback()
-            existing = _return_shipment(session, ret.id)
-            if existing is None:
-                raise
-            return existing, False
-        return shipment, True
+        link = {"return_id": ret.id} if ret else {"exchange_id": exchange.id}  # type: ignore[union-attr]
+        return _book(session, Shipment(order_id=owner.order_id, direction="return", created_at=now,
+                                       tracking_number=return_tracking_number(reference), **link))
+
+
+def book_outbound_shipment(engine: Engine, *, reference: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
+    """The replacement parcel of an exchange, handed over now; booked once per exchange."""
+    number = reference.strip().upper()
+    with Session(engine, expire_on_commit=False) as session:
+        exchange = session.exec(select(ExchangeRequest).where(ExchangeRequest.number == number)).first()
+        if exchange is None or exchange.order_id != normalize_order_id(order_id):
+            raise UnknownReturn(f"No exchange {reference} on order {normalize_order_id(order_id)}.")
+        return _book(session, Shipment(order_id=exchange.order_id, exchange_id=exchange.id, direction="outbound",
+                                       tracking_number=outbound_tracking_number(number), created_at=now))
+
+
+def _book(session: Session, shipment: Shipment) -> tuple[Shipment, bool]:
+    """Add the parcel, or return the one booked before for the same reference (same tracking number)."""
+    existing = _by_tracking_number(session, shipment.tracking_number)
+    if existing is not None:
+        return existing, False
+    session.add(shipment)
+    try:
+        session.commit()
+    except IntegrityError:  # booked concurrently: its tracking number is already taken
+        session.rollback()
+        existing = _by_tracking_number(session, shipment.tracking_number)
+        if existing is None:
+            raise
+        return existing, False
+    return shipment, True
+
+
+def cancel_outbound_shipment(engine: Engine, tracking_number: str, now: datetime) -> Shipment:
+    """Stop an exchange's replacement parcel (the exchange was cancelled); cancelling again keeps the
+    first moment. Only replacements can be cancelled here: an order's own delivery cannot."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.execute(update(Shipment)
+                        .where(col(Shipment.tracking_number) == tracking_number, col(Shipment.direction) == "outbound",
+                               col(Shipment.exchange_id).is_not(None), col(Shipment.voided_at).is_(None))
+                        .values(voided_at=now))
+        session.commit()
+        shipment = _by_tracking_number(session, tracking_number)
+        if shipment is None or shipment.direction != "outbound" or shipment.exchange_id is None:
+            raise UnknownShipment(f"No replacement parcel with tracking number {tracking_number}.")
+        return shipment
 
 
 def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts | None:
     """The label of a return parcel; None for unknown numbers and for outbound parcels (no label to print)."""
     with Session(engine) as session:
         row = session.exec(
-            select(Shipment, ReturnRequest, Order, Customer)
-            .join(ReturnRequest, ReturnRequest.id == Shipment.return_id)  # type: ignore[arg-type]
+            select(Shipment, ReturnRequest.rma, ExchangeRequest.number, Order, Customer)
+            .outerjoin(ReturnRequest, ReturnRequest.id == Shipment.return_id)  # type: ignore[arg-type]
+            .outerjoin(ExchangeRequest, ExchangeRequest.id == Shipment.exchange_id)  # type: ignore[arg-type]
             .join(Order, Order.id == Shipment.order_id)  # type: ignore[arg-type]
             .join(Customer, Customer.id == Order.customer_id)  # type: ignore[arg-type]
             .where(Shipment.tracking_number == tracking_number, Shipment.direction == "return")
         ).first()
-        if row is None:
+        if row is None or not (row[1] or row[2]):
             return None
-        shipment, ret, order, customer = row
-        return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier, rma=ret.rma,
+        shipment, rma, exchange_number, order, customer = row
+        return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier,
+                                rma=rma or exchange_number,
                                 order_id=order.id, sender=f"{customer.first_name} {customer.last_name}",
                                 sender_address=order.ship_to, voided_at=shipment.voided_at)
 
@@ -112,6 +155,11 @@ def return_tracking_number(rma: str) -> str:
     return f"RR{digits:010d}"
 
 
-def _return_shipment(session: Session, return_id: int | None) -> Shipment | None:
-    return session.exec(select(Shipment).where(Shipment.return_id == return_id,
-                                               Shipment.direction == "return")).first()
+def outbound_tracking_number(reference: str) -> str:
+    """'RS' + 10 digits derived from the exchange number: one replacement parcel per exchange."""
+    digits = int.from_bytes(hashlib.sha256(f"outbound:{reference}".encode()).digest()[:8], "big") % 10**10
+    return f"RS{digits:010d}"
+
+
+def _by_tracking_number(session: Session, tracking_number: str) -> Shipment | None:
+    return session.exec(select(Shipment).where(Shipment.tracking_number == tracking_number)).first()

@@ -3,7 +3,8 @@
 The same shipment asked about at the same moment always gets the same answer, so tests and demos
 can rely on it: a parcel handed over 2 days ago is in transit, one from 4 days ago is delivered,
 a 'lost' one stops scanning at the second hub, is traced, then declared lost, and a return parcel
-whose label was voided (the return was cancelled) stops at the moment it was voided, as cancelled.
+whose label was voided (the return was cancelled), or an exchange's replacement that was stopped,
+ends at that moment, as cancelled.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ TEXT: dict[str, dict[str, str]] = {
              "zh": "包裹已确认丢失,已通知商家补发或退款"},
     "cancelled": {"en": "Shipment cancelled: the return label was voided and must not be used",
                   "zh": "运单已取消:退货面单已作废,请勿使用"},
+    "cancelled_outbound": {"en": "Shipment cancelled by the sender; the parcel goes back to the warehouse",
+                           "zh": "发件人已取消运单,包裹将退回仓库"},
 }
 STATUS_TEXT: dict[TrackingStatus, dict[str, str]] = {
     "label_created": {"en": "Label created, not yet picked up", "zh": "已下单,待揽收"},
@@ -66,7 +69,7 @@ class Parcel:
     direction: str  # 'outbound' or 'return'
     fate: str  # 'normal' or 'lost' (the simulation's script for this parcel)
     handed_over_at: datetime
-    voided_at: datetime | None = None  # a voided return label: the shipment was cancelled
+    voided_at: datetime | None = None  # a voided return label or a stopped replacement: the shipment was cancelled
 
 
 def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
@@ -87,8 +90,9 @@ def track(parcel: Parcel, now: datetime, language: Language = "en") -> Tracking:
         events.append(ScanEvent(at=at, status=status, location=hub[language] if hub else None,
                                 description=TEXT[key][language].format(hub=hub[language] if hub else "")))
     if parcel.voided_at:
+        key = "cancelled_outbound" if parcel.direction == "outbound" else "cancelled"
         events.append(ScanEvent(at=max(as_utc(parcel.voided_at), start), status="cancelled",
-                                description=TEXT["cancelled"][language]))
+                                description=TEXT[key][language]))
     latest = events[-1].status
     on_its_way = latest not in ("delivered", "exception", "lost", "cancelled")
     return Tracking(
