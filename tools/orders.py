@@ -9,6 +9,7 @@ from pydantic import Field
 from sqlmodel import Session
 
 from mock_backends.orders import repository
+from mock_backends.orders.products import parse_options
 from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, run_tool
 
@@ -33,6 +34,8 @@ def order_summary(detail: repository.OrderDetail) -> dict[str, Any]:
                 "category": line.category,
                 "quantity": line.quantity,
                 "quantity_returned": line.quantity_returned,
+                "quantity_exchanged": line.quantity_exchanged,
+                "options": parse_options(line.options),  # tells two variants of one product apart
                 "unit_price": _cents(line.unit_price_cents),
                 "final_sale": line.final_sale,
             }

@@ -21,6 +21,7 @@ from tools.handoff import transfer_to_human
 from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
+from tools.products import get_product_details
 from tools.return_status import get_return_status
 from tools.returns import create_return, preview_create_return
 from tools.tracking import track_shipment
@@ -63,6 +64,7 @@ REGISTRY: tuple[ToolSpec, ...] = (
     ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
     ToolSpec(search_help_centre, before_verification=True),
     ToolSpec(track_shipment),
+    ToolSpec(get_product_details),
 )
 
 TOOLS: list[BaseTool] = [spec.tool for spec in REGISTRY]
