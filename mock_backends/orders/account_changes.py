@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from mock_backends.orders import audit
 from mock_backends.orders.after_sales_models import AccountChange
 from mock_backends.orders.after_sales_policy import RefundTiming
-from mock_backends.orders.errors import OrderAlreadyShipped, OrderNotCancellable, OrderNotModifiable
+from mock_backends.orders.errors import OrderAlreadyShipped, OrderNotCancellable, OrderNotModifiable, OrderSystemError
 from mock_backends.orders.models import DELIVERED_STATUSES, Order
 from mock_backends.orders.payments import MoneyMove
 from mock_backends.orders.repository import get_owned_order
@@ -82,8 +82,10 @@ def run_change(session: Session, *, customer_id: str, order_id: str | None, kind
         audit.record(session, actor=customer_id, tool=AUDITED_AS[kind], outcome="ok", session_id=session_id,
                      order_id=order.id if order else None, detail={"summary": summary, "amount_cents": amount})
         session.commit()
-    except IntegrityError:
-        session.rollback()  # a replay with the same key won the race: the unique key kept one change
+    except (IntegrityError, OrderSystemError):
+        # A replay with the same key may have won the race (SQLite takes no row lock, so it can commit
+        # between our checks): the unique key kept one change, and that one is the answer.
+        session.rollback()
         existing = change_by_key(session, customer_id, idempotency_key)
         if existing is None:
             raise

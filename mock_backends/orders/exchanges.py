@@ -25,7 +25,7 @@ from sqlmodel import Session
 from mock_backends.orders import audit
 from mock_backends.orders.after_sales_models import ExchangeItem, ExchangeRequest
 from mock_backends.orders.after_sales_policy import exchange_return_policy
-from mock_backends.orders.errors import InvalidSwap, NotEligible, OutOfStock
+from mock_backends.orders.errors import InvalidSwap, NotEligible, OrderSystemError, OutOfStock
 from mock_backends.orders.exchange_lifecycle import ExchangeView, exchange_by_key, exchange_view
 from mock_backends.orders.models import OrderItem, PaymentMethod
 from mock_backends.orders.order_status import settle_after_sales_status
@@ -198,8 +198,10 @@ def exchange_items(session: Session, customer_id: str, order_id: str, items: Exc
         quote = quote_exchange(session, customer_id, detail, lines, payment_method_id, now)
         number = _write(session, customer_id, quote, idempotency_key, now, session_id)
         session.commit()
-    except IntegrityError:
-        session.rollback()  # a replay with the same key won the race: the unique key kept one exchange
+    except (IntegrityError, OrderSystemError):
+        # A replay with the same key may have won the race (SQLite takes no row lock, so it can commit
+        # between our checks): the unique key kept one exchange, and that one is the answer.
+        session.rollback()
         existing = exchange_by_key(session, customer_id, idempotency_key)
         if existing is None:
             raise

@@ -44,7 +44,7 @@ PRODUCTS: list[tuple[str, str, str, bool, int]] = [
 # "-STD" variant is what the demo orders bought; the others are what it can be exchanged or changed for.
 VARIANTS: dict[str, tuple[str, dict[str, str], int, int]] = {
     "P-HEADPHONES-STD": ("P-HEADPHONES", {"colour": "black"}, 8999, 12),
-    "P-HEADPHONES-WHITE": ("P-HEADPHONES", {"colour": "white"}, 8999, 3),
+    "P-HEADPHONES-WHITE": ("P-HEADPHONES", {"colour": "white"}, 7999, 3),  # cheaper: a refunded difference
     "P-HEADPHONES-ANC": ("P-HEADPHONES", {"colour": "black", "noise cancelling": "yes"}, 10999, 2),
     "P-CABLE-STD": ("P-CABLE", {"length": "1 m"}, 1299, 40),
     "P-CABLE-2M": ("P-CABLE", {"length": "2 m"}, 1499, 25),
