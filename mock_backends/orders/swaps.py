@@ -69,7 +69,10 @@ def in_stock(variant: VariantFacts, wanted: int) -> bool:
 def check_swaps(requests: list[SwapRequest]) -> list[SwapReason]:
     """One reason per request, in order. Stock is checked against the total asked of each variant,
     so two lines asking for the last unit of the same variant are not both allowed."""
-    wanted: Counter[str] = Counter(r.new.variant_id for r in requests if r.new is not None and r.quantity > 0)
+    wanted: Counter[str] = Counter()
+    for r in requests:
+        if r.new is not None and r.quantity > 0:
+            wanted[r.new.variant_id] += r.quantity
     return [_check(r, wanted) for r in requests]
 
 
