@@ -31,7 +31,7 @@ from mock_backends.orders.returns import ReturnLine, check_lines
 # layer): the order, its items with their products, and its parcels, by order number and owner.
 RAW = text("SELECT o.id, o.customer_id, o.status, o.created_at, o.delivered_at, o.total_cents, i.id, i.variant_id, "
            "p.name, p.category, p.final_sale, i.quantity, i.quantity_returned, i.unit_price_cents, p.name_zh, "
-           "s.tracking_number FROM orders o "
+           "v.options, COALESCE(i.quantity_exchanged, 0), s.tracking_number FROM orders o "
            "LEFT JOIN orderitem i ON i.order_id = o.id LEFT JOIN variant v ON v.id = i.variant_id "
            "LEFT JOIN product p ON p.id = v.product_id LEFT JOIN shipment s ON s.order_id = o.id "
            "WHERE o.id = :order_id AND o.customer_id = :customer_id ORDER BY i.id, s.id")
