@@ -3,19 +3,14 @@ hard-coded ids), and the whole database as data, so a refusal can be shown to ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from mock_backends.orders.models import OrderItem, PaymentMethod, SQLModel, Variant, utcnow
+from mock_backends.orders.models import OrderItem, PaymentMethod, SQLModel, Variant
 
 ALICE, WANG, BOB = "alice_chen_1001", "wang_fang_1002", "bob_miller_1003"
 CAROL, LI_NA = "carol_davis_1004", "li_na_1005"
-NOW: datetime = utcnow()  # the demo's dates are relative to seeding time; the tests run right after
 
 
 def item_id(engine: Engine, order_id: str, position: int = 0) -> int:
@@ -51,9 +46,3 @@ def everything(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         return {name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
                 for name, table in SQLModel.metadata.tables.items() if name != "auditevent"}
-
-
-@contextmanager
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
