@@ -28,6 +28,7 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
     "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
     "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
     "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
+    "get_product_details": GuidedHandler(GuidedSteps.after_get_product_details),
 })
 
 

@@ -240,6 +240,20 @@ class GuidedSteps:
         return self.say("created", rma=data["rma"], amount=amount, method=self.refund_method(data["refund_method"]),
                         label=label_line(data), quick_replies=menu_buttons(self.lang)[:4], intent="menu")
 
+    def after_get_product_details(self, data: dict[str, Any]) -> AIMessage:
+        """A product's variants (options, price, stock), or per item of an order those it can be swapped for."""
+        products = [data["product"]] if data.get("product") else [item["product"] for item in data.get("items", [])]
+        lines = []
+        for product in products:
+            for variant in product.get("variants", []):
+                options = ", ".join(f"{k}: {v}" for k, v in (variant.get("options") or {}).items()) or "-"
+                stock = t("guided.in_stock" if variant.get("in_stock") else "guided.out_of_stock", self.lang)
+                lines.append(t("guided.variant_line", self.lang, product=product.get("name", ""), options=options,
+                               price=format_amount(variant.get("price"), data.get("currency"), self.lang),
+                               stock=stock))
+        return self.say("product_variants", lines="\n".join(lines), quick_replies=menu_buttons(self.lang),
+                        intent="menu")
+
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
         parcels = data.get("parcels") or []
         if not parcels:

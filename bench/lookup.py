@@ -32,7 +32,7 @@ from mock_backends.orders.returns import ReturnLine, check_lines
 # and its parcels, by order number and owner.
 RAW = text("SELECT o.id, o.customer_id, o.status, o.created_at, o.delivered_at, o.total_cents, o.currency, i.id, "
            "i.variant_id, p.name, p.category, p.final_sale, i.quantity, i.quantity_returned, i.unit_price_cents, "
-           "COALESCE(n.name, p.name), s.tracking_number FROM orders o "
+           "COALESCE(n.name, p.name), v.options, COALESCE(i.quantity_exchanged, 0), s.tracking_number FROM orders o "
            "LEFT JOIN orderitem i ON i.order_id = o.id LEFT JOIN variant v ON v.id = i.variant_id "
            "LEFT JOIN product p ON p.id = v.product_id "
            "LEFT JOIN productname n ON n.product_id = p.id AND n.language = :language "

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from core.dates import local_date
 from core.money import plain_amount
 from mock_backends.orders import repository
+from mock_backends.orders.products import parse_options
 from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, run_tool
 
@@ -34,6 +35,8 @@ def order_summary(detail: repository.OrderDetail, language: str | None = None) -
                 "category": line.category,
                 "quantity": line.quantity,
                 "quantity_returned": line.quantity_returned,
+                "quantity_exchanged": line.quantity_exchanged,
+                "options": parse_options(line.options),  # tells two variants of one product apart
                 "unit_price": plain_amount(line.unit_price_cents, order.currency),
                 "final_sale": line.final_sale,
             }

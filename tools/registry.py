@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool
 
+from core.messages import maybe
 from tools.base import Preview, audited_preview, invalid_arguments
 from tools.deps import ToolDeps
 
@@ -22,6 +23,7 @@ from tools.handoff import transfer_to_human
 from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
 from tools.orders import list_orders, lookup_order
+from tools.products import get_product_details
 from tools.return_status import get_return_status
 from tools.returns import create_return, create_return_committed, preview_create_return
 from tools.tracking import track_shipment
@@ -44,7 +46,8 @@ class ToolSpec:
     # change, e.g. the server stopped before the turn was saved. The card is then retired by replaying
     # the call, which must be idempotent per session + tool call id (service/card_recovery.py).
     committed: Callable[[ToolDeps, dict[str, Any], str, str], bool] | None = None
-    # What the tool trace says the assistant did ("What I checked: <label>"), per language.
+    # What the tool trace says the assistant did ("What I checked: <label>"), per language, where the
+    # catalogues (`tool_name.<name>` in core/catalogues/<code>.yaml) have no words for the tool.
     label: Mapping[str, str] = field(default_factory=dict)
     panel: Panel | None = None  # the card beside the chat that shows its result, if any
 
@@ -64,7 +67,8 @@ class ToolSpec:
         return self.tool.name
 
     def label_in(self, language: str) -> str:
-        return self.label.get(language) or self.label.get("en") or self.name
+        return (maybe(f"tool_name.{self.name}", language) or self.label.get(language) or self.label.get("en")
+                or self.name)
 
 
 class ToolRegistry:
@@ -101,20 +105,18 @@ class ToolRegistry:
 
 
 REGISTRY = ToolRegistry((
-    ToolSpec(verify_customer, before_verification=True, label={"en": "who you are", "zh": "身份验证"}),
-    ToolSpec(transfer_to_human, before_verification=True,
-             label={"en": "a colleague to help you", "zh": "转接人工客服"}),
-    ToolSpec(list_orders, label={"en": "your recent orders", "zh": "您最近的订单"}),
-    ToolSpec(lookup_order, label={"en": "the order details", "zh": "订单详情"}, panel="order"),
-    ToolSpec(check_return_eligibility, label={"en": "whether the items can be returned", "zh": "商品能否退货"},
-             panel="eligibility"),
+    ToolSpec(verify_customer, before_verification=True),
+    ToolSpec(transfer_to_human, before_verification=True),
+    ToolSpec(list_orders),
+    ToolSpec(lookup_order, panel="order"),
+    ToolSpec(check_return_eligibility, panel="eligibility"),
     ToolSpec(create_return, sensitive=True, preview=preview_create_return, committed=create_return_committed,
-             label={"en": "creating the return", "zh": "创建退货"}, panel="return"),
-    ToolSpec(get_return_status, label={"en": "your return's status", "zh": "退货进度"}, panel="return_status"),
-    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return,
-             label={"en": "cancelling the return", "zh": "取消退货"}),
-    ToolSpec(search_help_centre, before_verification=True, label={"en": "the help centre", "zh": "帮助中心"}),
-    ToolSpec(track_shipment, label={"en": "where your parcel is", "zh": "包裹物流"}, panel="tracking"),
+             panel="return"),
+    ToolSpec(get_return_status, panel="return_status"),
+    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
+    ToolSpec(search_help_centre, before_verification=True),
+    ToolSpec(track_shipment, panel="tracking"),
+    ToolSpec(get_product_details),
 ))
 
 # The default registry's parts, for callers that do not build their own graph.

@@ -4,6 +4,8 @@
     POST /labels                     book a return parcel for an RMA and make its label
     GET  /labels/{number}.png        the printable label (Code128 barcode of the tracking number); 410 once voided
     POST /labels/{number}/void       void a return label (the return was cancelled); idempotent
+    POST /shipments                  book an exchange's replacement parcel (outbound), tracked like any parcel
+    POST /shipments/{number}/cancel  stop a replacement parcel (the exchange was cancelled); idempotent
     GET  /healthz                    liveness (never fault-injected)
 
 Errors are JSON `{"code", "error"}` with a message safe to show a customer. With a token configured
@@ -28,7 +30,10 @@ from mock_backends.logistics import records
 from mock_backends.logistics.auth import install_token_check
 from mock_backends.logistics.faults import FaultConfig, install_faults
 from mock_backends.logistics.labels import render_return_label
-from mock_backends.logistics.schemas import CarrierErrorBody, Label, LabelRequest, Language, Tracking, VoidedLabel
+from mock_backends.logistics.schemas import (
+    CancelledShipment, CarrierErrorBody, Label, LabelRequest, Language, OutboundShipment, ShipmentRequest, Tracking,
+    VoidedLabel,
+)
 from mock_backends.logistics.timeline import track
 from mock_backends.orders.models import utcnow
 
@@ -100,6 +105,31 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
         if shipment is None or shipment.voided_at is None:
             raise CarrierHTTPError(404, "label_not_found", f"No return label for tracking number {number}.")
         return VoidedLabel(tracking_number=shipment.tracking_number, voided_at=shipment.voided_at)
+
+    @app.post("/shipments", response_model=OutboundShipment, status_code=status.HTTP_201_CREATED, responses=ERRORS)
+    def create_shipment(body: ShipmentRequest, response: Response) -> OutboundShipment:
+        """Book the replacement parcel of an exchange; asking again returns the parcel booked before."""
+        try:
+            shipment, created = records.book_outbound_shipment(engine, reference=body.reference,
+                                                               order_id=body.order_id, now=clock())
+        except records.UnknownReturn as error:
+            raise CarrierHTTPError(404, "exchange_not_found", str(error)) from error
+        if not created:
+            response.status_code = status.HTTP_200_OK
+        return OutboundShipment(reference=body.reference.strip().upper(), order_id=shipment.order_id,
+                                carrier=shipment.carrier, tracking_number=shipment.tracking_number,
+                                handed_over_at=shipment.created_at)
+
+    @app.post("/shipments/{number}/cancel", response_model=CancelledShipment, responses=ERRORS)
+    def cancel_shipment(number: str) -> CancelledShipment:
+        """Stop a replacement parcel: tracking then says it was cancelled. Cancelling again answers the same."""
+        _check_number(number)
+        try:
+            shipment = records.cancel_outbound_shipment(engine, number.upper(), clock())
+        except records.UnknownShipment as error:
+            raise CarrierHTTPError(404, "shipment_not_found", str(error)) from error
+        assert shipment.voided_at is not None
+        return CancelledShipment(tracking_number=shipment.tracking_number, cancelled_at=shipment.voided_at)
 
     return app
 

@@ -18,10 +18,12 @@ from pydantic import ValidationError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
 from mock_backends.logistics.faults import FAULT_HEADER
-from mock_backends.logistics.schemas import Label, LabelRequest, Language, Tracking, VoidedLabel
+from mock_backends.logistics.schemas import (
+    CancelledShipment, Label, LabelRequest, Language, OutboundShipment, ShipmentRequest, Tracking, VoidedLabel,
+)
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", Tracking, Label, VoidedLabel)
+M = TypeVar("M", Tracking, Label, VoidedLabel, OutboundShipment, CancelledShipment)
 
 
 class CarrierError(Exception):
@@ -38,6 +40,10 @@ class TrackingNotFound(CarrierError):
 
 class LabelRefused(CarrierError):
     """The carrier would not make a label (it does not know the RMA, or the request was malformed)."""
+
+
+class ShipmentRefused(CarrierError):
+    """The carrier would not book a replacement parcel (it does not know the exchange)."""
 
 
 class LabelVoided(CarrierError):
@@ -108,6 +114,23 @@ class CarrierClient:
         if response.status_code == 404:
             raise TrackingNotFound(f"The carrier has no return label for tracking number {tracking_number}.")
         return self._parse(response, VoidedLabel, f"void {tracking_number}")
+
+    def create_shipment(self, reference: str, order_id: str, *, fault: str | None = None) -> OutboundShipment:
+        """Book the replacement parcel of exchange `reference`; asking again returns the same parcel."""
+        body = ShipmentRequest(reference=reference, order_id=order_id).model_dump()
+        # Retrying a POST is safe here: the carrier books at most one replacement per exchange.
+        response = self._request("POST", "/shipments", json=body, fault=fault)
+        if 400 <= response.status_code < 500:
+            log.warning("carrier refused a shipment for %s: %s %s", reference, response.status_code, response.text[:200])
+            raise ShipmentRefused(f"The carrier could not book the replacement for exchange {reference}.")
+        return self._parse(response, OutboundShipment, f"shipment {reference}")
+
+    def cancel_shipment(self, tracking_number: str, *, fault: str | None = None) -> CancelledShipment:
+        """Stop a replacement parcel (its exchange was cancelled); cancelling it again answers the same."""
+        response = self._request("POST", f"/shipments/{tracking_number}/cancel", fault=fault)
+        if response.status_code == 404:
+            raise TrackingNotFound(f"The carrier has no replacement parcel with tracking number {tracking_number}.")
+        return self._parse(response, CancelledShipment, f"cancel {tracking_number}")
 
     def _request(self, method: str, path: str, *, fault: str | None, **kwargs: object) -> httpx.Response:
         headers = {FAULT_HEADER: value} if (value := fault or self.fault) else {}

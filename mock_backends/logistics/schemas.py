@@ -30,7 +30,8 @@ class Tracking(BaseModel):
 
 
 class LabelRequest(BaseModel):
-    rma: str = Field(min_length=1, max_length=20, description="The return authorisation the label is for.")
+    rma: str = Field(min_length=1, max_length=20,
+                     description="The return authorisation (RMA-...) or exchange (EXC-...) the label is for.")
     order_id: str = Field(min_length=1, max_length=32, description="The order the RMA belongs to.")
 
 
@@ -40,6 +41,25 @@ class Label(BaseModel):
     carrier: str
     tracking_number: str
     label_url: str = Field(description="A printable PNG with a Code128 barcode of the tracking number.")
+
+
+class ShipmentRequest(BaseModel):
+    reference: str = Field(min_length=1, max_length=20, description="The exchange (EXC-...) the replacement is for.")
+    order_id: str = Field(min_length=1, max_length=32, description="The order the exchange belongs to.")
+
+
+class OutboundShipment(BaseModel):
+    reference: str
+    order_id: str
+    carrier: str
+    tracking_number: str = Field(description="Track it like any parcel: GET /tracking/{tracking_number}.")
+    handed_over_at: datetime
+
+
+class CancelledShipment(BaseModel):
+    tracking_number: str
+    status: Literal["cancelled"] = "cancelled"
+    cancelled_at: datetime = Field(description="When it was first cancelled (cancelling again changes nothing).")
 
 
 class VoidedLabel(BaseModel):

@@ -3,7 +3,8 @@
 The same shipment asked about at the same moment always gets the same answer, so tests and demos
 can rely on it: a parcel handed over 2 days ago is in transit, one from 4 days ago is delivered,
 a 'lost' one stops scanning at the second hub, is traced, then declared lost, and a return parcel
-whose label was voided (the return was cancelled) stops at the moment it was voided, as cancelled.
+whose label was voided (the return was cancelled), or an exchange's replacement that was stopped,
+ends at that moment, as cancelled.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Parcel:
     direction: str  # 'outbound' or 'return'
     fate: str  # 'normal', 'delayed' or 'lost' (the simulation's script for this parcel)
     handed_over_at: datetime
-    voided_at: datetime | None = None  # a voided return label: the shipment was cancelled
+    voided_at: datetime | None = None  # a voided return label or a stopped replacement: the shipment was cancelled
 
 
 def track(parcel: Parcel, now: datetime, language: str = "en") -> Tracking:
@@ -67,8 +68,9 @@ def track(parcel: Parcel, now: datetime, language: str = "en") -> Tracking:
         events.append(ScanEvent(at=at, status=status, location=place,
                                 description=t(f"carrier.event.{key}", language, hub=place or "")))
     if parcel.voided_at:
+        key = "cancelled_outbound" if parcel.direction == "outbound" else "cancelled"
         events.append(ScanEvent(at=max(as_utc(parcel.voided_at), start), status="cancelled",
-                                description=t("carrier.event.cancelled", language)))
+                                description=t(f"carrier.event.{key}", language)))
     latest = events[-1].status
     on_its_way = latest not in ("delivered", "exception", "lost", "cancelled")
     return Tracking(

@@ -1,4 +1,5 @@
-"""The generated shop's catalogue: products with English and Chinese names, some final sale.
+"""The generated shop's catalogue: products with English and Chinese names, some final sale, variants
+with options (size, colour, ...) and stock.
 
 Categories are the policy's (electronics 15 days, beauty 14, the rest 30), so every window occurs.
 """
@@ -36,6 +37,15 @@ CATALOGUE: tuple[tuple[str, str, str, str, bool, int, tuple[dict[str, str], ...]
 )
 
 
+# Units in stock per variant: a few fixed cases the agent must handle, the rest spread over 5..44.
+STOCK_CASES = {"G-HOODIE-3": 1,   # the last unit: two customers exchanging for it, one wins
+               "G-JEANS-3": 0}    # out of stock: an exchange or item change to it is refused
+
+
+def stock_of(variant_id: str, index: int) -> int:
+    return STOCK_CASES.get(variant_id, 5 + index * 7 % 40)
+
+
 @dataclass(frozen=True)
 class Offer:
     """A purchasable variant, as the order generator sees it."""
@@ -52,8 +62,10 @@ def catalogue_rows() -> tuple[list[dict], list[dict], list[dict]]:
         products.append({"id": product_id, "name": name, "category": category, "final_sale": final_sale})
         names += name_rows(product_id, {"zh": name_zh})
         for n, option in enumerate(options, start=1):
-            variants.append({"id": f"{product_id}-{n}", "product_id": product_id, "price_cents": price + 100 * (n - 1),
-                             "options": json.dumps(option, ensure_ascii=False, sort_keys=True), "available": True})
+            variant_id = f"{product_id}-{n}"
+            variants.append({"id": variant_id, "product_id": product_id, "price_cents": price + 100 * (n - 1),
+                             "options": json.dumps(option, ensure_ascii=False, sort_keys=True), "available": True,
+                             "stock": stock_of(variant_id, len(variants))})
     return products, variants, names
 
 

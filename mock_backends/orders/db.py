@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import logging
 import re
+from pathlib import Path
 
-from sqlalchemy import event, inspect, text
+
+from sqlalchemy import CheckConstraint, Table, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel, create_engine
@@ -64,9 +64,11 @@ class SchemaOutdated(RuntimeError):
 
 
 def create_tables(engine: Engine) -> None:
-    """Create missing tables, then bring tables an older version made up to date (see `upgrade_columns`)."""
+    """Create missing tables, then bring tables an older version made up to date (see `upgrade_columns`
+    and `upgrade_checks`)."""
     SQLModel.metadata.create_all(engine)
     upgrade_columns(engine)
+    upgrade_checks(engine)
     create_missing_indexes(engine)
 
 
@@ -126,6 +128,58 @@ def _card_facts_from_labels(conn: Connection) -> None:
         if match := CARD_LABEL.fullmatch(label or ""):
             conn.execute(text("UPDATE paymentmethod SET brand = :brand, last_four = :last_four WHERE id = :id"),
                          {"brand": match[1], "last_four": match[2], "id": method_id})
+
+
+def upgrade_checks(engine: Engine) -> None:
+    """Bring CHECK constraints an older version made up to date (e.g. new order statuses).
+
+    PostgreSQL replaces a changed or missing one in place (widening a value list keeps every old row
+    valid). SQLite cannot alter a table's constraints: a changed one stops start-up with the one-line
+    fix, because writes would otherwise fail mid-conversation; a missing one (on a column
+    `upgrade_columns` just added) is only logged, since the code's guarded UPDATEs enforce it too.
+    """
+    changed, missing = _outdated_checks(engine)
+    if not changed and not missing:
+        return
+    if engine.dialect.name != "postgresql":
+        if changed:
+            raise SchemaOutdated(
+                f"The database at {engine.url!r} was made by an older ReturnDesk: its rules "
+                f"{', '.join(f'{t.name}.{c.name}' for t, c in changed)} predate this version. "
+                "Recreate it with `returndesk seed --reset` (deletes its data).")
+        log.warning("database lacks CHECK constraints %s; `returndesk seed --reset` adds them",
+                    ", ".join(f"{t.name}.{c.name}" for t, c in missing))
+        return
+    with engine.begin() as conn:
+        for table, check in changed + missing:
+            sql = str(check.sqltext.compile(dialect=engine.dialect))
+            conn.execute(text(f'ALTER TABLE "{table.name}" DROP CONSTRAINT IF EXISTS "{check.name}"'))
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{check.name}" CHECK ({sql})'))
+            log.warning("updated CHECK %s.%s of a database made by an older version", table.name, check.name)
+
+
+_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _check_signature(table: Table, sql: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a CHECK allows, comparable across dialects: its string literals and the columns it names.
+    (PostgreSQL hands a constraint back rewritten, e.g. `status IN (...)` as `= ANY (ARRAY[...])`.)"""
+    literals = frozenset(_LITERAL.findall(sql))
+    unquoted = _LITERAL.sub("", sql)
+    return literals, frozenset(c.name for c in table.columns if re.search(rf"\b{re.escape(c.name)}\b", unquoted))
+
+
+def _outdated_checks(engine: Engine) -> tuple[list[tuple[Table, CheckConstraint]], list[tuple[Table, CheckConstraint]]]:
+    inspector = inspect(engine)
+    changed, missing = [], []
+    for table in SQLModel.metadata.sorted_tables:
+        present = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name) if c.get("name")}
+        for check in (c for c in table.constraints if isinstance(c, CheckConstraint) and isinstance(c.name, str)):
+            if check.name not in present:
+                missing.append((table, check))
+            elif _check_signature(table, present[check.name]) != _check_signature(table, str(check.sqltext)):
+                changed.append((table, check))
+    return changed, missing
 
 
 def drop_tables(engine: Engine) -> None:

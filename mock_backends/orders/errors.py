@@ -44,3 +44,70 @@ class InvalidReturnRequest(OrderSystemError):
 class ReturnNotFound(OrderSystemError):
     code = "return_not_found"
     hint = "Ask the customer for the RMA number shown when the return was created."
+
+
+class ProductNotFound(OrderSystemError):
+    code = "product_not_found"
+    hint = "Ask the customer which product they mean, or look up their order to see its items."
+
+
+class OutOfStock(OrderSystemError):
+    """The variant wanted has no units left (or fewer than asked for), possibly taken a moment ago."""
+
+    code = "out_of_stock"
+    hint = "Tell the customer that variant is out of stock; offer the variants get_product_details lists as in stock."
+
+
+class InvalidSwap(OrderSystemError):
+    """An exchange or item change that breaks a rule: another product, the same variant, a bad quantity."""
+
+    code = "invalid_swap"
+    hint = "Explain the reason; an item can only be swapped for another in-stock variant of the same product."
+
+    def __init__(self, message: str, items: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.items = items or []
+
+
+class PaymentMethodNotFound(OrderSystemError):
+    """Also raised for another customer's payment method."""
+
+    code = "payment_method_not_found"
+    hint = "Ask the customer which of their saved payment methods to use."
+
+
+class InsufficientBalance(OrderSystemError):
+    code = "insufficient_balance"
+    hint = "Tell the customer the gift card balance does not cover the amount; offer another payment method."
+
+
+class OrderAlreadyShipped(OrderSystemError):
+    """Cancelling or changing an order that has left the warehouse."""
+
+    code = "order_shipped"
+    hint = "Offer to track the parcel (track_shipment); once it is delivered it can be returned or exchanged."
+
+
+class OrderNotCancellable(OrderSystemError):
+    code = "order_not_cancellable"
+    hint = "Tell the customer the order's status; a delivered order can be returned or exchanged instead."
+
+
+class OrderNotModifiable(OrderSystemError):
+    code = "order_not_modifiable"
+    hint = "Tell the customer why the order can no longer be changed this way; offer what its status allows."
+
+
+class InvalidOrderChange(OrderSystemError):
+    code = "invalid_change"
+    hint = "Correct the reason, address or payment method as described and propose the change again."
+
+
+class ExchangeNotFound(OrderSystemError):
+    code = "exchange_not_found"
+    hint = "Ask the customer for the exchange number (EXC-...) shown when the exchange was created."
+
+
+class ExchangeNotCancellable(OrderSystemError):
+    code = "exchange_not_cancellable"
+    hint = "Tell the customer the exchange's status; offer to track its parcels or transfer to a person."

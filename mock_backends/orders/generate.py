@@ -1,8 +1,9 @@
 """`returndesk seed --customers N --seed S`: a deterministic shop of any size, every case included.
 
 Same seed and same `now`, same rows. Orders spread over the last 18 months; each has one of the
-cases in `CASES`, which are exactly the situations the agent must handle. The first generated
-customer gets one order of every case and all three payment kinds, so even a tiny seed has them all.
+cases in `CASES`, which are exactly the situations the agent must handle (pending orders to cancel
+or change, delivered ones to return or exchange, ...). The first generated customer gets one order
+of every case, all three payment kinds and a used-up gift card, so even a tiny seed has them all.
 Rows go through `BulkWriter` (Core executemany, or COPY on PostgreSQL) in batches of customers.
 """
 
@@ -131,6 +132,11 @@ class _Shop:
         methods = self._payment_methods(person, every_kind=index == 0)
         if index == 0:  # the showcase customer: every case, every payment kind
             plan = [(case, methods[n % len(methods)]) for n, case in enumerate(CASES)]
+            # ... and a used-up gift card (not drawn from the RNG, so every other row stays as it was).
+            self.writer.add("paymentmethod", {"id": f"empty_gift_card_{person.customer_id}",
+                                              "customer_id": person.customer_id, "kind": "gift_card",
+                                              "label": "Gift card (used up)", "balance_cents": 0, "brand": None,
+                                              "last_four": None})
         else:
             count = rng.randint(1, 2 * orders_per_customer - 1)
             plan = [(rng.choices(self.case_names, self.case_weights)[0], rng.choice(methods)) for _ in range(count)]
@@ -152,6 +158,8 @@ class _Shop:
             label = {"credit_card": f"{brand} ending {last_four}",
                      "paypal": f"PayPal {person.email}", "gift_card": "Gift card"}[kind]
             balance = rng.randrange(0, 20000, 100) if kind == "gift_card" else None
+            if every_kind and balance == 0:  # the showcase's gift card has a balance (its other one has none)
+                balance = 5000
             self.writer.add("paymentmethod", {"id": method_id, "customer_id": person.customer_id, "kind": kind,
                                               "label": label, "balance_cents": balance, "brand": brand,
                                               "last_four": last_four})
@@ -166,6 +174,8 @@ class _Shop:
         order = self._timeline(case) | {"id": order_id, "customer_id": person.customer_id,
                                         "ship_to": f"{person.line1}, {person.city} {person.postcode}",
                                         "currency": SHOP_CURRENCY}
+        if case == "partly_returned":  # its earlier return stands (order_status.py)
+            order["status"] = "return_requested"
         lines = self._lines(case, order_id)
         order["total_cents"] = sum(line["quantity"] * line["unit_price_cents"] for line in lines)
         self.writer.add("orders", order)
@@ -176,7 +186,7 @@ class _Shop:
         if order["shipped_at"] is not None:
             fate = {"lost_in_transit": "lost", "delayed_in_transit": "delayed"}.get(case, "normal")
             shipment_id = self.ids.take("shipment")
-            self.writer.add("shipment", {"id": shipment_id, "order_id": order_id, "return_id": None,
+            self.writer.add("shipment", {"id": shipment_id, "order_id": order_id, "return_id": None, "exchange_id": None,
                                          "carrier": "ReturnDesk Express", "tracking_number": f"RDG{shipment_id:09d}",
                                          "direction": "outbound", "fate": fate, "created_at": order["shipped_at"]})
         if case == "partly_returned":
@@ -216,7 +226,8 @@ class _Shop:
             if case == "partly_returned" and n == 0:
                 quantity = max(quantity, 2)
             lines.append({"id": self.ids.take("orderitem"), "order_id": order_id, "variant_id": offer.variant_id,
-                          "quantity": quantity, "unit_price_cents": offer.price_cents, "quantity_returned": 0})
+                          "quantity": quantity, "unit_price_cents": offer.price_cents, "quantity_returned": 0,
+                          "quantity_exchanged": 0})
         return lines
 
     def _add_past_return(self, person: Person, order: dict, lines: list[dict], method_id: str) -> None:

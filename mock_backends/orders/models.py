@@ -6,7 +6,7 @@ timestamps are timezone-aware UTC. Product names other than English live in `pro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DDL, CheckConstraint, Column, Index, UniqueConstraint, event, func
 from sqlalchemy import Text as SAText
@@ -14,21 +14,18 @@ from sqlmodel import Field, SQLModel
 
 from core import languages
 from core.money import SHOP_CURRENCY
+from mock_backends.orders.columns import _in, utcnow  # noqa: F401  (utcnow: re-exported)
 from mock_backends.orders.pii_columns import REDACTED  # importing it installs the redacting hook
 
-ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
+# A pending order may have its items changed once (tau-bench's "pending (item modified)"); a delivered
+# one records its latest after-sales request (tau-bench's "return requested" / "exchange requested").
+ORDER_STATUSES = ("pending", "items_modified", "processing", "shipped", "delivered", "return_requested",
+                  "exchange_requested", "cancelled")
+DELIVERED_STATUSES = ("delivered", "return_requested", "exchange_requested")  # each has been delivered
 RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refunded", "cancelled")
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
 REFUND_METHODS = ("original_payment", "gift_card")
 SHIPMENT_FATES = ("normal", "delayed", "lost")  # simulation input for the carrier service
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Customer(SQLModel, table=True):
@@ -102,12 +99,18 @@ class ProductName(SQLModel, table=True):
 class Variant(SQLModel, table=True):
     """A purchasable item: one product in one set of options (tau-bench's 'item')."""
 
-    __table_args__ = (CheckConstraint("price_cents >= 0", name="ck_variant_price"),)
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="ck_variant_price"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="ck_variant_stock"),
+    )
     id: str = Field(primary_key=True, max_length=64)
     product_id: str = Field(foreign_key="product.id", index=True, max_length=64)
     options: str = Field(default="{}", sa_column=Column(SAText, nullable=False, default="{}"))
     price_cents: int
     available: bool = True
+    # Units in the warehouse, taken by guarded UPDATEs (exchanges, item changes) and put back on cancelling.
+    # Null: not counted (a database made before stock existed): in stock while `available`.
+    stock: int | None = Field(default=None, description="Units in stock; null = not counted.")
 
 
 class Order(SQLModel, table=True):
@@ -116,8 +119,10 @@ class Order(SQLModel, table=True):
         CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
         CheckConstraint("total_cents >= 0", name="ck_order_total"),
         # Each lifecycle state carries the timestamp of reaching it (the return window starts at delivery).
-        CheckConstraint("status NOT IN ('shipped', 'delivered') OR shipped_at IS NOT NULL", name="ck_order_shipped_at"),
-        CheckConstraint("status <> 'delivered' OR delivered_at IS NOT NULL", name="ck_order_delivered_at"),
+        CheckConstraint(f"{_in('status', ('shipped', *DELIVERED_STATUSES), negate=True)} OR shipped_at IS NOT NULL",
+                        name="ck_order_shipped_at"),
+        CheckConstraint(f"{_in('status', DELIVERED_STATUSES, negate=True)} OR delivered_at IS NOT NULL",
+                        name="ck_order_delivered_at"),
         CheckConstraint("status <> 'cancelled' OR cancelled_at IS NOT NULL", name="ck_order_cancelled_at"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
     )
@@ -143,6 +148,8 @@ class OrderItem(SQLModel, table=True):
         CheckConstraint(
             "quantity_returned >= 0 AND quantity_returned <= quantity", name="ck_order_item_returned"
         ),
+        CheckConstraint("quantity_exchanged IS NULL OR (quantity_exchanged >= 0 "
+                        "AND quantity_returned + quantity_exchanged <= quantity)", name="ck_order_item_exchanged"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
@@ -150,6 +157,8 @@ class OrderItem(SQLModel, table=True):
     quantity: int = 1
     unit_price_cents: int
     quantity_returned: int = 0
+    # Units sent back for another variant; null on rows older than exchanges (read as 0).
+    quantity_exchanged: int | None = Field(default=0, description="Units exchanged, 0..quantity - returned.")
 
 
 class Payment(SQLModel, table=True):
@@ -165,6 +174,8 @@ class Payment(SQLModel, table=True):
     direction: str = Field(default="charge", max_length=10)
     amount_cents: int
     created_at: datetime = Field(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=100,
+                             description="What it settles: 'order cancelled', 'exchange EXC-…', 'items changed'.")
 
 
 class Shipment(SQLModel, table=True):
@@ -175,16 +186,20 @@ class Shipment(SQLModel, table=True):
         CheckConstraint(_in("fate", SHIPMENT_FATES), name="ck_shipment_fate"),
         # One return parcel (label) per return: racing label requests book one. NULLs (outbound) repeat.
         Index("uq_shipment_return", "return_id", unique=True),
+        Index("uq_shipment_exchange", "exchange_id", "direction", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
     return_id: int | None = Field(default=None, foreign_key="returnrequest.id")  # uq_shipment_return indexes it
+    # For an exchange: its return parcel (direction 'return') and its replacement (direction 'outbound');
+    # uq_shipment_exchange: one of each per exchange.
+    exchange_id: int | None = Field(default=None, foreign_key="exchangerequest.id")
     carrier: str = Field(default="ReturnDesk Express", max_length=50)
     tracking_number: str = Field(max_length=40, unique=True, index=True)
     direction: str = Field(default="outbound", max_length=10)
     fate: str = Field(default="normal", max_length=20, description="Simulation: 'normal', 'delayed' or 'lost'.")
     created_at: datetime = Field(default_factory=utcnow)
-    voided_at: datetime | None = Field(default=None, description="When the carrier voided the return label.")
+    voided_at: datetime | None = Field(default=None, description="When the carrier voided the label / cancelled it.")
 
 
 class ReturnRequest(SQLModel, table=True):
@@ -294,3 +309,7 @@ class Feedback(SQLModel, table=True):
     rating: str = Field(max_length=4)
     comment: str = Field(default="", max_length=1000, sa_column_kwargs={"info": REDACTED})
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# After-sales tables (exchanges, order changes) live in their own module; importing it registers them.
+import mock_backends.orders.after_sales_models  # noqa: E402,F401  (a plain import: either module may load first)

@@ -62,6 +62,7 @@ class ItemFacts:
     final_sale: bool
     quantity: int
     quantity_returned: int
+    quantity_exchanged: int = 0  # exchanged units went back too: they cannot be returned again
 
 
 @dataclass(slots=True)
@@ -90,7 +91,7 @@ def evaluate_item(
     window = policy.window_days(facts.category, damaged)
     delivered = facts.delivered_at
     window_ends = delivered + _days(window) if delivered is not None else None
-    remaining = max(facts.quantity - facts.quantity_returned, 0)
+    remaining = max(facts.quantity - facts.quantity_returned - facts.quantity_exchanged, 0)
     if window_ends is None or facts.order_status not in policy.returnable_statuses:
         reason = Reason.NOT_DELIVERED
     elif facts.final_sale and not policy.final_sale_returnable:
@@ -119,5 +120,5 @@ def explain(decision: ItemDecision, facts: ItemFacts, language: str | None = Non
         window=decision.window_days,
         category=words.get(f"category.{facts.category}", facts.category),
         status=words.get(f"order_status.{facts.order_status}", facts.order_status),
-        remaining=max(facts.quantity - facts.quantity_returned, 0),
+        remaining=max(facts.quantity - facts.quantity_returned - facts.quantity_exchanged, 0),
     )

@@ -60,6 +60,8 @@ class OrderLine:
     quantity_returned: int
     unit_price_cents: int
     local_name: str = ""  # the product's name in the language the order was looked up in (else English)
+    options: str = "{}"  # Variant.options (JSON): tells two variants of one product apart
+    quantity_exchanged: int = 0
 
     @property
     def display_name(self) -> str:
@@ -94,14 +96,15 @@ class OrderDetail:
             final_sale=line.final_sale,
             quantity=line.quantity,
             quantity_returned=line.quantity_returned,
+            quantity_exchanged=line.quantity_exchanged,
         )
 
 
 def get_owned_order(session: Session, customer_id: str, order_id: str, *, for_update: bool = False) -> Order:
     """The order if it is this customer's; another customer's order is 'not found', never 'forbidden'."""
     stmt = select(Order).where(Order.id == normalize_order_id(order_id))
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update:  # a locked read must see the row as it is now, not as this session last loaded it
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     order = session.exec(stmt).first()
     if order is None or order.customer_id != customer_id:
         raise OrderNotFound(f"I can't find order {normalize_order_id(order_id)} on your account.")
@@ -123,6 +126,7 @@ def _detail_statement(*, for_update: bool) -> Select:
         select(*(orders.c[f.name] for f in fields(OrderRecord)),
                items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
                items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, local_name,
+               variants.c.options, func.coalesce(items.c.quantity_exchanged, 0),
                shipments.c.tracking_number)
         .select_from(orders)
         .outerjoin(items, items.c.order_id == orders.c.id)

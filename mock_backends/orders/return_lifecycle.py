@@ -21,6 +21,7 @@ from mock_backends.orders.localized import payment_method_description, product_n
 from mock_backends.orders.models import (
     Order, OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Shipment, Variant,
 )
+from mock_backends.orders.order_status import settle_after_sales_status
 from mock_backends.orders.repository import get_owned_order
 from mock_backends.orders.returns import get_return
 
@@ -129,6 +130,7 @@ def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str
         items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id)).all()
         for item in items:
             _release_quantity(session, item)
+        settle_after_sales_status(session, ret.order_id)
         audit.record(session, actor=customer_id, tool="cancel_return", outcome="ok", session_id=session_id,
                      order_id=ret.order_id, detail={"rma": ret.rma, "reason": reason[:200],
                                                      "lines": [(i.order_item_id, i.quantity) for i in items]})

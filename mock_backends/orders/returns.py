@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -22,6 +23,7 @@ from mock_backends.orders.models import (
     ReturnRequest,
     utcnow,
 )
+from mock_backends.orders.order_status import settle_after_sales_status
 from mock_backends.orders.policy import explain, evaluate_item, load_policy
 from mock_backends.orders.repository import OrderDetail, get_order_detail, normalize_order_id
 
@@ -129,6 +131,7 @@ def create_return(
             for req in lines:
                 session.add(ReturnItem(return_id=ret.id, order_item_id=req.order_item_id, quantity=req.quantity))
                 _reserve_quantity(session, req)
+            settle_after_sales_status(session, detail.order.id)
             audit.record(session, actor=customer_id, tool="create_return", outcome="ok", session_id=session_id,
                          order_id=detail.order.id, detail={"rma": ret.rma, "lines": [vars(x) for x in lines]})
             session.commit()
@@ -143,11 +146,13 @@ def create_return(
 
 def _reserve_quantity(session: Session, req: ReturnLine) -> None:
     """Count the quantity as returned with a guarded UPDATE, so two racing returns cannot both win."""
+    items = OrderItem.__table__  # type: ignore[attr-defined]
+    exchanged = func.coalesce(items.c.quantity_exchanged, 0)  # exchanged units went back too
     result = session.execute(
-        OrderItem.__table__.update()  # type: ignore[attr-defined]
-        .where(OrderItem.__table__.c.id == req.order_item_id)  # type: ignore[attr-defined]
-        .where(OrderItem.__table__.c.quantity_returned + req.quantity <= OrderItem.__table__.c.quantity)  # type: ignore[attr-defined]
-        .values(quantity_returned=OrderItem.__table__.c.quantity_returned + req.quantity)  # type: ignore[attr-defined]
+        items.update()
+        .where(items.c.id == req.order_item_id)
+        .where(items.c.quantity_returned + exchanged + req.quantity <= items.c.quantity)
+        .values(quantity_returned=items.c.quantity_returned + req.quantity)
     )
     if result.rowcount != 1:
         raise NotEligible("That item has just been returned in another request.")

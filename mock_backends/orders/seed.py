@@ -6,6 +6,7 @@ demo is seeded. Large generated datasets and the tau-bench import build on the s
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +41,34 @@ PRODUCTS: list[tuple[str, str, str, bool, int]] = [
     ("P-SERUM", "Face Serum", "beauty", False, 2850),
 ]
 
+# The variants of each product: id -> (product, options, price in cents, units in stock). Each product's
+# "-STD" variant is what the demo orders bought; the others are what it can be exchanged or changed for.
+VARIANTS: dict[str, tuple[str, dict[str, str], int, int]] = {
+    "P-HEADPHONES-STD": ("P-HEADPHONES", {"colour": "black"}, 8999, 12),
+    "P-HEADPHONES-WHITE": ("P-HEADPHONES", {"colour": "white"}, 7999, 3),  # cheaper: a refunded difference
+    "P-HEADPHONES-ANC": ("P-HEADPHONES", {"colour": "black", "noise cancelling": "yes"}, 10999, 2),
+    "P-CABLE-STD": ("P-CABLE", {"length": "1 m"}, 1299, 40),
+    "P-CABLE-2M": ("P-CABLE", {"length": "2 m"}, 1499, 25),
+    "P-SHOES-STD": ("P-SHOES", {"size": "42"}, 7450, 6),
+    "P-SHOES-43": ("P-SHOES", {"size": "43"}, 7450, 4),
+    "P-SHOES-44": ("P-SHOES", {"size": "44"}, 7450, 0),  # out of stock
+    "P-SUNGLASSES-STD": ("P-SUNGLASSES", {"colour": "tortoiseshell"}, 1999, 8),
+    "P-SUNGLASSES-BLACK": ("P-SUNGLASSES", {"colour": "black"}, 1999, 5),
+    "P-TSHIRT-STD": ("P-TSHIRT", {"colour": "white", "size": "M"}, 1800, 20),
+    "P-TSHIRT-WHITE-L": ("P-TSHIRT", {"colour": "white", "size": "L"}, 1800, 1),  # the last unit: one exchange wins
+    "P-TSHIRT-BLACK-M": ("P-TSHIRT", {"colour": "black", "size": "M"}, 1800, 7),
+    "P-TSHIRT-RED-M": ("P-TSHIRT", {"colour": "red", "size": "M"}, 1500, 0),  # out of stock
+    "P-LAMP-STD": ("P-LAMP", {"colour": "black"}, 3499, 9),
+    "P-LAMP-WHITE": ("P-LAMP", {"colour": "white"}, 3499, 2),
+    "P-SOCKS-STD": ("P-SOCKS", {"size": "M"}, 999, 30),
+    "P-SOCKS-L": ("P-SOCKS", {"size": "L"}, 999, 30),
+    "P-KETTLE-STD": ("P-KETTLE", {"colour": "steel"}, 4599, 10),
+    "P-TENT-STD": ("P-TENT", {"capacity": "2 people"}, 15900, 4),
+    "P-TENT-4P": ("P-TENT", {"capacity": "4 people"}, 21900, 2),
+    "P-SERUM-STD": ("P-SERUM", {"size": "30 ml"}, 2850, 15),
+    "P-SERUM-50ML": ("P-SERUM", {"size": "50 ml"}, 3950, 6),
+}
+
 # The products' names in other languages (English is `PRODUCTS`); stored as `productname` rows.
 NAMES_ZH = {"P-HEADPHONES": "无线耳机", "P-CABLE": "USB-C 数据线", "P-SHOES": "跑鞋", "P-SUNGLASSES": "清仓太阳镜",
             "P-TSHIRT": "纯棉 T 恤", "P-LAMP": "台灯", "P-SOCKS": "羊毛袜", "P-KETTLE": "电热水壶",
@@ -51,7 +80,7 @@ class DemoOrder:
     order_id: str
     status: str
     days_ago: int | None  # days since delivery (delivered) or since shipping (shipped)
-    lines: tuple[tuple[str, int, int], ...]  # product id, quantity, quantity already returned
+    lines: tuple[tuple[str, int, int], ...]  # product (its -STD variant) or variant id, quantity, quantity returned
     fate: str = "normal"
     pay_with: str = "card"
 
@@ -67,6 +96,7 @@ class DemoCustomer:
     language: str
     address: tuple[str, str, str, str]  # line1, city, region, country (ISO 3166 alpha-2)
     orders: tuple[DemoOrder, ...]
+    gift_card_cents: int = 2500  # 0: a gift card without balance
 
 
 DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
@@ -100,6 +130,27 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
             DemoOrder("#W1000022", "delivered", 20, (("P-HEADPHONES", 1, 0),), pay_with="gift_card"),
         ),
     ),
+    # Added with exchanges and order changes; the customers above keep their orders and numbers.
+    DemoCustomer(
+        "carol_davis_1004", "Carol", "Davis", "carol@example.com", "+1 206-555-0142", "98101", "en",
+        ("1201 3rd Ave", "Seattle", "WA", "US"),
+        (
+            DemoOrder("#W1000031", "pending", None, (("P-SHOES", 1, 0),)),  # to cancel
+            DemoOrder("#W1000032", "pending", None, (("P-TSHIRT", 1, 0), ("P-SERUM", 1, 0))),  # to change
+            DemoOrder("#W1000033", "delivered", 6, (("P-TSHIRT", 1, 0),)),  # to exchange for the last white L
+            DemoOrder("#W1000034", "delivered", 8, (("P-HEADPHONES", 1, 0),), pay_with="gift_card"),
+            DemoOrder("#W1000035", "processing", None, (("P-LAMP", 1, 0),)),  # too late to cancel
+        ),
+        gift_card_cents=0,
+    ),
+    DemoCustomer(
+        "li_na_1005", "娜", "李", "li.na@example.cn", "+86 139 0571 2000", "310000", "zh",
+        ("文三路 90 号", "杭州", "浙江省", "CN"),
+        (
+            DemoOrder("#W1000041", "pending", None, (("P-LAMP", 1, 0),), pay_with="gift_card"),  # refund at once
+            DemoOrder("#W1000042", "delivered", 2, (("P-SHOES", 1, 0),)),  # to exchange for size 43
+        ),
+    ),
 )
 
 
@@ -118,13 +169,21 @@ def seed_demo(engine: Engine, now: datetime | None = None) -> bool:
 
 
 def _add_catalogue(session: Session) -> None:
-    for product_id, name, category, final_sale, price in PRODUCTS:
+    for product_id, name, category, final_sale, _price in PRODUCTS:
         session.add(Product(id=product_id, name=name, category=category, final_sale=final_sale))
-        session.add(Variant(id=f"{product_id}-STD", product_id=product_id, price_cents=price, options="{}"))
     session.flush()
     session.add_all(ProductName(product_id=product_id, language="zh", name=name)
                     for product_id, name in NAMES_ZH.items())
+    for variant_id, (product_id, options, price, stock) in VARIANTS.items():
+        session.add(Variant(id=variant_id, product_id=product_id, price_cents=price, stock=stock,
+                            options=json.dumps(options, ensure_ascii=False, sort_keys=True)))
     session.flush()
+
+
+def _variant(ref: str) -> tuple[str, int]:
+    """(variant id, price) of an order line's product or variant reference."""
+    variant_id = ref if ref in VARIANTS else f"{ref}-STD"
+    return variant_id, VARIANTS[variant_id][2]
 
 
 def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: int) -> int:
@@ -145,21 +204,21 @@ def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: in
         "paypal": PaymentMethod(id=f"paypal_{c.customer_id}", customer_id=c.customer_id, kind="paypal",
                                 label=f"PayPal {c.email}"),
         "gift_card": PaymentMethod(id=f"gift_card_{c.customer_id}", customer_id=c.customer_id,
-                                   kind="gift_card", label="Gift card", balance_cents=2500),
+                                   kind="gift_card", label="Gift card", balance_cents=c.gift_card_cents),
     }
     session.add_all(methods.values())
     session.flush()
-    prices = {pid: price for pid, _n, _c, _f, price in PRODUCTS}
     for o in c.orders:
         order = _timeline(o, now)
         order.customer_id = c.customer_id
         order.ship_to = f"{c.address[0]}, {c.address[1]} {c.postcode}"
-        order.total_cents = sum(prices[pid] * qty for pid, qty, _r in o.lines)
+        order.total_cents = sum(_variant(ref)[1] * qty for ref, qty, _r in o.lines)
         session.add(order)
         session.flush()
-        for pid, qty, returned in o.lines:
-            session.add(OrderItem(order_id=o.order_id, variant_id=f"{pid}-STD", quantity=qty,
-                                  unit_price_cents=prices[pid], quantity_returned=returned))
+        for ref, qty, returned in o.lines:
+            variant_id, price = _variant(ref)
+            session.add(OrderItem(order_id=o.order_id, variant_id=variant_id, quantity=qty,
+                                  unit_price_cents=price, quantity_returned=returned))
         session.flush()
         session.add(Payment(order_id=o.order_id, payment_method_id=methods[o.pay_with].id,
                             amount_cents=order.total_cents, created_at=order.created_at))
@@ -182,6 +241,9 @@ def _timeline(o: DemoOrder, now: datetime) -> Order:
         shipped = now - timedelta(days=days)
         return Order(id=o.order_id, status=o.status, created_at=shipped - timedelta(days=2),
                      processing_at=shipped - timedelta(days=1), shipped_at=shipped)
+    if o.status == "processing":
+        created = now - timedelta(days=1)
+        return Order(id=o.order_id, status=o.status, created_at=created, processing_at=created + timedelta(hours=2))
     if o.status == "cancelled":
         created = now - timedelta(days=30)
         return Order(id=o.order_id, status=o.status, created_at=created, cancelled_at=created + timedelta(hours=3))

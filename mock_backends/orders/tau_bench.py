@@ -21,10 +21,14 @@ from sqlalchemy.engine import Engine
 
 from mock_backends.orders.bulk import BulkWriter, Method
 
-# tau-bench order status -> our lifecycle. Return/exchange requests are separate records here,
-# so such orders are simply delivered.
-STATUS_MAP = {"pending": "pending", "processed": "processing", "shipped": "shipped", "delivered": "delivered",
-              "cancelled": "cancelled", "return requested": "delivered", "exchange requested": "delivered"}
+# tau-bench order status -> ours: every status its data and tools produce (a test pins this).
+# ReturnDesk differs on purpose: a return_requested / exchange_requested order stays returnable and
+# exchangeable for its other units (policy.yaml); tau-bench allows one return or exchange per order.
+STATUS_MAP = {"pending": "pending", "pending (item modified)": "items_modified", "processed": "processing",
+              "shipped": "shipped", "delivered": "delivered", "cancelled": "cancelled",
+              "return requested": "return_requested", "exchange requested": "exchange_requested"}
+DELIVERED = ("delivered", "return_requested", "exchange_requested")  # each carries a delivery date
+STOCK_RANGE = 20  # tau-bench only says whether a variant is available: 1..20 units (from a hash), 0 if not
 # tau-bench has no categories; these follow the policy's (unknown ones get the default window).
 CATEGORY_BY_NAME = {
     **dict.fromkeys(("Action Camera", "Bluetooth Speaker", "Digital Camera", "E-Reader", "Gaming Mouse",
@@ -107,9 +111,11 @@ def _products(writer: BulkWriter, products: dict) -> None:
                                "category": CATEGORY_BY_NAME.get(product["name"], DEFAULT_CATEGORY),
                                "final_sale": False})
         for item_id, variant in product["variants"].items():
+            available = bool(variant.get("available", True))
             writer.add("variant", {"id": item_id, "product_id": product_id, "price_cents": _cents(variant["price"]),
                                    "options": json.dumps(variant.get("options", {}), sort_keys=True),
-                                   "available": bool(variant.get("available", True))})
+                                   "available": available,
+                                   "stock": 1 + _hash(item_id) % STOCK_RANGE if available else 0})
 
 
 def _users(writer: BulkWriter, users: dict, ids: dict[str, int]) -> None:
@@ -159,7 +165,7 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
         for item_id, quantity in quantities.items():
             writer.add("orderitem", {"id": _take(ids, "orderitem"), "order_id": order_id, "variant_id": item_id,
                                      "quantity": quantity, "unit_price_cents": prices[item_id],
-                                     "quantity_returned": 0})
+                                     "quantity_returned": 0, "quantity_exchanged": 0})
         for entry in order["payment_history"]:
             refund = entry["transaction_type"] == "refund"
             writer.add("payment", {"id": _take(ids, "payment"), "order_id": order_id,
@@ -169,6 +175,7 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
         for fulfilment in order["fulfillments"]:
             for tracking_id in fulfilment["tracking_id"]:
                 writer.add("shipment", {"id": _take(ids, "shipment"), "order_id": order_id, "return_id": None,
+                                        "exchange_id": None,
                                         "carrier": "ReturnDesk Express", "tracking_number": tracking_id,
                                         "direction": "outbound", "fate": "normal",
                                         "created_at": times["shipped_at"] or times["processing_at"]
@@ -186,10 +193,10 @@ def _timeline(order_id: str, status: str, now: datetime) -> dict[str, datetime |
     minutes = timedelta(minutes=h % 1440)
     times: dict[str, datetime | None] = dict.fromkeys(
         ("created_at", "processing_at", "shipped_at", "delivered_at", "cancelled_at"))
-    if status in ("delivered", "shipped"):
+    if status in (*DELIVERED, "shipped"):
         anchor = now - timedelta(days=1 + h // 1440 % 7) - minutes  # delivered (or shipped) 1-7 days ago
-        times["delivered_at"] = anchor if status == "delivered" else None
-        times["shipped_at"] = anchor - timedelta(days=2) if status == "delivered" else anchor
+        times["delivered_at"] = anchor if status in DELIVERED else None
+        times["shipped_at"] = anchor - timedelta(days=2) if status in DELIVERED else anchor
         times["processing_at"] = times["shipped_at"] - timedelta(days=1)
         times["created_at"] = times["processing_at"] - timedelta(hours=3)
     elif status == "processing":

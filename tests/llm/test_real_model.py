@@ -20,7 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent.guardrails import SAFE_REPLY
+from core import languages
+from core.messages import t
 from core.settings import Settings
 from agent.vllm_client import resolve_model_name
 from deploy.llama_server import LlamaServer
@@ -28,6 +29,8 @@ from mock_backends.orders.models import ReturnRequest
 from tests.conftest import sign_in
 from tests.llm.edge_proxy import EdgeProxy, blank_reply, garbage_tool_call, unconfirmed_write
 from service.conversation import ConversationService
+
+SAFE_REPLIES = {t("guardrail.safe_reply", code) for code in languages.codes()}  # the output check's words
 
 pytestmark = pytest.mark.llm
 
@@ -55,7 +58,7 @@ def assert_honest(turn: dict[str, Any], proxy: EdgeProxy, start: int, tool_resul
     if turn["mode"] == "model":
         assert len(proxy.chat) > start, "a 'model' reply needs a model call"
         if not turn.get("pending"):  # a card's text is the card's summary, written by code
-            assert reply in SAFE_REPLY.values() or written_by_the_model(reply, proxy, start), reply
+            assert reply in SAFE_REPLIES or written_by_the_model(reply, proxy, start), reply
     for number in INVENTED.findall(reply):
         assert number.replace(" ", "").lstrip("#").upper() in ("W1000001", *re.findall(r"RMA-\w+", tool_results)), reply
 
@@ -110,7 +113,7 @@ def test_the_sse_route_streams_only_checked_text(llm_live: str, proxy: EdgeProxy
     assert_honest(done, proxy, 0)
     streamed = "".join(data["text"] for n, data in events if n == "token")
     assert not INVENTED.search(streamed), streamed
-    if done["reply"] not in SAFE_REPLY.values():
+    if done["reply"] not in SAFE_REPLIES:
         assert streamed == done["reply"], "what streamed is what the customer is left with"
 
 

@@ -26,11 +26,11 @@ def test_a_chinese_customers_label_is_in_chinese_with_her_name_family_name_first
     lines = label_of(engine, "wang_fang_1002", "#W1000011", 11)
     assert lines[0] == "ReturnDesk Express  -  退货"
     assert any(line.startswith("寄件人：王芳，") for line in lines)
-    assert lines[-1] == "商品：无线耳机 ×1"
+    assert lines[-1] == "商品：无线耳机 × 1"
 
 
 def test_an_english_customers_label_is_in_english(engine: Engine) -> None:
     lines = label_of(engine, "alice_chen_1001", "#W1000001", 1)
     assert lines[0] == "ReturnDesk Express  -  RETURN"
     assert any(line.startswith("FROM: Alice Chen, 500 Howard St") for line in lines)
-    assert lines[-1] == "ITEMS: Wireless Headphones x1"
+    assert lines[-1] == "ITEMS: Wireless Headphones × 1"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from core.settings import get_settings
 from mock_backends.orders.db import make_engine
 from mock_backends.orders.models import Customer
+from mock_backends.orders.seed import DEMO_CUSTOMERS
 from ui.cli import app
 from ui.cli_data import shell_command
 
@@ -33,7 +34,7 @@ def customers_in(data_dir: Path) -> int:
 def test_seed_without_options_seeds_only_the_demo(data_dir: Path) -> None:
     result = CliRunner().invoke(app, ["seed"])
     assert result.exit_code == 0, result.output
-    assert customers_in(data_dir) == 3
+    assert customers_in(data_dir) == len(DEMO_CUSTOMERS) == 5
 
 
 def test_seed_with_customers_adds_them_after_the_demo_and_refuses_a_second_run(data_dir: Path) -> None:
@@ -42,10 +43,10 @@ def test_seed_with_customers_adds_them_after_the_demo_and_refuses_a_second_run(d
     assert "Generated 20 customers" in first.output
     again = CliRunner().invoke(app, ["seed", "--customers", "20", "--seed", "4"])
     assert again.exit_code == 1 and "--reset" in again.output
-    assert customers_in(data_dir) == 23
+    assert customers_in(data_dir) == len(DEMO_CUSTOMERS) + 20
     reset = CliRunner().invoke(app, ["seed", "--reset", "--customers", "5"])
     assert reset.exit_code == 0, reset.output
-    assert customers_in(data_dir) == 8
+    assert customers_in(data_dir) == len(DEMO_CUSTOMERS) + 5
 
 
 def test_seed_from_a_directory_without_tau_data_changes_nothing(data_dir: Path, tmp_path: Path) -> None:

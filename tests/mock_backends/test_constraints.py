@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from mock_backends.orders import audit
-from mock_backends.orders.models import AuditEvent, Customer, Order, OrderItem, ReturnRequest
+from mock_backends.orders.after_sales_models import AccountChange, ExchangeRequest
+from mock_backends.orders.models import AuditEvent, Customer, Order, OrderItem, ReturnRequest, Variant
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -91,3 +92,40 @@ def test_audit_table_cannot_be_truncated_on_postgres(demo_engine: Engine) -> Non
     audit.record_now(demo_engine, actor="system", tool="seed", outcome="ok")
     with pytest.raises(DBAPIError, match="append-only"), demo_engine.begin() as conn:
         conn.execute(text("TRUNCATE auditevent"))
+
+
+def test_stock_below_zero_is_rejected(demo_engine: Engine) -> None:
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(update(Variant.__table__).where(Variant.__table__.c.id == "P-TSHIRT-WHITE-L").values(stock=-1))
+
+
+def test_more_returned_and_exchanged_than_bought_is_rejected(demo_engine: Engine) -> None:
+    item = first_order_item(demo_engine)  # one pair of headphones
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(update(OrderItem.__table__).where(OrderItem.__table__.c.id == item["id"])
+                     .values(quantity_returned=item["quantity"], quantity_exchanged=1))
+
+
+@pytest.mark.parametrize("status", ["return_requested", "exchange_requested"])
+def test_an_after_sales_status_needs_a_delivery_date(demo_engine: Engine, status: str) -> None:
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(insert(Order.__table__).values(id="#W9999997", customer_id="alice_chen_1001", status=status,
+                                                    created_at=NOW, shipped_at=NOW))
+
+
+def test_unknown_exchange_status_and_change_kind_are_rejected(demo_engine: Engine) -> None:
+    exchange = {"number": "EXC-TEST0001", "order_id": "#W1000001", "customer_id": "alice_chen_1001",
+                "status": "teleported", "price_difference_cents": 0, "idempotency_key": "k", "created_at": NOW}
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(insert(ExchangeRequest.__table__).values(exchange))
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(insert(AccountChange.__table__).values(customer_id="alice_chen_1001", order_id="#W1000001",
+                                                            kind="refund_everything", amount_cents=0, detail="{}",
+                                                            idempotency_key="k", created_at=NOW))
+
+
+def test_an_exchange_with_a_price_difference_needs_a_payment_method(demo_engine: Engine) -> None:
+    exchange = {"number": "EXC-TEST0002", "order_id": "#W1000001", "customer_id": "alice_chen_1001",
+                "status": "requested", "price_difference_cents": 2000, "idempotency_key": "k2", "created_at": NOW}
+    with pytest.raises(IntegrityError), demo_engine.begin() as conn:
+        conn.execute(insert(ExchangeRequest.__table__).values(exchange))

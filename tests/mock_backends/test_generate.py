@@ -13,7 +13,9 @@ from sqlmodel import Session
 from mock_backends.orders import repository
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import FIRST_ORDER_NUMBER, SeedConflict, generate
-from mock_backends.orders.models import Customer, Order, Payment, PaymentMethod, Shipment, SQLModel
+from mock_backends.orders.models import (
+    Customer, Order, Payment, PaymentMethod, ReturnRequest, Shipment, SQLModel, Variant,
+)
 from mock_backends.orders.policy import evaluate_item, load_policy
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -111,3 +113,23 @@ def test_zero_customers_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         generate(engine, customers=0, seed=1, now=NOW)
     assert all(rows == [] for rows in dump(engine).values())
+
+
+def test_a_small_seed_has_stock_to_exchange_for_a_last_unit_a_sold_out_variant_and_both_kinds_of_gift_card(
+    tmp_path: Path,
+) -> None:
+    engine = fresh(f"sqlite:///{tmp_path / 'gen.db'}")
+    generate(engine, customers=3, seed=5, now=NOW)
+    with Session(engine) as session:
+        variants = session.exec(select(Variant)).scalars().all()
+        gift_cards = session.exec(select(PaymentMethod).where(PaymentMethod.kind == "gift_card")).scalars().all()
+        after_return = session.exec(select(Order.status).join(ReturnRequest, ReturnRequest.order_id == Order.id)
+                                    ).scalars().all()
+    assert all(v.stock is not None and v.stock >= 0 for v in variants)
+    assert {v.stock for v in variants} >= {0, 1}
+    by_product: dict[str, list[Variant]] = {}
+    for v in variants:
+        by_product.setdefault(v.product_id, []).append(v)
+    assert any(len(vs) > 1 and len({v.options for v in vs}) == len(vs) for vs in by_product.values())
+    assert any(g.balance_cents == 0 for g in gift_cards) and any((g.balance_cents or 0) > 0 for g in gift_cards)
+    assert after_return and set(after_return) == {"return_requested"}  # an order with a standing return shows it

@@ -14,11 +14,13 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.db import create_tables, make_engine
+from mock_backends.orders.after_sales_policy import load_after_sales_policy, may_cancel, may_change
 from mock_backends.orders.models import (
-    Customer, Order, OrderItem, Payment, PaymentMethod, Product, Shipment, SQLModel, Variant,
+    DELIVERED_STATUSES, ORDER_STATUSES, Customer, Order, OrderItem, Payment, PaymentMethod, Product, Shipment,
+    SQLModel, Variant,
 )
 from mock_backends.orders.policy import evaluate_item, load_policy
-from mock_backends.orders.tau_bench import TauImportError, import_tau_bench
+from mock_backends.orders.tau_bench import STATUS_MAP, TauImportError, import_tau_bench
 
 TAU = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau-bench-retail"  # ../shared next to the repo
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -107,3 +109,59 @@ def test_a_directory_without_tau_data_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TauImportError, match="orders.json not found"):
         (tmp_path / "users.json").write_text("{}", encoding="utf-8")
         import_tau_bench(engine, tmp_path, now=NOW)
+
+
+def test_every_tau_bench_order_status_maps_to_one_of_ours() -> None:
+    """Pinned: tau-bench's data and tools produce these eight; each has a home in our CHECK."""
+    assert STATUS_MAP == {
+        "pending": "pending", "pending (item modified)": "items_modified", "processed": "processing",
+        "shipped": "shipped", "delivered": "delivered", "cancelled": "cancelled",
+        "return requested": "return_requested", "exchange requested": "exchange_requested",
+    }
+    assert set(STATUS_MAP.values()) <= set(ORDER_STATUSES)
+
+
+@pytest.fixture
+def every_status_engine(database_url: str, tmp_path: Path) -> Engine:
+    """tau-bench's data with its first orders rewritten into each status its tools can leave behind."""
+    orders = raw("orders")
+    for order_id, status in zip(list(orders), STATUS_MAP, strict=False):
+        orders[order_id]["status"] = status
+    for name in ("users", "products"):
+        (tmp_path / f"{name}.json").write_text((TAU / f"{name}.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "orders.json").write_text(json.dumps(orders), encoding="utf-8")
+    engine = make_engine(database_url)
+    create_tables(engine)
+    import_tau_bench(engine, tmp_path, now=NOW)
+    return engine
+
+
+def test_orders_in_every_tau_status_import_and_allow_what_our_policy_says(every_status_engine: Engine) -> None:
+    """ReturnDesk differs on purpose: an order with a return or exchange requested stays returnable and
+    exchangeable for its other units (tau-bench: one per order), and an items-modified one can still be
+    cancelled (tau-bench: not)."""
+    orders = raw("orders")
+    tau_status = {order_id: status for order_id, status in zip(list(orders), STATUS_MAP, strict=False)}
+    policy, after_sales = load_policy(), load_after_sales_policy()
+    with Session(every_status_engine) as session:
+        imported = {o.id: o for o in session.exec(select(Order).where(Order.id.in_(list(tau_status)))).scalars()}
+        assert {i: o.status for i, o in imported.items()} == {i: STATUS_MAP[s] for i, s in tau_status.items()}
+        for order in imported.values():
+            detail = repository.get_order_detail(session, order.customer_id, order.id)
+            returnable = evaluate_item(policy, detail.facts(detail.lines[0]), requested_quantity=1, now=NOW).eligible
+            assert returnable == (order.status in DELIVERED_STATUSES), (order.id, order.status)
+        assert may_cancel(after_sales, imported[_with(tau_status, "pending (item modified)")].status)
+        assert not may_change(after_sales, imported[_with(tau_status, "pending (item modified)")].status, "items")
+
+
+def _with(statuses: dict[str, str], tau_status: str) -> str:
+    return next(order_id for order_id, status in statuses.items() if status == tau_status)
+
+
+def test_variants_keep_their_options_and_get_stock_only_while_available(tau_engine: Engine) -> None:
+    products = raw("products")
+    variants = {item_id: v for p in products.values() for item_id, v in p["variants"].items()}
+    with Session(tau_engine) as session:
+        rows = session.exec(select(Variant)).scalars().all()
+    assert {v.id: json.loads(v.options) for v in rows} == {i: v.get("options", {}) for i, v in variants.items()}
+    assert all((v.stock == 0) != v.available and 0 <= (v.stock or 0) <= 20 for v in rows)

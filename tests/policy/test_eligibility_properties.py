@@ -102,3 +102,14 @@ def test_decisions_do_not_depend_on_the_order_items_are_asked_in(case, random) -
         return {d["order_item_id"]: d for d in check_lines(detail, asked, now=now, damaged=damaged)}
 
     assert by_item(shuffled) == by_item(requests)
+
+
+@given(item_facts(), st.integers(0, 10), st.integers(1, 12), moments)
+def test_exchanged_units_can_no_longer_be_returned(facts: ItemFacts, exchanged: int, requested: int,
+                                                   now: datetime) -> None:
+    exchanged = min(exchanged, facts.quantity - facts.quantity_returned)
+    with_exchange = replace(facts, quantity_exchanged=exchanged)
+    decision = decide(with_exchange, requested, now, False)
+    if decision.eligible:
+        assert requested <= facts.quantity - facts.quantity_returned - exchanged
+    assert decision.returnable_quantity <= facts.quantity - facts.quantity_returned - exchanged

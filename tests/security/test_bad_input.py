@@ -80,9 +80,11 @@ def test_control_characters_inside_a_message_are_a_clear_4xx_that_changes_nothin
 ])
 def test_sql_looking_messages_are_just_text(api: TestClient, engine, text: str) -> None:  # noqa: ANN001
     session_id = sign_in(api)
+    with Session(engine) as db:
+        orders = db.exec(select(func.count()).select_from(Order)).one()
     assert api.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).status_code == 200
     with Session(engine) as db:
-        assert db.exec(select(func.count()).select_from(Order)).one() == 12
+        assert db.exec(select(func.count()).select_from(Order)).one() == orders > 0
     assert returns_in(engine) == []
 
 
