@@ -2,7 +2,7 @@
 
 The link in the assistant's reply points here, not at the carrier, whose port or host a customer may
 not reach. The token is the link's only credential: `{rma, customer_id}` signed by this server with
-an expiry (`tools.label_links`), so the link carries no session id and works in any browser (the
+an expiry (`tools.label_links`, read by `service.labels`), so the link carries no session id and works in any browser (the
 web app shows the label from it too) until it expires. Outside /v1, so no API key: an image link
 cannot send one. The web app loads the PNG from the carrier for the customer the token names; a
 tampered or expired link, or a return that is not theirs, is refused and audited.
@@ -15,12 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from mock_backends.orders import audit
-from mock_backends.orders.errors import OrderSystemError
-from tools.label_links import read_label_token
-from tools.return_label import return_label_png
-from ui.api_errors import ApiError
 from service.conversation import ConversationService
+from service.labels import LabelRefused, label_for_link
+from ui.api_errors import ApiError
 from ui.schemas import ErrorResponse
 
 # An RMA the label exists for but cannot be shown answers like the carrier: pending, voided, carrier down.
@@ -39,13 +36,8 @@ def get_return_label(token: Annotated[str, Path(min_length=10, max_length=400)],
     """The printable label of the return a signed link names. 404 for a link this server did not sign or
     a label not ready yet; 410 once the link has expired or the return is cancelled (the label is void)."""
     conversations: ConversationService = request.app.state.conversations
-    customer_id: str | None = None
-    rma = ""
     try:
-        rma, customer_id = read_label_token(conversations.settings, token)
-        png = return_label_png(conversations.deps, customer_id=customer_id, rma=rma)
-    except OrderSystemError as error:
-        audit.record_now(conversations.deps.engine, actor=customer_id, tool="return_label_png", outcome="refused",
-                         detail={"rma": rma[:20], "code": error.code, "error": str(error)})
+        png = label_for_link(conversations.settings, conversations.deps, token)
+    except LabelRefused as error:
         raise ApiError(STATUS_OF.get(error.code, 404), error.code, str(error), headers=NO_STORE) from error
     return Response(png, media_type="image/png", headers=NO_STORE)

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import logging
 from typing import Any
 
-from PIL import Image
 
 from core.settings import Settings
-from mock_backends.logistics.client import CarrierError
-from tools.tracking import carrier_client
+from service.labels import label_png_of
 from ui.i18n import t
 
 log = logging.getLogger(__name__)
@@ -37,16 +34,7 @@ def label_result(results: dict[str, Any]) -> dict[str, Any]:
 
 def label_png(settings: Settings, created: dict[str, Any]) -> bytes | None:
     """The label PNG of a new return's or a status check's result whose label was created, else None."""
-    label = created.get("label") or {}
-    if label.get("status") != "created" or not label.get("tracking_number"):
-        return None
-    try:
-        png = carrier_client(settings).label_png(str(label["tracking_number"]))
-        Image.open(io.BytesIO(png)).verify()
-        return png
-    except (CarrierError, OSError, SyntaxError):  # logged by the client (or unreadable bytes): the card explains
-        log.warning("the label image of %s could not be loaded", created.get("rma"))
-        return None
+    return label_png_of(settings, created)
 
 
 def label_html(settings: Settings, created: dict[str, Any], language: str) -> str | None:
