@@ -18,6 +18,7 @@ from agent.prompts import reply_feedback
 from agent.reply_claims import unsupported_claims
 from agent.state import ReturnDeskState, reasoner_for
 from core.messages import t
+from core.references import RMA_NUMBER
 from core.money import parse_amount
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
@@ -87,7 +88,6 @@ def screen_input(state: ReturnDeskState) -> Command[Literal["identify", "assist"
 
 
 # --- output check -----------------------------------------------------------------------------
-RMA = re.compile(r"\bRMA-[0-9A-Z]{4,}\b", re.IGNORECASE)
 AMOUNT = re.compile(
     r"(?:[$¥€£]|\b(?:USD|CNY|RMB)\s?)\s?(\d[\d,]*(?:\.\d{1,2})?)"
     r"|(\d[\d,]*\.\d{2})(?!\d)"
@@ -126,15 +126,15 @@ def unsupported_facts(reply: str, messages: list[BaseMessage], language: str | N
     """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains.
     Tool results hold plain amounts ("89.99"); the reply's are read as its `language` writes them."""
     produced = "\n".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
-    known_rmas = {r.upper() for r in RMA.findall(produced)}
+    known_rmas = {r.upper() for r in RMA_NUMBER.findall(produced)}
     known_amounts = {_money(n) for n in NUMBER.findall(produced)}
     known_dates = _dates(produced)
-    facts = [r for r in RMA.findall(reply) if r.upper() not in known_rmas]
+    facts = [r for r in RMA_NUMBER.findall(reply) if r.upper() not in known_rmas]
     for match in AMOUNT.finditer(reply):
         raw = next(g for g in match.groups() if g)
         if parse_amount(raw, language) not in known_amounts:
             facts.append(match.group(0).strip())
-    without_rmas = RMA.sub("", reply)
+    without_rmas = RMA_NUMBER.sub("", reply)
     facts += [f"{m}/{d}" for m, d in sorted(_dates(without_rmas) - known_dates)]
     return facts
 

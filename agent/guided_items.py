@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.guided_text import EMAIL, ORDER_ID, RMA_NUMBER, TRACKING_NUMBER, keywords, mentions
+from agent.guided_text import EMAIL, ORDER_ID, TRACKING_NUMBER, keywords, mentions
+from core.references import RMA_NUMBER
 from core.languages import SCRIPTS
 
 HAN = re.compile(f"[{SCRIPTS['Han']}]")

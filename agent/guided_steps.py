@@ -17,11 +17,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from core.dates import format_date
 from core.messages import maybe, t
 from core.money import format_amount
+from core.references import RMA_NUMBER
 from tools.base import tool_result
 
 from agent.guided_items import choose_items, names_item, names_something_else
 from agent.guided_text import (
-    HANDOFF_REASON_UNCLEAR, RMA_NUMBER, TRACKING_NUMBER, after_decline_buttons, button, credentials_in, detect_intent,
+    HANDOFF_REASON_UNCLEAR, TRACKING_NUMBER, after_decline_buttons, button, credentials_in, detect_intent,
     is_help_button, mentions, menu_buttons,
 )
 

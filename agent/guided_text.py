@@ -32,7 +32,6 @@ MENU_BUTTONS = ("return", "track", "order_status", "return_status", "help_centre
 HANDOFF_REASON_UNCLEAR = "Guided mode could not understand the request twice in a row."
 
 ORDER_ID = re.compile(r"#?\s?\b(W\d{7})\b", re.IGNORECASE)
-RMA_NUMBER = re.compile(r"\bRMA-[0-9A-Z]{4,}\b", re.IGNORECASE)
 TRACKING_NUMBER = re.compile(r"\b([A-Z]{2}\d{8,}|\d{10,})\b", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 POSTCODE = re.compile(r"\b\d{5,6}\b")

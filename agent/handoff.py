@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 
 from agent.state import ReturnDeskState
 from core.messages import t
+from tools.base import session_id_of
 from tools.deps import ToolDeps, deps_of
 from tools.handoff import hand_over
 
@@ -79,7 +80,7 @@ def hand_off(state: ReturnDeskState, runtime: Runtime[ToolDeps], config: Runnabl
     messages = state.get("messages", [])
     language = state.get("language") or "en"
     reason = state.get("handoff_reason") or repeated_failure(messages) or "customer_asked"
-    session_id = (config.get("configurable") or {}).get("thread_id")
+    session_id = session_id_of(config)
     closing = _unanswered_calls(messages)
     result = hand_over(deps_of(runtime), state={**state, "messages": [*messages, *closing]},
                        session_id=session_id, reason=reason)

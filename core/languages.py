@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from babel import Locale
 
+from core.references import ORDER_NUMBER, RMA_NUMBER, TRACKING_NUMBER
+
 CATALOGUE_DIR = Path(__file__).with_name("catalogues")
 DEFAULT = "en"  # what a message, a key or a code falls back to: English, never another language
 
@@ -35,10 +37,8 @@ SCRIPTS: dict[str, str] = {
 }
 SHARED_SCRIPTS = frozenset({"Latin"})
 # Order, RMA and tracking numbers, emails and links carry no language: "#W1000012" alone keeps the session's.
-REFERENCES = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|#?\bW\d{5,}\b|\bRMA-[0-9A-Z]+\b|\b[A-Z]{2,3}\d{8,}\b|\b\d+\b",
-    re.IGNORECASE,
-)
+REFERENCES = re.compile("|".join((r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", r"https?://\S+", ORDER_NUMBER.pattern,
+                                 RMA_NUMBER.pattern, TRACKING_NUMBER.pattern, r"\b\d+\b")), re.IGNORECASE)
 
 CurrencyDisplay = Literal["symbol", "code", "name"]
 

@@ -42,15 +42,19 @@ class CallContext:
     deps: ToolDeps
 
 
+def session_id_of(config: Any) -> str | None:
+    """The conversation's id in a run's config (the LangGraph thread id is the session id)."""
+    return ((config or {}).get("configurable") or {}).get("thread_id")
+
+
 def call_context(runtime: ToolRuntime) -> CallContext:
     state = runtime.state or {}
     customer_id = state.get("customer_id")
     if not customer_id:
         raise CustomerNotVerified(SIGN_IN_FIRST)
-    configurable = (runtime.config or {}).get("configurable", {})
     return CallContext(
         customer_id=customer_id,
-        session_id=configurable.get("thread_id"),
+        session_id=session_id_of(runtime.config),
         language=state.get("language") or "en",
         tool_call_id=runtime.tool_call_id,
         deps=deps_of(runtime),
@@ -104,7 +108,7 @@ def run_tool(
 
     `order_id` and `audit_detail` (e.g. `{"rma": ...}`) say what the call touched, for the audit trail.
     """
-    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    session_id = session_id_of(runtime.config)
     actor = (runtime.state or {}).get("customer_id")
     deps = deps_of(runtime)
     try:

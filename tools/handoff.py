@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.tools import tool
 
 from mock_backends.orders.handoff import open_ticket, ticket_reference
-from tools.base import AnyRuntime, ok, tool_result
+from tools.base import AnyRuntime, ok, session_id_of, tool_result
 from tools.deps import ToolDeps, deps_of
 
 SUMMARY_CUSTOMER_LINES = 4
@@ -58,5 +58,5 @@ def transfer_to_human(reason: str, runtime: AnyRuntime) -> dict[str, Any]:
     Args:
         reason: One short sentence: why a person should take over.
     """
-    session_id = (runtime.config or {}).get("configurable", {}).get("thread_id")
+    session_id = session_id_of(runtime.config)
     return hand_over(deps_of(runtime), state=dict(runtime.state or {}), session_id=session_id, reason=reason)

@@ -10,7 +10,7 @@ from langchain_core.tools import tool
 from langgraph.types import Command
 from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError, VerificationFailed
-from tools.base import AnyRuntime, failure, ok
+from tools.base import AnyRuntime, failure, ok, session_id_of
 from tools.deps import deps_of
 from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
 
@@ -41,7 +41,7 @@ def verify_customer(
     deps = deps_of(runtime)
     state = runtime.state or {}
     configurable = (runtime.config or {}).get("configurable", {})
-    session_id = configurable.get("thread_id")
+    session_id = session_id_of(runtime.config)
     method = "email+order" if email and order_id else "name+postcode" if name and postcode else "incomplete"
     actor = state.get("customer_id")
     if method == "incomplete":
