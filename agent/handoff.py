@@ -29,6 +29,10 @@ HANDOFF_TEXT = {
           "they will see our conversation so you won't have to repeat yourself.",
     "zh": "我将为您转接人工客服。您的工单号是 **{ticket}**,客服会看到我们的对话记录,您无需重复说明。",
 }
+QUEUE_TEXT = {  # after HANDOFF_TEXT: the customer's place in the staff queue
+    "en": " You are number {waiting} in the queue; a colleague will write to you here.",
+    "zh": "您目前排在第 {waiting} 位,客服会在这里回复您。",
+}
 HANDOFF_FAILED_TEXT = {
     "en": "I'm sorry, I couldn't reach a colleague right now. Please try again in a moment.",
     "zh": "很抱歉,暂时无法转接人工客服,请稍后再试。",
@@ -93,8 +97,11 @@ def hand_off(state: ReturnDeskState, runtime: Runtime[ToolDeps], config: Runnabl
     result = hand_over(deps_of(runtime), state={**state, "messages": [*messages, *closing]},
                        session_id=session_id, reason=reason)
     text = HANDOFF_TEXT if result.get("ok") else HANDOFF_FAILED_TEXT
+    content = text.get(language, text["en"]).format(ticket=result.get("ticket", ""))
+    if result.get("ok") and result.get("waiting"):
+        content += QUEUE_TEXT.get(language, QUEUE_TEXT["en"]).format(waiting=result["waiting"])
     reply = AIMessage(
-        content=text.get(language, text["en"]).format(ticket=result.get("ticket", "")),
+        content=content,
         response_metadata={"returndesk_mode": "guided", "returndesk_handoff": reason,
                            "handoff_ticket": result.get("ticket"),
                            "quick_replies": QUICK_REPLIES.get(language, QUICK_REPLIES["en"])},

@@ -37,6 +37,7 @@ from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnE
 from service.turn_limits import TurnRateLimiter
 from service.turn_lock import TurnLockTimeout, turn_lock_for
 from service.sessions import AnonymousSessionCap, SessionGone, end_session, live_session, open_session
+from service.takeover import Takeover, TakeoverBusy, author_of
 from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
 from tools.sign_in_throttle import SignInThrottled, SignInUnavailable, wait_text
 
@@ -186,6 +187,7 @@ class ConversationService:
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
         self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
         self.anonymous_cap = AnonymousSessionCap.from_settings(settings)
+        self.takeover = Takeover(self.graph, self.deps.engine, self.turn_lock, self.mode)  # a person has it
 
     @property
     def can_record(self) -> bool:
@@ -318,6 +320,8 @@ class ConversationService:
             raise TooManyTurns(wait)
         try:
             cleaned = clean_message(text)
+            if (with_person := self._to_person(info, cleaned)) is not None:
+                return iter([TurnDone(with_person)])  # the assistant stays silent (service/takeover.py)
             if (retired := self._retire_if_ran(info)) is not None and (YES.match(cleaned) or NO.match(cleaned)):
                 return self._answer_retired(*retired, approved=bool(YES.match(cleaned)), action_id=None)
             self._turn_input(info, cleaned)  # raises now rather than inside the stream
@@ -353,6 +357,13 @@ class ConversationService:
         if info.customer_id:  # from the verified session, never from the model
             graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
         return graph_input
+
+    def _to_person(self, info: SessionInfo, text: str) -> TurnResult | None:
+        try:
+            return self.takeover.customer_message(info, text, message_language(text, info.language))
+        except TakeoverBusy:
+            raise SessionBusy("Another message of this conversation is still being written; "
+                              "please try again in a moment.") from None
 
     def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
         snapshot = self.graph.get_state(self._config(info.session_id))
@@ -498,6 +509,7 @@ class ConversationService:
             tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
+            with_person="waiting" if any((m.response_metadata or {}).get("handoff_ticket") for m in ai) else None,
         )
 
 
@@ -547,5 +559,7 @@ def _history_entry(message: BaseMessage) -> dict[str, Any] | None:
     if isinstance(message, HumanMessage):
         return {"role": "user", "content": str(message.content)}
     if isinstance(message, AIMessage) and message.content and not message.tool_calls:
+        if author := author_of(message):  # a staff member's reply (live takeover)
+            return {"role": "assistant", "content": str(message.content), "mode": "staff", "author": author}
         return {"role": "assistant", "content": str(message.content), "mode": mode_of(message)}
     return None

@@ -1,0 +1,106 @@
+"""Live takeover: while a conversation's hand-off ticket is open or claimed, a person has it.
+
+The customer's messages are written into the conversation's checkpoint (as if the graph's `handoff`
+node had ended the turn) and the graph is not run: the assistant stays silent. A staff member's
+replies are written the same way, as AI messages marked `returndesk_mode: "staff"` with their display
+name in `response_metadata`, so the customer's history shows them and, once handed back, the
+assistant reads them as earlier turns of its own conversation. Whether a person has the conversation
+is the ticket's row in the database, so every server process agrees; every write holds the session's
+turn lock, so a customer's message and a staff reply never overwrite each other's checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from mock_backends.orders.handoff_queue import QueuedTicket, active_ticket, queue_position
+from service.results import SessionInfo, TurnResult
+from service.turn_lock import TurnLockTimeout
+
+Notice = Literal["waiting", "claimed", "handed_back", "resolved"]
+NOTICES: dict[Notice, dict[str, str]] = {
+    "waiting": {"en": "A colleague will be with you soon: you are number {position} in the queue. "
+                      "They will see this message.",
+                "zh": "客服很快会与您联系:您目前排在第 {position} 位。客服会看到这条消息。"},
+    "claimed": {"en": "{staff} has joined the conversation.", "zh": "{staff} 已加入对话。"},
+    "handed_back": {"en": "{staff} has handed you back to the assistant. How else can I help?",
+                    "zh": "{staff} 已将对话交回智能助手。还有什么可以帮您?"},
+    "resolved": {"en": "{staff} has closed this request. Write again any time if you need more help.",
+                 "zh": "{staff} 已处理完此请求。如需更多帮助,请随时留言。"},
+}
+STAFF_MODE = "staff"
+
+
+class TakeoverBusy(Exception):
+    """The conversation's turn lock was held past the wait deadline (another message being written)."""
+
+
+def staff_message(text: str, *, staff_id: int, staff_name: str) -> AIMessage:
+    return AIMessage(content=text, name=f"staff-{staff_id}", response_metadata={
+        "returndesk_mode": STAFF_MODE, "returndesk_staff": staff_name, "returndesk_staff_id": staff_id,
+        "quick_replies": []})
+
+
+def notice_message(kind: Notice, language: str, **values: Any) -> AIMessage:
+    text = NOTICES[kind].get(language, NOTICES[kind]["en"]).format(**values)
+    return AIMessage(content=text, response_metadata={"returndesk_mode": "guided", "returndesk_notice": kind,
+                                                      "quick_replies": []})
+
+
+def author_of(message: BaseMessage) -> str | None:
+    """The staff member's display name on a message they wrote; None on everything else."""
+    metadata = getattr(message, "response_metadata", None) or {}
+    return metadata.get("returndesk_staff") if metadata.get("returndesk_mode") == STAFF_MODE else None
+
+
+class Takeover:
+    """Writes into a conversation that a person holds. `graph`, `engine`, `turn_lock`: the service's."""
+
+    def __init__(self, graph: Any, engine: Any, turn_lock: Any, mode: str) -> None:
+        self.graph, self.engine, self.turn_lock, self.mode = graph, engine, turn_lock, mode
+
+    def holder(self, session_id: str) -> QueuedTicket | None:
+        """The open or claimed ticket that keeps the assistant silent, if any."""
+        return active_ticket(self.engine, session_id)
+
+    def customer_message(self, info: SessionInfo, text: str, language: str) -> TurnResult | None:
+        """Record the customer's message for the person who has (or will have) the conversation; None
+        when nobody does (the graph answers). While the ticket waits, the customer is told their place."""
+        if self.holder(info.session_id) is None:  # the common case: one indexed query, no lock
+            return None
+        with self._locked(info.session_id):
+            ticket = self.holder(info.session_id)  # again, under the lock: it may have been handed back
+            if ticket is None:
+                return None
+            messages: list[BaseMessage] = [HumanMessage(content=text)]
+            reply = ""
+            if ticket.ticket.status == "open":
+                notice = notice_message("waiting", language, position=queue_position(self.engine, ticket.ticket.id))
+                messages.append(notice)
+                reply = str(notice.content)
+            self._write(info.session_id, messages, language=language)
+        return TurnResult(session_id=info.session_id, reply=reply, mode=self.mode, language=language,
+                          with_person="waiting" if ticket.ticket.status == "open" else "staff",
+                          staff_name=ticket.staff_name)
+
+    def post(self, session_id: str, messages: list[BaseMessage]) -> None:
+        """A staff reply or a notice, written under the conversation's lock."""
+        with self._locked(session_id):
+            self._write(session_id, messages)
+
+    def _write(self, session_id: str, messages: list[BaseMessage], **values: Any) -> None:
+        # As the `handoff` node: its only edge is to the end, so the next customer turn starts afresh.
+        self.graph.update_state({"configurable": {"thread_id": session_id}}, {"messages": messages, **values},
+                                as_node="handoff")
+
+    @contextmanager
+    def _locked(self, session_id: str) -> Iterator[None]:
+        try:
+            with self.turn_lock.hold(session_id):
+                yield
+        except TurnLockTimeout:
+            raise TakeoverBusy(session_id) from None
