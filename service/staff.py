@@ -34,6 +34,9 @@ HASHER = PasswordHasher()  # argon2id with argon2-cffi's current defaults
 UNKNOWN_ACCOUNT_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
+__all__ = ["StaffMember", "StaffService"]  # the doors name the account type through here
+
+
 class StaffError(ConversationError):
     code = "staff_error"
 
@@ -92,23 +95,7 @@ class StaffService:
 
     # --- accounts ---------------------------------------------------------------------------
     def add(self, email: str, display_name: str, role: str, password: str) -> StaffMember:
-        email, display_name = email.strip().lower(), display_name.strip()
-        if not EMAIL.match(email):
-            raise BadStaffAccount(f"{email!r} is not an email address.")
-        if role not in STAFF_ROLES:
-            raise BadStaffAccount(f"The role is {' or '.join(STAFF_ROLES)}, not {role!r}.")
-        if not display_name or len(display_name) > 100:
-            raise BadStaffAccount("The display name (what customers see) needs 1 to 100 characters.")
-        if len(password) < MIN_PASSWORD_CHARS:
-            raise BadStaffAccount(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
-        try:
-            return accounts.add_staff(self.engine, email=email, display_name=display_name, role=role,
-                                      password_hash=HASHER.hash(password))
-        except accounts.StaffExists as error:
-            raise BadStaffAccount(str(error)) from None
-
-    def members(self) -> list[StaffMember]:
-        return accounts.all_staff(self.engine)
+        return add_staff_member(self.engine, email, display_name, role, password)
 
     # --- sign-in ----------------------------------------------------------------------------
     def sign_in(self, email: str, password: str, *, client: str | None) -> SignedIn:
@@ -250,10 +237,34 @@ class StaffService:
         created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=now.tzinfo)
         return {"id": ticket.id, "reference": found.reference, "status": ticket.status, "reason": ticket.reason,
                 "language": ticket.language or "en", "customer_id": ticket.customer_id,
-                "customer_name": found.customer_name, "staff_name": found.staff_name,
+                "customer_name": found.customer_name, "staff_name": found.staff_name, "staff_id": ticket.claimed_by,
                 "session_id_hint": (ticket.session_id or "")[:6], "created_at": created.isoformat(),
                 "waiting_s": max(0, int((now - created).total_seconds())), "summary_first_line":
                     next((line for line in ticket.summary.splitlines() if line.startswith(">")), "")[2:]}
+
+
+def add_staff_member(engine: Any, email: str, display_name: str, role: str, password: str) -> StaffMember:
+    """A new staff account (`returndesk staff add`); raises BadStaffAccount with what to fix."""
+    email, display_name = email.strip().lower(), display_name.strip()
+    if not EMAIL.match(email):
+        raise BadStaffAccount(f"{email!r} is not an email address.")
+    if role not in STAFF_ROLES:
+        raise BadStaffAccount(f"The role is {' or '.join(STAFF_ROLES)}, not {role!r}.")
+    if not display_name or len(display_name) > 100:
+        raise BadStaffAccount("The display name (what customers see) needs 1 to 100 characters.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise BadStaffAccount(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
+    try:
+        member = accounts.add_staff(engine, email=email, display_name=display_name, role=role,
+                                    password_hash=HASHER.hash(password))
+    except accounts.StaffExists as error:
+        raise BadStaffAccount(str(error)) from None
+    queue.audit_staff(engine, None, member.id or 0, "staff_account_added", role=role)
+    return member
+
+
+def staff_members(engine: Any) -> list[StaffMember]:
+    return accounts.all_staff(engine)
 
 
 def _password_matches(member: StaffMember | None, password: str) -> bool:
