@@ -239,7 +239,7 @@ class StaffService:
                 "language": ticket.language or "en", "customer_id": ticket.customer_id,
                 "customer_name": found.customer_name, "staff_name": found.staff_name, "staff_id": ticket.claimed_by,
                 "session_id_hint": (ticket.session_id or "")[:6], "created_at": created.isoformat(),
-                "waiting_s": max(0, int((now - created).total_seconds())), "summary_first_line":
+                "waiting_s": _waited(ticket, created, now), "summary_first_line":
                     next((line for line in ticket.summary.splitlines() if line.startswith(">")), "")[2:]}
 
 
@@ -265,6 +265,13 @@ def add_staff_member(engine: Any, email: str, display_name: str, role: str, pass
 
 def staff_members(engine: Any) -> list[StaffMember]:
     return accounts.all_staff(engine)
+
+
+def _waited(ticket: Any, created: Any, now: Any) -> int:
+    """Seconds the customer waited for a person: until claimed (or closed unclaimed), or until now."""
+    until = ticket.claimed_at or ticket.closed_at or now
+    until = until if until.tzinfo else until.replace(tzinfo=now.tzinfo)
+    return max(0, int((until - created).total_seconds()))
 
 
 def _password_matches(member: StaffMember | None, password: str) -> bool:

@@ -6,12 +6,14 @@ Pages without a staff cookie redirect to /staff/login; a customer's session gets
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from service.staff import StaffError, StaffService, StaffSignInRequired
 from ui.api_deps import client_address
@@ -23,6 +25,9 @@ templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "handed_back": "Handed back", "resolved": "Resolved"}
 LANGUAGE_WORDS = {"en": "English", "zh": "中文"}
+REASON_WORDS = {"customer_asked": "Customer asked for a person", "repeated_failure": "Repeated failure",
+                "tool_round_limit": "Too many tool rounds in one turn"}
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def waited(seconds: int) -> str:
@@ -34,7 +39,19 @@ def waited(seconds: int) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-templates.env.filters["waited"] = waited
+def with_bold(text: str) -> Markup:
+    """The assistant's `**HD-000042**` as bold, everything else escaped (the customer saw it rendered)."""
+    return Markup(BOLD.sub(r"<strong>\1</strong>", str(escape(text))))
+
+
+def reason_words(reason: str) -> str:
+    """'customer_asked' -> 'Customer asked'; 'repeated_failure:lookup_order:not_found' -> 'Repeated failure: ...'."""
+    head, _, rest = reason.partition(":")
+    words = REASON_WORDS.get(head, head.replace("_", " ").capitalize())
+    return f"{words}: {rest.replace(':', ', ')}" if rest else words
+
+
+templates.env.filters |= {"waited": waited, "bold": with_bold, "reason": reason_words}
 templates.env.globals |= {"STATUS_WORDS": STATUS_WORDS, "LANGUAGE_WORDS": LANGUAGE_WORDS}
 
 
