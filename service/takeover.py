@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from mock_backends.orders.handoff_queue import QueuedTicket, active_ticket, queue_position
+from agent.handoff import QUICK_REPLIES as HANDOFF_QUICK_REPLIES
+from mock_backends.orders.handoff_queue import QueuedTicket, active_ticket, queue_position, withdraw
+from mock_backends.orders.models import utcnow
 from service.results import SessionInfo, TurnResult
 from service.turn_lock import TurnLockTimeout
 
@@ -33,6 +35,8 @@ NOTICES: dict[Notice, dict[str, str]] = {
                  "zh": "{staff} 已处理完此请求。如需更多帮助,请随时留言。"},
 }
 STAFF_MODE = "staff"
+# The hand-off message's own button: before anyone claims the ticket, it takes the customer back.
+START_OVER = frozenset(label for labels in HANDOFF_QUICK_REPLIES.values() for label in labels)
 
 
 class TakeoverBusy(Exception):
@@ -76,6 +80,9 @@ class Takeover:
             ticket = self.holder(info.session_id)  # again, under the lock: it may have been handed back
             if ticket is None:
                 return None
+            if ticket.ticket.status == "open" and text.strip() in START_OVER \
+                    and withdraw(self.engine, ticket.ticket.id or 0, info.customer_id, utcnow()):
+                return None  # the assistant answers "Start over" (its menu)
             messages: list[BaseMessage] = [HumanMessage(content=text)]
             reply = ""
             if ticket.ticket.status == "open":

@@ -23,7 +23,8 @@ from ui.staff_deps import STAFF_COOKIE, Staff, clear_staff_cookie, current_staff
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "handed_back": "Handed back", "resolved": "Resolved"}
+STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "handed_back": "Handed back", "resolved": "Resolved",
+                "withdrawn": "Withdrawn"}  # by the customer ("Start over") before anyone claimed it
 LANGUAGE_WORDS = {"en": "English", "zh": "中文"}
 REASON_WORDS = {"customer_asked": "Customer asked for a person", "repeated_failure": "Repeated failure",
                 "tool_round_limit": "Too many tool rounds in one turn"}

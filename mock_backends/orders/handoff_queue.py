@@ -1,6 +1,7 @@
 """The hand-off queue as staff work it: list, claim (atomic), close, and what a customer is waiting for.
 
-A ticket goes open -> claimed -> handed_back | resolved (an open one may be closed directly). Every
+A ticket goes open -> claimed -> handed_back | resolved (an open one may be closed directly, or
+withdrawn by the customer, "Start over", before anyone claims it). Every
 change is one conditional UPDATE, so two staff members (in any two server processes) can never both
 hold a ticket, and every change is audited with actor "staff:<id>" in the same transaction.
 """
@@ -21,7 +22,7 @@ from mock_backends.orders.models import Customer, HandoffTicket, Order, ReturnRe
 from mock_backends.orders.staff_models import StaffMember
 
 ACTIVE = ("open", "claimed")  # the customer is with a person (or waiting for one): the assistant is silent
-CLOSED = ("handed_back", "resolved")
+CLOSED = ("handed_back", "resolved", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,21 @@ def close(engine: Engine, ticket_id: int, staff_id: int, *, status: str, note: s
         _audit(db, ticket_id, staff_id, "staff_hand_back" if status == "handed_back" else "staff_resolve",
                note=note[:200])
         db.commit()
+
+
+def withdraw(engine: Engine, ticket_id: int, customer_id: str | None, now: datetime) -> bool:
+    """The customer goes back to the assistant before anyone claimed the ticket; False if someone did."""
+    with Session(engine) as db:
+        done = db.execute(update(HandoffTicket)
+                          .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
+                          .values(status="withdrawn", closed_at=now)).rowcount
+        if done:
+            ticket = db.get(HandoffTicket, ticket_id)
+            audit.record(db, actor=customer_id, tool="customer_withdrew", outcome="ok",
+                         session_id=ticket.session_id if ticket else None,
+                         detail={"ticket": ticket_reference(ticket) if ticket else None})
+        db.commit()
+        return bool(done)
 
 
 def check_holds(engine: Engine, ticket_id: int, staff_id: int) -> QueuedTicket:

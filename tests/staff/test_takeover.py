@@ -104,3 +104,24 @@ def test_the_events_stream_brings_the_staff_reply_without_a_customer_turn(live_u
         assert got[-1] == {"index": shown + 1, "role": "assistant", "content": "Bob here: how can I help?",
                            "mode": "staff", "author": "Bob Li"}
         assert customer.get("/v1/sessions/nope/events").status_code == 404
+
+
+def test_start_over_before_anyone_claims_takes_the_customer_back_to_the_assistant(
+        two_processes: tuple[ConversationService, StaffService]) -> None:
+    customer_side, staff_side = two_processes
+    session = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
+    customer_side.send(session, "I want to talk to a person")
+    back = customer_side.send(session, "Start over")
+    assert back.with_person is None and back.quick_replies  # the assistant's menu
+    assert staff_side.queue("active") == [] and staff_side.queue("closed")[0]["status"] == "withdrawn"
+
+
+def test_start_over_while_a_person_has_it_goes_to_that_person(
+        two_processes: tuple[ConversationService, StaffService]) -> None:
+    customer_side, staff_side = two_processes
+    session = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
+    customer_side.send(session, "I want to talk to a person")
+    bob = staff_side.sign_in("bob@shop.example", PASSWORD, client=None).member
+    staff_side.claim(bob, staff_side.queue("open")[0]["id"])
+    held = customer_side.send(session, "Start over")
+    assert (held.with_person, held.reply) == ("staff", "")
