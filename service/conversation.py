@@ -386,8 +386,7 @@ class ConversationService:
     def history(self, session_id: str) -> list[dict[str, Any]]:
         self.session(session_id)
         self.pending(session_id)  # a card whose call already ran shows as the answer it got
-        messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
-        return [entry for m in messages if (entry := _history_entry(m))]
+        return history_of(self.graph.get_state(self._config(session_id)).values.get("messages", []))
 
     def _card(self, session_id: str) -> PendingAction | None:
         return _pending_in(self.graph.get_state(self._config(session_id)))
@@ -553,6 +552,11 @@ def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[To
         if isinstance(m, ToolMessage) and m.tool_call_id in calls
     ]
 
+
+
+def history_of(messages: list[BaseMessage]) -> list[dict[str, Any]]:
+    """A checkpoint's messages as `GET .../messages` shows them (feedback's `message_index` counts these)."""
+    return [entry for m in messages if (entry := _history_entry(m))]
 
 
 def _history_entry(message: BaseMessage) -> dict[str, Any] | None:

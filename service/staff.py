@@ -15,11 +15,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from mock_backends.orders import staff as accounts
 from mock_backends.orders import handoff_queue as queue
+from mock_backends.orders import staff as accounts
 from mock_backends.orders.handoff_queue import ACTIVE, CLOSED, QueuedTicket, TicketConflict
 from mock_backends.orders.staff_models import STAFF_ROLES, StaffMember
 from service.conversation import CONTROL_CHARS, ConversationError, ConversationService, SessionBusy
+from service.desk_stats import desk_stats
+from service.feedback_review import thumbs_down
 from service.staff_transcript import transcript
 from service.takeover import Notice, TakeoverBusy, notice_message, staff_message
 from tools.sign_in_throttle import SignInThrottle, SignInThrottled, SignInUnavailable
@@ -53,6 +55,10 @@ class CustomerNotStaff(StaffError):
     """A customer's session on a staff route: it is no staff credential, whatever it holds."""
 
     status, code = 403, "staff_only"
+
+
+class LeadOnly(StaffError):
+    status, code = 403, "lead_only"
 
 
 class TicketNotFound(StaffError):
@@ -111,7 +117,7 @@ class StaffService:
         matches = _password_matches(member, password)  # hashed even for an unknown email: same time taken
         if member is None or member.disabled_at is not None or not matches:
             self.throttle.failed(attempt)
-            queue.audit_staff(self.engine, None, member.id if member else 0, "staff_sign_in", "refused")
+            queue.audit_staff(self.engine, None, (member.id or 0) if member else 0, "staff_sign_in", "refused")
             raise StaffSignInFailed("Wrong email or password.")
         self.throttle.succeeded(attempt)
         if HASHER.check_needs_rehash(member.password_hash):
@@ -142,6 +148,20 @@ class StaffService:
         except ConversationError:
             return False
         return True
+
+    def require_lead(self, member: StaffMember) -> StaffMember:
+        if member.role != "lead":
+            raise LeadOnly("This is for leads (returndesk staff add ... --role lead).")
+        return member
+
+    def dashboard(self, member: StaffMember) -> dict[str, Any]:
+        """The lead's figures for the last two weeks (service/desk_stats.py)."""
+        self.require_lead(member)
+        return desk_stats(self.engine, self.clock())
+
+    def feedback(self) -> list[dict[str, Any]]:
+        """Thumbs-down answers with their comments, newest first."""
+        return thumbs_down(self.conversations)
 
     # --- the queue --------------------------------------------------------------------------
     def queue(self, which: str = "active") -> list[dict[str, Any]]:

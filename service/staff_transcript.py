@@ -24,7 +24,7 @@ def transcript(messages: list[BaseMessage], pending: PendingAction | None) -> li
         elif isinstance(message, AIMessage):
             if message.content:
                 entries.append(_text_entry(message))
-            entries += [_tool_entry(call, results.get(call["id"])) for call in message.tool_calls]
+            entries += [_tool_entry(dict(call), results.get(call["id"] or "")) for call in message.tool_calls]
     if pending is not None:
         entries.append({"kind": "card", "text": pending.summary, "tool": pending.tool, "answer": "waiting"})
     return entries

@@ -86,7 +86,8 @@ class Takeover:
             messages: list[BaseMessage] = [HumanMessage(content=text)]
             reply = ""
             if ticket.ticket.status == "open":
-                notice = notice_message("waiting", language, position=queue_position(self.engine, ticket.ticket.id))
+                position = queue_position(self.engine, ticket.ticket.id or 0)
+                notice = notice_message("waiting", language, position=position)
                 messages.append(notice)
                 reply = str(notice.content)
             self._write(info.session_id, messages, language=language)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from ui.api_deps import ERRORS, Client
-from ui.staff_deps import SignedInStaff, Staff, clear_staff_cookie, set_staff_cookie, STAFF_COOKIE
+from ui.staff_deps import STAFF_COOKIE, SignedInStaff, Staff, clear_staff_cookie, set_staff_cookie
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERRORS)
 
@@ -103,3 +103,16 @@ def hand_back(ticket_id: int, member: SignedInStaff, staff: Staff, body: Closing
 def resolve(ticket_id: int, member: SignedInStaff, staff: Staff, body: ClosingNote | None = None) -> dict[str, Any]:
     """Close the ticket with a note; the assistant answers the customer's next message."""
     return staff.resolve(member, ticket_id, body.note if body else "")
+
+
+@router.get("/feedback")
+def feedback(member: SignedInStaff, staff: Staff) -> list[dict[str, Any]]:
+    """Thumbs-down answers, newest first: the customer's comment, the answer, what they had asked."""
+    return staff.feedback()
+
+
+@router.get("/dashboard")
+def dashboard(member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    """Leads only (else 403 `lead_only`): the last 14 days' conversations per day, containment and
+    hand-off rates, hand-off reasons, returns created, thumbs-down rate, median first staff reply."""
+    return staff.dashboard(member)

@@ -52,7 +52,11 @@ def reason_words(reason: str) -> str:
     return f"{words}: {rest.replace(':', ', ')}" if rest else words
 
 
-templates.env.filters |= {"waited": waited, "bold": with_bold, "reason": reason_words}
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.0f} %"
+
+
+templates.env.filters |= {"waited": waited, "bold": with_bold, "reason": reason_words, "percent": percent}
 templates.env.globals |= {"STATUS_WORDS": STATUS_WORDS, "LANGUAGE_WORDS": LANGUAGE_WORDS}
 
 
@@ -80,10 +84,9 @@ def login(request: Request, staff: Staff, email: str = Form("", max_length=255),
     try:
         signed = staff.sign_in(email, password, client=client_address(request))
     except StaffError as error:
-        response = page(request, "staff/login.html", status_code=error.status, error=str(error), email=email)
-        for key, value in (error.headers or {}).items():
-            response.headers[key] = value
-        return response
+        refused = page(request, "staff/login.html", status_code=error.status, error=str(error), email=email)
+        refused.headers.update(error.headers or {})
+        return refused
     response = RedirectResponse("/staff", status_code=303)
     set_staff_cookie(response, signed.token, request)
     return response
@@ -131,6 +134,22 @@ def static(name: str) -> Response:
     if name not in files:
         return Response(status_code=404)
     return FileResponse(HERE / "static" / f"staff-{name}", media_type=files[name])
+
+
+@router.get("/staff/feedback", response_class=HTMLResponse)
+def feedback_page(request: Request, staff: Staff) -> Response:
+    member = signed_in_or_redirect(request, staff)
+    if isinstance(member, Response):
+        return member
+    return page(request, "staff/feedback.html", member=member, rows=staff.feedback())
+
+
+@router.get("/staff/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, staff: Staff) -> Response:
+    member = signed_in_or_redirect(request, staff)
+    if isinstance(member, Response):
+        return member
+    return page(request, "staff/dashboard.html", member=member, stats=staff.dashboard(member))
 
 
 def queues(staff: StaffService) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def claim(engine: Engine, ticket_id: int, staff_id: int, now: datetime) -> None:
     with Session(engine) as db:
         taken = db.execute(update(HandoffTicket)
                            .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
-                           .values(status="claimed", claimed_by=staff_id, claimed_at=now)).rowcount
+                           .values(status="claimed", claimed_by=staff_id, claimed_at=now)).rowcount  # type: ignore[attr-defined]
         if not taken:
             db.rollback()
             raise _conflict(engine, ticket_id)
@@ -103,7 +103,7 @@ def close(engine: Engine, ticket_id: int, staff_id: int, *, status: str, note: s
             (col(HandoffTicket.status) == "claimed") & (col(HandoffTicket.claimed_by) == staff_id))
         done = db.execute(update(HandoffTicket).where(col(HandoffTicket.id) == ticket_id, held_here)
                           .values(status=status, closed_at=now, closing_note=note or None,
-                                  claimed_by=func.coalesce(col(HandoffTicket.claimed_by), staff_id))).rowcount
+                                  claimed_by=func.coalesce(col(HandoffTicket.claimed_by), staff_id))).rowcount  # type: ignore[attr-defined]
         if not done:
             db.rollback()
             raise _conflict(engine, ticket_id)
@@ -117,7 +117,7 @@ def withdraw(engine: Engine, ticket_id: int, customer_id: str | None, now: datet
     with Session(engine) as db:
         done = db.execute(update(HandoffTicket)
                           .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
-                          .values(status="withdrawn", closed_at=now)).rowcount
+                          .values(status="withdrawn", closed_at=now)).rowcount  # type: ignore[attr-defined]
         if done:
             ticket = db.get(HandoffTicket, ticket_id)
             audit.record(db, actor=customer_id, tool="customer_withdrew", outcome="ok",

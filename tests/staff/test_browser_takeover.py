@@ -35,7 +35,7 @@ def console(server: tuple[str, Path]) -> str:  # noqa: F811
     return url
 
 
-def staff_signs_in(page, url: str) -> None:  # noqa: ANN001
+def staff_signs_in(page, url: str) -> None:
     page.goto(f"{url}/staff")
     page.wait_for_url("**/staff/login")
     page.locator("#email").fill("bob@shop.example")

@@ -12,7 +12,7 @@ from mock_backends.orders.models import AuditEvent
 from tests.staff.conftest import PASSWORD, customer_asks_for_a_person, only_ticket, staff_client
 
 
-def error_code(answer) -> str:  # noqa: ANN001
+def error_code(answer) -> str:
     return answer.json()["error"]["code"]
 
 
@@ -166,7 +166,7 @@ def test_empty_and_oversized_replies_are_refused_and_nothing_is_written(app_clie
     assert customer.get(f"/v1/sessions/{session_id}/messages").json() == before
 
 
-def test_every_staff_action_is_audited_as_the_staff_member(app_client: Callable[[], TestClient], staff_engine) -> None:  # noqa: ANN001
+def test_every_staff_action_is_audited_as_the_staff_member(app_client: Callable[[], TestClient], staff_engine) -> None:
     customer_asks_for_a_person(app_client())
     bob = staff_client(app_client)
     ticket_id = only_ticket(bob)["id"]
