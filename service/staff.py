@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from mock_backends.orders.handoff_queue import ACTIVE, CLOSED, QueuedTicket, Tic
 from mock_backends.orders.staff_models import STAFF_ROLES, StaffMember
 from service.conversation import CONTROL_CHARS, ConversationError, ConversationService, SessionBusy
 from service.desk_stats import desk_stats
+from service.exports import help_centre_gaps, training_jsonl
 from service.feedback_review import thumbs_down
 from service.staff_transcript import transcript
 from service.takeover import Notice, TakeoverBusy, notice_message, staff_message
@@ -158,6 +160,16 @@ class StaffService:
         """The lead's figures for the last two weeks (service/desk_stats.py)."""
         self.require_lead(member)
         return desk_stats(self.engine, self.clock())
+
+    def training_jsonl(self, member: StaffMember) -> Iterator[str]:
+        """Thumbs-up answers as OpenAI chat-with-tools fine-tuning lines, redacted (service/exports.py)."""
+        self.require_lead(member)
+        queue.audit_staff(self.engine, None, member.id or 0, "staff_export_training")
+        return training_jsonl(self.conversations)
+
+    def help_centre_gaps(self, member: StaffMember) -> list[dict[str, Any]]:
+        self.require_lead(member)
+        return help_centre_gaps(self.conversations)
 
     def feedback(self) -> list[dict[str, Any]]:
         """Thumbs-down answers with their comments, newest first."""

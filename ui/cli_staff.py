@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,3 +52,29 @@ def list_staff() -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("export-training")
+def export_training(output: Annotated[Path, typer.Option("--output", "-o", help="The JSONL file to write.")]) -> None:
+    """Thumbs-up answers as OpenAI chat-with-tools fine-tuning examples (JSONL, PII redacted)."""
+    from service.conversation import ConversationService
+    from service.exports import training_jsonl
+
+    lines = list(training_jsonl(ConversationService(get_settings())))
+    output.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    console.print(f"Wrote {len(lines)} examples to {output}")
+
+
+@staff_app.command("gap-report")
+def gap_report() -> None:
+    """What customers asked that the help centre did not answer, most often first."""
+    from service.conversation import ConversationService
+    from service.exports import help_centre_gaps
+
+    table = Table(title="Help-centre gaps")
+    for column in ("times", "language", "customers asked", "why"):
+        table.add_column(column)
+    for gap in help_centre_gaps(ConversationService(get_settings())):
+        table.add_row(str(gap["count"]), gap["language"], gap["query"],
+                      ", ".join(f"{k} ({v})" for k, v in gap["why"].items()))
+    console.print(table)

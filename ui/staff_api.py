@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from ui.api_deps import ERRORS, Client
@@ -116,3 +117,20 @@ def dashboard(member: SignedInStaff, staff: Staff) -> dict[str, Any]:
     """Leads only (else 403 `lead_only`): the last 14 days' conversations per day, containment and
     hand-off rates, hand-off reasons, returns created, thumbs-down rate, median first staff reply."""
     return staff.dashboard(member)
+
+
+@router.get("/exports/training.jsonl", response_class=StreamingResponse,
+            responses={200: {"content": {"application/jsonl": {}}, "description": "One example per line."}})
+def training_export(member: SignedInStaff, staff: Staff) -> StreamingResponse:
+    """Leads only: every thumbs-up answer as one OpenAI chat-with-tools fine-tuning example (the
+    conversation up to it, tool calls included, PII redacted); conversations a person wrote in are left out."""
+    lines = staff.training_jsonl(member)
+    return StreamingResponse((line + "\n" for line in lines), media_type="application/jsonl",
+                             headers={"Content-Disposition": 'attachment; filename="returndesk-training.jsonl"'})
+
+
+@router.get("/exports/help-centre-gaps")
+def help_centre_gap_report(member: SignedInStaff, staff: Staff) -> list[dict[str, Any]]:
+    """Leads only: what customers asked that the help centre did not answer (no passage found, the
+    answer rated down, or handed to a person after), most often first."""
+    return staff.help_centre_gaps(member)

@@ -149,7 +149,8 @@ def dashboard_page(request: Request, staff: Staff) -> Response:
     member = signed_in_or_redirect(request, staff)
     if isinstance(member, Response):
         return member
-    return page(request, "staff/dashboard.html", member=member, stats=staff.dashboard(member))
+    return page(request, "staff/dashboard.html", member=member, stats=staff.dashboard(member),
+                gaps=staff.help_centre_gaps(member)[:15])
 
 
 def queues(staff: StaffService) -> dict[str, Any]:

@@ -31,14 +31,15 @@ def console(server: tuple[str, Path]) -> str:  # noqa: F811
     url, data_dir = server
     engine = make_engine(f"sqlite:///{(data_dir / 'returndesk.db').as_posix()}")
     add_staff_member(engine, "bob@shop.example", "Bob Li", "agent", PASSWORD)
+    add_staff_member(engine, "lee@shop.example", "Lee Park", "lead", PASSWORD)
     engine.dispose()
     return url
 
 
-def staff_signs_in(page, url: str) -> None:
+def staff_signs_in(page, url: str, email: str = "bob@shop.example") -> None:
     page.goto(f"{url}/staff")
     page.wait_for_url("**/staff/login")
-    page.locator("#email").fill("bob@shop.example")
+    page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("#password").press("Enter")  # the keyboard is enough
     page.wait_for_url(f"{url}/staff")
@@ -130,5 +131,31 @@ def test_the_console_with_a_chinese_customer_at_desktop_and_phone_widths(console
             small.screenshot(path=str(shots / "console-queue-375.png"), full_page=True)
             overflow = small.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, "the console scrolls sideways on a phone"
+        finally:
+            browser.close()
+
+
+def test_the_leads_dashboard_and_the_feedback_queue_at_desktop_and_phone_widths(console: str, shots: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url = console  # after the tests above: two hand-offs, one reply each
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            lead = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            staff_signs_in(lead, url, "lee@shop.example")
+            lead.get_by_role("link", name="Dashboard").click()
+            expect(lead.locator("h1")).to_contain_text("Desk dashboard")
+            expect(lead.locator(".tiles")).to_contain_text("Hand-off rate")
+            lead.screenshot(path=str(shots / "console-dashboard-1280.png"), full_page=True)
+            lead.get_by_role("link", name="Feedback").click()
+            expect(lead.locator("h1")).to_contain_text("Thumbs-down")
+            phone = browser.new_context(viewport={"width": 375, "height": 800})
+            phone.add_cookies(lead.context.cookies())
+            small = phone.new_page()
+            small.goto(f"{url}/staff/dashboard")
+            small.screenshot(path=str(shots / "console-dashboard-375.png"), full_page=True)
+            overflow = small.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, "the dashboard scrolls sideways on a phone"
         finally:
             browser.close()

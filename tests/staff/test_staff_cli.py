@@ -49,3 +49,12 @@ def test_the_same_email_cannot_be_added_twice(cli_settings: Settings) -> None:
     assert runner.invoke(app, command, input="a long enough password\n").exit_code == 0
     again = runner.invoke(app, command, input="a long enough password\n")
     assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_export_training_and_gap_report_run_on_an_empty_desk(cli_settings: Settings, tmp_path) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    target = tmp_path / "training.jsonl"
+    exported = runner.invoke(app, ["staff", "export-training", "-o", str(target)])
+    assert exported.exit_code == 0 and "Wrote 0 examples" in exported.output and target.read_text() == ""
+    report = runner.invoke(app, ["staff", "gap-report"])
+    assert report.exit_code == 0 and "Help-centre gaps" in report.output
