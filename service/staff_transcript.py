@@ -26,6 +26,9 @@ def transcript(messages: list[BaseMessage], pending: PendingAction | None) -> li
                 entries.append(_text_entry(message))
             entries += [_tool_entry(dict(call), results.get(call["id"] or "")) for call in message.tool_calls]
     if pending is not None:
+        for entry in entries:  # the call the card stands for has not run: it waits for the customer
+            if entry["kind"] == "tool" and entry["outcome"] == "not run" and entry["tool"] == pending.tool:
+                entry["outcome"] = "waiting for the customer's answer to the card"
         entries.append({"kind": "card", "text": pending.summary, "tool": pending.tool, "answer": "waiting"})
     return entries
 
