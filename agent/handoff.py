@@ -86,6 +86,8 @@ def hand_off(state: ReturnDeskState, runtime: Runtime[ToolDeps], config: Runnabl
                        session_id=session_id, reason=reason)
     text = t("handoff.passed", language, ticket=result.get("ticket", "")) if result.get("ok") \
         else t("handoff.failed", language)
+    if result.get("ok") and result.get("waiting"):
+        text += t("handoff.queue", language, waiting=result["waiting"])
     reply = AIMessage(
         content=text,
         response_metadata={"returndesk_mode": "guided", "returndesk_handoff": reason,

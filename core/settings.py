@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     label_link_ttl_s: int = Field(86400, ge=1, description="How long a return-label link in a reply works.")
     staff_token: SecretStr | None = Field(
         None, description="Lets staff record sessions for QA (X-Staff-Token header); with api_key set, the key does too.")
+    staff_session_hours: float = Field(12, gt=0, description="How long a staff sign-in (the console's cookie) lasts.")
+    staff_poll_s: float = Field(2.0, gt=0, description="How often the staff console and a customer's page "
+                                "waiting for a person look for new messages.")
     carrier_url: str = Field(
         "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")

@@ -41,6 +41,7 @@ from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnE
 from service.turn_limits import TurnRateLimiter
 from service.turn_lock import TurnLockTimeout, turn_lock_for
 from service.sessions import AnonymousSessionCap, SessionGone, end_session, live_session, open_session
+from service.takeover import Takeover, TakeoverBusy, author_of
 from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
 from tools.sign_in_throttle import SignInThrottled, SignInUnavailable, wait_text
 
@@ -183,6 +184,7 @@ class ConversationService:
         self.recorder = recorder(settings, self.deps.engine) if recorder and settings.record_dir else None
         self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
         self.anonymous_cap = AnonymousSessionCap.from_settings(settings)
+        self.takeover = Takeover(self.graph, self.deps.engine, self.turn_lock, self.mode)  # a person has it
 
     @property
     def can_record(self) -> bool:
@@ -314,6 +316,8 @@ class ConversationService:
             raise TooManyTurns(wait)
         try:
             cleaned = clean_message(text)
+            if (with_person := self._to_person(info, cleaned)) is not None:
+                return iter([TurnDone(with_person)])  # the assistant stays silent (service/takeover.py)
             answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
             if (retired := self._retire_if_ran(info)) is not None and (
                     answers.confirm_yes.match(cleaned) or answers.confirm_no.match(cleaned)):
@@ -354,6 +358,13 @@ class ConversationService:
             graph_input |= {"customer_id": info.customer_id, "customer_name": info.customer_name}
         return graph_input
 
+    def _to_person(self, info: SessionInfo, text: str) -> TurnResult | None:
+        try:
+            return self.takeover.customer_message(info, text, languages.detect(text, info.language))
+        except TakeoverBusy:
+            raise SessionBusy("Another message of this conversation is still being written; "
+                              "please try again in a moment.") from None
+
     def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
         snapshot = self.graph.get_state(self._config(info.session_id))
         pending = _pending_in(snapshot)
@@ -375,8 +386,7 @@ class ConversationService:
     def history(self, session_id: str) -> list[dict[str, Any]]:
         self.session(session_id)
         self.pending(session_id)  # a card whose call already ran shows as the answer it got
-        messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
-        return [entry for m in messages if (entry := _history_entry(m))]
+        return history_of(self.graph.get_state(self._config(session_id)).values.get("messages", []))
 
     def _card(self, session_id: str) -> ConfirmationCard | None:
         return _pending_in(self.graph.get_state(self._config(session_id)))
@@ -498,6 +508,7 @@ class ConversationService:
             tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
+            with_person="waiting" if any((m.response_metadata or {}).get("handoff_ticket") for m in ai) else None,
         )
 
 
@@ -543,9 +554,16 @@ def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[To
 
 
 
+def history_of(messages: list[BaseMessage]) -> list[dict[str, Any]]:
+    """A checkpoint's messages as `GET .../messages` shows them (feedback's `message_index` counts these)."""
+    return [entry for m in messages if (entry := _history_entry(m))]
+
+
 def _history_entry(message: BaseMessage) -> dict[str, Any] | None:
     if isinstance(message, HumanMessage):
         return {"role": "user", "content": str(message.content)}
     if isinstance(message, AIMessage) and message.content and not message.tool_calls:
+        if author := author_of(message):  # a staff member's reply (live takeover)
+            return {"role": "assistant", "content": str(message.content), "mode": "staff", "author": author}
         return {"role": "assistant", "content": str(message.content), "mode": mode_of(message)}
     return None

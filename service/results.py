@@ -39,3 +39,6 @@ class TurnResult:
     # Suggested next messages, from the reply's response_metadata["quick_replies"] when it has them.
     quick_replies: list[str] = field(default_factory=list)
     language: str = languages.DEFAULT  # the language the reply is written in (a code of core.languages)
+    # "waiting" for a person (a hand-off ticket is open) or with "staff" (claimed): the assistant is silent.
+    with_person: str | None = None
+    staff_name: str | None = None  # the staff member who has the conversation

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.tools import tool
 
 from mock_backends.orders.handoff import open_ticket, ticket_reference
+from mock_backends.orders.handoff_queue import queue_position
 from tools.base import AnyRuntime, ok, session_id_of, tool_result
 from tools.deps import ToolDeps, deps_of
 
@@ -46,8 +47,11 @@ def hand_over(deps: ToolDeps, *, state: dict[str, Any], session_id: str | None, 
     graph's hand-off node report."""
     customer_id = state.get("customer_id")
     ticket = open_ticket(deps.engine, customer_id=customer_id, session_id=session_id, reason=reason,
-                         summary=summarize_conversation(state.get("messages", []), customer_id))
-    return ok(ticket=ticket_reference(ticket), reason=ticket.reason)
+                         summary=summarize_conversation(state.get("messages", []), customer_id),
+                         language=state.get("language"))
+    # `waiting`: the customer's place in the staff queue (1: next), told to them with the ticket number.
+    return ok(ticket=ticket_reference(ticket), reason=ticket.reason,
+              waiting=queue_position(deps.engine, ticket.id or 0))
 
 
 @tool(parse_docstring=True)

@@ -20,6 +20,7 @@ from ui.api_deps import ERRORS, Client, Service, is_staff
 from ui.api_errors import install_error_handlers
 from ui.api_guards import require_api_key
 from ui.api_labels import router as labels_router
+from ui.api_live import router as live_router
 from ui.api_openai import router as openai_router
 from ui.api_ops import router as ops_router
 from service.conversation import TurnResult
@@ -157,6 +158,7 @@ def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> 
 
 def install_api(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(live_router)
     app.include_router(labels_router)
     app.include_router(openai_router)
     app.include_router(ops_router)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from core.settings import get_settings
 from service import admin
-from ui import cli_data
+from ui import cli_data, cli_staff
 from ui.cli_carrier import carrier, ensure_carrier_token, start_carrier_in_background
 
 from ui.cli_qa import replay
@@ -19,6 +19,7 @@ app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce retu
 app.command()(carrier)
 console = Console()
 cli_data.register(app)  # seed, db shell, db stats
+cli_staff.register(app)  # staff add, staff list
 app.command()(replay)
 app.command("eval")(evaluate)
 

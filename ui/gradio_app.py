@@ -21,6 +21,7 @@ from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
 from ui.gradio_label import label_html, label_result
+from ui.gradio_takeover import news_from_person
 from ui.i18n import error_text, language_names, quick_replies as common_replies, t
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
         transcript = gr.State([])
         action_id = gr.State(None)
         reply_index = gr.State({})  # chat position -> history index, for thumbs up / down
+        seen = gr.State(0)  # history entries shown: a person's replies after it arrive by the timer
+        person_timer = gr.Timer(conversations.settings.staff_poll_s, active=False)
 
         with gr.Row():
             title = gr.Markdown(t("title", "en"))
@@ -138,7 +141,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                         postcode, email_button, name_button, send_button, message, confirm_button, cancel_button,
                         handoff_button, sign_out_button]
         turn_outputs = list(dict.fromkeys([chatbot, transcript, card, card_text, action_id, badge, panel,
-                                           label_view, reply_index, message, *quick, *text_outputs,
+                                           label_view, reply_index, message, seen, person_timer, *quick, *text_outputs,
                                            session_id, sign_in_box, chat_box, sign_in_error]))
 
         # --- sign in ----------------------------------------------------------------------------
@@ -231,9 +234,9 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             if reply is None and result.reply:
                 reply = {"role": "assistant", "content": ""}
                 messages.append(reply)
+            history = conversations.history(sid)
             if reply is not None:
                 reply["content"] = as_markdown_text(result.reply)  # the final text is the truth, whatever streamed
-                history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
             tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
@@ -243,6 +246,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             update: dict[Any, Any] = {
                 **texts(lang),
                 chatbot: [dict(m) for m in messages], transcript: messages, reply_index: replies,
+                seen: len(history), person_timer: gr.Timer(active=result.with_person is not None),
                 badge: t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
                 card_text: confirmation_card(result.pending, lang) if result.pending else "",
@@ -303,6 +307,15 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 gr.Warning(error_text(error.code, str(error), lang))
                 return
             gr.Info(t("thanks", lang))
+
+        # --- a person has the conversation (live takeover): their replies arrive by the timer --------
+        def person_news(sid: str | None, messages: list, shown: int) -> dict:
+            messages, shown, looking = news_from_person(conversations, sid, messages, shown)
+            return {chatbot: [dict(m) for m in messages], transcript: messages, seen: shown,
+                    person_timer: gr.Timer(active=looking)}
+
+        person_timer.tick(person_news, [session_id, transcript, seen], [chatbot, transcript, seen, person_timer],
+                          **PAGE_ONLY)
 
         chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)
 

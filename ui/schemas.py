@@ -111,6 +111,10 @@ class TurnResponse(BaseModel):
                                              "yes or no: the same shape for every action.")
     tool_trace: list[ToolTrace] = []
     quick_replies: list[str] = Field([], description="Suggested next messages, when the assistant has some.")
+    with_person: Literal["waiting", "staff"] | None = Field(
+        None, description="The conversation is with a person: `waiting` in the staff queue, or with `staff` "
+                          "(their replies arrive in GET .../messages and GET .../events); the assistant is silent.")
+    staff_name: str | None = Field(None, description="The staff member who has the conversation.")
 
 
 class PendingResponse(BaseModel):
@@ -125,7 +129,8 @@ class HistoryEntry(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str
-    mode: str | None = None
+    mode: str | None = Field(None, description="Who wrote an answer: `model`, `guided` or `staff` (a person).")
+    author: str | None = Field(None, description="The staff member's display name, on their replies.")
 
 
 class FeedbackRequest(BaseModel):

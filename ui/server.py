@@ -14,6 +14,7 @@ from ui.api_docs import install_docs
 from ui.api_fallback import install_v1_fallback
 from ui.edge import install_edge
 from ui.gradio_app import CSS, THEME, build_blocks
+from ui.staff_console import install_staff
 
 
 def create_app(settings: Settings | None = None, conversations: ConversationService | None = None) -> FastAPI:
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, conversations: ConversationServ
     app.state.settings = settings
     app.state.conversations = conversations
     install_api(app)
+    install_staff(app)  # the staff console (/staff) and its API (/v1/staff), before the /v1 fallback
     install_docs(app)
     install_v1_fallback(app)  # after every /v1 route, before the web app takes every other path
     install_edge(app, settings)

@@ -17,7 +17,7 @@ def ticket_reference(ticket: HandoffTicket) -> str:
 
 
 def open_ticket(engine: Engine, *, customer_id: str | None, session_id: str | None, reason: str,
-                summary: str) -> HandoffTicket:
+                summary: str, language: str | None = None) -> HandoffTicket:
     """Open a ticket for this conversation, or refresh the one already open (one open ticket per
     session, so a replayed or repeated hand-off never queues the customer twice)."""
     with Session(engine, expire_on_commit=False) as db:
@@ -31,6 +31,7 @@ def open_ticket(engine: Engine, *, customer_id: str | None, session_id: str | No
         ticket.reason = reason[:200]
         ticket.summary = summary[:MAX_SUMMARY_CHARS]
         ticket.customer_id = ticket.customer_id or customer_id
+        ticket.language = language or ticket.language
         db.add(ticket)
         db.flush()
         audit.record(db, actor=customer_id, tool="transfer_to_human", outcome="ok", session_id=session_id,

@@ -244,8 +244,14 @@ class HandoffTicket(SQLModel, table=True):
     session_id: str | None = Field(default=None, max_length=64, index=True)
     reason: str = Field(default="", max_length=200, sa_column_kwargs={"info": REDACTED})
     summary: str = Field(default="", sa_column=Column(SAText, nullable=False, default="", info=REDACTED))
-    status: str = Field(default="open", max_length=20)
+    status: str = Field(default="open", max_length=20, description="open, claimed, handed_back or resolved.")
     created_at: datetime = Field(default_factory=utcnow)
+    # The staff console's columns (service/staff.py); nullable, so older databases gain them at start-up.
+    language: str | None = Field(default=None, max_length=5)
+    claimed_by: int | None = Field(default=None, index=True, description="staffmember.id holding it.")
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+    closing_note: str | None = Field(default=None, sa_column=Column(SAText, nullable=True, info=REDACTED))
 
 
 class AuditEvent(SQLModel, table=True):
