@@ -89,12 +89,28 @@ def claimed_actions(reply: str) -> list[tuple[str, str]]:
 
 def unsupported_actions(reply: str, messages: Iterable[BaseMessage]) -> list[str]:
     """The words of `reply` that claim an action no tool in `messages` did or reported."""
+    messages = list(messages)
     results = [m for m in messages if isinstance(m, ToolMessage) and m.name not in POLICY_TOOLS]
     done = {action for action, tools in ACTION_TOOLS.items()
             for m in results if m.name in tools and _succeeded(m)}
     reported = "\n".join(str(m.content) for m in results)
-    return [claim for action, claim in claimed_actions(reply)
+    return [claim for action, claim in claimed_actions(_without_quotes(reply, messages))
             if action not in done and not STATE_WORDS[action].search(reported)]
+
+
+def _without_quotes(reply: str, messages: list[BaseMessage]) -> str:
+    """`reply` without the help-centre passages it quotes word for word ("a price difference is refunded
+    when you confirm" is policy the customer reads, not a claim about their order)."""
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.name in POLICY_TOOLS:
+            try:
+                data = json.loads(message.content) if isinstance(message.content, str) else message.content
+            except ValueError:
+                continue
+            for passage in (data.get("passages") or []) if isinstance(data, dict) else []:
+                if text := str(passage.get("text") or "").strip():
+                    reply = reply.replace(text, " ")
+    return reply
 
 
 def unsupported_order_ids(reply: str, messages: Iterable[BaseMessage]) -> list[str]:

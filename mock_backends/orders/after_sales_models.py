@@ -14,6 +14,7 @@ from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
 from mock_backends.orders.columns import _in, utcnow
+from mock_backends.orders.pii_columns import REDACTED
 
 # requested -> label_created (the old item's return label exists) -> in_transit -> received -> completed.
 EXCHANGE_STATUSES = ("requested", "label_created", "in_transit", "received", "completed", "cancelled")
@@ -74,7 +75,7 @@ class AccountChange(SQLModel, table=True):
     # Money moved by the change: > 0 charged, < 0 refunded, 0 none.
     amount_cents: int = 0
     payment_method_id: str | None = Field(default=None, foreign_key="paymentmethod.id", max_length=64)
-    detail: str = Field(default="{}", sa_column=Column(SAText, nullable=False, default="{}"))
+    detail: str = Field(default="{}", sa_column=Column(SAText, nullable=False, default="{}", info=REDACTED))
     idempotency_key: str = Field(max_length=128, unique=True)
     session_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core import languages
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.handoff import open_ticket
@@ -63,7 +64,12 @@ def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: s
             raise InvalidExpectation(f"expected return: order {change.order_id} is not in the database")
         customer_id = order.customer_id
         detail = repository.get_order_detail(session, customer_id, order.id)
-    lines = [ReturnLine(_order_item_id(detail, item), item.quantity) for item in change.items]
+        # The item may be named in any language: the lookup in each gives its names there.
+        localized = [repository.get_order_detail(session, customer_id, order.id, language=code)
+                     for code in languages.codes() if code != languages.DEFAULT]
+    names = {line.order_item_id: {line.product_name, *(other.lines[i].local_name for other in localized)}
+             for i, line in enumerate(detail.lines)}
+    lines = [ReturnLine(_order_item_id(detail, item, names), item.quantity) for item in change.items]
     try:
         created = create_return(engine, customer_id=customer_id, order_id=order.id, lines=lines,
                                 refund_method=change.refund_method, reason="", idempotency_key=key,
@@ -78,12 +84,12 @@ def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: s
                                  f"the policy computes {amount}")
 
 
-def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
+def _order_item_id(detail: repository.OrderDetail, item: ItemChange, names: dict[int, set[str]]) -> int:
     def matches(line: Any) -> bool:
         if item.item_id is not None:
             return line.variant_id == item.item_id
         wanted = (item.product or "").casefold()
-        return wanted in {str(line.product_name).casefold(), str(line.product_name_zh or "").casefold()}
+        return wanted in {name.casefold() for name in names.get(line.order_item_id, set()) if name}
 
     found = [line for line in detail.lines if matches(line)]
     if len(found) != 1:

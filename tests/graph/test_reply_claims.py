@@ -3,6 +3,8 @@ customer) is behind it. The scripted model stands in for a small model that make
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
@@ -77,6 +79,15 @@ def test_help_centre_prose_backs_no_claim() -> None:
                           tool_call_id="c1", name="search_help_centre")
     assert unsupported_actions("Your order has been cancelled and refunded.", [passage]) == [
         "has been cancelled and refunded"[:len("has been cancelled")]]
+
+
+def test_a_help_centre_passage_quoted_word_for_word_is_no_claim_but_words_around_it_are() -> None:
+    policy = "A cancelled order or a price difference is refunded when you confirm."
+    passage = ToolMessage(content=json.dumps({"ok": True, "passages": [{"heading": "When the refund arrives",
+                                                                        "text": policy}]}),
+                          tool_call_id="c1", name="search_help_centre")
+    assert unsupported_actions(f"From our help centre:\n{policy}", [passage]) == []
+    assert unsupported_actions(f"{policy} Your order has been refunded.", [passage]) == ["has been refunded"]
 
 
 def test_a_refused_action_tool_backs_no_claim() -> None:

@@ -108,7 +108,7 @@ def test_generated_pii_survives_in_no_store(values: list[str], recorded, engine:
 
 # The shop's own records about a customer (they hold an email or an address on purpose); anything
 # else that holds free text is conversation-derived and must be marked REDACTED.
-MASTER_DATA = {"customer.email", "address.line1", "address.line2", "product.name", "product.name_zh",
+MASTER_DATA = {"customer.email", "address.line1", "address.line2", "product.name", "productname.name",
                "orders.ship_to", "variant.options",
                "staffmember.email", "staffmember.password_hash"}  # a staff account's sign-in name, its argon2 hash
 
