@@ -236,7 +236,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
-            tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
+            tool_results: dict[str, Any] = {kind: entry.result for entry in result.tool_trace  # keyed by panel
                             if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
             lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
