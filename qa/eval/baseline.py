@@ -107,7 +107,8 @@ def _signed_in(world: TrialWorld, customer: CustomerSpec) -> dict[str, Any]:
 
 
 def _turn(new: list[BaseMessage]) -> AgentTurn:
-    calls: dict[str | None, Mapping[str, Any]] = {c["id"]: c for m in new if isinstance(m, AIMessage) for c in m.tool_calls}
+    calls: dict[str | None, Mapping[str, Any]] = {c["id"]: c for m in new if isinstance(m, AIMessage)
+                                                  for c in m.tool_calls}
     tools = [ToolUse(m.name or calls.get(m.tool_call_id, {}).get("name", "?"),
                      dict(calls.get(m.tool_call_id, {}).get("args", {})), parsed_content(m.content))
              for m in new if isinstance(m, ToolMessage)]

@@ -72,7 +72,8 @@ def canonical_state(engine: Engine) -> State:
 
 def _order_items(conn: Connection) -> dict[str, dict[str, Any]]:
     rows = conn.execute(select(OrderItem.__table__)).mappings()  # type: ignore[attr-defined]
-    return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"], "quantity_returned": r["quantity_returned"],
+    return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"],
+                                                   "quantity_returned": r["quantity_returned"],
                                                    "unit_price_cents": r["unit_price_cents"]} for r in rows}
 
 
