@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
@@ -32,17 +33,17 @@ ONE_AT_A_TIME = {"ok": False, "code": "one_at_a_time", "error": "Propose one act
                  "hint": "Call the sensitive tool alone, after the checks it needs."}
 
 
-def fingerprint(call: dict[str, Any]) -> str:
+def fingerprint(call: Mapping[str, Any]) -> str:
     """Identifies a tool call by name and arguments: what the customer saw is what runs."""
     canonical = json.dumps({"name": call["name"], "args": call["args"]}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def answer(call: dict[str, Any], result: dict[str, Any]) -> ToolMessage:
+def answer(call: Mapping[str, Any], result: dict[str, Any]) -> ToolMessage:
     return ToolMessage(content=json.dumps(result, ensure_ascii=False), tool_call_id=call["id"], name=call["name"])
 
 
-def _sensitive_call(state: ReturnDeskState) -> list[dict[str, Any]]:
+def _sensitive_call(state: ReturnDeskState) -> list[ToolCall]:
     last = state["messages"][-1]
     return list(last.tool_calls) if isinstance(last, AIMessage) else []
 

@@ -7,6 +7,7 @@ jailbreaks, and a guardrail that cannot be tested is no guardrail.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -25,12 +26,14 @@ Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 
 JAILBREAK = re.compile(
     r"(ignore|disregard|forget|bypass|override)\b.{0,30}\b(rules?|instructions?|polic(y|ies)|guidelines?|prompt|restrictions?)"
-    r"|system prompt|developer mode|jailbreak|\bDAN\b|you are now\b|pretend (to be|you are)|act as (an? )?(admin|developer|system)"
+    r"|system prompt|developer mode|jailbreak|\bDAN\b|you are now\b"
+    r"|pretend (to be|you are)|act as (an? )?(admin|developer|system)"
     r"|忽略.{0,8}(规则|指令|提示|政策|限制)|无视.{0,8}(规则|指令|政策|限制)|系统提示|越狱|假装你是|你现在是",
     re.IGNORECASE,
 )
 ABUSIVE = re.compile(
-    r"\bf+u+c+k+(ing)? (you|off)\b|\bshut up\b|\byou('re| are) (an? )?(idiot|moron|stupid|useless|dumb)\b|\bbitch\b|\basshole\b"
+    r"\bf+u+c+k+(ing)? (you|off)\b|\bshut up\b|\byou('re| are) (an? )?(idiot|moron|stupid|useless|dumb)\b"
+    r"|\bbitch\b|\basshole\b"
     r"|傻逼|傻b|去死|滚开|你是(白痴|废物|傻子)|你妈",
     re.IGNORECASE,
 )
@@ -83,7 +86,7 @@ def screen_input(state: ReturnDeskState) -> Command[Literal["identify", "assist"
                           response_metadata={"returndesk_mode": "guided", "returndesk_guardrail": verdict,
                                              "quick_replies": [t(f"guided.button.{b}", language)
                                                                for b in TURN_AWAY_BUTTONS]})
-        return Command(goto=END, update={**fresh_turn, "messages": [reply]})
+        return Command(goto=END, update={**fresh_turn, "messages": [reply]})  # type: ignore[arg-type]  # END is a str
     return Command(goto=reasoner_for(state), update=fresh_turn)
 
 
@@ -122,7 +125,7 @@ def _dates(text: str) -> set[tuple[int, int]]:
     return found
 
 
-def unsupported_facts(reply: str, messages: list[BaseMessage], language: str | None = None) -> list[str]:
+def unsupported_facts(reply: str, messages: Sequence[BaseMessage], language: str | None = None) -> list[str]:
     """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains.
     Tool results hold plain amounts ("89.99"); the reply's are read as its `language` writes them."""
     produced = "\n".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
@@ -147,11 +150,11 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
     messages = state.get("messages", [])
     reply = messages[-1]
     if not isinstance(reply, AIMessage):
-        return Command(goto=END)
+        return Command(goto=END)  # type: ignore[arg-type]  # langgraph types END as str
     language = state.get("language") or "en"
     facts = unsupported_facts(str(reply.content), messages, language) + unsupported_claims(reply, messages)
     if not facts:
-        return Command(goto=END)
+        return Command(goto=END)  # type: ignore[arg-type]  # langgraph types END as str
     if state.get("reply_retries", 0) < 1:
         return Command(goto=reasoner_for(state), update={
             "messages": [RemoveMessage(id=reply.id or "")],
@@ -161,4 +164,4 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
     safe = AIMessage(id=reply.id, content=t("guardrail.safe_reply", language),
                      response_metadata={**reply.response_metadata, "returndesk_guardrail": "replaced",
                                         "returndesk_unsupported": facts})
-    return Command(goto=END, update={"messages": [safe]})
+    return Command(goto=END, update={"messages": [safe]})  # type: ignore[arg-type]  # langgraph types END as str

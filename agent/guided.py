@@ -47,7 +47,7 @@ class GuidedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "returndesk-guided"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> GuidedChatModel:  # type: ignore[override]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> GuidedChatModel:
         return self  # it plans with the registry's tool names directly
 
     def _generate(
@@ -78,7 +78,7 @@ class GuidedChatModel(BaseChatModel):
         tool_call_chunks = [{"name": c["name"], "args": json.dumps(c["args"], ensure_ascii=False), "id": c["id"],
                              "index": i, "type": "tool_call_chunk"} for i, c in enumerate(message.tool_calls)]
         yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", tool_call_chunks=tool_call_chunks,  # type: ignore[arg-type]
+            content="", tool_call_chunks=tool_call_chunks,
             response_metadata=message.response_metadata, chunk_position="last"))
 
 

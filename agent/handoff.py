@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -38,7 +39,7 @@ def _failure_code(message: ToolMessage) -> str | None:
     return None
 
 
-def repeated_failure(messages: list[BaseMessage]) -> str | None:
+def repeated_failure(messages: Sequence[BaseMessage]) -> str | None:
     """'repeated_failure:<tool>:<code>' when the same tool failed the same way twice in this turn or
     three times since the last hand-off; None otherwise. Pure: testable on message lists."""
     since_handoff: list[BaseMessage] = []
@@ -65,7 +66,7 @@ def repeated_failure(messages: list[BaseMessage]) -> str | None:
     return None
 
 
-def _unanswered_calls(messages: list[BaseMessage]) -> list[ToolMessage]:
+def _unanswered_calls(messages: Sequence[BaseMessage]) -> list[ToolMessage]:
     """Tool calls left without an answer (the hand-off interrupts them): answered as 'not run', so the
     conversation stays valid for the model afterwards."""
     last = messages[-1] if messages else None

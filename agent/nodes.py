@@ -27,7 +27,7 @@ ModelRoute = Literal["handoff", "check_reply", "guard", "tools", "identify_tools
 MODEL_ROUTES: tuple[str, ...] = get_args(ModelRoute)  # where route_after_model may go (the graph's path map)
 
 
-def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
+def tool_rounds_this_turn(messages: Sequence[BaseMessage]) -> int:
     rounds = 0
     for message in reversed(messages):
         if isinstance(message, HumanMessage):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
@@ -121,7 +121,7 @@ def unsupported_order_ids(reply: str, messages: Iterable[BaseMessage]) -> list[s
             if next(g for g in match.groups() if g) not in known]
 
 
-def unsupported_claims(reply: AIMessage, messages: list[BaseMessage]) -> list[str]:
+def unsupported_claims(reply: AIMessage, messages: Sequence[BaseMessage]) -> list[str]:
     """Both checks on one reply. Order numbers are checked in model-written replies only: guided
     mode's text is code that cites tool results, and its menu shows a sample order on purpose."""
     text = str(reply.content)

@@ -62,7 +62,7 @@ def endpoint_model(settings: Settings) -> QwenChatOpenAI:
     """The endpoint model as ReturnDesk configures it (no tools bound, no fallback)."""
     return QwenChatOpenAI(
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key,  # type: ignore[arg-type]
+        api_key=settings.llm_api_key,
         model=resolve_model_name(settings),
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
@@ -156,8 +156,9 @@ class _StreamRecovery:
         message = chunk.message
         if isinstance(message, AIMessageChunk):
             for call in message.tool_call_chunks:
-                if isinstance(call.get("index"), int):
-                    self.last_tool_index = max(self.last_tool_index, call["index"])  # type: ignore[type-var]
+                index = call.get("index")
+                if isinstance(index, int):
+                    self.last_tool_index = max(self.last_tool_index, index)
             if isinstance(message.content, str) and message.content:
                 message = message.model_copy(update={"content": self.entities.feed(self.hermes.feed(message.content))})
                 chunk = ChatGenerationChunk(message=message, generation_info=chunk.generation_info)

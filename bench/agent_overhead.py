@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def langgraph_floor(checkpointer: BaseCheckpointSaver) -> Any:
         builder.add_node(step, (lambda state: {"messages": [AIMessage(SCRIPT[-1])]}) if step == "assist_3"
                          else (lambda state: {}))
     builder.add_edge(START, OUR_STEPS[0])
-    for before, after in zip(OUR_STEPS, OUR_STEPS[1:]):
+    for before, after in pairwise(OUR_STEPS):
         builder.add_edge(before, after)
     builder.add_edge(OUR_STEPS[-1], END)
     return builder.compile(checkpointer=checkpointer)

@@ -42,7 +42,8 @@ ITEM_ID = 7  # the position of i.id in RAW
 ADMIN_URL = os.environ.get("RETURNDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def measure(engine: Engine, order_ids: list[str], customer_of: Callable[[str], str], rounds: int = 1000) -> dict[str, Any]:
+def measure(engine: Engine, order_ids: list[str], customer_of: Callable[[str], str],
+            rounds: int = 1000) -> dict[str, Any]:
     """p50 of our lookup (alone, and with the eligibility check) vs the raw query, alternating on random orders.
 
     For reference it also times the same SQL on the bare driver cursor (`driver_p50_ms`): what

@@ -138,7 +138,7 @@ def get(code: str | None) -> Language:
     """The language `code` names (a code, a tag like "zh-CN", an alias); the default for anything else."""
     known = registry().languages
     if code in known:  # the common case, on every message and every date: no parsing
-        return known[code]  # type: ignore[index]
+        return known[code]
     return known[resolve(code) or DEFAULT]
 
 

@@ -1,8 +1,8 @@
 """PII redaction for everything we keep about a conversation besides the conversation itself.
 
 Audit rows, tickets, feedback, exports, QA recordings and log lines are read by more people (and kept
-longer) than a customer's chat, so phone numbers, Chinese resident ID numbers, payment card numbers and email addresses are replaced
-by a placeholder before they are written. Order numbers (#W1000001), RMAs, prices and dates pass.
+longer) than a customer's chat, so phone numbers, Chinese resident ID numbers, payment card numbers and email
+addresses are replaced by a placeholder before they are written. Order numbers (#W1000001), RMAs, prices and dates pass.
 
 Our own ~80 lines rather than a library: Presidio and scrubadub pull in spaCy models and do not
 know Chinese ID or mobile formats, and phonenumbers' matcher needs one pass per country; every log

@@ -49,12 +49,14 @@ class Settings(BaseSettings):
         3.0, description="Timeout for reading the model name from the endpoint's /v1/models (when llm_model is unset)."
     )
     llm_stream: bool = Field(
-        False, description="Stream model calls, tool rounds included (off: vLLM's streamed hermes tool calls are fragile)."
+        False, description="Stream model calls, tool rounds included "
+                           "(off: vLLM's streamed hermes tool calls are fragile)."
     )
     llm_max_tokens: int = Field(
         512, ge=1, description="Most tokens one model call may write (sent as max_completion_tokens on every call).")
     llm_node_max_tokens: dict[str, int] = Field(
-        default_factory=dict, description='Per-node override of llm_max_tokens, JSON: {"identify": 256, "assist": 768}.')
+        default_factory=dict,
+        description='Per-node override of llm_max_tokens, JSON: {"identify": 256, "assist": 768}.')
     host: str = Field("127.0.0.1", description="Bind address of the web server.")
     port: int = Field(7860, description="Port of the web server (Gradio UI at /, API at /v1).")
     public_url: str = Field(
@@ -94,12 +96,14 @@ class Settings(BaseSettings):
         "(data_dir/secret_key) on first start. Give every server process the same one.")
     label_link_ttl_s: int = Field(86400, ge=1, description="How long a return-label link in a reply works.")
     staff_token: SecretStr | None = Field(
-        None, description="Lets staff record sessions for QA (X-Staff-Token header); with api_key set, the key does too.")
+        None,
+        description="Lets staff record sessions for QA (X-Staff-Token header); with api_key set, the key does too.")
     staff_session_hours: float = Field(12, gt=0, description="How long a staff sign-in (the console's cookie) lasts.")
     staff_poll_s: float = Field(2.0, gt=0, description="How often the staff console and a customer's page "
                                 "waiting for a person look for new messages.")
     carrier_url: str = Field(
-        "http://127.0.0.1:7870", description="Base URL of the carrier (logistics) service; default: host + carrier port.")
+        "http://127.0.0.1:7870",
+        description="Base URL of the carrier (logistics) service; default: host + carrier port.")
     carrier_port: int = Field(7870, description="Port the demo starts the carrier service on.")
     carrier_token: SecretStr | None = Field(
         None, description="Shared secret between the web app and the carrier service: the client sends it as a "

@@ -8,6 +8,7 @@ while loading). `--jinja` makes it render the GGUF's own chat template with the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -60,10 +61,8 @@ def wait_until_healthy(process: subprocess.Popen[bytes] | subprocess.Popen[str],
                 return True
         except httpx.HTTPError:
             pass  # not listening yet, or still loading the model
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=poll_s)  # returns at once if it dies meanwhile
-        except subprocess.TimeoutExpired:
-            pass
     return False
 
 

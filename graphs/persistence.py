@@ -35,6 +35,6 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
-    saver = SqliteSaver(conn)
-    saver.setup()
-    return saver
+    sqlite_saver = SqliteSaver(conn)
+    sqlite_saver.setup()
+    return sqlite_saver

@@ -38,7 +38,8 @@ DURABILITY: Durability = "exit"
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: ToolRegistry = REGISTRY,
-                guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> CompiledStateGraph:
+                guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS
+                ) -> CompiledStateGraph[ReturnDeskState, ToolDeps, ReturnDeskState, ReturnDeskState]:
     """The graph over `registry`'s tools (the model's tool list, the tool nodes, the guard), with
     guided mode continuing after each of them by `guided_handlers` (keyed by tool name)."""
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
@@ -50,17 +51,17 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: To
     builder.add_node("tools", InlineToolNode(registry.tools))
     builder.add_node("guard", partial(guard, registry=registry), destinations=get_args(GuardRoute))
     builder.add_node("confirm", confirm, destinations=get_args(ConfirmRoute))
-    builder.add_node("handoff", hand_off)
+    builder.add_node("handoff", hand_off)  # type: ignore[arg-type]  # no stub protocol for (state, runtime, config)
     builder.add_node("check_reply", check_reply, destinations=(*reasoners, END))
 
     builder.add_edge(START, "screen_input")
     def after_model(state: ReturnDeskState) -> ModelRoute:  # a def, not a partial: get_graph() draws its routes
         return route_after_model(state, sensitive=registry.sensitive)
 
-    builder.add_conditional_edges("identify", after_model, MODEL_ROUTES)
-    builder.add_conditional_edges("assist", after_model, MODEL_ROUTES)
-    builder.add_conditional_edges("identify_tools", route_after_tools, ("handoff", *reasoners))
-    builder.add_conditional_edges("tools", route_after_tools, ("handoff", *reasoners))
+    builder.add_conditional_edges("identify", after_model, list(MODEL_ROUTES))
+    builder.add_conditional_edges("assist", after_model, list(MODEL_ROUTES))
+    builder.add_conditional_edges("identify_tools", route_after_tools, ["handoff", *reasoners])
+    builder.add_conditional_edges("tools", route_after_tools, ["handoff", *reasoners])
     builder.add_edge("handoff", END)
     return builder.compile(checkpointer=checkpointer, name="returndesk")
 

@@ -43,10 +43,10 @@ def expectation_from(seen: TurnObservation) -> TurnExpect:
                                 if isinstance(items, list) else None)
     return TurnExpect(
         tools=[name for name, _ in seen.tools],
-        tool_args={name: mask_value(args) for name, args in seen.tools},  # type: ignore[misc]
+        tool_args={name: mask_value(args) for name, args in seen.tools},
         reply=mask(seen.reply),
         pending=pending,
-        mode=seen.mode,  # type: ignore[arg-type]
+        mode=seen.mode,
     )
 
 
@@ -78,7 +78,7 @@ def recorded_spec(*, name: str, language: str, customer: CustomerSpec, turns: li
     return ConversationSpec(
         name=name,
         description=description,
-        language=language,  # type: ignore[arg-type]
+        language=language,
         customer=recorded_customer(customer),
         turns=[recorded_turn(t, seen) for t, seen in zip(turns, observations, strict=True)],
         end_state=end_state_from(end),

@@ -52,7 +52,7 @@ def rerecord_file(path: Path, *, llm_base_url: str | None = None) -> Conversatio
     base_url = llm_base_url or (meta.llm_base_url if meta else None)
     # Another endpoint may serve another name: ask it, as the client would.
     model = None if base_url is None else resolve_model_name(Settings(
-        _env_file=None, llm_base_url=base_url,  # type: ignore[call-arg]
+        _env_file=None, llm_base_url=base_url,
         llm_model=None if llm_base_url else (meta.llm_model if meta else None)))
     cassette = path.parent / (meta.cassette if meta else f"{spec.name}.cassette.yaml")
     cassette.unlink(missing_ok=True)

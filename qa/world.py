@@ -43,7 +43,7 @@ def fresh_world(workdir: Path, *, now: datetime, llm_base_url: str | None = None
                                         "llm_base_url": llm_base_url, "llm_model": llm_model}
         if with_carrier:
             overrides["carrier_url"] = stack.enter_context(running_carrier(database_url))
-        settings = Settings(_env_file=None, **overrides)  # type: ignore[call-arg, arg-type]
+        settings = Settings(_env_file=None, **overrides)  # type: ignore[arg-type]
         deps = ToolDeps(engine=engine, settings=settings, clock=lambda: now)
         try:
             yield World(settings, engine, ConversationService(settings, deps=deps), now)

@@ -24,8 +24,9 @@ from mock_backends.orders.tau_bench import TauImportError, TauImportReport, impo
 from agent.guided_handlers import GUIDED_HANDLERS
 from tools.registry import REGISTRY
 
-__all__ = ["SchemaOutdated", "is_database_busy", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
-           "import_tau", "open_database", "reset_database", "row_counts", "seed_demo_data", "tool_catalogue"]
+__all__ = ["SchemaOutdated", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
+           "import_tau", "is_database_busy", "open_database", "reset_database", "row_counts", "seed_demo_data",
+           "tool_catalogue"]
 
 # The refusals a seed command reports in one line ("Nothing was written: ...") rather than a traceback.
 SeedRefused = (SeedConflict, TauImportError, ValueError)
@@ -93,10 +94,11 @@ def tool_catalogue() -> list[ToolRow]:
     """Every registered tool, as `returndesk tools` lists it."""
     rows = []
     for spec in REGISTRY:
-        schema = spec.tool.tool_call_schema.model_json_schema()
+        schema = spec.tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]  # always a v2 model here
         required = set(schema.get("required", []))
         first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
         rows.append(ToolRow(spec.name, spec.sensitive, spec.preview is not None, spec.name in GUIDED_HANDLERS,
-                            spec.label_in("en"), [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
+                            spec.label_in("en"),
+                            [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
                             first_sentence))
     return rows

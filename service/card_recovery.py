@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
 
 from tools.base import tool_result
 from tools.cards import ConfirmationCard
@@ -25,7 +25,7 @@ DONE_ALREADY = {
 }
 
 
-def card_call(messages: list[BaseMessage], card: ConfirmationCard) -> dict[str, Any] | None:
+def card_call(messages: list[BaseMessage], card: ConfirmationCard) -> ToolCall | None:
     """The tool call the card stands for: the last message's call whose id starts the card's action id."""
     last = messages[-1] if messages else None
     if not isinstance(last, AIMessage):
@@ -37,7 +37,7 @@ def card_already_ran(snapshot: Any, card: ConfirmationCard, deps: ToolDeps, sess
     """Whether the call behind `card` has already committed its change (only tools that can tell say yes)."""
     spec = spec_for(card.tool)
     call = card_call(snapshot.values.get("messages", []), card)
-    if spec is None or spec.committed is None or call is None:
+    if spec is None or spec.committed is None or call is None or call["id"] is None:
         return False
     return spec.committed(deps, dict(snapshot.values), session_id, call["id"])
 

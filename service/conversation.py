@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlmodel import Session
 
@@ -416,7 +417,7 @@ class ConversationService:
         return iter([TurnDone(result)])
 
     # --- internals --------------------------------------------------------------------------
-    def _config(self, session_id: str, client: str | None = None) -> dict[str, Any]:
+    def _config(self, session_id: str, client: str | None = None) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id, CLIENT_ADDRESS: client}}
 
     def _locked(self, info: SessionInfo, graph_input: Any, *, user: str | None = None,
@@ -494,10 +495,9 @@ class ConversationService:
         replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
         reply = replies[-1] if replies else None
         pending = _pending_in(snapshot)  # the snapshot just read: one checkpoint read fewer per turn
+        reply_text = str(reply.content) if reply else ""
         if reply is None and pending is not None:
             reply_text = pending.summary
-        else:
-            reply_text = str(reply.content) if reply else ""
         ai = [m for m in new if isinstance(m, AIMessage)]
         quick = (reply.response_metadata or {}).get("quick_replies") if reply is not None else None
         return TurnResult(
@@ -547,7 +547,8 @@ def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[To
     """The tool calls this turn ran (a confirmed call was proposed in an earlier turn: `everything`)."""
     calls = {c["id"]: c for m in everything if isinstance(m, AIMessage) for c in m.tool_calls}
     return [
-        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"], parsed_content(m.content))
+        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"],
+                       parsed_content(m.content))
         for m in new
         if isinstance(m, ToolMessage) and m.tool_call_id in calls
     ]

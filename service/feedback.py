@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.redaction import redact_data
 from mock_backends.orders.models import Feedback, utcnow
@@ -49,7 +49,7 @@ def rated_conversations(conversations: ConversationService, rating: Rating | Non
     for session_id in rated_session_ids(engine):
         with Session(engine) as db:
             rows = db.exec(select(Feedback).where(Feedback.session_id == session_id)
-                           .order_by(Feedback.message_index)).all()
+                           .order_by(col(Feedback.message_index))).all()
         ratings = [{"message_index": r.message_index, "rating": r.rating, "comment": r.comment} for r in rows
                    if rating is None or r.rating == rating]
         if not ratings:

@@ -90,7 +90,7 @@ def _is_reply_text(message: Any) -> bool:
 def _update_events(data: dict[str, Any]) -> Iterator[TurnEvent | ReplyChecked]:
     for node, update in data.items():
         if node == "check_reply":  # passing sends no update; a retry or a replacement does
-            yield ReplyChecked(passed=not (update or {}).get("messages"))  # type: ignore[misc]
+            yield ReplyChecked(passed=not (update or {}).get("messages"))
             continue
         if node == "__interrupt__":
             for item in update:

@@ -81,7 +81,7 @@ def test_no_import_runs_against_the_picture() -> None:
 
 def test_known_debts_still_exist() -> None:
     """A debt paid off must leave the list, so the list never hides a new violation."""
-    assert KNOWN_DEBTS <= set(graph()), "remove paid-off modules from KNOWN_DEBTS"
+    assert set(graph()) >= KNOWN_DEBTS, "remove paid-off modules from KNOWN_DEBTS"
 
 
 def test_no_two_files_import_each_other() -> None:

@@ -26,7 +26,8 @@ def test_customer_completes_a_return_through_the_api_in_guided_mode(client: Test
     pending = turn["pending"]
     assert pending["tool"] == "create_return"
     assert pending["title"] == "Return Wireless Headphones × 1 from order #W1000001"
-    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999), ("Refund", 8999)]
+    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999),
+                                                                      ("Refund", 8999)]
     assert returns_in(engine) == [], "nothing may be written before the customer confirms"
 
     done = client.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": pending["action_id"]}).json()

@@ -44,7 +44,7 @@ def check_return_eligibility(
         if items:
             lines = [ReturnLine(i.order_item_id, i.quantity) for i in items]
         else:
-            lines = [ReturnLine(l.order_item_id, max(l.quantity - l.quantity_returned, 1)) for l in detail.lines]
+            lines = [ReturnLine(ln.order_item_id, max(ln.quantity - ln.quantity_returned, 1)) for ln in detail.lines]
         decisions = check_lines(detail, lines, now=ctx.deps.clock(), damaged=damaged, language=ctx.language)
         return ok(
             order_id=detail.order.id,

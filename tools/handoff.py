@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -25,7 +25,7 @@ def summarize_conversation(messages: Sequence[BaseMessage], customer_id: str | N
     steps = []
     for m in messages:
         if isinstance(m, ToolMessage):
-            call = calls.get(m.tool_call_id, {})
+            call: Mapping[str, Any] = calls.get(m.tool_call_id, {})
             outcome = _outcome(m.content)
             args = json.dumps(call.get("args", {}), ensure_ascii=False, sort_keys=True)[:120]
             steps.append(f"- {m.name or call.get('name', '?')}({args}): {outcome}")

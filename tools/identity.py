@@ -54,8 +54,8 @@ def verify_customer(
         customer = verify_credentials(deps, Credentials(email, order_id, name, postcode), door="verify_customer",
                                       client=configurable.get(CLIENT_ADDRESS), session_id=session_id, actor=actor,
                                       language=state.get("language") or "en")
-    except OrderSystemError as error:  # a wrong guess or a throttled one (audited there), or an outage
-        return failure(error)
+    except OrderSystemError as refused:  # a wrong guess or a throttled one (audited there), or an outage
+        return failure(refused)
     if actor and actor != customer.id:
         error = AlreadyVerified("This conversation already belongs to another verified customer.")
         audit.record_now(deps.engine, actor=actor, tool="verify_customer", outcome="refused", session_id=session_id,

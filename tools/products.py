@@ -56,7 +56,8 @@ def get_product_details(
         with Session(ctx.deps.engine) as session:
             if order_id:
                 ids = [order_item_id] if order_item_id else [
-                    line.order_item_id for line in repository.get_order_detail(session, ctx.customer_id, order_id).lines]
+                    line.order_item_id
+                    for line in repository.get_order_detail(session, ctx.customer_id, order_id).lines]
                 items = [item_variants(session, ctx.customer_id, order_id, item_id) for item_id in ids]
                 return ok(order_id=repository.normalize_order_id(order_id), items=[item_summary(i) for i in items])
             if product:

@@ -56,7 +56,7 @@ class ToolSpec:
         # malformed arguments come back as a structured `invalid_arguments` result, and every
         # refusal at the confirmation step is audited like a refusal inside the tool.
         if not self.tool.handle_validation_error:
-            self.tool.handle_validation_error = invalid_arguments
+            self.tool.handle_validation_error = invalid_arguments  # type: ignore[assignment]  # v2 schemas only
         if self.preview is not None and not getattr(self.preview, "__wrapped__", None):
             object.__setattr__(self, "preview", audited_preview(self.name, self.preview))
         if self.sensitive and self.preview is None:

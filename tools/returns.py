@@ -85,8 +85,8 @@ def idempotency_key(session_id: str | None, tool_call_id: str | None) -> str:
 def create_return_committed(deps: ToolDeps, state: dict[str, Any], session_id: str, tool_call_id: str) -> bool:
     """Whether the confirmed call `tool_call_id` already created its return (the registry's `committed`)."""
     customer_id = state.get("customer_id")
-    return bool(customer_id) and return_by_idempotency_key(
-        deps.engine, customer_id, idempotency_key(session_id, tool_call_id)) is not None
+    return bool(customer_id and return_by_idempotency_key(
+        deps.engine, customer_id, idempotency_key(session_id, tool_call_id)) is not None)
 
 
 def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:

@@ -96,7 +96,7 @@ def _owned_shipments(ctx: CallContext, order_id: str | None,
 
 def _parcel(client: CarrierClient, shipment: Shipment, language: str) -> dict[str, Any]:
     try:
-        tracking: Tracking = client.track(shipment.tracking_number, language)  # type: ignore[arg-type]
+        tracking: Tracking = client.track(shipment.tracking_number, language)
     except TrackingNotFound as error:
         return {"tracking_number": shipment.tracking_number, "direction": shipment.direction,
                 "status": "no_information", "status_text": str(error), "events": []}

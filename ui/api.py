@@ -64,7 +64,7 @@ def create_session(body: SignInRequest, conversations: Service, client: Client,
                                      language=body.language)
     return SessionResponse(session_id=info.session_id, signed_in=info.customer_id is not None,
                            customer_name=info.customer_name, language=info.language,
-                           mode=conversations.mode, recording=info.recording)  # type: ignore[arg-type]
+                           mode=conversations.mode, recording=info.recording)
 
 
 @router.delete("/sessions/{session_id}", status_code=204, response_class=Response)
@@ -153,7 +153,7 @@ def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> 
     """Thumbs up or down on one answer (rating it again replaces the earlier rating)."""
     row = record_feedback(conversations, session_id, body.message_index, body.rating, body.comment)
     return FeedbackResponse(session_id=row.session_id, message_index=row.message_index,
-                            rating=row.rating, comment=row.comment)  # type: ignore[arg-type]
+                            rating=row.rating, comment=row.comment)
 
 
 def install_api(app: FastAPI) -> None:

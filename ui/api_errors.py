@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 
 import sqlalchemy.exc
 
@@ -44,7 +45,7 @@ def validation_message(error: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_request", f"{where}: {message}" if where else message
 
 
-def install_error_handlers(app: FastAPI, count_error: callable) -> None:  # type: ignore[valid-type]
+def install_error_handlers(app: FastAPI, count_error: Callable[[], None]) -> None:
     @app.exception_handler(ConversationError)
     async def conversation_error(_request: Request, error: ConversationError) -> JSONResponse:
         return error_response(error.status, error.code, str(error), getattr(error, "headers", None))

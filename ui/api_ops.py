@@ -54,7 +54,7 @@ def readyz(request: Request) -> JSONResponse:
               "model": model_check(conversations)}
     ready = checks["database"].ok
     status = "not_ready" if not ready else "ready" if all(c.ok for c in checks.values()) else "degraded"
-    body = Readiness(ready=ready, status=status, mode=conversations.mode, checks=checks)  # type: ignore[arg-type]
+    body = Readiness(ready=ready, status=status, mode=conversations.mode, checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
@@ -76,6 +76,7 @@ def database_check(conversations: ConversationService) -> Check:
         with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
                 raw = connection.connection.driver_connection
+                assert raw is not None  # an open connection has its driver's
                 timeout_ms = int(conversations.settings.db_busy_timeout_s * 1000)
                 raw.execute(f"PRAGMA busy_timeout={PROBE_LOCK_WAIT_MS}")
                 try:

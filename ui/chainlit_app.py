@@ -45,4 +45,4 @@ async def handle_message(message: cl.Message):
         # 完成响应
         await msg.update()
     except Exception as e:
-        await msg.edit(f"调用模型时发生错误:{str(e)}")
+        await msg.edit(f"调用模型时发生错误:{e!s}")

@@ -29,10 +29,12 @@ def seed_demo_data() -> None:
 
 
 def seed(
-    customers: Annotated[int | None, typer.Option(help="Generate this many customers (about 5 orders each).", min=1)] = None,
+    customers: Annotated[int | None,
+                         typer.Option(help="Generate this many customers (about 5 orders each).", min=1)] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data (on the same day).")] = 0,
     orders_per_customer: Annotated[int, typer.Option(help="Mean orders per generated customer.", min=1)] = 5,
-    from_tau_bench: Annotated[Path | None, typer.Option(help="Import tau-bench retail data from this directory.")] = None,
+    from_tau_bench: Annotated[Path | None,
+                              typer.Option(help="Import tau-bench retail data from this directory.")] = None,
     reset: Annotated[bool, typer.Option(help="Drop and recreate every table first (deletes all data).")] = False,
     method: Annotated[str, typer.Option(help="Bulk insert: auto (COPY on PostgreSQL), executemany or copy.")] = "auto",
 ) -> None:

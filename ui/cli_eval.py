@@ -14,16 +14,22 @@ console = Console()
 
 
 def evaluate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Task files or folders (default: the shipped suite).")] = None,
-    trials: Annotated[int, typer.Option("--trials", "-k", min=1, help="Trials per task (pass^k for k up to this).")] = 1,
-    baseline: Annotated[bool, typer.Option(help="Also run a plain tool-calling agent (same tools, prompt, model).")] = False,
+    paths: Annotated[list[Path] | None,
+                     typer.Argument(help="Task files or folders (default: the shipped suite).")] = None,
+    trials: Annotated[int, typer.Option("--trials", "-k", min=1,
+                                        help="Trials per task (pass^k for k up to this).")] = 1,
+    baseline: Annotated[bool,
+                        typer.Option(help="Also run a plain tool-calling agent (same tools, prompt, model).")] = False,
     model_url: Annotated[str | None, typer.Option(help="Agent's OpenAI-compatible endpoint (default: "
                                                   "RETURNDESK_LLM_BASE_URL; unset: guided mode).")] = None,
-    model: Annotated[str | None, typer.Option(help="Agent's model name (default: RETURNDESK_LLM_MODEL or /v1/models).")] = None,
+    model: Annotated[str | None,
+                     typer.Option(help="Agent's model name (default: RETURNDESK_LLM_MODEL or /v1/models).")] = None,
     user_model_url: Annotated[str | None, typer.Option(help="Simulated customer's OpenAI-compatible endpoint.")] = None,
-    user_model: Annotated[str | None, typer.Option(help="Simulated customer's model name (default: /v1/models).")] = None,
+    user_model: Annotated[str | None,
+                          typer.Option(help="Simulated customer's model name (default: /v1/models).")] = None,
     tau_bench: Annotated[Path | None, typer.Option(help="Run tau-bench-shaped tasks from this JSON file instead "
-                                                   "(on a copy of the configured database, tau-bench imported).")] = None,
+                                                   "(on a copy of the configured database, "
+                                                   "tau-bench imported).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Trials run at once (each has its own world).")] = 1,
     out: Annotated[Path | None, typer.Option(help="Where results.json, passk.png and trials/ go "
                                              "(default: eval-results/<time>).")] = None,

@@ -35,7 +35,8 @@ def llama(
     port: int = typer.Option(8080, help="Port of llama-server."),
     ctx_size: int = typer.Option(8192, help="Context length in tokens (ReturnDesk's prompt and tools are ~2.7k)."),
     threads: int | None = typer.Option(None, help="CPU threads (default: llama.cpp's choice). Keep it below the free "
-                                                 "cores: on busy cores its threads spin-wait (2 on 2 busy cores: ~15x slower)."),
+                                                 "cores: on busy cores its threads spin-wait "
+                                                 "(2 on 2 busy cores: ~15x slower)."),
     chat_template_file: Path | None = typer.Option(
         None, help="Jinja chat template to use instead of the one embedded in the GGUF (for a GGUF whose template "
                    "has no tool calling; Qwen3's embedded template does hermes-style <tool_call> already)."),
@@ -46,7 +47,8 @@ def llama(
     print_command: bool = typer.Option(False, "--print-command", help="Print the command and exit (dry run)."),
     extra: list[str] = typer.Argument(None, help="Further llama-server arguments, after `--`."),
 ) -> None:
-    """Serve a GGUF model with llama.cpp on the CPU (tool calling on) and print the line that points ReturnDesk at it."""
+    """Serve a GGUF model with llama.cpp on the CPU (tool calling on) and print the line that points
+    ReturnDesk at it."""
     binary = llama_server or llama_server_path()
     gguf = model or smollm2_path()
     command = llama_server_command(binary, model=gguf, host=host, port=port, ctx_size=ctx_size, threads=threads,

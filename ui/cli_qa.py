@@ -15,7 +15,8 @@ def replay(
     junit: Path | None = typer.Option(None, help="Also write a JUnit XML report here."),
     rerecord: bool = typer.Option(False, help="Re-run the user turns against the live endpoint "
                                   "(RETURNDESK_LLM_BASE_URL or the recording's) and rewrite cassettes "
-                                  "and expectations (the carrier service is started for it). Needs the model server running."),
+                                  "and expectations (the carrier service is started for it). "
+                                  "Needs the model server running."),
     llm_base_url: str | None = typer.Option(None, help="With --rerecord: the endpoint to record against."),
     record_http: bool = typer.Option(False, "--record-http", help="Record the HTTP exchanges (carrier, LLM) of "
                                      "hand-written conversations into their cassettes, keeping their expectations; "

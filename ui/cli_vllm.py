@@ -72,7 +72,8 @@ def wait_until_ready(process: subprocess.Popen[str], base_url: str, timeout_s: f
 
 
 def vllm(
-    model: str = typer.Option(DEFAULT_MODEL, help="Hugging Face id or local path (a quantised one, e.g. an AWQ repo, works too)."),
+    model: str = typer.Option(DEFAULT_MODEL,
+                              help="Hugging Face id or local path (a quantised one, e.g. an AWQ repo, works too)."),
     host: str = typer.Option("127.0.0.1", help="Bind address of the vLLM server."),
     port: int = typer.Option(8000, help="Port of the vLLM server."),
     max_model_len: int = typer.Option(32768, help="Context length (the model supports 262144; less saves memory)."),

@@ -43,9 +43,9 @@ SECURITY_HEADERS = [
 # The web app's Gradio routes a program could use but the page never does: named calls, direct runs,
 # the endpoint listing, uploads (the page has no upload), MCP, monitoring, run history, dev tools.
 # The page itself needs only the queue (`/gradio_api/queue/...`), its files and its assets.
-CLOSED_PREFIXES = tuple(f"/gradio_api/{name}" for name in (
+CLOSED_PREFIXES = (*(f"/gradio_api/{name}" for name in (
     "call/", "run/", "api/", "info", "openapi.json", "upload", "mcp", "runs", "run-history", "vibe-",
-    "undo-vibe-", "process_recording", "proxy=", "dev/")) + ("/monitoring",)
+    "undo-vibe-", "process_recording", "proxy=", "dev/")), "/monitoring")
 
 
 class SecurityHeaders:

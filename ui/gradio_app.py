@@ -8,6 +8,7 @@ itself is in the checkpointer, so nothing is lost when the page reloads mid-turn
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from collections.abc import Callable, Iterator
@@ -173,17 +174,16 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
 
         def sign_out(sid: str | None) -> dict:
             if sid:
-                try:
+                with contextlib.suppress(ConversationError):  # already gone: signed out all the same
                     conversations.sign_out(sid)
-                except ConversationError:  # already gone: signed out all the same
-                    pass
             return signed_out()
 
         sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
         sign_out_button.click(sign_out, [session_id], [session_id, sign_in_box, chat_box, sign_in_error, transcript,
-                                                       chatbot, reply_index, action_id, card, panel, label_view], **PAGE_ONLY)
+                                                       chatbot, reply_index, action_id, card, panel, label_view],
+                              **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
@@ -239,7 +239,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 reply["content"] = as_markdown_text(result.reply)  # the final text is the truth, whatever streamed
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
-            tool_results = {kind: entry.result for entry in result.tool_trace  # keyed by panel, not tool name
+            tool_results: dict[str, Any] = {kind: entry.result for entry in result.tool_trace  # keyed by panel
                             if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
             lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too

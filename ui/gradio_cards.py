@@ -19,7 +19,8 @@ def trace_message(event: ToolStarted, language: str, label: str) -> dict[str, An
     """A collapsible 'what I checked: <label>' entry in the chat (Gradio message metadata); `label`
     is the tool's own words for what it does (`ToolSpec.label`)."""
     return {"role": "assistant",
-            "content": f"{t('arguments', language)}: `{json.dumps(event.args, ensure_ascii=False)}`" if event.args else "",
+            "content": f"{t('arguments', language)}: `{json.dumps(event.args, ensure_ascii=False)}`"
+                       if event.args else "",
             "metadata": {"title": t("checked", language, what=label),
                          "id": event.call_id, "status": "pending"}}
 
@@ -78,7 +79,8 @@ def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = T
     """RMA, refund and the label's state; the label image itself is shown beside this card."""
     parts = [t(title, language),
              fact("rma", f"`{result.get('rma')}`", language),
-             t("refund_to", language, amount=format_amount(result.get("refund_amount"), result.get("currency"), language),
+             t("refund_to", language,
+               amount=format_amount(result.get("refund_amount"), result.get("currency"), language),
                method=refund_method(result.get("refund_method"), language))]
     if title == "return_status_title":
         parts.insert(2, fact("status", return_status(result, language), language))
@@ -118,7 +120,8 @@ def parcel_card(parcel: dict[str, Any], language: str) -> str:
     facts = [fact("latest", parcel.get("status_text", ""), language)]
     if parcel.get("estimated_delivery"):
         facts.append(fact("eta", format_date(parcel["estimated_delivery"], language), language))
-    rows = "\n".join(f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
+    rows = "\n".join(f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} "
+                     f"| {e.get('description', '')} |"
                      for e in reversed(parcel.get("events", [])))
     header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
     return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")

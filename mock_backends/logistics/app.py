@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -38,8 +38,8 @@ from mock_backends.logistics.timeline import track
 from mock_backends.orders.models import utcnow
 
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
-ERRORS = {404: {"model": CarrierErrorBody}, 503: {"model": CarrierErrorBody}}
-LABEL_ERRORS = {**ERRORS, 410: {"model": CarrierErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": CarrierErrorBody}, 503: {"model": CarrierErrorBody}}
+LABEL_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 410: {"model": CarrierErrorBody}}
 
 
 class CarrierHTTPError(HTTPException):

@@ -121,7 +121,8 @@ class CarrierClient:
         # Retrying a POST is safe here: the carrier books at most one replacement per exchange.
         response = self._request("POST", "/shipments", json=body, fault=fault)
         if 400 <= response.status_code < 500:
-            log.warning("carrier refused a shipment for %s: %s %s", reference, response.status_code, response.text[:200])
+            log.warning("carrier refused a shipment for %s: %s %s", reference, response.status_code,
+                        response.text[:200])
             raise ShipmentRefused(f"The carrier could not book the replacement for exchange {reference}.")
         return self._parse(response, OutboundShipment, f"shipment {reference}")
 

@@ -72,7 +72,8 @@ def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: dateti
     reference = rma.strip().upper()
     with Session(engine, expire_on_commit=False) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == reference)).first()
-        exchange = None if ret else session.exec(select(ExchangeRequest).where(ExchangeRequest.number == reference)).first()
+        exchange = None if ret else session.exec(
+            select(ExchangeRequest).where(ExchangeRequest.number == reference)).first()
         owner = ret or exchange
         if owner is None or owner.order_id != normalize_order_id(order_id):
             raise UnknownReturn(f"No return {rma} on order {normalize_order_id(order_id)}.")
@@ -100,7 +101,8 @@ def _book(session: Session, *, order_id: str, direction: str, now: datetime,
         if existing is not None:
             return existing, False
         shipment = Shipment(order_id=order_id, direction=direction, created_at=now,
-                            tracking_number=new_tracking_number("RR" if direction == "return" else "RS"), **link)
+                            tracking_number=new_tracking_number("RR" if direction == "return" else "RS"),
+                            **link)  # type: ignore[arg-type]  # link is {"return_id" or "exchange_id": id}
         session.add(shipment)
         try:
             session.commit()
@@ -129,11 +131,11 @@ def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts
     """The label of a return parcel; None for unknown numbers and for outbound parcels (no label to print)."""
     with Session(engine) as session:
         row = session.exec(
-            select(Shipment, ReturnRequest.rma, ExchangeRequest.number, Order, Customer)
-            .outerjoin(ReturnRequest, ReturnRequest.id == Shipment.return_id)  # type: ignore[arg-type]
-            .outerjoin(ExchangeRequest, ExchangeRequest.id == Shipment.exchange_id)  # type: ignore[arg-type]
-            .join(Order, Order.id == Shipment.order_id)  # type: ignore[arg-type]
-            .join(Customer, Customer.id == Order.customer_id)  # type: ignore[arg-type]
+            select(Shipment, ReturnRequest.rma, ExchangeRequest.number, Order, Customer)  # type: ignore[call-overload]  # sqlmodel stops at 4
+            .outerjoin(ReturnRequest, ReturnRequest.id == Shipment.return_id)
+            .outerjoin(ExchangeRequest, ExchangeRequest.id == Shipment.exchange_id)
+            .join(Order, Order.id == Shipment.order_id)
+            .join(Customer, Customer.id == Order.customer_id)
             .where(Shipment.tracking_number == tracking_number, Shipment.direction == "return")
         ).first()
         if row is None or not (row[1] or row[2]):

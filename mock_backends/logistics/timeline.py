@@ -25,12 +25,12 @@ NORMAL_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
     (0, "label_created", "label_created"), (6, "picked_up", "picked_up"), (18, "in_transit", "departed"),
     (36, "in_transit", "arrived"), (64, "out_for_delivery", "out_for_delivery"), (72, "delivered", "delivered"),
 )
-LOST_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = NORMAL_SCANS[:4] + (
-    (132, "exception", "no_scans"), (240, "lost", "lost"),
+LOST_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
+    *NORMAL_SCANS[:4], (132, "exception", "no_scans"), (240, "lost", "lost"),
 )
 # A 'delayed' parcel (the generator's delayed_in_transit orders) is held up after the second hub and
 # stays so: the order system still has it shipped, so the carrier must not call it delivered.
-DELAYED_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = NORMAL_SCANS[:4] + ((60, "exception", "delayed"),)
+DELAYED_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (*NORMAL_SCANS[:4], (60, "exception", "delayed"))
 SCRIPTS = {"lost": LOST_SCANS, "delayed": DELAYED_SCANS}
 DELIVERY_HOURS = 72
 

@@ -57,7 +57,9 @@ class Offer:
 
 def catalogue_rows() -> tuple[list[dict], list[dict], list[dict]]:
     """Product rows, variant rows and product-name rows (the names other than English), ready for bulk insert."""
-    products, variants, names = [], [], []
+    products: list[dict] = []
+    variants: list[dict] = []
+    names: list[dict] = []
     for product_id, name, name_zh, category, final_sale, price, options in CATALOGUE:
         products.append({"id": product_id, "name": name, "category": category, "final_sale": final_sale})
         names += name_rows(product_id, {"zh": name_zh})

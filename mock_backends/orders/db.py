@@ -35,7 +35,7 @@ def make_engine(url: str, busy_timeout_s: float | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
-def _sqlite_pragmas(dbapi_connection, busy_timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, busy_timeout_s: float) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -103,7 +103,8 @@ def upgrade_columns(engine: Engine) -> None:
         for table, column in missing:
             kind = column.type.compile(dialect=engine.dialect)
             default = "" if column.server_default is None else (
-                f" DEFAULT '{column.server_default.arg}'" + ("" if column.nullable else " NOT NULL"))
+                f" DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]  # a DefaultClause
+                + ("" if column.nullable else " NOT NULL"))
             conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
             log.warning("added column %s.%s to a database made by an older version", table.name, column.name)
         if "name_zh" in present["product"]:

@@ -154,12 +154,14 @@ def cancel_exchange(session: Session, customer_id: str, number: str, idempotency
             .where(col(ExchangeRequest.id) == exchange.id,
                    col(ExchangeRequest.status).in_(load_after_sales_policy().exchange.cancellable_statuses))
             .values(status="cancelled", cancelled_at=now, cancel_key=idempotency_key))
-        if moved.rowcount != 1:  # the old item shipped, or a racing call cancelled it, since we read it
+        # the old item shipped, or a racing call cancelled it, since we read it
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             session.rollback()
             view = exchange_view(session, customer_id, number)
             if view.status == "cancelled" and get_exchange(session, customer_id, number).cancel_key == idempotency_key:
                 return view
-            raise ExchangeNotCancellable(f"Exchange {view.number} can no longer be cancelled: it is {view.status_text}.")
+            raise ExchangeNotCancellable(f"Exchange {view.number} can no longer be cancelled: "
+                                         f"it is {view.status_text}.")
         items = session.exec(select(ExchangeItem).where(ExchangeItem.exchange_id == exchange.id)).all()
         for item in items:
             _release_units(session, item)
@@ -185,5 +187,7 @@ def _release_units(session: Session, item: ExchangeItem) -> None:
     exchanged = func.coalesce(items.c.quantity_exchanged, 0)
     released = session.execute(update(items).where(items.c.id == item.order_item_id, exchanged >= item.quantity)
                                .values(quantity_exchanged=exchanged - item.quantity))
-    if released.rowcount != 1:  # only if the data was edited by hand: refuse rather than corrupt the counts
-        raise RuntimeError(f"order item {item.order_item_id} has fewer exchanged units than exchange {item.exchange_id}")
+    # only if the data was edited by hand: refuse rather than corrupt the counts
+    if released.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        raise RuntimeError(f"order item {item.order_item_id} has fewer exchanged units "
+                           f"than exchange {item.exchange_id}")

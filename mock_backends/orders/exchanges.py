@@ -112,7 +112,7 @@ def quote_exchange(session: Session, customer_id: str, detail: OrderDetail, line
     if refused:
         raise NotEligible("Not exchangeable: " + "; ".join(f"{r['product']}: {r['reason']}" for r in refused),
                           refused)
-    variants = variants_by_id(session, {r.new_variant_id for _l, r in chosen} | {l.variant_id for l, _r in chosen})
+    variants = variants_by_id(session, {r.new_variant_id for _l, r in chosen} | {ln.variant_id for ln, _r in chosen})
     swaps = [_swap_request(line, request, variants) for line, request in chosen]
     _raise_for_refused_swaps(chosen, check_swaps(swaps))
     quoted = [_quoted(line, request, swap, variants) for (line, request), swap in zip(chosen, swaps, strict=True)]
@@ -146,7 +146,7 @@ def _order_lines(detail: OrderDetail, lines: list[ExchangeLine]) -> list[tuple[O
     return chosen
 
 
-def _swap_request(line: OrderLine, request: ExchangeLine, variants: dict) -> SwapRequest:  # type: ignore[type-arg]
+def _swap_request(line: OrderLine, request: ExchangeLine, variants: dict) -> SwapRequest:
     current, new = variants.get(line.variant_id), variants.get(request.new_variant_id)
     return SwapRequest(order_item_id=line.order_item_id, product_id=current.product_id if current else "",
                        variant_id=line.variant_id, unit_price_cents=line.unit_price_cents,
@@ -169,7 +169,7 @@ def _raise_for_refused_swaps(chosen: list[tuple[OrderLine, ExchangeLine]], reaso
     raise InvalidSwap(message, items)
 
 
-def _quoted(line: OrderLine, request: ExchangeLine, swap: SwapRequest, variants: dict) -> QuotedSwap:  # type: ignore[type-arg]
+def _quoted(line: OrderLine, request: ExchangeLine, swap: SwapRequest, variants: dict) -> QuotedSwap:
     new = variants[request.new_variant_id]
     return QuotedSwap(order_item_id=line.order_item_id, product=line.product_name, old_variant_id=line.variant_id,
                       old_options=parse_options(line.options), new_variant_id=new.id,
@@ -220,6 +220,7 @@ def _write(session: Session, customer_id: str, quote: ExchangeQuote, idempotency
                                idempotency_key=idempotency_key, session_id=session_id, created_at=now)
     session.add(exchange)
     session.flush()
+    assert exchange.id is not None  # flushed above
     for line in quote.lines:
         session.add(ExchangeItem(exchange_id=exchange.id, order_item_id=line.order_item_id,
                                  new_variant_id=line.new_variant_id, quantity=line.quantity,
@@ -250,5 +251,5 @@ def _reserve_units(session: Session, order_item_id: int, quantity: int) -> None:
                            .where(items.c.id == order_item_id,
                                   items.c.quantity_returned + exchanged + quantity <= items.c.quantity)
                            .values(quantity_exchanged=exchanged + quantity))
-    if done.rowcount != 1:
+    if done.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         raise NotEligible("That item has just been returned or exchanged in another request.")

@@ -186,8 +186,9 @@ class _Shop:
         if order["shipped_at"] is not None:
             fate = {"lost_in_transit": "lost", "delayed_in_transit": "delayed"}.get(case, "normal")
             shipment_id = self.ids.take("shipment")
-            self.writer.add("shipment", {"id": shipment_id, "order_id": order_id, "return_id": None, "exchange_id": None,
-                                         "carrier": "ReturnDesk Express", "tracking_number": f"RDG{shipment_id:09d}",
+            self.writer.add("shipment", {"id": shipment_id, "order_id": order_id, "return_id": None,
+                                         "exchange_id": None, "carrier": "ReturnDesk Express",
+                                         "tracking_number": f"RDG{shipment_id:09d}",
                                          "direction": "outbound", "fate": fate, "created_at": order["shipped_at"]})
         if case == "partly_returned":
             self._add_past_return(person, order, lines, method[0])
@@ -216,9 +217,7 @@ class _Shop:
     def _lines(self, case: str, order_id: str) -> list[dict]:
         rng = self.rng
         picks = rng.sample(self.returnable, rng.choice((1, 1, 1, 2, 2, 3)))
-        if case == "final_sale":
-            picks[-1] = rng.choice(self.final_sale)
-        elif case not in ("eligible", "partly_returned") and rng.random() < 0.1:
+        if case == "final_sale" or (case not in ("eligible", "partly_returned") and rng.random() < 0.1):
             picks[-1] = rng.choice(self.final_sale)
         lines = []
         for n, offer in enumerate(picks):

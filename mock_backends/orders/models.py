@@ -285,9 +285,9 @@ _AUDIT_GUARD_POSTGRES = [  # "%%": DDL() applies %-formatting
     "FOR EACH STATEMENT EXECUTE FUNCTION auditevent_append_only()",
 ]
 for _statement in _AUDIT_GUARD_SQLITE:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[attr-defined]
 for _statement in _AUDIT_GUARD_POSTGRES:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))  # type: ignore[attr-defined]
 
 
 class ChatSession(SQLModel, table=True):

@@ -69,7 +69,8 @@ def cancel_order(session: Session, customer_id: str, order_id: str, reason: str,
                                 .where(col(Order.id) == order.id,
                                        col(Order.status).in_(load_after_sales_policy().order_changes.cancellable_statuses))
                                 .values(status="cancelled", cancelled_at=now))
-        if moved.rowcount != 1:  # only if the row changed under our lock, e.g. edited by hand
+        # only if the row changed under our lock, e.g. edited by hand
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             raise InvalidOrderChange(f"Order {order.id} has just changed; please check its status again.")
         refunds = [move for method, cents in paid_by_method(session, order.id)
                    if (move := settle(session, order_id=order.id, method=method, amount_cents=-cents,

@@ -101,11 +101,13 @@ def _quote(session: Session, customer_id: str, detail: OrderDetail, changes: lis
                             f"{SWAP_TEXT[reason].format(remaining=r.remaining)}" for r, reason in refused)
         if all(reason in (SwapReason.OUT_OF_STOCK, SwapReason.NOT_AVAILABLE) for _r, reason in refused):
             raise OutOfStock(message)
-        raise InvalidSwap(message, [{"order_item_id": r.order_item_id, "reason": reason.value} for r, reason in refused])
+        raise InvalidSwap(message, [{"order_item_id": r.order_item_id, "reason": reason.value}
+                                    for r, reason in refused])
     items = [ChangedItem(order_item_id=r.order_item_id, product=by_id[r.order_item_id].product_name,
                          old_variant_id=r.variant_id, old_options=parse_options(by_id[r.order_item_id].options),
                          new_variant_id=r.new.variant_id, new_options=parse_options(variants[r.new.variant_id].options),
-                         quantity=r.quantity, new_unit_price_cents=r.new.price_cents, difference_cents=line_difference(r))
+                         quantity=r.quantity, new_unit_price_cents=r.new.price_cents,
+                         difference_cents=line_difference(r))
              for r in requests if r.new is not None]
     difference = sum(i.difference_cents for i in items)
     method = owned_payment_method(session, customer_id, payment_method_id) if payment_method_id else None
@@ -133,7 +135,7 @@ def change_order_items(session: Session, customer_id: str, order_id: str, items:
                                        col(Order.status).in_(load_after_sales_policy().order_changes.item_change_statuses))
                                 .values(status="items_modified",
                                         total_cents=Order.total_cents + quote.price_difference_cents))
-        if moved.rowcount != 1:  # changed under our lock: only by hand
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult; changed under our lock: only by hand
             raise InvalidSwap(f"Order {order.id} has just changed; please check its status again.")
         for item in quote.items:
             _swap_line(session, order.id, item)
@@ -146,8 +148,9 @@ def change_order_items(session: Session, customer_id: str, order_id: str, items:
                 take_stock(session, variant_id, stock[variant_id])
             elif stock[variant_id] < 0:
                 put_back_stock(session, variant_id, -stock[variant_id])
-        move = settle(session, order_id=order.id, method=quote.payment_method, amount_cents=quote.price_difference_cents,
-                      note="items changed", now=now) if quote.payment_method else None
+        move = settle(session, order_id=order.id, method=quote.payment_method,
+                      amount_cents=quote.price_difference_cents, note="items changed",
+                      now=now) if quote.payment_method else None
         summary = {"items": [{"order_item_id": i.order_item_id, "product": i.product, "from": i.old_options,
                               "to": i.new_options, "new_variant_id": i.new_variant_id, "quantity": i.quantity,
                               "difference_cents": i.difference_cents} for i in quote.items],

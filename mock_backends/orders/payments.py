@@ -76,7 +76,7 @@ def _move_gift_card_balance(session: Session, method: PaymentMethod, delta_cents
     stmt = update(table).where(table.c.id == method.id).values(balance_cents=balance + delta_cents)
     if delta_cents < 0:  # a charge: only if the balance still covers it (it may have been spent meanwhile)
         stmt = stmt.where(balance >= -delta_cents)
-    if session.execute(stmt).rowcount != 1:
+    if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         raise InsufficientBalance(f"The balance of {method.label} no longer covers {-delta_cents / 100:.2f}; "
                                   "choose another payment method.")
 

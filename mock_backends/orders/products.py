@@ -154,7 +154,7 @@ def take_stock(session: Session, variant_id: str, quantity: int) -> None:
                or_(table.c.stock.is_(None), table.c.stock >= quantity))
         .values(stock=table.c.stock - quantity)
     )
-    if taken.rowcount != 1:
+    if taken.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         raise OutOfStock(f"Sorry, that variant ({variant_id}) has just sold out.")
 
 

@@ -122,8 +122,9 @@ def _detail_statement(*, for_update: bool) -> Select:
     variants, products, shipments = Variant.__table__, Product.__table__, Shipment.__table__  # type: ignore[attr-defined]
     names, names_on, local_name = product_name_column(products, bindparam("language"))
     stmt = (
-        # Column order = OrderRecord's fields, then OrderLine's, then the tracking number (rows are unpacked by position).
-        select(*(orders.c[f.name] for f in fields(OrderRecord)),
+        # Column order = OrderRecord's fields, then OrderLine's, then the tracking number
+        # (rows are unpacked by position).
+        select(*(orders.c[f.name] for f in fields(OrderRecord)),  # type: ignore[call-overload]  # sqlmodel: no *args form
                items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
                items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, local_name,
                variants.c.options, func.coalesce(items.c.quantity_exchanged, 0),

@@ -123,7 +123,8 @@ def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str
             .where(col(ReturnRequest.id) == ret.id, col(ReturnRequest.status).in_(CANCELLABLE_STATUSES))
             .values(status="cancelled")
         )
-        if moved.rowcount != 1:  # shipped, or cancelled by a racing call, since we read it
+        # shipped, or cancelled by a racing call, since we read it
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             session.rollback()
             ensure_cancellable(return_view(session, customer_id, rma, language))
             raise ReturnNotCancellable(f"Return {ret.rma} has just changed; please check its status again.")
@@ -145,6 +146,6 @@ def _release_quantity(session: Session, item: ReturnItem) -> None:
         .where(col(OrderItem.id) == item.order_item_id, col(OrderItem.quantity_returned) >= item.quantity)
         .values(quantity_returned=col(OrderItem.quantity_returned) - item.quantity)
     )
-    if released.rowcount != 1:
+    if released.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         # Only reachable if the data was edited by hand: refuse rather than corrupt the counts.
         raise RuntimeError(f"order item {item.order_item_id} has fewer returned units than return {item.return_id}")

@@ -129,6 +129,7 @@ def create_return(
             session.add(ret)
             session.flush()
             for req in lines:
+                assert ret.id is not None  # flushed above
                 session.add(ReturnItem(return_id=ret.id, order_item_id=req.order_item_id, quantity=req.quantity))
                 _reserve_quantity(session, req)
             settle_after_sales_status(session, detail.order.id)
@@ -154,7 +155,7 @@ def _reserve_quantity(session: Session, req: ReturnLine) -> None:
         .where(items.c.quantity_returned + exchanged + req.quantity <= items.c.quantity)
         .values(quantity_returned=items.c.quantity_returned + req.quantity)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         raise NotEligible("That item has just been returned in another request.")
 
 

@@ -209,8 +209,7 @@ def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: in
     session.add_all(methods.values())
     session.flush()
     for o in c.orders:
-        order = _timeline(o, now)
-        order.customer_id = c.customer_id
+        order = _timeline(o, c.customer_id, now)
         order.ship_to = f"{c.address[0]}, {c.address[1]} {c.postcode}"
         order.total_cents = sum(_variant(ref)[1] * qty for ref, qty, _r in o.lines)
         session.add(order)
@@ -229,22 +228,24 @@ def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: in
     return tracking
 
 
-def _timeline(o: DemoOrder, now: datetime) -> Order:
+def _timeline(o: DemoOrder, customer_id: str, now: datetime) -> Order:
     """Timestamps for each lifecycle step that the order has reached."""
     days = o.days_ago or 0
     if o.status == "delivered":
         delivered = now - timedelta(days=days)
         shipped = delivered - timedelta(days=3)
-        return Order(id=o.order_id, status=o.status, created_at=shipped - timedelta(days=2),
+        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=shipped - timedelta(days=2),
                      processing_at=shipped - timedelta(days=1), shipped_at=shipped, delivered_at=delivered)
     if o.status == "shipped":
         shipped = now - timedelta(days=days)
-        return Order(id=o.order_id, status=o.status, created_at=shipped - timedelta(days=2),
+        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=shipped - timedelta(days=2),
                      processing_at=shipped - timedelta(days=1), shipped_at=shipped)
     if o.status == "processing":
         created = now - timedelta(days=1)
-        return Order(id=o.order_id, status=o.status, created_at=created, processing_at=created + timedelta(hours=2))
+        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=created,
+                     processing_at=created + timedelta(hours=2))
     if o.status == "cancelled":
         created = now - timedelta(days=30)
-        return Order(id=o.order_id, status=o.status, created_at=created, cancelled_at=created + timedelta(hours=3))
-    return Order(id=o.order_id, status=o.status, created_at=now - timedelta(hours=6))
+        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=created,
+                     cancelled_at=created + timedelta(hours=3))
+    return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=now - timedelta(hours=6))

@@ -170,7 +170,8 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
             refund = entry["transaction_type"] == "refund"
             writer.add("payment", {"id": _take(ids, "payment"), "order_id": order_id,
                                    "payment_method_id": entry["payment_method_id"],
-                                   "direction": "refund" if refund else "charge", "amount_cents": _cents(entry["amount"]),
+                                   "direction": "refund" if refund else "charge",
+                                   "amount_cents": _cents(entry["amount"]),
                                    "created_at": (times["cancelled_at"] if refund else None) or times["created_at"]})
         for fulfilment in order["fulfillments"]:
             for tracking_id in fulfilment["tracking_id"]:
@@ -179,7 +180,8 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
                                         "carrier": "ReturnDesk Express", "tracking_number": tracking_id,
                                         "direction": "outbound", "fate": "normal",
                                         "created_at": times["shipped_at"] or times["processing_at"]
-                                        or times["created_at"] + timedelta(hours=1)})
+                                        or times["created_at"]  # type: ignore[operator]  # _timeline always sets it
+                                        + timedelta(hours=1)})
     return dict(statuses)
 
 
@@ -196,15 +198,15 @@ def _timeline(order_id: str, status: str, now: datetime) -> dict[str, datetime |
     if status in (*DELIVERED, "shipped"):
         anchor = now - timedelta(days=1 + h // 1440 % 7) - minutes  # delivered (or shipped) 1-7 days ago
         times["delivered_at"] = anchor if status in DELIVERED else None
-        times["shipped_at"] = anchor - timedelta(days=2) if status in DELIVERED else anchor
-        times["processing_at"] = times["shipped_at"] - timedelta(days=1)
-        times["created_at"] = times["processing_at"] - timedelta(hours=3)
+        times["shipped_at"] = shipped = anchor - timedelta(days=2) if status in DELIVERED else anchor
+        times["processing_at"] = processing = shipped - timedelta(days=1)
+        times["created_at"] = processing - timedelta(hours=3)
     elif status == "processing":
-        times["created_at"] = now - timedelta(days=1 + h // 1440 % 3) - minutes
-        times["processing_at"] = times["created_at"] + timedelta(hours=3)
+        times["created_at"] = created = now - timedelta(days=1 + h // 1440 % 3) - minutes
+        times["processing_at"] = created + timedelta(hours=3)
     elif status == "cancelled":
-        times["created_at"] = now - timedelta(days=5 + h // 1440 % 60) - minutes
-        times["cancelled_at"] = times["created_at"] + timedelta(hours=4)
+        times["created_at"] = created = now - timedelta(days=5 + h // 1440 % 60) - minutes
+        times["cancelled_at"] = created + timedelta(hours=4)
     else:
         times["created_at"] = now - timedelta(hours=1 + h // 1440 % 36) - minutes
     return times

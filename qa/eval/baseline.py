@@ -10,6 +10,7 @@ is in (identify until verified, then assist), in the customer's language.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from langchain.agents import AgentState, create_agent
@@ -48,7 +49,7 @@ class BaselineState(AgentState):
 @dynamic_prompt
 def returndesk_prompt(request: ModelRequest) -> SystemMessage:
     """agent/prompts.py's prompt for the customer's phase; the metadata tells guided mode the phase too."""
-    state = request.state
+    state: Mapping[str, Any] = request.state
     phase = "assist" if state.get("customer_id") else "identify"
     return SystemMessage(content=system_prompt(state.get("language") or "en", state.get("customer_name"), phase),
                          response_metadata={"returndesk_phase": phase})
@@ -106,7 +107,8 @@ def _signed_in(world: TrialWorld, customer: CustomerSpec) -> dict[str, Any]:
 
 
 def _turn(new: list[BaseMessage]) -> AgentTurn:
-    calls = {c["id"]: c for m in new if isinstance(m, AIMessage) for c in m.tool_calls}
+    calls: dict[str | None, Mapping[str, Any]] = {c["id"]: c for m in new if isinstance(m, AIMessage)
+                                                  for c in m.tool_calls}
     tools = [ToolUse(m.name or calls.get(m.tool_call_id, {}).get("name", "?"),
                      dict(calls.get(m.tool_call_id, {}).get("args", {})), parsed_content(m.content))
              for m in new if isinstance(m, ToolMessage)]

@@ -75,8 +75,8 @@ def simulator_model(endpoint: ModelEndpoint) -> ChatOpenAI:
     from core.settings import Settings
     from agent.vllm_client import resolve_model_name
 
-    model = endpoint.model or resolve_model_name(Settings(_env_file=None, llm_base_url=endpoint.base_url))  # type: ignore[call-arg]
-    return ChatOpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key, model=model,  # type: ignore[arg-type]
+    model = endpoint.model or resolve_model_name(Settings(_env_file=None, llm_base_url=endpoint.base_url))
+    return ChatOpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key, model=model,
                       temperature=0.0, timeout=60, max_retries=2)
 
 

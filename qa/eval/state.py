@@ -61,21 +61,24 @@ def canonical_state(engine: Engine) -> State:
         state["shipment"] = _outbound_parcels(conn)
         state["payment"] = sorted(_canonical({c: _value(r[c]) for c in ("order_id", "payment_method_id", "direction",
                                                                         "amount_cents")})
-                                  for r in conn.execute(select(Payment.__table__)).mappings())
+                                  for r in conn.execute(select(Payment.__table__))  # type: ignore[attr-defined]
+                                  .mappings())
         state["returnrequest"] = _returns(conn)
         state["handoffticket"] = sorted(_canonical({"status": r["status"]})
-                                        for r in conn.execute(select(HandoffTicket.__table__)).mappings())
+                                        for r in conn.execute(select(HandoffTicket.__table__))  # type: ignore[attr-defined]
+                                        .mappings())
     return state
 
 
 def _order_items(conn: Connection) -> dict[str, dict[str, Any]]:
-    rows = conn.execute(select(OrderItem.__table__)).mappings()
-    return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"], "quantity_returned": r["quantity_returned"],
+    rows = conn.execute(select(OrderItem.__table__)).mappings()  # type: ignore[attr-defined]  # set by SQLModel
+    return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"],
+                                                   "quantity_returned": r["quantity_returned"],
                                                    "unit_price_cents": r["unit_price_cents"]} for r in rows}
 
 
 def _outbound_parcels(conn: Connection) -> dict[str, dict[str, Any]]:
-    table = Shipment.__table__
+    table = Shipment.__table__  # type: ignore[attr-defined]  # set by SQLModel
     rows = conn.execute(select(table).where(table.c.direction == "outbound")).mappings()
     return {r["tracking_number"]: {"order_id": r["order_id"], "fate": r["fate"], "created_at": _value(r["created_at"]),
                                    "voided_at": _value(r["voided_at"])} for r in rows}
@@ -83,12 +86,12 @@ def _outbound_parcels(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def _returns(conn: Connection) -> list[str]:
     items: dict[int, list[str]] = {}
-    item, line = ReturnItem.__table__, OrderItem.__table__
+    item, line = ReturnItem.__table__, OrderItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
     for r in conn.execute(select(item.c.return_id, item.c.quantity, line.c.variant_id)
                           .join(line, line.c.id == item.c.order_item_id)).mappings():
         items.setdefault(r["return_id"], []).append(f"{r['variant_id']} x{r['quantity']}")
     rows = []
-    for r in conn.execute(select(ReturnRequest.__table__)).mappings():
+    for r in conn.execute(select(ReturnRequest.__table__)).mappings():  # type: ignore[attr-defined]  # set by SQLModel
         rows.append(_canonical({
             "order_id": r["order_id"], "customer_id": r["customer_id"],
             "status": "open" if r["status"] in OPEN_RETURN else r["status"],

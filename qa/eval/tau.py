@@ -36,7 +36,7 @@ class TauTaskError(Exception):
     """The tasks file cannot be used as it is; the message says why and what to do."""
 
 
-class TauAction(BaseModel):
+class TauAction(BaseModel):  # type: ignore[no-redef]  # the pydantic plugin's __init__ has a **kwargs too
     model_config = ConfigDict(extra="ignore")
     name: str
     kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -111,7 +111,7 @@ def _add(expected: ExpectedState, action: TauAction, engine: Engine) -> None:
                                            new_item_ids=list(kw["new_item_ids"]),
                                            payment_method_id=kw.get("payment_method_id")))
     elif action.name in MODIFICATIONS:
-        expected.order_changes.append(OrderChange(change=MODIFICATIONS[action.name],  # type: ignore[arg-type]
+        expected.order_changes.append(OrderChange(change=MODIFICATIONS[action.name],
                                                   order_id=kw.get("order_id"), details=dict(kw)))
     else:
         raise ValueError("not an action of tau-bench's retail domain that we know")

@@ -38,7 +38,7 @@ class EvalCase:
 
 @dataclass(frozen=True)
 class TrialOptions:
-    endpoint: ModelEndpoint = ModelEndpoint()  # the agent's model; no base_url: guided mode
+    endpoint: ModelEndpoint = field(default_factory=ModelEndpoint)  # the agent's model; no base_url: guided mode
     user_endpoint: ModelEndpoint | None = None  # the simulated customer's model
     configured_url: str | None = None  # source of worlds with `database: configured`
     max_turns: int = 20  # customer messages per simulated conversation

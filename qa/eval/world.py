@@ -137,7 +137,7 @@ def trial_world(workdir: Path, *, template: Path, now: datetime,
     engine = make_engine(sqlite_url(path))
     try:
         with running_carrier(sqlite_url(path)) as carrier_url:
-            settings = Settings(  # type: ignore[call-arg]
+            settings = Settings(
                 _env_file=None, data_dir=workdir, database_url=sqlite_url(path), carrier_url=carrier_url,
                 llm_base_url=endpoint.base_url, llm_model=endpoint.model, llm_api_key=endpoint.api_key)
             yield TrialWorld(workdir, settings, engine, ToolDeps(engine=engine, settings=settings,

@@ -129,8 +129,10 @@ def test_a_streamed_tool_call_arrives_whole() -> None:
 
 # As lookup_order gives them to a Chinese-speaking customer: the name in Chinese, and in English.
 ORDER_1 = {"order_id": "#W1000001", "status": "delivered", "items": [
-    {"order_item_id": 1, "product": "无线耳机", "product_en": "Wireless Headphones", "quantity": 1, "quantity_returned": 0},
-    {"order_item_id": 2, "product": "USB-C 数据线", "product_en": "USB-C Cable", "quantity": 2, "quantity_returned": 0}]}
+    {"order_item_id": 1, "product": "无线耳机", "product_en": "Wireless Headphones", "quantity": 1,
+     "quantity_returned": 0},
+    {"order_item_id": 2, "product": "USB-C 数据线", "product_en": "USB-C Cable", "quantity": 2,
+     "quantity_returned": 0}]}
 ORDER_11_ZH = {"order_id": "#W1000011", "status": "delivered", "items": [
     {"order_item_id": 11, "product": "无线耳机", "product_en": "Wireless Headphones", "quantity": 1,
      "quantity_returned": 0}]}
@@ -144,7 +146,8 @@ def after_lookup(text: str, order: dict) -> AIMessage:
 
 
 def test_a_product_the_order_does_not_hold_is_never_proposed_even_on_a_single_item_order() -> None:
-    for text, order in (("return the desk lamp from #W1000011", ORDER_11), ("我想退订单 #W1000011 里的台灯", ORDER_11_ZH)):
+    for text, order in (("return the desk lamp from #W1000011", ORDER_11),
+                        ("我想退订单 #W1000011 里的台灯", ORDER_11_ZH)):
         reply = after_lookup(text, order)
         assert not reply.tool_calls, text
         assert reply.response_metadata["guided"]["awaiting"] == "items"
@@ -159,11 +162,11 @@ def test_a_single_item_order_is_proposed_when_the_customer_names_it_or_nothing_e
 
 
 def test_chinese_product_names_and_quantities_choose_the_items() -> None:
-    name, args = called(after_lookup("我想退订单 #W1000001 的一根数据线", ORDER_1))
+    _name, args = called(after_lookup("我想退订单 #W1000001 的一根数据线", ORDER_1))
     assert args["items"] == [{"order_item_id": 2, "quantity": 1}]
-    name, args = called(after_lookup("return the headphones and 1 USB-C cable from #W1000001", ORDER_1))
+    _name, args = called(after_lookup("return the headphones and 1 USB-C cable from #W1000001", ORDER_1))
     assert args["items"] == [{"order_item_id": 1, "quantity": 1}, {"order_item_id": 2, "quantity": 1}]
-    name, args = called(after_lookup("return 5 cables from #W1000001", ORDER_1))
+    _name, args = called(after_lookup("return 5 cables from #W1000001", ORDER_1))
     assert args["items"] == [{"order_item_id": 2, "quantity": 2}]  # never more than was bought
 
 

@@ -80,7 +80,8 @@ def test_a_turn_is_traced_with_genai_spans(settings: Settings, engine: Any, fake
     assert all(s.attributes["gen_ai.conversation.id"] == session for s in finished)
     assert all(s.parent is not None and s.parent.span_id == turn.context.span_id for s in finished[:-1])
     chat, tool = finished[0], finished[1]
-    assert (chat.attributes["gen_ai.operation.name"], chat.attributes["gen_ai.request.model"]) == ("chat", DEFAULT_MODEL)
+    assert (chat.attributes["gen_ai.operation.name"],
+            chat.attributes["gen_ai.request.model"]) == ("chat", DEFAULT_MODEL)
     assert (chat.attributes["gen_ai.usage.input_tokens"], chat.attributes["gen_ai.usage.output_tokens"]) == (321, 12)
     assert chat.attributes["gen_ai.request.max_tokens"] == 512
     assert tool.attributes["gen_ai.operation.name"] == "execute_tool"

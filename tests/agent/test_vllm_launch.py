@@ -22,11 +22,13 @@ def test_print_command_shows_the_tool_calling_serve_command_and_the_env_line() -
                                       "--quantization", "fp8", "--", "--enforce-eager"])
     assert result.exit_code == 0, result.output
     command, env_line = result.output.strip().splitlines()
-    assert command.startswith("vllm serve Qwen/Qwen3-4B-Instruct-2507 --enable-auto-tool-choice --tool-call-parser hermes")
+    assert command.startswith("vllm serve Qwen/Qwen3-4B-Instruct-2507 "
+                              "--enable-auto-tool-choice --tool-call-parser hermes")
     for flag in ("--host 0.0.0.0", "--port 8001", "--max-model-len 16384", "--max-num-seqs 8",
                  "--gpu-memory-utilization 0.8", "--tensor-parallel-size 2", "--quantization fp8", "--enforce-eager"):
         assert flag in command
-    assert env_line == "RETURNDESK_LLM_BASE_URL=http://127.0.0.1:8001/v1 RETURNDESK_LLM_MODEL=Qwen/Qwen3-4B-Instruct-2507"
+    assert env_line == ("RETURNDESK_LLM_BASE_URL=http://127.0.0.1:8001/v1 "
+                        "RETURNDESK_LLM_MODEL=Qwen/Qwen3-4B-Instruct-2507")
 
 
 def test_without_vllm_installed_the_command_says_how_to_install_it() -> None:

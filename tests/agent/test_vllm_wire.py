@@ -144,7 +144,8 @@ BROKEN = {
     "http_503": Reply.error(503),
     "malformed_json": Reply.malformed_json(),
     "tool_call_arguments_not_json": Reply.tool_call("lookup_order", '{"order_id": "#W10'),
-    "hermes_block_not_json": Reply.raw_content('<tool_call>\n{"name": "lookup_order", "arguments": {"order_id": }\n</tool_call>'),
+    "hermes_block_not_json": Reply.raw_content(
+        '<tool_call>\n{"name": "lookup_order", "arguments": {"order_id": }\n</tool_call>'),
     "hermes_block_without_name": Reply.raw_content('<tool_call>{"arguments": {}}</tool_call>'),
 }
 

@@ -42,7 +42,7 @@ def test_history_and_pending_card_can_be_read_back(client: TestClient) -> None:
     history = client.get(f"/v1/sessions/{session_id}/messages").json()
     assert pending == turn["pending"]
     assert pending["amounts"][-1] == {"label": "Refund", "cents": 8999, "currency": "USD"}
-    assert [(h["role"], h["content"]) for h in history][0] == ("user", RETURN_HEADPHONES)
+    assert (history[0]["role"], history[0]["content"]) == ("user", RETURN_HEADPHONES)
 
 
 def test_a_new_message_while_the_card_waits_is_refused_and_changes_nothing(client: TestClient, engine) -> None:  # noqa: ANN001

@@ -52,7 +52,8 @@ def toy(tmp_path: Path) -> Iterator[Path]:
         folder.mkdir(parents=True)
     header = {"name": "Toylang", "locale": "eo", "time_zone": "Europe/Berlin", "script": "Latin",
               "currency_display": "code"}
-    (catalogues / f"{TOY}.yaml").write_text(yaml.safe_dump({"language": header, "messages": marked(english["messages"])},
+    (catalogues / f"{TOY}.yaml").write_text(yaml.safe_dump({"language": header,
+                                                            "messages": marked(english["messages"])},
                                                            allow_unicode=True), encoding="utf-8")
     (keywords / f"{TOY}.yaml").write_text(yaml.safe_dump(TOY_KEYWORDS, allow_unicode=True), encoding="utf-8")
     for page in (DOCS_DIR / "en").glob("*.md"):  # a translator's first draft: the English pages, marked

@@ -16,7 +16,8 @@ from mock_backends.orders.policy import Reason, load_policy
 from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for folder in ("core", "agent", "tools", "ui", "graphs", "mock_backends") for p in (ROOT / folder).rglob("*.py")]
+CODE = [p for folder in ("core", "agent", "tools", "ui", "graphs", "mock_backends")
+        for p in (ROOT / folder).rglob("*.py")]
 LOOKUP = re.compile(r"\b(?:t|maybe|has)\(\s*\"([a-z0-9_.]+)\"")
 WEB_LOOKUP = re.compile(r"\bt\(\s*[\"']([a-z0-9_]+)[\"']")
 OTHERS = [code for code in languages.codes() if code != languages.DEFAULT]

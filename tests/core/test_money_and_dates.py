@@ -22,7 +22,8 @@ def test_money_is_written_with_its_currency_as_the_customers_locale_writes_it(
 
 def test_the_model_gets_plain_amounts_that_convert_back_to_the_same_cents() -> None:
     assert plain_amount(8999, "USD") == "89.99" and plain_amount(15900, "CNY") == "159.00"
-    assert [to_cents(plain_amount(c, "USD"), "USD") for c in (0, 1, 99, 100, 8999, 10**9)] == [0, 1, 99, 100, 8999, 10**9]
+    assert [to_cents(plain_amount(c, "USD"), "USD")
+            for c in (0, 1, 99, 100, 8999, 10**9)] == [0, 1, 99, 100, 8999, 10**9]
     assert format_amount("89.99", "USD", "zh") == "US$89.99" and format_amount(None, "USD", "en") == ""
 
 
@@ -44,7 +45,8 @@ def test_a_moment_late_in_the_utc_day_falls_on_the_next_day_for_a_customer_in_be
     assert local_date(evening, "zh") == date(2025, 2, 1)
     assert format_date(evening, "zh") == "2025年2月1日"
     assert format_datetime("2025-01-31T20:00+00:00", "zh") == "2025年2月1日 04:00"
-    assert format_datetime("2025-01-31T20:00+00:00", "en") == "Jan 31, 2025, 8:00\u202fPM"  # CLDR: a narrow no-break space
+    # CLDR: a narrow no-break space
+    assert format_datetime("2025-01-31T20:00+00:00", "en") == "Jan 31, 2025, 8:00\u202fPM"
 
 
 def test_a_naive_timestamp_from_sqlite_is_taken_as_utc() -> None:

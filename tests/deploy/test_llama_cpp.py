@@ -80,7 +80,8 @@ def test_the_build_uses_the_checked_cmake_options() -> None:
 
 
 def test_print_command_shows_the_tool_calling_serve_command_and_the_env_line(cache: Path) -> None:
-    result = CliRunner().invoke(app, ["llama", "--print-command", "--model", "/models/qwen3-4b-instruct-2507-q4_k_m.gguf",
+    result = CliRunner().invoke(app, ["llama", "--print-command",
+                                      "--model", "/models/qwen3-4b-instruct-2507-q4_k_m.gguf",
                                       "--port", "9000", "--threads", "2", "--chat-template-file", "/t/qwen3.jinja"])
 
     assert result.exit_code == 0, result.output

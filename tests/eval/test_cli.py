@@ -34,7 +34,8 @@ def test_eval_with_the_baseline_shows_what_the_confirmation_step_adds(tmp_path: 
     # The customer cancels at the card; the plain agent had already created the return.
     assert scores[("en-return-cancel-card", "returndesk")]["pass^2"] == 1.0
     assert scores[("en-return-cancel-card", "baseline")]["passes"] == 0
-    assert any("returnrequest: only in actual" in r for r in scores[("en-return-cancel-card", "baseline")]["last_reasons"])
+    assert any("returnrequest: only in actual" in r
+               for r in scores[("en-return-cancel-card", "baseline")]["last_reasons"])
     assert summary["agents"]["returndesk"]["en"]["pass^1"] == 1.0
     assert summary["agents"]["baseline"]["all"]["pass^1"] == 0.5
     assert (out / "passk.png").read_bytes().startswith(PNG_SIGNATURE)

@@ -7,6 +7,7 @@ real clients (ChatOpenAI, ReturnDesk's vLLM client), HTTP and the whole harness 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from qa.eval.customers import STOP
@@ -73,5 +74,5 @@ def test_with_the_same_model_the_card_keeps_a_cancelled_return_from_being_writte
     assert plain.status == "failed"
     assert any("returnrequest: only in actual" in r for r in plain.reasons)
     assert {"create_return", "check_return_eligibility", "transfer_to_human"} <= tools_offered
-    trial = json.loads(open(ours.file or "", encoding="utf-8").read())
+    trial = json.loads(Path(ours.file or "").read_text(encoding="utf-8"))
     assert trial["turns"][0]["card"].startswith("Return Wireless Headphones × 1")

@@ -18,6 +18,7 @@ first, then content deltas or tool-call deltas, then finish_reason, usage on req
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -128,10 +129,8 @@ class FakeVLLMServer:
         with self._lock:
             connections, self._connections = list(self._connections), set()
         for connection in connections:  # kept-alive connections would otherwise go on being served
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def __enter__(self) -> FakeVLLMServer:
         return self.start()
@@ -181,10 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.fake._lock:
             self.fake._connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
         pass
@@ -217,10 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._raw(200, b'{"id": "chatcmpl-broken", "choices": [', "application/json")
         elif reply.kind == "hang":
             self.fake._stopping.wait(reply.hang_s)
-            try:
+            with contextlib.suppress(ConnectionError):  # the client gave up long ago, as it should
                 self._json(504, {"object": "error", "message": "hung", "type": "Timeout", "code": 504})
-            except ConnectionError:
-                pass  # the client gave up long ago, as it should
         elif body.get("stream"):
             self._stream(body, reply)
         else:

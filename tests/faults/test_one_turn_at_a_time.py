@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,8 @@ def test_confirm_and_cancel_through_two_service_instances_on_sqlite_one_wins(set
         card = first.send(session_id, RETURN_HEADPHONES["text"]).pending
         assert card is not None
         confirmed, cancelled = together(
-            lambda: first.resolve(session_id, approved=True, action_id=card.action_id),
-            lambda: second.resolve(session_id, approved=False, action_id=card.action_id))
+            partial(first.resolve, session_id, approved=True, action_id=card.action_id),
+            partial(second.resolve, session_id, approved=False, action_id=card.action_id))
         assert_one_winner(confirmed, cancelled, engine, session_id)
         assert first.pending(session_id) is None and second.pending(session_id) is None
         answers = [h["content"] for h in second.history(session_id) if h["role"] == "assistant"]
@@ -83,9 +84,9 @@ def test_confirm_and_cancel_through_two_service_instances_on_sqlite_one_wins(set
 def test_a_turn_that_cannot_get_the_lock_in_time_is_a_clear_409(settings: Settings, engine: Engine) -> None:
     service = ConversationService(settings.model_copy(update={"turn_lock_timeout_s": 0.2}))
     session_id = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
-    with service.turn_lock.hold(session_id):  # another process's turn, still running
-        with pytest.raises(SessionBusy) as busy:
-            service.send(session_id, "hello")
+    # another process's turn, still running
+    with service.turn_lock.hold(session_id), pytest.raises(SessionBusy) as busy:
+        service.send(session_id, "hello")
     assert busy.value.status == 409 and busy.value.code == "session_busy"
     assert service.history(session_id) == [], "the refused turn changed nothing"
     assert service.send(session_id, "hello").reply, "the session goes on once the other turn ended"
@@ -95,9 +96,8 @@ def test_the_lock_is_per_session_and_bounded(settings: Settings, engine: Engine)
     service = ConversationService(settings.model_copy(update={"turn_lock_timeout_s": 0.2}))
     lock = service.turn_lock
     with lock.hold("session-a"):
-        with pytest.raises(TurnLockTimeout):
-            with lock.hold("session-a"):
-                pass
+        with pytest.raises(TurnLockTimeout), lock.hold("session-a"):
+            pass
         other = next(f"session-{n}" for n in range(100) if _stripe_differs(lock, "session-a", f"session-{n}"))
         with lock.hold(other):  # another session's turn does not wait
             pass

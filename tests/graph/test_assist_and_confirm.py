@@ -39,7 +39,8 @@ def test_return_waits_for_the_customer_and_runs_only_after_yes(run: GraphRun) ->
 
     pending = run.pending()
     assert pending["tool"] == "create_return"
-    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999), ("Refund", 8999)]
+    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999),
+                                                                      ("Refund", 8999)]
     assert run.returns() == []
 
     run.model.steps = [lambda messages: f"Done: {[m for m in messages if isinstance(m, ToolMessage)][-1].content}"]

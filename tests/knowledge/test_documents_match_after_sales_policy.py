@@ -9,12 +9,12 @@ import pytest
 
 from core import languages
 from mock_backends.knowledge.documents import load_documents
-
-LANGUAGES = languages.codes()  # every language has its help-centre folder
 from mock_backends.knowledge.search import help_centre_index
 from mock_backends.orders.after_sales_policy import AfterSalesPolicy, RefundTiming, load_after_sales_policy
 from mock_backends.orders.policy import load_policy
 from tests.knowledge.after_sales_drift import AFTER_SALES_CHECKS, SECTIONS, Check, after_sales_drift
+
+LANGUAGES = languages.codes()  # every language has its help-centre folder
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

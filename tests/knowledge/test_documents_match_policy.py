@@ -34,7 +34,8 @@ def test_documents_state_the_policy_the_code_enforces(check: Check, language: st
 
 
 def _change_window(p: ReturnPolicy) -> dict:
-    return {"window_days_by_category": {**p.window_days_by_category, "electronics": p.window_days_by_category["electronics"] + 5}}
+    return {"window_days_by_category": {**p.window_days_by_category,
+                                        "electronics": p.window_days_by_category["electronics"] + 5}}
 
 
 POLICY_CHANGES: dict[str, Callable[[ReturnPolicy], dict]] = {

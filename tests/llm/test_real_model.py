@@ -118,13 +118,12 @@ def test_the_sse_route_streams_only_checked_text(llm_live: str, proxy: EdgeProxy
 
 
 def test_the_openai_route_streams_a_whole_answer(llm_live: str, proxy: EdgeProxy) -> None:
-    with httpx.Client(base_url=llm_live, timeout=300) as http:
-        with http.stream("POST", "/v1/chat/completions", json={
-                "model": "returndesk", "stream": True,
-                "messages": [{"role": "user", "content": "Hi, how do returns work here?"}]}) as response:
-            assert response.status_code == 200
-            assert response.headers["x-session-id"]
-            lines = [line.removeprefix("data: ") for line in response.iter_lines() if line.startswith("data: ")]
+    with httpx.Client(base_url=llm_live, timeout=300) as http, http.stream("POST", "/v1/chat/completions", json={
+            "model": "returndesk", "stream": True,
+            "messages": [{"role": "user", "content": "Hi, how do returns work here?"}]}) as response:
+        assert response.status_code == 200
+        assert response.headers["x-session-id"]
+        lines = [line.removeprefix("data: ") for line in response.iter_lines() if line.startswith("data: ")]
 
     assert lines[-1] == "[DONE]"
     chunks = [json.loads(line) for line in lines[:-1]]

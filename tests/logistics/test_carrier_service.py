@@ -156,7 +156,8 @@ def test_a_voided_label_is_gone_and_its_parcel_tracks_as_cancelled(carrier_url: 
 
     png = httpx.get(label["label_url"])
     assert png.status_code == 410
-    assert png.json() == {"code": "label_voided", "error": f"The return label {number} was voided and must not be used."}
+    assert png.json() == {"code": "label_voided",
+                          "error": f"The return label {number} was voided and must not be used."}
     tracked = httpx.get(f"{carrier_url}/tracking/{number}").json()
     assert (tracked["status"], tracked["events"][-1]["status"]) == ("cancelled", "cancelled")
     assert "voided" in tracked["events"][-1]["description"]

@@ -229,8 +229,9 @@ def test_one_order_can_have_an_exchange_and_a_return_of_other_units(demo_engine:
     tshirts = item_id(demo_engine, "#W1000003", 1)  # two bought
 
     def return_tshirts(quantity: int, key: str) -> str:
-        return create_return(demo_engine, customer_id=ALICE, order_id="#W1000003", lines=[ReturnLine(tshirts, quantity)],
-                             refund_method="original_payment", reason="", idempotency_key=key).rma
+        return create_return(demo_engine, customer_id=ALICE, order_id="#W1000003",
+                             lines=[ReturnLine(tshirts, quantity)], refund_method="original_payment", reason="",
+                             idempotency_key=key).rma
 
     def status() -> str:
         with Session(demo_engine) as db:

@@ -64,7 +64,8 @@ def test_items_change_for_another_variant_charges_the_difference_and_moves_stock
                                   utcnow())
 
     assert quote.price_difference_cents == 1100 == done.summary["price_difference_cents"]
-    assert (done.order_status, [(m.direction, m.amount_cents) for m in done.money]) == ("items_modified", [("charge", 1100)])
+    assert (done.order_status, [(m.direction, m.amount_cents) for m in done.money]) == ("items_modified",
+                                                                                        [("charge", 1100)])
     assert (stock(demo_engine, "P-SERUM-STD"), stock(demo_engine, "P-SERUM-50ML")) == (old + 1, new - 1)
     assert order(demo_engine, "#W1000032").total_cents == 1800 + 3950
     with Session(demo_engine) as db:

@@ -116,7 +116,8 @@ def make_previous_release_database(engine: Engine) -> None:
         yesterday = utcnow() - timedelta(days=1)
         conn.execute(text("INSERT INTO customer (id, first_name, last_name, email, postcode, preferred_language) "
                           "VALUES ('old_1', 'Olga', 'Old', 'olga@example.com', '10001', 'en')"))
-        conn.execute(text("INSERT INTO product (id, name, category, final_sale) VALUES ('P-MUG', 'Mug', 'home', false)"))
+        conn.execute(text("INSERT INTO product (id, name, category, final_sale) "
+                          "VALUES ('P-MUG', 'Mug', 'home', false)"))
         conn.execute(text("INSERT INTO variant (id, product_id, options, price_cents, available) VALUES "
                           "('P-MUG-RED', 'P-MUG', '{\"colour\": \"red\"}', 900, true), "
                           "('P-MUG-BLUE', 'P-MUG', '{\"colour\": \"blue\"}', 900, true)"))

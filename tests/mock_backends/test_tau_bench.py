@@ -104,9 +104,9 @@ def test_a_directory_without_tau_data_is_a_clear_error(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     create_tables(engine)
     (tmp_path / "users.json").write_text("[not json", encoding="utf-8")
-    with pytest.raises(TauImportError, match="users.json is not valid JSON"):
+    with pytest.raises(TauImportError, match=r"users\.json is not valid JSON"):
         import_tau_bench(engine, tmp_path, now=NOW)
-    with pytest.raises(TauImportError, match="orders.json not found"):
+    with pytest.raises(TauImportError, match=r"orders\.json not found"):
         (tmp_path / "users.json").write_text("{}", encoding="utf-8")
         import_tau_bench(engine, tmp_path, now=NOW)
 

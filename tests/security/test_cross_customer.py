@@ -41,7 +41,8 @@ def test_another_customers_order_in_a_message_is_not_found_and_audited(client: T
     ("lookup_order", {"order_id": BOBS_ORDER, "customer_id": "bob_miller_1003"}),  # the model cannot choose who
     ("check_return_eligibility", {"order_id": BOBS_ORDER}),
 ])
-def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_for, engine, tool: str, args: dict) -> None:  # noqa: ANN001
+def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_for, engine,  # noqa: ANN001
+                                                                          tool: str, args: dict) -> None:
     with client_for(scripted((tool, args), "Here is what I found.")) as client:
         session_id = sign_in(client)
         turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "show me that order"}).json()
@@ -98,7 +99,8 @@ def test_another_customers_return_label_is_not_found_and_audited(settings, engin
             done = return_headphones(client, alice)
             [rma] = [r.rma for r in returns_in(engine)]
             [owner_link] = [t["result"]["label"]["url"] for t in done["tool_trace"] if t["tool"] == "create_return"]
-            forged = URLSafeTimedSerializer("guessed-key", salt=SALT).dumps({"rma": rma, "customer_id": "alice_chen_1001"})
+            forged = URLSafeTimedSerializer("guessed-key", salt=SALT).dumps({"rma": rma,
+                                                                            "customer_id": "alice_chen_1001"})
             not_theirs = label_link(custom, rma=rma, customer_id="bob_miller_1003")
             refused = client.get(f"/labels/{forged}.png")
             wrong_owner = client.get(not_theirs.removeprefix(custom.public_url))

@@ -72,7 +72,8 @@ def test_generated_pii_survives_in_no_store(values: list[str], recorded, engine:
 
     # A recorded session, whose answer the customer rates with a comment (API), then exported.
     session_id = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
-                                                   "record": True}, headers={"X-Staff-Token": "qa-staff"}).json()["session_id"]
+                                                   "record": True},
+                             headers={"X-Staff-Token": "qa-staff"}).json()["session_id"]
     assert client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).status_code == 200
     rated = client.post(f"/v1/sessions/{session_id}/feedback",
                         json={"message_index": 1, "rating": "down", "comment": text})
@@ -116,7 +117,7 @@ MASTER_DATA = {"customer.email", "address.line1", "address.line2", "product.name
 def test_every_free_text_column_is_redacted_or_declared_master_data() -> None:
     free_text = {f"{table.name}.{column.name}" for table in SQLModel.metadata.sorted_tables
                  for column in table.columns
-                 if getattr(column.type, "length", None) is None and column.type.python_type is str
+                 if (getattr(column.type, "length", None) is None and column.type.python_type is str)
                  or (getattr(column.type, "length", None) or 0) >= 200}
     unmarked = {name for name in free_text - MASTER_DATA
                 if not is_redacted(SQLModel.metadata.tables[name.split(".")[0]].c[name.split(".")[1]])}

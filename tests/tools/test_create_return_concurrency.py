@@ -28,7 +28,8 @@ HEADPHONES_ORDER = "#W1000001"
 
 
 @pytest.fixture(params=["one engine", "two engines"])
-def two_servers(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[tuple[ToolDeps, ToolDeps]]:
+def two_servers(request: pytest.FixtureRequest, database_url: str,
+                tmp_path: Path) -> Iterator[tuple[ToolDeps, ToolDeps]]:
     settings = Settings(data_dir=tmp_path / "data", database_url=database_url, _env_file=None)  # type: ignore[call-arg]
     first = make_engine(database_url)
     create_tables(first)

@@ -116,14 +116,15 @@ def test_racing_cancellations_give_the_items_back_once(database_url: str, tmp_pa
     seed_demo(engine)
     deps = ToolDeps(engine=engine, settings=Settings(data_dir=tmp_path, database_url=database_url, _env_file=None))  # type: ignore[call-arg]
     cable = item_ids(engine, "#W1000001")[1]  # 2 bought: one return of 1, cancelled twice at once
-    created = invoke_tool("create_return", {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
+    created = invoke_tool("create_return",
+                          {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
                           deps=deps, customer_id=ALICE)
     other = invoke_tool("create_return", {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
                         deps=deps, customer_id=ALICE, call_id="call-2")
     assert created["ok"] and other["ok"]
 
-    results = race([lambda: invoke_tool("cancel_return", {"rma": created["rma"]}, deps=deps, customer_id=ALICE,
-                                        call_id=f"cancel-{n}") for n in range(2)])
+    results = race([lambda n=n: invoke_tool("cancel_return", {"rma": created["rma"]}, deps=deps, customer_id=ALICE,
+                                            call_id=f"cancel-{n}") for n in range(2)])
 
     assert sorted(r["ok"] for r in results) == [False, True], results
     assert returned_units(engine, cable) == 1  # the other return still holds its unit

@@ -22,7 +22,8 @@ from service.conversation import ConversationService
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)
 
-MODEL_SAYS = "Tom &amp; Jerry&#39;s tip: type &lt;b&gt;bold&lt;/b&gt; or &amp;lt;i&amp;gt; &lt;script&gt;x()&lt;/script&gt;"
+MODEL_SAYS = ("Tom &amp; Jerry&#39;s tip: type &lt;b&gt;bold&lt;/b&gt; or &amp;lt;i&amp;gt; "
+              "&lt;script&gt;x()&lt;/script&gt;")
 CUSTOMER_SEES = "Tom & Jerry's tip: type <b>bold</b> or &lt;i&gt; <script>x()</script>"
 
 

@@ -7,6 +7,7 @@ land in test-results/ for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import re
@@ -89,10 +90,8 @@ def wait_healthy(proc: subprocess.Popen, url: str, log_path: Path) -> None:
 
 
 def proc_wait(proc: subprocess.Popen, seconds: float) -> None:
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 @pytest.fixture(scope="module")

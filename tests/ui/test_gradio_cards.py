@@ -48,7 +48,8 @@ def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happ
     assert "包裹 RD100000007" in card and "运输中" in card and "2026年11月27日" in card
     assert "| 时间（北京时间） | 地点 | 物流信息 |" in card
     # The carrier's UTC scans, in Beijing time (UTC+8): 06:47 UTC is 14:47, 12:47 UTC is 20:47.
-    newest, oldest = card.index("2026年11月25日 14:47 | 芝加哥 | 已离开芝加哥转运中心"), card.index("2026年11月24日 20:47")
+    newest = card.index("2026年11月25日 14:47 | 芝加哥 | 已离开芝加哥转运中心")
+    oldest = card.index("2026年11月24日 20:47")
     assert newest < oldest
 
 
@@ -75,7 +76,8 @@ def test_a_failed_tool_shows_no_card() -> None:
 
 def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
     assert error_text("sign_in_failed", "We couldn't verify those details.", "zh").startswith("登录失败")
-    assert error_text("sign_in_failed", "We couldn't verify those details.", "en") == "We couldn't verify those details."
+    assert error_text("sign_in_failed", "We couldn't verify those details.",
+                      "en") == "We couldn't verify those details."
 
 
 def test_a_status_check_that_fetched_the_label_shows_it_with_the_returns_status() -> None:
@@ -111,7 +113,8 @@ def test_the_order_card_shows_prices_with_their_currency_under_a_price_header() 
     assert "**Ordered:** Nov 19, 2026" in english
     chinese = side_panel({"order": ORDER}, "zh")
     assert "| 商品 | 数量 | 单价 |" in chinese and "| 无线耳机 | 1 | US$89.99 |" in chinese
-    assert "**状态：** 已签收" in chinese and "**下单日期：** 2026年11月19日" in chinese and "**合计：** US$89.99" in chinese
+    assert "**状态：** 已签收" in chinese and "**下单日期：** 2026年11月19日" in chinese
+    assert "**合计：** US$89.99" in chinese
 
 
 def test_an_amount_in_another_currency_shows_that_currency() -> None:
