@@ -83,7 +83,7 @@ def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
         if item.item_id is not None:
             return line.variant_id == item.item_id
         wanted = (item.product or "").casefold()
-        return wanted in {str(line.product_name).casefold(), str(line.product_name_zh or "").casefold()}
+        return wanted in {str(line.product_name).casefold(), str(line.local_name).casefold()}
 
     found = [line for line in detail.lines if matches(line)]
     if len(found) != 1:

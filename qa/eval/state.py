@@ -31,7 +31,7 @@ KEYED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "customer": (Customer, ("first_name", "last_name", "email", "phone", "postcode", "preferred_language")),
     "address": (Address, ("customer_id", "line1", "line2", "city", "region", "country", "postcode", "is_default")),
     "paymentmethod": (PaymentMethod, ("customer_id", "kind", "label", "balance_cents")),
-    "product": (Product, ("name", "name_zh", "category", "final_sale")),
+    "product": (Product, ("name", "category", "final_sale")),
     "variant": (Variant, ("product_id", "options", "price_cents", "available")),
     "orders": (Order, ("customer_id", "status", "created_at", "processing_at", "shipped_at", "delivered_at",
                        "cancelled_at", "ship_to", "total_cents")),
