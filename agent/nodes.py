@@ -6,18 +6,20 @@ checks in `agent.guardrails`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 
+from agent.guided import GuidedChatModel
 from agent.guided_handlers import GuidedHandler
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
 from agent.model_output import answer_of
-from agent.prompts import system_prompt
+from agent.prompts import customer_context, system_prompt
 from agent.state import ReturnDeskState, is_verified, reasoner_for
 from tools.deps import ToolDeps, deps_of
 from tools.registry import SENSITIVE_TOOLS, TOOLS
@@ -38,30 +40,50 @@ def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
 
 
 def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase = "assist", *,
-               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None) -> dict:
+               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None,
+               sensitive: frozenset[str] = SENSITIVE_TOOLS) -> dict:
     """Ask the model (or guided mode) for the next step: a reply or a tool call.
 
     `tools` are bound to the model and `guided` (tool name -> handler; default: guided mode's own)
     plans guided mode's steps: both come from the graph's registry. The system message carries the
     phase in its metadata so guided mode plans like the prompt says; after the tool-round limit the
     graph hands off instead of asking again.
+
+    The request is laid out for the model server's prefix cache: the same rules for every customer
+    first, then the conversation, then a short note on this customer and step (agent/prompts.py).
+    Once a confirmed change (a `sensitive` tool) has succeeded, code writes the reply from its
+    result with guided mode's words: no model call for a step the graph already knows.
     """
     deps = deps_of(runtime)
     language = state.get("language") or "en"
     messages = state.get("messages", [])
     if tool_rounds_this_turn(messages) >= deps.settings.max_tool_rounds:
         return {"handoff_reason": "tool_round_limit"}
-    prompt = system_prompt(language, state.get("customer_name"), phase)
-    if state.get("reply_feedback"):
-        prompt += "\n\n" + str(state["reply_feedback"])
     # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
-    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase,
-                                                              "returndesk_language": language})
+    system = SystemMessage(content=system_prompt(language), response_metadata={"returndesk_phase": phase,
+                                                                               "returndesk_language": language})
+    if phase == "assist" and confirmed_change_succeeded(messages, sensitive):
+        return {"messages": [answer_of(GuidedChatModel(handlers=guided), [system, *messages])], "reply_feedback": None}
+    note = SystemMessage(content=customer_context(language, state.get("customer_name"), phase,
+                                                  state.get("reply_feedback")))
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
-    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages],
+    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages, note],
                          **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
+
+
+def confirmed_change_succeeded(messages: Sequence[BaseMessage], sensitive: frozenset[str]) -> bool:
+    """True when the newest message is the successful result of a sensitive tool (which runs only
+    after the customer confirmed its card)."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, ToolMessage) or last.name not in sensitive or last.status == "error":
+        return False
+    try:
+        result = json.loads(str(last.content))
+    except json.JSONDecodeError:
+        return False
+    return isinstance(result, dict) and result.get("ok") is True
 
 
 def identify(state: ReturnDeskState, runtime: Runtime[ToolDeps], *, tools: Sequence[BaseTool] = TOOLS,
