@@ -35,14 +35,15 @@ UNSAID = ("ok", "hint", "events", "score", "source", "doc_id", "language")  # re
 RMA = re.compile(r"RMA-[0-9A-F]{8}")
 
 
-def items_named(word: str) -> Callable[[Results], dict[str, Any]]:
+def items_named(word: str, refund_method: str = "original_payment",
+                quantity: int | None = None) -> Callable[[Results], dict[str, Any]]:
     """create_return's arguments: the eligible items whose product name holds `word`, all their units."""
     def args(results: Results) -> dict[str, Any]:
         found = results["check_return_eligibility"]
-        items = [{"order_item_id": i["order_item_id"], "quantity": i.get("quantity", 1)}
+        items = [{"order_item_id": i["order_item_id"], "quantity": quantity or i.get("quantity", 1)}
                  for i in found.get("items", [])
                  if word.lower() in json.dumps(i, ensure_ascii=False).lower() and i.get("eligible", True)]
-        return {"order_id": found.get("order_id"), "items": items, "refund_method": "original_payment"}
+        return {"order_id": found.get("order_id"), "items": items, "refund_method": refund_method}
     return args
 
 
@@ -120,9 +121,11 @@ def _tool_name(messages: list[dict[str, Any]], tool_message: dict[str, Any]) -> 
     return "?"
 
 
-def _return(word: str, lead: str) -> tuple[Plan, ...]:
-    return (Plan("", (Call("check_return_eligibility", lambda r: {"order_id": ORDER_OF[word]}),
-                      Call("create_return", items_named(word))), summary(lead)),)
+def _return(word: str, lead: str, order_id: str = "", refund_method: str = "original_payment",
+            quantity: int | None = None) -> tuple[Plan, ...]:
+    order_id = order_id or ORDER_OF[word]
+    return (Plan("", (Call("check_return_eligibility", {"order_id": order_id}),
+                      Call("create_return", items_named(word, refund_method, quantity))), summary(lead)),)
 
 
 ORDER_OF = {"Headphones": "#W1000001", "Serum": "#W1000021", "耳机": "#W1000011"}
@@ -134,6 +137,13 @@ SCRIPTS: dict[str, tuple[Plan, ...]] = {
                              *_return("Headphones", "Your return is created, with a return label:")),
     "zh-return-headphones": (Plan(YES["zh"], (), summary("退货已创建。")),
                              *_return("耳机", "退货已创建,退款退回原支付方式:")),
+    "en-return-gift-card": (Plan(YES["en"], (), summary("Your return is created.")),
+                            *_return("Headphones", "Your return is created, refunded to a gift card:",
+                                     refund_method="gift_card")),
+    "en-return-whole-order": (Plan(YES["en"], (), summary("Your return is created.")),
+                              *_return("", "Your return is created:", order_id="#W1000001")),
+    "zh-return-one-cable": (Plan(YES["zh"], (), summary("退货已创建。")),
+                            *_return("USB-C", "退货已创建:", order_id="#W1000001", quantity=1)),
     "en-track-in-transit": (Plan("", (Call("track_shipment", {"order_id": "#W1000004"}),),
                                  summary("Your parcel:")),),
     "zh-track-in-transit": (Plan("", (Call("track_shipment", {"order_id": "#W1000012"}),),

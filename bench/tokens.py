@@ -31,7 +31,7 @@ from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 TASKS = Path(__file__).resolve().parents[1] / "qa" / "eval" / "tasks"
 AGENTS = ("returndesk", "baseline")
-RETURN_CATEGORIES = ("return", "return_status", "verification")  # tasks whose goal is a completed return
+RETURN_CATEGORIES = ("return",)  # tasks whose goal is one return, created and confirmed
 
 
 class Recorder:
