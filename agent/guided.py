@@ -83,7 +83,7 @@ class GuidedChatModel(BaseChatModel):
 
 
 def guided_message(messages: Sequence[BaseMessage], handlers: Mapping[str, GuidedHandler] | None = None) -> AIMessage:
-    # Only the first system message is the graph's (a late one is the model's note on the customer).
+    # Guided mode reads the first system message (phase, language); the model's note on the customer is not for it.
     messages = [m for i, m in enumerate(messages) if i == 0 or not isinstance(m, SystemMessage)]
     message = plan_next_step(messages, handlers)
     message.response_metadata = {"quick_replies": [], **message.response_metadata, "returndesk_mode": GUIDED}

@@ -49,8 +49,8 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     phase in its metadata so guided mode plans like the prompt says; after the tool-round limit the
     graph hands off instead of asking again.
 
-    The request is laid out for the model server's prefix cache: the same rules for every customer
-    first, then the conversation, then a short note on this customer and step (agent/prompts.py).
+    The request is laid out for the model server's prefix cache: the same rules (and tools) for every
+    customer first, then a short note on this customer and step, then the conversation (agent/prompts.py).
     Once a confirmed change (a `sensitive` tool) has succeeded, code writes the reply from its
     result with guided mode's words: no model call for a step the graph already knows.
     """
@@ -68,7 +68,7 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
                                                   state.get("reply_feedback")))
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
-    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages, note],
+    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, note, *messages],
                          **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
 

@@ -4,10 +4,11 @@ The words are in the catalogues (`core.messages`, keys `prompt.*`), one per lang
 language's prompt asks the model to reply in that language.
 
 Laid out for the model server's prefix cache: `system_prompt` is the same for every customer and
-both steps (identify, assist), so with the tool list it is one long prefix that every conversation
-in a language shares; what differs per customer and step (`customer_context`: who they are, whether
-they are verified, why the last reply was rejected) is a short note at the end of the request,
-after the conversation, so a new call re-reads only that note and the newest messages.
+both steps (identify, assist), so with the tool list (which the chat template renders right after
+it) it is one long prefix that every conversation in a language shares. What differs per customer
+and step (`customer_context`: who they are, whether they are verified, why the last reply was
+rejected) is a second, short system message after it; it changes at most when the customer is
+verified or a reply is rejected, so every other call re-reads only the newest messages.
 """
 
 from __future__ import annotations

@@ -61,5 +61,5 @@ class FakeScriptedChatModel(BaseChatModel):
 
 
 def conversation_of(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
-    """What a scripted step reads: the messages without the late system note (messages[-1] is the newest turn)."""
+    """What a scripted step reads: the messages without the system note on the customer (agent/prompts.py)."""
     return [m for i, m in enumerate(messages) if i == 0 or not isinstance(m, SystemMessage)]
