@@ -6,15 +6,13 @@ checks in `agent.guardrails`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 
-from agent.guided import GuidedChatModel
 from agent.guided_handlers import GuidedHandler
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
@@ -40,8 +38,7 @@ def tool_rounds_this_turn(messages: list[BaseMessage]) -> int:
 
 
 def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase = "assist", *,
-               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None,
-               sensitive: frozenset[str] = SENSITIVE_TOOLS) -> dict:
+               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None) -> dict:
     """Ask the model (or guided mode) for the next step: a reply or a tool call.
 
     `tools` are bound to the model and `guided` (tool name -> handler; default: guided mode's own)
@@ -51,8 +48,6 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
 
     The request is laid out for the model server's prefix cache: the same rules (and tools) for every
     customer first, then a short note on this customer and step, then the conversation (agent/prompts.py).
-    Once a confirmed change (a `sensitive` tool) has succeeded, code writes the reply from its
-    result with guided mode's words: no model call for a step the graph already knows.
     """
     deps = deps_of(runtime)
     language = state.get("language") or "en"
@@ -62,8 +57,6 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
     system = SystemMessage(content=system_prompt(language), response_metadata={"returndesk_phase": phase,
                                                                                "returndesk_language": language})
-    if phase == "assist" and confirmed_change_succeeded(messages, sensitive):
-        return {"messages": [answer_of(GuidedChatModel(handlers=guided), [system, *messages])], "reply_feedback": None}
     note = SystemMessage(content=customer_context(language, state.get("customer_name"), phase,
                                                   state.get("reply_feedback")))
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
@@ -71,19 +64,6 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     response = answer_of(model_for_turn(deps, messages, tools, guided), [system, note, *messages],
                          **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
-
-
-def confirmed_change_succeeded(messages: Sequence[BaseMessage], sensitive: frozenset[str]) -> bool:
-    """True when the newest message is the successful result of a sensitive tool (which runs only
-    after the customer confirmed its card)."""
-    last = messages[-1] if messages else None
-    if not isinstance(last, ToolMessage) or last.name not in sensitive or last.status == "error":
-        return False
-    try:
-        result = json.loads(str(last.content))
-    except json.JSONDecodeError:
-        return False
-    return isinstance(result, dict) and result.get("ok") is True
 
 
 def identify(state: ReturnDeskState, runtime: Runtime[ToolDeps], *, tools: Sequence[BaseTool] = TOOLS,

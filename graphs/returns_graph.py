@@ -46,8 +46,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: To
     builder.add_node("screen_input", screen_input, destinations=(*reasoners, "handoff", END))
     builder.add_node("identify", partial(identify, tools=registry.tools, guided=guided_handlers))
     builder.add_node("identify_tools", InlineToolNode(registry.identify_tools))
-    builder.add_node("assist", partial(call_model, tools=registry.tools, guided=guided_handlers,
-                                       sensitive=registry.sensitive))
+    builder.add_node("assist", partial(call_model, tools=registry.tools, guided=guided_handlers))
     builder.add_node("tools", InlineToolNode(registry.tools))
     builder.add_node("guard", partial(guard, registry=registry), destinations=get_args(GuardRoute))
     builder.add_node("confirm", confirm, destinations=get_args(ConfirmRoute))

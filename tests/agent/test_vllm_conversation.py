@@ -99,10 +99,10 @@ def test_customer_completes_a_return_on_the_model_path(
     done = service.resolve(session.session_id, approved=True, action_id=turn.pending.action_id)
 
     [created] = returns_in(engine)
-    assert done.mode == "guided"  # the confirmed change's reply is code's (guided words), not a model call
+    assert done.mode == "model"
     assert created.rma in done.reply
     assert all("<tool_call>" not in entry["content"] for entry in service.history(session.session_id))
-    assert len(fake.chat_requests) == 3  # lookup, eligibility, create (proposed)
+    assert len(fake.chat_requests) == 4  # lookup, eligibility, create (proposed), final reply
 
 
 def test_model_failing_mid_conversation_hands_that_turn_to_guided_mode_then_recovers(

@@ -52,15 +52,14 @@ def test_a_cancellation_the_tool_did_may_be_reported(run: GraphRun) -> None:
     run.model.steps = [tool_call("check_return_eligibility", order_id="#W1000001", items=items),
                        tool_call("create_return", order_id="#W1000001", items=items, refund_method="original_payment")]
     run.say("return the headphones from #W1000001")
-    run.answer(approved=True)  # code writes the reply to a confirmed change: no model call
+    run.model.steps = ["Your return is created."]
+    run.answer(approved=True)
     [created] = run.returns()
     run.model.steps = [tool_call("cancel_return", rma=created.rma)]
     run.say(f"please cancel {created.rma}")
-    run.answer(approved=True)
-    assert created.rma in run.reply().content
     run.model.steps = [f"Done: return {created.rma} has been cancelled."]
 
-    run.say("so it is cancelled now?")
+    run.answer(approved=True)
 
     assert run.reply().content == f"Done: return {created.rma} has been cancelled."
     assert [r.status for r in run.returns()] == ["cancelled"]
