@@ -83,6 +83,8 @@ class GuidedChatModel(BaseChatModel):
 
 
 def guided_message(messages: Sequence[BaseMessage], handlers: Mapping[str, GuidedHandler] | None = None) -> AIMessage:
+    # Guided mode reads the first system message (phase, language); the model's note on the customer is not for it.
+    messages = [m for i, m in enumerate(messages) if i == 0 or not isinstance(m, SystemMessage)]
     message = plan_next_step(messages, handlers)
     message.response_metadata = {"quick_replies": [], **message.response_metadata, "returndesk_mode": GUIDED}
     return message

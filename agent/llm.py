@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool
 
 from agent.guided import GUIDED, GuidedChatModel
 from agent.guided_handlers import GuidedHandler
+from agent.tool_schemas import model_tool_schemas
 from core.settings import Settings
 from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
 from tools.deps import ToolDeps
@@ -32,7 +33,8 @@ def build_chat_model(settings: Settings, tools: Sequence[BaseTool],
     guided = GuidedChatModel(handlers=guided_handlers)
     if not settings.llm_base_url:
         return guided
-    return endpoint_model(settings).bind_tools(list(tools)).with_fallbacks([guided])
+    # The compact schemas: the same tools, less what only their validators read (agent/tool_schemas.py).
+    return endpoint_model(settings).bind_tools(model_tool_schemas(tools)).with_fallbacks([guided])
 
 
 def guided_answered_this_turn(messages: Sequence[BaseMessage]) -> bool:

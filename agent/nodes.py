@@ -17,7 +17,7 @@ from agent.guided_handlers import GuidedHandler
 from agent.handoff import repeated_failure
 from agent.llm import model_for_turn
 from agent.model_output import answer_of
-from agent.prompts import system_prompt
+from agent.prompts import customer_context, system_prompt
 from agent.state import ReturnDeskState, is_verified, reasoner_for
 from tools.deps import ToolDeps, deps_of
 from tools.registry import SENSITIVE_TOOLS, TOOLS
@@ -45,21 +45,23 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     plans guided mode's steps: both come from the graph's registry. The system message carries the
     phase in its metadata so guided mode plans like the prompt says; after the tool-round limit the
     graph hands off instead of asking again.
+
+    The request is laid out for the model server's prefix cache: the same rules (and tools) for every
+    customer first, then a short note on this customer and step, then the conversation (agent/prompts.py).
     """
     deps = deps_of(runtime)
     language = state.get("language") or "en"
     messages = state.get("messages", [])
     if tool_rounds_this_turn(messages) >= deps.settings.max_tool_rounds:
         return {"handoff_reason": "tool_round_limit"}
-    prompt = system_prompt(language, state.get("customer_name"), phase)
-    if state.get("reply_feedback"):
-        prompt += "\n\n" + str(state["reply_feedback"])
     # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
-    system = SystemMessage(content=prompt, response_metadata={"returndesk_phase": phase,
-                                                              "returndesk_language": language})
+    system = SystemMessage(content=system_prompt(language), response_metadata={"returndesk_phase": phase,
+                                                                               "returndesk_language": language})
+    note = SystemMessage(content=customer_context(language, state.get("customer_name"), phase,
+                                                  state.get("reply_feedback")))
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
-    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, *messages],
+    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, note, *messages],
                          **({"max_tokens": cap} if cap else {}))
     return {"messages": [response], "reply_feedback": None}
 

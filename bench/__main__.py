@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import agent_overhead, api_throughput, cold_start, lookup, streaming, ui_queue
+from bench import agent_overhead, api_throughput, cold_start, lookup, streaming, tokens, ui_queue
 
 RESULTS = Path(__file__).parent / "results"
 console = Console(width=220)  # wide: the tables have many columns
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20_000, help="orders for the lookup benchmark (e.g. 1000000)")
     parser.add_argument("--turns", type=int, default=200, help="turns per agent in the overhead benchmark")
     parser.add_argument("--load-sessions", type=int, default=64, help="concurrent sessions in the load run")
-    parser.add_argument("--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui"],
+    parser.add_argument("--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui", "tokens"],
                         help="run only these")
     args = parser.parse_args()
     chosen = set(args.only or ["agent", "api", "lookup", "stream", "cold", "ui"])
@@ -65,6 +65,12 @@ def main() -> None:
         if "ui" in chosen:
             report["ui_queue"] = ui_queue.run(work / "ui")
             table("Web app (Gradio queue) vs /v1: 64 concurrent customers, the same turns", report["ui_queue"])
+        if "tokens" in chosen:
+            report["tokens"] = tokens.run(work / "tokens")
+            table("Model calls and prompt tokens per task (eval suite's scripted tasks; "
+                  f"{report['tokens']['tokenizer']})", report["tokens"]["agents"])
+            table("Targets, against the prebuilt agent in the same run", report["tokens"]["targets"])
+            table("Per task", report["tokens"]["tasks"])
         if "cold" in chosen:
             report["cold_start"] = cold_start.run(work / "cold")
             table("Cold start to first answer vs bare FastAPI", [report["cold_start"]])

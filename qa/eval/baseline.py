@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from agent.guided import GuidedChatModel
 from agent.llm import mode_of
-from agent.prompts import system_prompt
+from agent.prompts import single_prompt
 from agent.vllm_client import endpoint_model
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
@@ -51,7 +51,7 @@ def returndesk_prompt(request: ModelRequest) -> SystemMessage:
     """agent/prompts.py's prompt for the customer's phase; the metadata tells guided mode the phase too."""
     state: Mapping[str, Any] = request.state
     phase = "assist" if state.get("customer_id") else "identify"
-    return SystemMessage(content=system_prompt(state.get("language") or "en", state.get("customer_name"), phase),
+    return SystemMessage(content=single_prompt(state.get("language") or "en", state.get("customer_name"), phase),
                          response_metadata={"returndesk_phase": phase})
 
 

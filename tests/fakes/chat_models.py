@@ -45,7 +45,7 @@ class FakeScriptedChatModel(BaseChatModel):
         if not self.steps:
             raise AssertionError("the scripted model was called more often than the script says")
         step = self.steps.pop(0)
-        message = step(list(messages)) if callable(step) else step
+        message = step(conversation_of(messages)) if callable(step) else step
         message = AIMessage(content=message) if isinstance(message, str) else message.model_copy()
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -56,4 +56,10 @@ class FakeScriptedChatModel(BaseChatModel):
                 for call in self.seen]
 
     def system_prompts(self) -> list[str]:
-        return [str(next(m for m in call if isinstance(m, SystemMessage)).content) for call in self.seen]
+        """Each call's system text: the rules, then the late note on the customer (agent/prompts.py)."""
+        return ["\n\n".join(str(m.content) for m in call if isinstance(m, SystemMessage)) for call in self.seen]
+
+
+def conversation_of(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """What a scripted step reads: the messages without the system note on the customer (agent/prompts.py)."""
+    return [m for i, m in enumerate(messages) if i == 0 or not isinstance(m, SystemMessage)]
