@@ -22,6 +22,7 @@ from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEv
 from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
 from ui.gradio_label import label_html, label_result
 from ui.i18n import error_text, language_names, quick_replies as common_replies, t
+from ui.page_session import COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
@@ -36,6 +37,7 @@ CSS = """
 #side-panel table { width: 100%; }
 #side-panel { overflow-wrap: anywhere; }
 #return-label img { object-fit: contain; max-width: 100%; }
+#session-ticket { display: none; }
 """
 SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
 
@@ -67,7 +69,11 @@ def quick_updates(replies: list[str]) -> list[Any]:
             for i in range(QUICK_SLOTS)]
 
 
-def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901 (one UI, wired in one place)
+def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wired in one place)
+                 tickets: SessionTickets | None = None) -> gr.Blocks:
+    """`tickets`: what a signed-in page trades for its session cookie (`ui.page_session`); the page is
+    restored from that cookie on every load."""
+    tickets = tickets or SessionTickets()
     names = language_names()  # "English" -> "en", "中文" -> "zh", ... every registered language
     with gr.Blocks(title="ReturnDesk") as blocks:
         session_id = gr.State(None)
@@ -81,6 +87,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             language_switch = gr.Radio(list(names), value=languages.get(None).name, show_label=False,
                                        elem_id="language-switch", scale=0, min_width=200)
         badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
+        ticket_view = gr.Markdown(elem_id="session-ticket")  # hidden: the page script trades it for the cookie
 
         with gr.Column(visible=True, elem_id="sign-in") as sign_in_box:
             with gr.Tabs():
@@ -150,6 +157,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             conversations.set_language(info.session_id, lang)  # what the customer sees is what they get
             greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
             return {session_id: info.session_id, sign_in_box: gr.update(visible=False),
+                    ticket_view: ticket_html(tickets.issue(info.session_id)),
                     chat_box: gr.update(visible=True), sign_in_error: "", transcript: greeting,
                     chatbot: greeting, reply_index: {},
                     **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
@@ -176,11 +184,41 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     pass
             return signed_out()
 
-        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
+        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick,
+                           ticket_view]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
         sign_out_button.click(sign_out, [session_id], [session_id, sign_in_box, chat_box, sign_in_error, transcript,
                                                        chatbot, reply_index, action_id, card, panel, label_view], **PAGE_ONLY)
+
+        # --- a reload, or a server restart: the cookie names the conversation ----------------
+        def restore(request: gr.Request) -> dict:
+            """The signed-in page as it was: history, and the card if one waits (nothing without a live session)."""
+            sid = dict(getattr(request, "cookies", None) or {}).get(COOKIE) if request is not None else None
+            if not sid:
+                return {}
+            try:
+                info = conversations.session(sid)
+                history = conversations.history(sid)
+                pending = conversations.pending(sid)
+            except ConversationError:
+                return {}  # expired or signed out: the sign-in form, as for a new visitor
+            lang = languages.resolve(info.language) or languages.DEFAULT
+            messages: list[dict[str, Any]] = [{"role": "assistant",
+                                               "content": t("greeting", lang, name=info.customer_name or "")}]
+            replies: dict[int, int] = {}
+            for index, entry in enumerate(history):
+                messages.append({"role": entry["role"], "content": as_markdown_text(entry["content"])})
+                if entry["role"] == "assistant":
+                    replies[len(messages) - 1] = index
+            return {**texts(lang), session_id: sid, sign_in_box: gr.update(visible=False),
+                    chat_box: gr.update(visible=True), sign_in_error: "", transcript: messages, chatbot: messages,
+                    reply_index: replies, card: gr.update(visible=pending is not None),
+                    card_text: confirmation_card(pending, lang) if pending else "",
+                    action_id: pending.action_id if pending else None,
+                    **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True))}
+
+        blocks.load(restore, None, turn_outputs, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
