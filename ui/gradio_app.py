@@ -19,7 +19,7 @@ from core import languages
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
-from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
+from ui.gradio_cards import CheckedSteps, confirmation_card, side_panel
 from ui.gradio_label import label_html, label_result
 from ui.i18n import error_text, language_names, quick_replies as common_replies, t
 from ui.page_session import COOKIE, SessionTickets, ticket_html
@@ -35,9 +35,16 @@ CSS = """
 #mode-badge { padding: 6px 12px; border-radius: 8px; background: var(--block-background-fill); }
 #confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
 #side-panel table { width: 100%; }
-#side-panel { overflow-wrap: anywhere; }
+/* Words and place names stay whole ("Oakland", "$89.99", "Headphones"); only a token longer than the
+   line (a tracking number on a phone) breaks. */
+#side-panel, #confirm-card, #page-title { word-break: normal; overflow-wrap: break-word; }
+#side-panel td, #side-panel th, #confirm-card td { overflow-wrap: normal; word-break: normal; }
+#side-panel { overflow-x: auto; }
+#page-title h1 { overflow-wrap: normal; font-size: clamp(1.3rem, 6vw, 2rem); }
 #return-label img { object-fit: contain; max-width: 100%; }
 #session-ticket { display: none; }
+/* the "What I checked" entry is no answer: nothing to copy or rate */
+#chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
 """
 SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
 
@@ -57,11 +64,19 @@ def as_markdown_text(text: str) -> str:
 
 
 def quick_replies(result: TurnResult | None, language: str) -> list[str]:
-    """The assistant's own suggestions first, then the common next steps (none while a card waits)."""
+    """The assistant's own suggestions, else the common next steps (none while a card waits). Never
+    both: they say the same in other words ("查物流", "查询物流"); never what a button below already
+    offers ("Talk to a person" beside "🙋 Talk to a person")."""
     if result is not None and result.pending is not None:
         return []
-    suggested = (result.quick_replies if result else []) + common_replies(language)
-    return list(dict.fromkeys(suggested))[:QUICK_SLOTS]
+    suggested = (result.quick_replies if result else []) or common_replies(language)
+    below = _plain(t("handoff", language))
+    return list(dict.fromkeys(r for r in suggested if _plain(r) != below))[:QUICK_SLOTS]
+
+
+def _plain(text: str) -> str:
+    """A button's words without emoji, punctuation or case: what two labels compare by."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def quick_updates(replies: list[str]) -> list[Any]:
@@ -83,9 +98,9 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
         reply_index = gr.State({})  # chat position -> history index, for thumbs up / down
 
         with gr.Row():
-            title = gr.Markdown(t("title", "en"))
+            title = gr.Markdown(t("title", "en"), elem_id="page-title")
             language_switch = gr.Radio(list(names), value=languages.get(None).name, show_label=False,
-                                       elem_id="language-switch", scale=0, min_width=200)
+                                       elem_id="language-switch", scale=0, min_width=120)
         badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
         ticket_view = gr.Markdown(elem_id="session-ticket")  # hidden: the page script trades it for the cookie
 
@@ -123,9 +138,9 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
             with gr.Column(scale=2):
                 panel = gr.Markdown(elem_id="side-panel")
                 # No label over the image (it would cover the label's own header); the card above names it.
-                # HTML, not gr.Image: an image value is written to Gradio's file cache, served to anyone
+                # Markup, not gr.Image: an image value is written to Gradio's file cache, served to anyone
                 # holding its path, with no session and long after the return is cancelled.
-                label_view = gr.HTML(visible=False, elem_id="return-label")
+                label_view = gr.Markdown(visible=False, elem_id="return-label")  # gr.HTML evaluates templates: the CSP forbids eval
 
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:
@@ -208,7 +223,9 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
                                                "content": t("greeting", lang, name=info.customer_name or "")}]
             replies: dict[int, int] = {}
             for index, entry in enumerate(history):
-                messages.append({"role": entry["role"], "content": as_markdown_text(entry["content"])})
+                waiting = pending is not None and index == len(history) - 1 and entry["role"] == "assistant"
+                text = t("card_lead", lang) if waiting else as_markdown_text(entry["content"])  # the card says it
+                messages.append({"role": entry["role"], "content": text})
                 if entry["role"] == "assistant":
                     replies[len(messages) - 1] = index
             return {**texts(lang), session_id: sid, sign_in_box: gr.update(visible=False),
@@ -218,7 +235,8 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
                     action_id: pending.action_id if pending else None,
                     **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True))}
 
-        blocks.load(restore, None, turn_outputs, **PAGE_ONLY)
+        # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
+        blocks.load(restore, None, turn_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
@@ -226,7 +244,7 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
             reply: dict[str, Any] | None = None
-            traces: dict[str, dict[str, Any]] = {}
+            checked = CheckedSteps(lang)  # one "What I checked" entry for the whole turn
             try:
                 if not sid:
                     raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
@@ -237,19 +255,19 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
                             messages.append(reply)
                         reply["content"] += as_markdown_text(event.text)  # char by char: safe per token
                     elif isinstance(event, ToolStarted):
-                        label = conversations.registry.label(event.tool, lang)
-                        traces[event.call_id] = trace_message(event, lang, label)
-                        messages.append(traces[event.call_id])
+                        spec = conversations.registry.spec_for(event.tool)
+                        if spec is not None and spec.sensitive:
+                            continue  # it runs only once confirmed: shown when it has run
+                        if entry := checked.started(event, conversations.registry.label(event.tool, lang)):
+                            messages.append(entry)
                         reply = None  # text after a tool call is a new answer
                     elif isinstance(event, ToolFinished):
-                        if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
-                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang,
-                                                                  conversations.registry.label(event.tool, lang))
-                            messages.append(traces[event.call_id])
-                        finish_trace(traces[event.call_id], event, lang)
+                        if entry := checked.finished(event, conversations.registry.label(event.tool, lang)):
+                            messages.append(entry)
                     elif isinstance(event, TurnDone):
-                        for trace in traces.values():  # a call waiting on the card is no longer running
-                            trace["metadata"] = {**trace["metadata"], "status": "done"}
+                        checked.done()
+                        if checked.message is not None and not checked.steps:
+                            messages.remove(checked.message)
                         yield finished(event.result, sid, lang, messages, reply, replies)
                         return
                     yield {chatbot: [dict(m) for m in messages]}
@@ -270,7 +288,9 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
                 reply = {"role": "assistant", "content": ""}
                 messages.append(reply)
             if reply is not None:
-                reply["content"] = as_markdown_text(result.reply)  # the final text is the truth, whatever streamed
+                # The final text is the truth, whatever streamed; with a card below, the card says it.
+                reply["content"] = (t("card_lead", languages.resolve(result.language) or lang) if result.pending
+                                    else as_markdown_text(result.reply))
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
