@@ -108,7 +108,7 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
             with gr.Tabs():
                 with gr.Tab(t("tab_email", "en"), id="by-email") as tab_email:
                     email = gr.Textbox(label=t("email", "en"), elem_id="email")
-                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1000001", elem_id="order-number")
+                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1234567", elem_id="order-number")  # a shape, no real order
                     email_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-button")
                 with gr.Tab(t("tab_name", "en"), id="by-name") as tab_name:
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
