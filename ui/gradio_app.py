@@ -20,10 +20,11 @@ from core import languages
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
-from ui.gradio_cards import confirmation_card, finish_trace, side_panel, trace_message
+from ui.gradio_cards import CheckedSteps, confirmation_card, side_panel
 from ui.gradio_label import label_html, label_result
 from ui.gradio_takeover import news_from_person
 from ui.i18n import error_text, language_names, quick_replies as common_replies, t
+from ui.page_session import COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
@@ -36,8 +37,16 @@ CSS = """
 #mode-badge { padding: 6px 12px; border-radius: 8px; background: var(--block-background-fill); }
 #confirm-card { border: 2px solid var(--color-accent); border-radius: 10px; padding: 8px; }
 #side-panel table { width: 100%; }
-#side-panel { overflow-wrap: anywhere; }
+/* Words and place names stay whole ("Oakland", "$89.99", "Headphones"); only a token longer than the
+   line (a tracking number on a phone) breaks. */
+#side-panel, #confirm-card, #page-title { word-break: normal; overflow-wrap: break-word; }
+#side-panel td, #side-panel th, #confirm-card td { overflow-wrap: normal; word-break: normal; }
+#side-panel { overflow-x: auto; }
+#page-title h1 { overflow-wrap: normal; font-size: clamp(1.3rem, 6vw, 2rem); }
 #return-label img { object-fit: contain; max-width: 100%; }
+#session-ticket { display: none; }
+/* the "What I checked" entry is no answer: nothing to copy or rate */
+#chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
 """
 SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
 
@@ -57,11 +66,19 @@ def as_markdown_text(text: str) -> str:
 
 
 def quick_replies(result: TurnResult | None, language: str) -> list[str]:
-    """The assistant's own suggestions first, then the common next steps (none while a card waits)."""
+    """The assistant's own suggestions, else the common next steps (none while a card waits). Never
+    both: they say the same in other words ("查物流", "查询物流"); never what a button below already
+    offers ("Talk to a person" beside "🙋 Talk to a person")."""
     if result is not None and result.pending is not None:
         return []
-    suggested = (result.quick_replies if result else []) + common_replies(language)
-    return list(dict.fromkeys(suggested))[:QUICK_SLOTS]
+    suggested = (result.quick_replies if result else []) or common_replies(language)
+    below = _plain(t("handoff", language))
+    return list(dict.fromkeys(r for r in suggested if _plain(r) != below))[:QUICK_SLOTS]
+
+
+def _plain(text: str) -> str:
+    """A button's words without emoji, punctuation or case: what two labels compare by."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def quick_updates(replies: list[str]) -> list[Any]:
@@ -69,7 +86,11 @@ def quick_updates(replies: list[str]) -> list[Any]:
             for i in range(QUICK_SLOTS)]
 
 
-def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901 (one UI, wired in one place)
+def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wired in one place)
+                 tickets: SessionTickets | None = None) -> gr.Blocks:
+    """`tickets`: what a signed-in page trades for its session cookie (`ui.page_session`); the page is
+    restored from that cookie on every load."""
+    tickets = tickets or SessionTickets()
     names = language_names()  # "English" -> "en", "中文" -> "zh", ... every registered language
     with gr.Blocks(title="ReturnDesk") as blocks:
         session_id = gr.State(None)
@@ -81,16 +102,17 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
         person_timer = gr.Timer(conversations.settings.staff_poll_s, active=False)
 
         with gr.Row():
-            title = gr.Markdown(t("title", "en"))
+            title = gr.Markdown(t("title", "en"), elem_id="page-title")
             language_switch = gr.Radio(list(names), value=languages.get(None).name, show_label=False,
-                                       elem_id="language-switch", scale=0, min_width=200)
+                                       elem_id="language-switch", scale=0, min_width=120)
         badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
+        ticket_view = gr.Markdown(elem_id="session-ticket")  # hidden: the page script trades it for the cookie
 
         with gr.Column(visible=True, elem_id="sign-in") as sign_in_box:
             with gr.Tabs():
                 with gr.Tab(t("tab_email", "en"), id="by-email") as tab_email:
                     email = gr.Textbox(label=t("email", "en"), elem_id="email")
-                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1000001", elem_id="order-number")
+                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1234567", elem_id="order-number")  # a shape, no real order
                     email_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-button")
                 with gr.Tab(t("tab_name", "en"), id="by-name") as tab_name:
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
@@ -120,9 +142,9 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             with gr.Column(scale=2):
                 panel = gr.Markdown(elem_id="side-panel")
                 # No label over the image (it would cover the label's own header); the card above names it.
-                # HTML, not gr.Image: an image value is written to Gradio's file cache, served to anyone
+                # Markup, not gr.Image: an image value is written to Gradio's file cache, served to anyone
                 # holding its path, with no session and long after the return is cancelled.
-                label_view = gr.HTML(visible=False, elem_id="return-label")
+                label_view = gr.Markdown(visible=False, elem_id="return-label")  # gr.HTML evaluates templates: the CSP forbids eval
 
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:
@@ -154,6 +176,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             conversations.set_language(info.session_id, lang)  # what the customer sees is what they get
             greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
             return {session_id: info.session_id, sign_in_box: gr.update(visible=False),
+                    ticket_view: ticket_html(tickets.issue(info.session_id)),
                     chat_box: gr.update(visible=True), sign_in_error: "", transcript: greeting,
                     chatbot: greeting, reply_index: {},
                     **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
@@ -178,12 +201,45 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                     conversations.sign_out(sid)
             return signed_out()
 
-        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick]
+        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick,
+                           ticket_view]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
         sign_out_button.click(sign_out, [session_id], [session_id, sign_in_box, chat_box, sign_in_error, transcript,
                                                        chatbot, reply_index, action_id, card, panel, label_view],
                               **PAGE_ONLY)
+
+        # --- a reload, or a server restart: the cookie names the conversation ----------------
+        def restore(request: gr.Request) -> dict:
+            """The signed-in page as it was: history, and the card if one waits (nothing without a live session)."""
+            sid = dict(getattr(request, "cookies", None) or {}).get(COOKIE) if request is not None else None
+            if not sid:
+                return {}
+            try:
+                info = conversations.session(sid)
+                history = conversations.history(sid)
+                pending = conversations.pending(sid)
+            except ConversationError:
+                return {}  # expired or signed out: the sign-in form, as for a new visitor
+            lang = languages.resolve(info.language) or languages.DEFAULT
+            messages: list[dict[str, Any]] = [{"role": "assistant",
+                                               "content": t("greeting", lang, name=info.customer_name or "")}]
+            replies: dict[int, int] = {}
+            for index, entry in enumerate(history):
+                waiting = pending is not None and index == len(history) - 1 and entry["role"] == "assistant"
+                text = t("card_lead", lang) if waiting else as_markdown_text(entry["content"])  # the card says it
+                messages.append({"role": entry["role"], "content": text})
+                if entry["role"] == "assistant":
+                    replies[len(messages) - 1] = index
+            return {**texts(lang), session_id: sid, sign_in_box: gr.update(visible=False),
+                    chat_box: gr.update(visible=True), sign_in_error: "", transcript: messages, chatbot: messages,
+                    reply_index: replies, card: gr.update(visible=pending is not None),
+                    card_text: confirmation_card(pending, lang) if pending else "",
+                    action_id: pending.action_id if pending else None,
+                    **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True))}
+
+        # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
+        blocks.load(restore, None, turn_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
@@ -191,7 +247,7 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
             reply: dict[str, Any] | None = None
-            traces: dict[str, dict[str, Any]] = {}
+            checked = CheckedSteps(lang)  # one "What I checked" entry for the whole turn
             try:
                 if not sid:
                     raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
@@ -202,19 +258,19 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                             messages.append(reply)
                         reply["content"] += as_markdown_text(event.text)  # char by char: safe per token
                     elif isinstance(event, ToolStarted):
-                        label = conversations.registry.label(event.tool, lang)
-                        traces[event.call_id] = trace_message(event, lang, label)
-                        messages.append(traces[event.call_id])
+                        spec = conversations.registry.spec_for(event.tool)
+                        if spec is not None and spec.sensitive:
+                            continue  # it runs only once confirmed: shown when it has run
+                        if entry := checked.started(event, conversations.registry.label(event.tool, lang)):
+                            messages.append(entry)
                         reply = None  # text after a tool call is a new answer
                     elif isinstance(event, ToolFinished):
-                        if event.call_id not in traces:  # proposed in an earlier turn, run now (confirmed)
-                            traces[event.call_id] = trace_message(ToolStarted(event.call_id, event.tool, {}), lang,
-                                                                  conversations.registry.label(event.tool, lang))
-                            messages.append(traces[event.call_id])
-                        finish_trace(traces[event.call_id], event, lang)
+                        if entry := checked.finished(event, conversations.registry.label(event.tool, lang)):
+                            messages.append(entry)
                     elif isinstance(event, TurnDone):
-                        for trace in traces.values():  # a call waiting on the card is no longer running
-                            trace["metadata"] = {**trace["metadata"], "status": "done"}
+                        checked.done()
+                        if checked.message is not None and not checked.steps:
+                            messages.remove(checked.message)
                         yield finished(event.result, sid, lang, messages, reply, replies)
                         return
                     yield {chatbot: [dict(m) for m in messages]}
@@ -236,7 +292,10 @@ def build_blocks(conversations: ConversationService) -> gr.Blocks:  # noqa: C901
                 messages.append(reply)
             history = conversations.history(sid)
             if reply is not None:
-                reply["content"] = as_markdown_text(result.reply)  # the final text is the truth, whatever streamed
+                # The final text is the truth, whatever streamed; with a card below, the card says it.
+                reply["content"] = (t("card_lead", languages.resolve(result.language) or lang) if result.pending
+                                    else as_markdown_text(result.reply))
+                history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
             tool_results: dict[str, Any] = {kind: entry.result for entry in result.tool_trace  # keyed by panel

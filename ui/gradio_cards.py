@@ -15,20 +15,53 @@ from ui import i18n
 from ui.i18n import order_status, t
 
 
-def trace_message(event: ToolStarted, language: str, label: str) -> dict[str, Any]:
-    """A collapsible 'what I checked: <label>' entry in the chat (Gradio message metadata); `label`
-    is the tool's own words for what it does (`ToolSpec.label`)."""
-    return {"role": "assistant",
-            "content": f"{t('arguments', language)}: `{json.dumps(event.args, ensure_ascii=False)}`"
-                       if event.args else "",
-            "metadata": {"title": t("checked", language, what=label),
-                         "id": event.call_id, "status": "pending"}}
+class CheckedSteps:
+    """This turn's tool calls as ONE collapsed "What I checked" chat entry (Gradio message metadata):
+    its title names the steps, its body their arguments and results. A step appears once it runs:
+    a call still waiting on the confirmation card is not shown."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.message: dict[str, Any] | None = None
+        self.steps: dict[str, dict[str, Any]] = {}  # call id -> label, args, result, outcome
+
+    def started(self, event: ToolStarted, label: str) -> dict[str, Any] | None:
+        """Adds a running step; returns the chat entry when this turn's first step created it."""
+        self.steps[event.call_id] = {"label": label, "args": event.args, "result": None}
+        return self._render()
+
+    def finished(self, event: ToolFinished, label: str) -> dict[str, Any] | None:
+        step = self.steps.setdefault(event.call_id, {"label": label, "args": {}, "result": None})
+        step["result"], step["outcome"] = event.result, event.outcome
+        return self._render()
+
+    def done(self) -> None:
+        """The turn ended: steps that never ran (waiting on the card) leave the entry."""
+        self.steps = {call: step for call, step in self.steps.items() if step["result"] is not None}
+        self._render(final=True)
+
+    def _render(self, *, final: bool = False) -> dict[str, Any] | None:
+        created = self.message is None and bool(self.steps)
+        if self.message is None:
+            if not self.steps:
+                return None
+            self.message = {"role": "assistant", "content": ""}
+        labels = list(dict.fromkeys(step["label"] for step in self.steps.values()))
+        running = any(step["result"] is None for step in self.steps.values())
+        self.message["content"] = "\n\n".join(_step_text(step, self.language) for step in self.steps.values())
+        self.message["metadata"] = {"title": t("checked", self.language, what=", ".join(labels)),
+                                    "status": "pending" if running and not final else "done"}
+        return self.message if created else None
 
 
-def finish_trace(message: dict[str, Any], event: ToolFinished, language: str) -> None:
-    result = json.dumps(event.result, ensure_ascii=False)
-    message["content"] += f"\n\n{t('result', language)} ({event.outcome}): `{result[:600]}`"
-    message["metadata"] = {**message["metadata"], "status": "done"}
+def _step_text(step: dict[str, Any], language: str) -> str:
+    text = f"**{step['label']}**"
+    if step["args"]:
+        text += f"\n\n{t('arguments', language)}: `{json.dumps(step['args'], ensure_ascii=False)}`"
+    if step["result"] is not None:
+        result = json.dumps(step["result"], ensure_ascii=False)[:600]
+        text += f"\n\n{t('result', language)} ({step.get('outcome', '')}): `{result}`"
+    return text
 
 
 def refund_method(method: str | None, language: str) -> str:
@@ -43,15 +76,11 @@ def fact(name: str, value: object, language: str) -> str:
 def confirmation_card(card: ConfirmationCard, language: str) -> str:
     """Any tool's confirmation card: its title, its lines and amounts in one table (money in the card's
     locale), and what confirming does."""
-    rows = [f"| {_cell(line.label)} | {_cell(line.value)} |" for line in card.lines]
-    rows += [f"| {_cell(amount.label)} | {amount.formatted(card.language)} |" for amount in card.amounts]
-    table = "| | |\n|---|---|\n" + "\n".join(rows) if rows else ""
-    parts = (t("card_title", language), f"**{card.title}**", table, card.on_confirm)
+    rows = [t("fact", language, name=line.label, value=line.value) for line in card.lines]
+    rows += [t("fact", language, name=amount.label, value=amount.formatted(card.language)) for amount in card.amounts]
+    facts = "\n".join(f"- {row}" for row in rows)  # a list: a two-column table would need an empty header
+    parts = (t("card_title", language), f"**{card.title}**", facts, card.on_confirm)
     return "\n\n".join(part for part in parts if part)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")  # a table cell is one line without bars
 
 
 def order_card(order: dict[str, Any], language: str) -> str:

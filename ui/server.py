@@ -14,6 +14,7 @@ from ui.api_docs import install_docs
 from ui.api_fallback import install_v1_fallback
 from ui.edge import install_edge
 from ui.gradio_app import CSS, THEME, build_blocks
+from ui.page_session import PAGE_SCRIPT, SessionTickets, install_page_session
 from ui.staff_console import install_staff
 
 
@@ -32,8 +33,11 @@ def create_app(settings: Settings | None = None, conversations: ConversationServ
     install_staff(app)  # the staff console (/staff) and its API (/v1/staff), before the /v1 fallback
     install_docs(app)
     install_v1_fallback(app)  # after every /v1 route, before the web app takes every other path
+    tickets = SessionTickets()  # sign-in -> the page's session cookie (a reload finds the conversation)
+    install_page_session(app, settings, tickets)
     install_edge(app, settings)
     # The page's handlers are no API (SECURITY.md): no API link, no monitoring, no run history, no uploads.
-    return gr.mount_gradio_app(app, build_blocks(conversations), path="/", theme=THEME, css=CSS,
+    return gr.mount_gradio_app(app, build_blocks(conversations, tickets), path="/", theme=THEME, css=CSS,
+                               head=PAGE_SCRIPT,
                                footer_links=[], show_error=False, enable_monitoring=False, run_history=False,
                                max_file_size=settings.max_body_bytes)

@@ -161,7 +161,7 @@ def handler(blocks, elem_id: str):  # noqa: ANN001, ANN201
     """The function the web page's button `elem_id` calls."""
     by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
     [fn] = [f.fn for f in blocks.fns.values()
-            if any(by_id[target].get("elem_id") == elem_id for target, _ in f.targets)]
+            if any(by_id.get(target, {}).get("elem_id") == elem_id for target, _ in f.targets)]  # load: the page
     return fn
 
 

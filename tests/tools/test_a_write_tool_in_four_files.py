@@ -145,7 +145,7 @@ def test_the_toy_write_tool_shows_its_card_everywhere_runs_once_on_yes_and_never
     assert board.notes == {}, "nothing is written before the customer confirms"
     # Every door renders the generic card, though no interface knows this tool.
     web = confirmation_card(card, "en")
-    assert "**Add a note to order #W1000001**" in web and "| Note | leave it at the back door |" in web
+    assert "**Add a note to order #W1000001**" in web and "- **Note:** leave it at the back door" in web
     assert "The courier sees this note with the order." in web
     console = Console(record=True, width=100)
     console.print(terminal_card(card))

@@ -43,7 +43,7 @@ def test_a_chinese_customers_return_card_is_in_chinese_with_the_chinese_product_
     assert ("商品状况", "到货时已损坏或有缺陷") in [(line.label, line.value) for line in card.lines]
     assert "退回原支付方式" in card.on_confirm
     shown = confirmation_card(card, "zh")
-    assert "### 请确认" in shown and "| 退款 | US$89.99 |" in shown
+    assert "### 请确认" in shown and "- **退款：** US$89.99" in shown
 
 
 def test_the_card_names_where_the_refund_goes(engine: Engine, settings: Settings) -> None:
