@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 
+from agent.guided_lookups import after_lookup_order
+from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
 
 
@@ -21,7 +23,7 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
     "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
     "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human),
     "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
-    "lookup_order": GuidedHandler(GuidedSteps.after_lookup_order),
+    "lookup_order": GuidedHandler(after_lookup_order),
     "check_return_eligibility": GuidedHandler(GuidedSteps.after_check_return_eligibility),
     "create_return": GuidedHandler(GuidedSteps.after_create_return),
     "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
@@ -29,6 +31,7 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
     "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
     "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
     "get_product_details": GuidedHandler(GuidedSteps.after_get_product_details),
+    "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
 })
 
 

@@ -22,6 +22,7 @@ from tools.eligibility import check_return_eligibility
 from tools.handoff import transfer_to_human
 from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
+from tools.order_cancellation import cancel_order, cancel_order_committed, preview_cancel_order_card
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
@@ -117,6 +118,7 @@ REGISTRY = ToolRegistry((
     ToolSpec(search_help_centre, before_verification=True),
     ToolSpec(track_shipment, panel="tracking"),
     ToolSpec(get_product_details),
+    ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
 ))
 
 # The default registry's parts, for callers that do not build their own graph.
