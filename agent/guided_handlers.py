@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 
-from agent.guided_lookups import after_lookup_order
+from agent.guided_exchanges import after_exchange_items, start_exchange
+from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
 from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
 
@@ -24,14 +25,15 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
     "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human),
     "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
     "lookup_order": GuidedHandler(after_lookup_order),
-    "check_return_eligibility": GuidedHandler(GuidedSteps.after_check_return_eligibility),
+    "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
     "create_return": GuidedHandler(GuidedSteps.after_create_return),
     "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
     "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
     "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
     "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
-    "get_product_details": GuidedHandler(GuidedSteps.after_get_product_details),
+    "get_product_details": GuidedHandler(after_get_product_details),
     "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
+    "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
 })
 
 

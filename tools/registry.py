@@ -19,6 +19,7 @@ from tools.deps import ToolDeps
 
 from tools.cancellation import cancel_return, preview_cancel_return
 from tools.eligibility import check_return_eligibility
+from tools.exchanges import exchange_items, exchange_items_committed, preview_exchange_items
 from tools.handoff import transfer_to_human
 from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
@@ -119,6 +120,7 @@ REGISTRY = ToolRegistry((
     ToolSpec(track_shipment, panel="tracking"),
     ToolSpec(get_product_details),
     ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
+    ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
 ))
 
 # The default registry's parts, for callers that do not build their own graph.
