@@ -50,5 +50,6 @@ def test_a_new_return_shows_as_a_new_row_and_the_quantity_it_reserved(templates:
         lines = [d.describe("before", "after") for d in diff_states(before, canonical_state(engine))]
 
     assert lines[0] == "orderitem #W1000001/P-HEADPHONES-STD: quantity_returned: before 0, after 1"
-    assert lines[1].startswith("returnrequest: only in after: {") and "'refund_amount_cents': 8999" in lines[1]
-    assert len(lines) == 2
+    assert lines[1] == "orders #W1000001: status: before 'delivered', after 'return_requested'"
+    assert lines[2].startswith("returnrequest: only in after: {") and "'refund_amount_cents': 8999" in lines[2]
+    assert len(lines) == 3

@@ -59,8 +59,9 @@ def test_a_ground_truth_return_is_applied_by_our_backend_and_read_actions_change
     changes = [d.describe("before", "after") for d in diff_states(before, expected)]
     assert changes[:2] == ["orderitem #W3113816/2206116040: quantity_returned: before 0, after 1",
                            "orderitem #W3113816/4274709903: quantity_returned: before 0, after 1"]
-    assert len(changes) == 3 and "'refund_amount_cents': 75420" in changes[2]
-    assert "'refund_method': 'original_payment'" in changes[2] and "credit_card_5869505" in changes[2]
+    assert changes[2].startswith("orders #W3113816: status:")  # a return moves the order to return_requested
+    assert len(changes) == 4 and "'refund_amount_cents': 75420" in changes[3]
+    assert "'refund_method': 'original_payment'" in changes[3] and "credit_card_5869505" in changes[3]
     assert case.task.facts[0].found_in("You will get 754.20 back") and case.task.facts[0].ignore_case
 
 
@@ -84,7 +85,7 @@ def test_an_action_without_a_backend_and_an_unknown_one_are_reported_not_run(
     assert record.status == "unsupported"
     reasons = " | ".join(record.reasons)
     assert "upgrade_loyalty_tier: not an action of tau-bench's retail domain" in reasons
-    assert "cancel_pending_order" in reasons and "no backend function for it yet" in reasons
+    assert "no backend function for it yet" not in reasons  # cancel_pending_order has one now
 
 
 def test_the_command_says_tau_bench_tasks_need_a_simulated_customer(tau_database: str, tmp_path: Path,
