@@ -75,6 +75,25 @@ def start_exchange(steps: GuidedSteps) -> AIMessage | None:
     return steps.call("get_product_details", order_id=steps.c.order_id)
 
 
+def start_product_question(steps: GuidedSteps) -> AIMessage | None:
+    """"What sizes does it come in?": the order's items and their variants; without an order, the help centre."""
+    if steps.c.intent != "product":
+        return None
+    if steps.c.order_id is None:
+        return steps.call("search_help_centre", query=steps.c.text[:300], language=steps.lang)
+    return steps.call("get_product_details", order_id=steps.c.order_id)
+
+
+def start_order_change(steps: GuidedSteps) -> AIMessage | None:
+    """Changing an order's address or items: not in guided mode yet, so say so and offer a person."""
+    if steps.c.intent not in ("change_address", "change_items"):
+        return None
+    message = steps.say("change_not_in_guided", quick_replies=[button("handoff", steps.lang)],
+                        awaiting="handoff_offer", intent="menu")
+    message.response_metadata["guided"]["reason"] = f"Customer asked to change an order: {steps.c.text[:150]}"
+    return message
+
+
 def exchange_after_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
     items = data.get("items", [])
     item = chosen_item(steps, items)
