@@ -13,22 +13,28 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 
+from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
+from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
+from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
 
 
 # The tools guided mode already knows how to reach (see GuidedSteps.first_step) and answer.
 GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
     "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
-    "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human),
     "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
-    "lookup_order": GuidedHandler(GuidedSteps.after_lookup_order),
-    "check_return_eligibility": GuidedHandler(GuidedSteps.after_check_return_eligibility),
+    "lookup_order": GuidedHandler(after_lookup_order),
+    "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
     "create_return": GuidedHandler(GuidedSteps.after_create_return),
     "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
     "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
     "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
     "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
-    "get_product_details": GuidedHandler(GuidedSteps.after_get_product_details),
+    "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
+    "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
+    # Not a tool's own flow: changing an order's address or items is said to need a person (no tool yet).
+    "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
+    "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
 })
 
 

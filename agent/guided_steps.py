@@ -153,11 +153,23 @@ class GuidedSteps:
     # --- a tool answered ----------------------------------------------------------------------
     def after_failure(self, tool: str, data: dict[str, Any]) -> AIMessage:
         if data.get("code") == "declined":
+            if tool != "create_return":  # the return's own offers (a gift card instead) fit no other card
+                return self.say("declined", quick_replies=menu_buttons(self.lang), intent="menu")
             return self.say("declined", quick_replies=after_decline_buttons(self.lang), intent="return",
                             awaiting="retry_return")
+        if data.get("code") == "order_shipped":  # an order that left the warehouse: tracking is what we can offer
+            action = t("guided.action.cancel" if tool == "cancel_order" else "guided.action.change", self.lang)
+            return self.say("order_shipped", order=self.c.order_id or "", action=action, intent="menu",
+                            quick_replies=[button("track_this_parcel", self.lang), button("handoff", self.lang)])
         if data.get("code") in ("not_verified", "verification_failed"):
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
+            return message
+        if tool == "exchange_items" and data.get("code") != "order_not_found":
+            # Guided mode cannot pick another payment method or product: a colleague can.
+            message = self.say("exchange_refused", error=data.get("error", ""), awaiting="handoff_offer", intent="menu",
+                               quick_replies=[button("handoff", self.lang), menu_buttons(self.lang)[0]])
+            message.response_metadata["guided"]["reason"] = f"Exchange refused: {data.get('error', '')}"[:200]
             return message
         if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
             return self.say(key, error=data.get("error", ""), order=self.c.order_id or "",

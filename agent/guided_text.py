@@ -25,9 +25,13 @@ from core.messages import t
 
 KEYWORD_DIR = Path(__file__).with_name("guided_keywords")
 # Checked in this order: the first intent with a matching keyword wins.
-INTENTS = ("handoff", "cancel_return", "return_status", "track", "return", "status", "help", "greeting")
+INTENTS = ("handoff", "cancel_order", "cancel_return", "return_status", "change_address", "change_items", "exchange",
+           "product", "track", "return", "status", "help", "greeting")
 # Tables of keywords that `mentions` looks up by name.
-Table = Literal["help_first", "gift_card", "damaged", "all_items", "agree"]
+Table = Literal["help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed",
+                "reason_by_mistake"]
+TABLES: tuple[Table, ...] = ("help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed",
+                             "reason_by_mistake")
 MENU_BUTTONS = ("return", "track", "order_status", "return_status", "help_centre", "handoff")
 HANDOFF_REASON_UNCLEAR = "Guided mode could not understand the request twice in a row."
 
@@ -97,8 +101,7 @@ def _compile(registry: languages.Registry, directories: tuple[Path, ...]) -> Key
 
         for intent in INTENTS:
             add(f"intent:{intent}", table.get("intents", {}).get(intent, []))
-        for name in ("help_first", "gift_card", "damaged", "all_items", "agree", "confirm_yes", "confirm_no",
-                     "clause_breaks", "name_fillers"):
+        for name in (*TABLES, "confirm_yes", "confirm_no", "clause_breaks", "name_fillers"):
             add(name, table.get(name, []))
         generic_words |= set(str(table.get("generic_words", "")).split())
         fragments += [(str(f), False) for f in table.get("generic_fragments", [])]
@@ -108,7 +111,7 @@ def _compile(registry: languages.Registry, directories: tuple[Path, ...]) -> Key
     number_words = _alternatives(words.get("numbers", []))
     return Keywords(
         intents={intent: _pattern(words[f"intent:{intent}"]) for intent in INTENTS},
-        tables={name: _pattern(words[name]) for name in ("help_first", "gift_card", "damaged", "all_items", "agree")},
+        tables={name: _pattern(words[name]) for name in TABLES},
         help_buttons=frozenset(help_buttons),
         confirm_yes=_answer(words["confirm_yes"]),
         confirm_no=_answer(words["confirm_no"]),

@@ -6,7 +6,7 @@ nothing was cancelled, refunded or looked up. These two checks catch that, in En
 
 - `unsupported_actions`: "returned / cancelled / refunded / exchanged" (已退货, 已取消, 已退款, 已换货 and
   close variants) stand only if a tool in this conversation did that action successfully
-  (`create_return`, `cancel_return`), or a tool result reports that state (a return whose status is
+  (`create_return`, `cancel_return`, `cancel_order`, `exchange_items`), or a tool result reports that state (a return whose status is
   `refunded`, an item "already returned", a cancelled order). Help-centre passages are policy
   prose, not facts about this customer, so they back no claim.
 - `unsupported_order_ids`: an order number (`#W1000001`, `#10248963`, "order 10248963") must have
@@ -48,8 +48,8 @@ ACTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("returned", re.compile(r"return|退", re.IGNORECASE)),
 ]
 # A successful call of one of these tools did the action.
-ACTION_TOOLS = {"returned": {"create_return", "get_return_status"}, "cancelled": {"cancel_return"},
-                "refunded": set(), "exchanged": set()}
+ACTION_TOOLS = {"returned": {"create_return", "get_return_status"}, "cancelled": {"cancel_return", "cancel_order"},
+                "refunded": {"cancel_order"}, "exchanged": {"exchange_items"}}
 # A tool result reporting the state backs a claim of it.
 STATE_WORDS = {
     "returned": re.compile(r"\breturned\b|已退货|已退回", re.IGNORECASE),

@@ -8,8 +8,10 @@ from core.redaction import redact, redact_data
 
 VOLATILE = [
     (re.compile(r"RMA-[0-9A-F]{8}"), "RMA-########"),
+    (re.compile(r"EXC-[0-9A-F]{8}"), "EXC-########"),  # exchange numbers are random like RMAs
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
     (re.compile(r"\bRR\d{10}\b"), "RR<tracking>"),  # return labels: derived from the (random) RMA
+    (re.compile(r"\bRS\d{10}\b"), "RS<tracking>"),  # exchange replacements: random too
     (re.compile(r"/labels/[\w-]+\.[\w-]+\.[\w-]+\.png"), "/labels/<token>.png"),  # signed, timestamped links
 ]
 

@@ -19,9 +19,11 @@ from tools.deps import ToolDeps
 
 from tools.cancellation import cancel_return, preview_cancel_return
 from tools.eligibility import check_return_eligibility
+from tools.exchanges import exchange_items, exchange_items_committed, preview_exchange_items
 from tools.handoff import transfer_to_human
 from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
+from tools.order_cancellation import cancel_order, cancel_order_committed, preview_cancel_order_card
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
@@ -117,6 +119,8 @@ REGISTRY = ToolRegistry((
     ToolSpec(search_help_centre, before_verification=True),
     ToolSpec(track_shipment, panel="tracking"),
     ToolSpec(get_product_details),
+    ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
+    ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
 ))
 
 # The default registry's parts, for callers that do not build their own graph.

@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core import languages
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.handoff import open_ticket
+from mock_backends.orders.exchanges import ExchangeLine, exchange_items
 from mock_backends.orders.models import Order
+from mock_backends.orders.order_cancellation import cancel_order
+from mock_backends.orders.payments import paid_by_method
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
-from qa.eval.task_format import ExpectedState, ItemChange, ReturnChange
+from qa.eval.task_format import Exchange, ExpectedState, ItemChange, OrderCancellation, ReturnChange
 
 
 class UnsupportedChange(Exception):
@@ -35,8 +37,6 @@ class InvalidExpectation(Exception):
 # The changes that have no backend yet, by the task field that names them. When one lands, give it
 # an applier below and drop it here.
 NOT_YET: dict[str, str] = {
-    "order_cancellations": "cancelling a pending order (tau-bench cancel_pending_order)",
-    "exchanges": "exchanging delivered items (tau-bench exchange_delivered_order_items)",
     "order_changes": "changing an order or the customer's address (tau-bench modify_*)",
 }
 
@@ -53,6 +53,10 @@ def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) ->
         raise UnsupportedChange("; ".join(problems))
     for n, change in enumerate(expected.returns):
         _apply_return(engine, change, now=now, key=f"expected:{n}")
+    for n, cancellation in enumerate(expected.order_cancellations):
+        _apply_cancellation(engine, cancellation, now=now, key=f"expected-cancel:{n}")
+    for n, exchange in enumerate(expected.exchanges):
+        _apply_exchange(engine, exchange, now=now, key=f"expected-exchange:{n}")
     for n in range(expected.tickets):
         open_ticket(engine, customer_id=None, session_id=f"expected-ticket-{n}", reason="expected", summary="")
 
@@ -63,13 +67,8 @@ def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: s
         if order is None:
             raise InvalidExpectation(f"expected return: order {change.order_id} is not in the database")
         customer_id = order.customer_id
-        detail = repository.get_order_detail(session, customer_id, order.id)
-        # The item may be named in any language: the lookup in each gives its names there.
-        localized = [repository.get_order_detail(session, customer_id, order.id, language=code)
-                     for code in languages.codes() if code != languages.DEFAULT]
-    names = {line.order_item_id: {line.product_name, *(other.lines[i].local_name for other in localized)}
-             for i, line in enumerate(detail.lines)}
-    lines = [ReturnLine(_order_item_id(detail, item, names), item.quantity) for item in change.items]
+        detail = repository.get_order_detail(session, customer_id, order.id, language="zh")  # names in both
+    lines = [ReturnLine(_order_item_id(detail, item), item.quantity) for item in change.items]
     try:
         created = create_return(engine, customer_id=customer_id, order_id=order.id, lines=lines,
                                 refund_method=change.refund_method, reason="", idempotency_key=key,
@@ -84,12 +83,43 @@ def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: s
                                  f"the policy computes {amount}")
 
 
-def _order_item_id(detail: repository.OrderDetail, item: ItemChange, names: dict[int, set[str]]) -> int:
+def _owner(engine: Engine, order_id: str, what: str) -> tuple[str, repository.OrderDetail]:
+    with Session(engine) as session:
+        order = session.get(Order, repository.normalize_order_id(order_id))
+        if order is None:
+            raise InvalidExpectation(f"expected {what}: order {order_id} is not in the database")
+        return order.customer_id, repository.get_order_detail(session, order.customer_id, order.id, language="zh")
+
+
+def _apply_cancellation(engine: Engine, change: OrderCancellation, *, now: datetime, key: str) -> None:
+    customer_id, detail = _owner(engine, change.order_id, "cancellation")
+    try:
+        with Session(engine) as session:
+            cancel_order(session, customer_id, detail.order.id, change.reason or "no longer needed", key, now)
+    except OrderSystemError as error:
+        raise InvalidExpectation(f"expected cancellation of {detail.order.id} is refused by the backend: {error}") from None
+
+
+def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str) -> None:
+    customer_id, detail = _owner(engine, change.order_id, "exchange")
+    if len(change.new_item_ids) != len(change.items):
+        raise InvalidExpectation(f"expected exchange on {detail.order.id}: one new_item_id per item")
+    lines = [ExchangeLine(_order_item_id(detail, item), new, item.quantity)
+             for item, new in zip(change.items, change.new_item_ids, strict=True)]
+    try:
+        with Session(engine) as session:
+            method = change.payment_method_id or next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
+            exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
+    except OrderSystemError as error:
+        raise InvalidExpectation(f"expected exchange on {detail.order.id} is refused by the backend: {error}") from None
+
+
+def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
     def matches(line: Any) -> bool:
         if item.item_id is not None:
             return line.variant_id == item.item_id
         wanted = (item.product or "").casefold()
-        return wanted in {name.casefold() for name in names.get(line.order_item_id, set()) if name}
+        return wanted in {str(line.product_name).casefold(), str(line.local_name or "").casefold()}
 
     found = [line for line in detail.lines if matches(line)]
     if len(found) != 1:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from mock_backends.orders.after_sales_models import ExchangeItem, ExchangeRequest
 from mock_backends.orders.models import (
     Address, Customer, HandoffTicket, Order, OrderItem, Payment, PaymentMethod, Product, ReturnItem,
     ReturnRequest, Shipment, Variant,
@@ -64,6 +65,7 @@ def canonical_state(engine: Engine) -> State:
                                   for r in conn.execute(select(Payment.__table__))  # type: ignore[attr-defined]
                                   .mappings())
         state["returnrequest"] = _returns(conn)
+        state["exchangerequest"] = _exchanges(conn)
         state["handoffticket"] = sorted(_canonical({"status": r["status"]})
                                         for r in conn.execute(select(HandoffTicket.__table__))  # type: ignore[attr-defined]
                                         .mappings())
@@ -74,12 +76,14 @@ def _order_items(conn: Connection) -> dict[str, dict[str, Any]]:
     rows = conn.execute(select(OrderItem.__table__)).mappings()  # type: ignore[attr-defined]  # set by SQLModel
     return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"],
                                                    "quantity_returned": r["quantity_returned"],
+                                                   "quantity_exchanged": r["quantity_exchanged"] or 0,
                                                    "unit_price_cents": r["unit_price_cents"]} for r in rows}
 
 
 def _outbound_parcels(conn: Connection) -> dict[str, dict[str, Any]]:
     table = Shipment.__table__  # type: ignore[attr-defined]  # set by SQLModel
-    rows = conn.execute(select(table).where(table.c.direction == "outbound")).mappings()
+    # An exchange's replacement parcel is the carrier's, like a return label (random tracking number).
+    rows = conn.execute(select(table).where(table.c.direction == "outbound", table.c.exchange_id.is_(None))).mappings()
     return {r["tracking_number"]: {"order_id": r["order_id"], "fate": r["fate"], "created_at": _value(r["created_at"]),
                                    "voided_at": _value(r["voided_at"])} for r in rows}
 
@@ -97,6 +101,24 @@ def _returns(conn: Connection) -> list[str]:
             "status": "open" if r["status"] in OPEN_RETURN else r["status"],
             "refund_method": r["refund_method"], "refund_payment_method_id": r["refund_payment_method_id"],
             "refund_amount_cents": r["refund_amount_cents"], "items": sorted(items.get(r["id"], [])),
+        }))
+    return sorted(rows)
+
+
+def _exchanges(conn: Connection) -> list[str]:
+    """Exchanges without their random numbers; `requested` and `label_created` are `open` (the label is the carrier's)."""
+    items: dict[int, list[str]] = {}
+    item, line = ExchangeItem.__table__, OrderItem.__table__
+    for r in conn.execute(select(item.c.exchange_id, item.c.quantity, item.c.new_variant_id, line.c.variant_id)
+                          .join(line, line.c.id == item.c.order_item_id)).mappings():
+        items.setdefault(r["exchange_id"], []).append(f"{r['variant_id']} -> {r['new_variant_id']} x{r['quantity']}")
+    rows = []
+    for r in conn.execute(select(ExchangeRequest.__table__)).mappings():
+        rows.append(_canonical({
+            "order_id": r["order_id"], "customer_id": r["customer_id"],
+            "status": "open" if r["status"] in OPEN_RETURN else r["status"],
+            "price_difference_cents": r["price_difference_cents"], "payment_method_id": r["payment_method_id"],
+            "items": sorted(items.get(r["id"], [])),
         }))
     return sorted(rows)
 

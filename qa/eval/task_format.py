@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 CATEGORIES = ("return", "refusal", "return_status", "tracking", "policy", "handoff", "injection",
               "verification", "foreign_order", "tau_bench")
 Category = Literal["return", "refusal", "return_status", "tracking", "policy", "handoff", "injection",
-                   "verification", "foreign_order", "tau_bench"]
+                   "verification", "foreign_order", "tau_bench", "cancel_order", "exchange"]
 
 
 class TaskFileError(Exception):

@@ -85,7 +85,7 @@ def test_an_action_without_a_backend_and_an_unknown_one_are_reported_not_run(
     assert record.status == "unsupported"
     reasons = " | ".join(record.reasons)
     assert "upgrade_loyalty_tier: not an action of tau-bench's retail domain" in reasons
-    assert "cancel_pending_order" in reasons and "no backend function for it yet" in reasons
+    assert "no backend function for it yet" not in reasons  # cancel_pending_order has one now
 
 
 def test_the_command_says_tau_bench_tasks_need_a_simulated_customer(tau_database: str, tmp_path: Path,
