@@ -19,8 +19,8 @@ from agent.prompts import reply_feedback
 from agent.reply_claims import unsupported_claims
 from agent.state import ReturnDeskState, reasoner_for
 from core.messages import t
-from core.references import RMA_NUMBER
 from core.money import parse_amount
+from core.references import RMA_NUMBER
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 

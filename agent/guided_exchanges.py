@@ -114,7 +114,8 @@ def exchange_after_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessag
             return steps.say("no_variant_in_stock", product=item["product"]["name"],
                              quick_replies=[button("return", steps.lang), button("handoff", steps.lang)], intent="menu")
         return steps.say("which_variant", product=item["product"]["name"],
-                         ordered=options_text(item.get("ordered_options") or {}), available=available(steps, in_stock, data.get("currency")),
+                         ordered=options_text(item.get("ordered_options") or {}),
+                         available=available(steps, in_stock, data.get("currency")),
                          quick_replies=[*buttons, button("handoff", steps.lang)], awaiting="exchange_variant")
     return steps.call("check_return_eligibility", order_id=data["order_id"],
                       items=[{"order_item_id": item["order_item_id"], "quantity": 1}])

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-
 from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
 from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
 from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
-
 
 # The tools guided mode already knows how to reach (see GuidedSteps.first_step) and answer.
 GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({

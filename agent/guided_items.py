@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from agent.guided_text import EMAIL, ORDER_ID, TRACKING_NUMBER, keywords, mentions
-from core.references import RMA_NUMBER
 from core.languages import SCRIPTS
+from core.references import RMA_NUMBER
 
 HAN = re.compile(f"[{SCRIPTS['Han']}]")
 HAN_WORD = re.compile(f"[{SCRIPTS['Han']}]{{2,}}")

@@ -14,17 +14,23 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from agent.guided_items import choose_items, names_item, names_something_else
+from agent.guided_text import (
+    HANDOFF_REASON_UNCLEAR,
+    TRACKING_NUMBER,
+    after_decline_buttons,
+    button,
+    credentials_in,
+    detect_intent,
+    is_help_button,
+    mentions,
+    menu_buttons,
+)
 from core.dates import format_date
 from core.messages import maybe, t
 from core.money import format_amount
 from core.references import RMA_NUMBER
 from tools.base import tool_result
-
-from agent.guided_items import choose_items, names_item, names_something_else
-from agent.guided_text import (
-    HANDOFF_REASON_UNCLEAR, TRACKING_NUMBER, after_decline_buttons, button, credentials_in, detect_intent,
-    is_help_button, mentions, menu_buttons,
-)
 
 ORDER_INTENTS = ("return", "track", "status")
 # Tool errors whose English message guided mode says in the customer's language.

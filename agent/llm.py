@@ -17,8 +17,8 @@ from langchain_core.tools import BaseTool
 from agent.guided import GUIDED, GuidedChatModel
 from agent.guided_handlers import GuidedHandler
 from agent.tool_schemas import model_tool_schemas
-from core.settings import Settings
 from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
+from core.settings import Settings
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
 

@@ -6,7 +6,8 @@ nothing was cancelled, refunded or looked up. These two checks catch that, in En
 
 - `unsupported_actions`: "returned / cancelled / refunded / exchanged" (已退货, 已取消, 已退款, 已换货 and
   close variants) stand only if a tool in this conversation did that action successfully
-  (`create_return`, `cancel_return`, `cancel_order`, `exchange_items`), or a tool result reports that state (a return whose status is
+  (`create_return`, `cancel_return`, `cancel_order`, `exchange_items`), or a tool result reports that
+  state (a return whose status is
   `refunded`, an item "already returned", a cancelled order). Help-centre passages are policy
   prose, not facts about this customer, so they back no claim.
 - `unsupported_order_ids`: an order number (`#W1000001`, `#10248963`, "order 10248963") must have

@@ -23,7 +23,7 @@ RUNTIME_FIELDS = ("state", "tool_call_id", "config", "context", "store", "stream
 class InlineToolNode(ToolNode):
     """A `ToolNode` that runs its tool calls in the calling thread, in the order the model gave them."""
 
-    def _func(self, input: Any, config: RunnableConfig, runtime: Runtime) -> Any:  # noqa: A002 (ToolNode's name)
+    def _func(self, input: Any, config: RunnableConfig, runtime: Runtime) -> Any:
         tool_calls, input_type = self._parse_input(input)
         tools = list(self.tools_by_name.values())
         outputs = []

@@ -20,9 +20,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt.chat_agent_executor import AgentState
 
-from core.settings import Settings
 from bench.scripted_model import scripted
 from bench.stats import ms, pct, ratio
+from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.db import create_tables, make_engine

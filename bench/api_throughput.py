@@ -100,7 +100,7 @@ def _load_run(url: str, sessions: int, first_customer: int) -> dict[str, Any]:
     plans = [SessionPlan(bulk_email(c), bulk_order_id(c), f"return the headphones from order {bulk_order_id(c)}")
              for c in range(first_customer, first_customer + sessions)]
 
-    async def go():  # noqa: ANN202
+    async def go():
         async with httpx.AsyncClient(base_url=url, timeout=120,
                                      limits=httpx.Limits(max_connections=sessions)) as client:
             return await drive(client, plans, concurrency=sessions, deadline_s=300)

@@ -59,7 +59,7 @@ def seed_bulk(engine: Engine, *, customers: int, orders_per_customer: int = 1, n
     return customers * orders_per_customer
 
 
-def _flush(conn, rows: dict[str, list[dict[str, Any]]]) -> None:  # noqa: ANN001
+def _flush(conn, rows: dict[str, list[dict[str, Any]]]) -> None:
     for table in (Customer.__table__, Order.__table__, OrderItem.__table__):  # parents first
         batch = rows[table.name]  # type: ignore[attr-defined]
         if batch:

@@ -46,7 +46,7 @@ class LoadReport:
         return len(self.latencies_s)
 
 
-async def _timed(client: httpx.AsyncClient, latencies: list[float], method: str, url: str, **kwargs) -> httpx.Response:  # noqa: ANN003
+async def _timed(client: httpx.AsyncClient, latencies: list[float], method: str, url: str, **kwargs) -> httpx.Response:
     started = time.perf_counter()
     response = await client.request(method, url, **kwargs)
     latencies.append(time.perf_counter() - started)

@@ -7,12 +7,10 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
 
 # The production model (served by vLLM); used when the endpoint cannot name its model.
 DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"

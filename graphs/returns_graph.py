@@ -18,8 +18,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Durability
 
 from agent.guard import ConfirmRoute, GuardRoute, confirm, guard
-from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guardrails import check_reply, screen_input
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.handoff import hand_off
 from agent.nodes import MODEL_ROUTES, ModelRoute, call_model, identify, route_after_model, route_after_tools
 from agent.state import ReturnDeskState

@@ -22,7 +22,6 @@ from qa.spec import (
     TurnExpect,
 )
 
-
 CONVERSATION = "conversation.yaml"  # the files of a recording directory
 CASSETTE = "cassette.yaml"
 TRANSCRIPT = "transcript.jsonl"  # JSON, not YAML: the conversation collectors take every *.yaml as a test

@@ -9,14 +9,14 @@ from xml.etree import ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from core.settings import Settings
 from agent.vllm_client import resolve_model_name
+from core.settings import Settings
 from mock_backends.orders.models import utcnow
-from service.conversation import ConversationError
 from qa.compare import Divergence, compare
 from qa.recording import CONVERSATION, TRANSCRIPT, append_transcript, recorded_spec, write_db_changes
 from qa.runner import run_spec
 from qa.spec import ConversationSpec, dump_spec, load_spec
+from service.conversation import ConversationError
 
 
 @dataclass

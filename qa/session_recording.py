@@ -31,8 +31,8 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
-from core.settings import Settings
 from agent.vllm_client import resolve_model_name
+from core.settings import Settings
 from mock_backends.orders.models import utcnow
 from qa.cassettes import cassette_context
 from qa.recording import (

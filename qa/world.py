@@ -14,8 +14,8 @@ from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
-from tools.deps import ToolDeps
 from service.conversation import ConversationService
+from tools.deps import ToolDeps
 
 
 @dataclass

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from agent.guided_handlers import GUIDED_HANDLERS
 from core.settings import Settings
 from mock_backends.logistics.app import create_carrier_app
 from mock_backends.logistics.faults import FaultConfig
@@ -21,7 +22,6 @@ from mock_backends.orders.generate import GenerationReport, SeedConflict, genera
 from mock_backends.orders.models import SQLModel
 from mock_backends.orders.seed import DEMO_CUSTOMERS, seed_demo
 from mock_backends.orders.tau_bench import TauImportError, TauImportReport, import_tau_bench
-from agent.guided_handlers import GUIDED_HANDLERS
 from tools.registry import REGISTRY
 
 __all__ = ["SchemaOutdated", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",

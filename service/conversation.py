@@ -19,11 +19,11 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlmodel import Session
 
+from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guided_text import keywords
 from agent.held_reply import HeldReply
-from agent.observability import TurnObserver, tracer_from_env
-from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.llm import mode_of
+from agent.observability import TurnObserver, tracer_from_env
 from core import languages
 from core.messages import t
 from core.settings import Settings
@@ -31,18 +31,18 @@ from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer
-from tools.cards import ConfirmationCard
-from tools.deps import ToolDeps, deps_from_settings
-from tools.registry import REGISTRY, ToolRegistry
 from service.card_recovery import card_already_ran, done_already, finished_call_result
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
 from service.results import SessionInfo, ToolTraceEntry, TurnResult
+from service.sessions import AnonymousSessionCap, SessionGone, end_session, live_session, open_session
 from service.streaming import ReplyChecked, Token, ToolFinished, TurnDone, TurnEvent, events_of, parsed_content
+from service.takeover import Takeover, TakeoverBusy, author_of
 from service.turn_limits import TurnRateLimiter
 from service.turn_lock import TurnLockTimeout, turn_lock_for
-from service.sessions import AnonymousSessionCap, SessionGone, end_session, live_session, open_session
-from service.takeover import Takeover, TakeoverBusy, author_of
+from tools.cards import ConfirmationCard
+from tools.deps import ToolDeps, deps_from_settings
+from tools.registry import REGISTRY, ToolRegistry
 from tools.sign_in import CLIENT_ADDRESS, Credentials, verify_credentials
 from tools.sign_in_throttle import SignInThrottled, SignInUnavailable, wait_text
 

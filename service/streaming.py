@@ -20,8 +20,6 @@ from service.results import TurnResult
 from tools.cards import ConfirmationCard
 
 
-
-
 @dataclass
 class Token:
     """A piece of the reply as the model writes it."""

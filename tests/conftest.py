@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
-from tests.postgres import temporary_database
 from service.conversation import ConversationService
+from tests.postgres import temporary_database
 from tests.redis import redis_prefix
 
 

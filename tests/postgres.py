@@ -17,7 +17,7 @@ import pytest
 ADMIN_URL = os.environ.get("RETURNDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _connect(url: str):  # noqa: ANN202
+def _connect(url: str):
     import psycopg
 
     return psycopg.connect(url, autocommit=True, connect_timeout=3)

@@ -11,8 +11,8 @@ from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import ReturnRequest
 from mock_backends.orders.seed import seed_demo
-from tests.conftest import sign_in
 from service.conversation import ConversationService
+from tests.conftest import sign_in
 from ui.server import create_app
 
 

@@ -7,16 +7,16 @@ from sqlmodel import Session, select
 
 from core.settings import Settings
 from mock_backends.orders.models import AuditEvent, OrderItem, ReturnItem, ReturnRequest
-from tests.conftest import sign_in
 from service.conversation import ConversationService
+from tests.conftest import sign_in
 
 
-def returns_in(engine) -> list[ReturnRequest]:  # noqa: ANN001
+def returns_in(engine) -> list[ReturnRequest]:
     with Session(engine) as db:
         return list(db.exec(select(ReturnRequest)).all())
 
 
-def test_customer_completes_a_return_through_the_api_in_guided_mode(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_customer_completes_a_return_through_the_api_in_guided_mode(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     turn = client.post(f"/v1/sessions/{session_id}/messages",
                        json={"text": "I want to return the headphones from order #W1000001"}).json()
@@ -48,7 +48,7 @@ def test_customer_completes_a_return_through_the_api_in_guided_mode(client: Test
 
 
 def test_conversation_resumes_from_the_checkpoint_in_a_new_app_instance(
-    client: TestClient, settings: Settings, engine  # noqa: ANN001
+    client: TestClient, settings: Settings, engine
 ) -> None:
     from ui.server import create_app
 
@@ -68,7 +68,7 @@ def test_conversation_resumes_from_the_checkpoint_in_a_new_app_instance(
     assert ret.rma in done["reply"]
 
 
-def test_ineligible_items_are_refused_even_when_confirmation_is_sent(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_ineligible_items_are_refused_even_when_confirmation_is_sent(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     for text in ("return the running shoes from order #W1000002",     # 30-day window expired
                  "return the sunglasses from order #W1000003"):        # final sale
@@ -81,7 +81,7 @@ def test_ineligible_items_are_refused_even_when_confirmation_is_sent(client: Tes
     assert returns_in(engine) == []
 
 
-def test_declining_the_confirmation_changes_nothing(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_declining_the_confirmation_changes_nothing(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     turn = client.post(f"/v1/sessions/{session_id}/messages",
                        json={"text": "return the headphones from #W1000001"}).json()

@@ -139,7 +139,8 @@ def preview_exchange_items(args: dict[str, Any], state: dict[str, Any], deps: To
         tool="exchange_items", language=language, title=t("card.exchange_title", language, order=quote.order_id),
         lines=[CardLine(label=t("card.item", language, product=names.get(q.order_item_id, q.product),
                                 quantity=q.quantity),
-                        value=t("card.swap", language, old=options_text(q.old_options), new=options_text(q.new_options)))
+                        value=t("card.swap", language, old=options_text(q.old_options),
+                                new=options_text(q.new_options)))
                for q in quote.lines],
         amounts=payment,
         on_confirm=t("card.exchange_on_confirm", language),

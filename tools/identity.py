@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
 from langgraph.types import Command
+
 from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError, VerificationFailed
 from tools.base import AnyRuntime, failure, ok, session_id_of

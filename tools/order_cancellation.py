@@ -74,7 +74,8 @@ def preview_cancel_order_card(args: dict[str, Any], state: dict[str, Any], deps:
     return ConfirmationCard(
         tool="cancel_order", language=language, title=t("card.cancel_order_title", language, order=quote.order_id),
         lines=[*(CardLine(label=line.display_name, value=f"× {line.quantity}") for line in detail.lines),
-               CardLine(label=t("card.reason_label", language), value=t(f"cancel_reason.{quote.reason.replace(' ', '_')}", language))],
+               CardLine(label=t("card.reason_label", language),
+                        value=t(f"cancel_reason.{quote.reason.replace(' ', '_')}", language))],
         amounts=[*(CardAmount(label=label, cents=move.amount_cents, currency=currency) for label, move in refunds),
                  CardAmount(label=t("card.refund_label", language), cents=sum(m.amount_cents for _l, m in refunds),
                             currency=currency)],

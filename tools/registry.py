@@ -15,21 +15,19 @@ from langchain_core.tools import BaseTool
 
 from core.messages import maybe
 from tools.base import Preview, audited_preview, invalid_arguments
-from tools.deps import ToolDeps
-
 from tools.cancellation import cancel_return, preview_cancel_return
+from tools.deps import ToolDeps
 from tools.eligibility import check_return_eligibility
 from tools.exchanges import exchange_items, exchange_items_committed, preview_exchange_items
 from tools.handoff import transfer_to_human
-from tools.identity import verify_customer
 from tools.help_centre import search_help_centre
+from tools.identity import verify_customer
 from tools.order_cancellation import cancel_order, cancel_order_committed, preview_cancel_order_card
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
 from tools.returns import create_return, create_return_committed, preview_create_return
 from tools.tracking import track_shipment
-
 
 # Which card beside the chat the web app fills with a tool's result (the web app renders each kind).
 Panel = Literal["order", "eligibility", "return", "return_status", "tracking"]

@@ -16,6 +16,9 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
+from service.conversation import TurnResult
+from service.feedback import record_feedback
+from service.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 from ui.api_deps import ERRORS, Client, Service, is_staff
 from ui.api_errors import install_error_handlers
 from ui.api_guards import require_api_key
@@ -23,8 +26,6 @@ from ui.api_labels import router as labels_router
 from ui.api_live import router as live_router
 from ui.api_openai import router as openai_router
 from ui.api_ops import router as ops_router
-from service.conversation import TurnResult
-from service.feedback import record_feedback
 from ui.schemas import (
     ConfirmRequest,
     FeedbackRequest,
@@ -36,7 +37,6 @@ from ui.schemas import (
     SignInRequest,
     TurnResponse,
 )
-from service.streaming import PendingConfirmation, Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 

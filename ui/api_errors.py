@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Callable
 
 import sqlalchemy.exc
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse

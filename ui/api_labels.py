@@ -2,7 +2,8 @@
 
 The link in the assistant's reply points here, not at the carrier, whose port or host a customer may
 not reach. The token is the link's only credential: `{rma, customer_id}` signed by this server with
-an expiry (`tools.label_links`, read by `service.labels`), so the link carries no session id and works in any browser (the
+an expiry (`tools.label_links`, read by `service.labels`), so the link carries no session id and works
+in any browser (the
 web app shows the label from it too) until it expires. Outside /v1, so no API key: an image link
 cannot send one. The web app loads the PNG from the carrier for the customer the token names; a
 tampered or expired link, or a return that is not theirs, is refused and audited.

@@ -23,6 +23,7 @@ from starlette.concurrency import iterate_in_threadpool
 from core.messages import t
 from service.conversation import CardWaiting, ConversationService, SessionInfo, TurnResult, clean_message
 from service.results import ConfirmationCard
+from service.streaming import Token, TurnDone, detached
 from ui.api_deps import ERRORS, Client, Service
 from ui.api_guards import require_api_key
 from ui.i18n import error_text
@@ -35,7 +36,6 @@ from ui.openai_schemas import (
     ModelCard,
     ModelList,
 )
-from service.streaming import Token, TurnDone, detached
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS,
                    dependencies=[Depends(require_api_key)])

@@ -11,9 +11,8 @@ from core.settings import get_settings
 from service import admin
 from ui import cli_data, cli_staff
 from ui.cli_carrier import carrier, ensure_carrier_token, start_carrier_in_background
-
-from ui.cli_qa import replay
 from ui.cli_eval import evaluate
+from ui.cli_qa import replay
 
 app = typer.Typer(help="ReturnDesk: a customer-service agent for e-commerce returns.", no_args_is_help=True)
 app.command()(carrier)

@@ -77,7 +77,7 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
             console.print(f"[yellow]{error}[/yellow]")
 
 
-def play(events, registry: ToolRegistry, language: str = "en") -> ConfirmationCard | None:  # noqa: ANN001
+def play(events, registry: ToolRegistry, language: str = "en") -> ConfirmationCard | None:
     """Prints a streamed turn (each tool by its label in `registry`); returns the card waiting for y/n, if any."""
     for event in events:
         if isinstance(event, ToolFinished):

@@ -90,7 +90,7 @@ def evaluate(
                   console=console) as progress:
         bar = progress.add_task("trials", total=len(cases) * len(agents) * trials)
 
-        def advance(record) -> None:  # noqa: ANN001
+        def advance(record) -> None:
             progress.update(bar, advance=1, description=f"{record.task_id} ({record.agent}): {record.status}")
 
         run = run_evaluation(cases, agents=agents, trials=trials, options=options, jobs=jobs,

@@ -23,7 +23,8 @@ from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEv
 from ui.gradio_cards import CheckedSteps, confirmation_card, side_panel
 from ui.gradio_label import label_html, label_result
 from ui.gradio_takeover import news_from_person
-from ui.i18n import error_text, language_names, quick_replies as common_replies, t
+from ui.i18n import error_text, language_names, t
+from ui.i18n import quick_replies as common_replies
 from ui.page_session import COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def quick_updates(replies: list[str]) -> list[Any]:
             for i in range(QUICK_SLOTS)]
 
 
-def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wired in one place)
+def build_blocks(conversations: ConversationService,
                  tickets: SessionTickets | None = None) -> gr.Blocks:
     """`tickets`: what a signed-in page trades for its session cookie (`ui.page_session`); the page is
     restored from that cookie on every load."""
@@ -112,7 +113,8 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
             with gr.Tabs():
                 with gr.Tab(t("tab_email", "en"), id="by-email") as tab_email:
                     email = gr.Textbox(label=t("email", "en"), elem_id="email")
-                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1234567", elem_id="order-number")  # a shape, no real order
+                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1234567",  # a shape, no real order
+                                              elem_id="order-number")
                     email_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-button")
                 with gr.Tab(t("tab_name", "en"), id="by-name") as tab_name:
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
@@ -144,7 +146,8 @@ def build_blocks(conversations: ConversationService,  # noqa: C901 (one UI, wire
                 # No label over the image (it would cover the label's own header); the card above names it.
                 # Markup, not gr.Image: an image value is written to Gradio's file cache, served to anyone
                 # holding its path, with no session and long after the return is cancelled.
-                label_view = gr.Markdown(visible=False, elem_id="return-label")  # gr.HTML evaluates templates: the CSP forbids eval
+                # gr.HTML evaluates templates: the CSP forbids eval
+                label_view = gr.Markdown(visible=False, elem_id="return-label")
 
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:

@@ -15,7 +15,6 @@ import html
 import logging
 from typing import Any
 
-
 from core.settings import Settings
 from service.labels import label_png_of
 from ui.i18n import t

@@ -5,8 +5,7 @@ The language switch offers every registered language (`core.languages`), in its 
 
 from __future__ import annotations
 
-from core import languages
-from core import messages
+from core import languages, messages
 
 
 def language_names() -> dict[str, str]:

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 
 from core.redaction import install_log_redaction
 from core.settings import Settings, get_settings, server_secret
-from ui.api import install_api
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationService
+from ui.api import install_api
 from ui.api_docs import install_docs
 from ui.api_fallback import install_v1_fallback
 from ui.edge import install_edge

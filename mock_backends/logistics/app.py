@@ -31,7 +31,14 @@ from mock_backends.logistics.auth import install_token_check
 from mock_backends.logistics.faults import FaultConfig, install_faults
 from mock_backends.logistics.labels import render_return_label
 from mock_backends.logistics.schemas import (
-    CancelledShipment, CarrierErrorBody, Label, LabelRequest, Language, OutboundShipment, ShipmentRequest, Tracking,
+    CancelledShipment,
+    CarrierErrorBody,
+    Label,
+    LabelRequest,
+    Language,
+    OutboundShipment,
+    ShipmentRequest,
+    Tracking,
     VoidedLabel,
 )
 from mock_backends.logistics.timeline import track

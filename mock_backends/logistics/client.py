@@ -19,7 +19,14 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop
 
 from mock_backends.logistics.faults import FAULT_HEADER
 from mock_backends.logistics.schemas import (
-    CancelledShipment, Label, LabelRequest, Language, OutboundShipment, ShipmentRequest, Tracking, VoidedLabel,
+    CancelledShipment,
+    Label,
+    LabelRequest,
+    Language,
+    OutboundShipment,
+    ShipmentRequest,
+    Tracking,
+    VoidedLabel,
 )
 
 log = logging.getLogger(__name__)

@@ -6,14 +6,15 @@ import logging
 import re
 from pathlib import Path
 
-
 from sqlalchemy import CheckConstraint, Table, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel, create_engine
 
-from mock_backends.orders import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from mock_backends.orders import staff_models  # noqa: F401  (the staff side's tables)
+from mock_backends.orders import (
+    models,  # noqa: F401  (registers the tables on SQLModel.metadata)
+    staff_models,  # noqa: F401  (the staff side's tables)
+)
 
 
 def make_engine(url: str, busy_timeout_s: float | None = None) -> Engine:

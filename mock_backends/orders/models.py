@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from core import languages
 from core.money import SHOP_CURRENCY
-from mock_backends.orders.columns import _in, utcnow  # noqa: F401  (utcnow: re-exported)
+from mock_backends.orders.columns import _in, utcnow
 from mock_backends.orders.pii_columns import REDACTED  # importing it installs the redacting hook
 
 # A pending order may have its items changed once (tau-bench's "pending (item modified)"); a delivered

@@ -21,7 +21,12 @@ from mock_backends.orders.after_sales_policy import load_after_sales_policy, may
 from mock_backends.orders.errors import InvalidOrderChange
 from mock_backends.orders.models import Address, Order, PaymentMethod
 from mock_backends.orders.payments import (
-    MoneyMove, check_covers, owned_payment_method, paid_by_method, planned_move, settle,
+    MoneyMove,
+    check_covers,
+    owned_payment_method,
+    paid_by_method,
+    planned_move,
+    settle,
 )
 from mock_backends.orders.repository import get_owned_order
 

@@ -19,7 +19,14 @@ from mock_backends.orders import audit
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.localized import payment_method_description, product_names
 from mock_backends.orders.models import (
-    Order, OrderItem, PaymentMethod, Product, ReturnItem, ReturnRequest, Shipment, Variant,
+    Order,
+    OrderItem,
+    PaymentMethod,
+    Product,
+    ReturnItem,
+    ReturnRequest,
+    Shipment,
+    Variant,
 )
 from mock_backends.orders.order_status import settle_after_sales_status
 from mock_backends.orders.repository import get_owned_order

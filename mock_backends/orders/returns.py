@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.redaction import redact
@@ -24,7 +24,7 @@ from mock_backends.orders.models import (
     utcnow,
 )
 from mock_backends.orders.order_status import settle_after_sales_status
-from mock_backends.orders.policy import explain, evaluate_item, load_policy
+from mock_backends.orders.policy import evaluate_item, explain, load_policy
 from mock_backends.orders.repository import OrderDetail, get_order_detail, normalize_order_id
 
 

@@ -24,15 +24,15 @@ from agent.guided import GuidedChatModel
 from agent.llm import mode_of
 from agent.prompts import single_prompt
 from agent.vllm_client import endpoint_model
+from core import languages
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
 from qa.eval.agent_turn import AgentTurn, ToolUse
 from qa.eval.task_format import CustomerSpec
 from qa.eval.world import TrialWorld
+from service.streaming import parsed_content
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
-from core import languages
-from service.streaming import parsed_content
 
 # A plain agent has no card: the customer's click becomes what they would type instead.
 SAID_INSTEAD = {True: {"en": "Yes, please go ahead.", "zh": "好的,确认。"},

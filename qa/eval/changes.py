@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
-from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.exchanges import ExchangeLine, exchange_items
+from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.models import Order
 from mock_backends.orders.order_cancellation import cancel_order
 from mock_backends.orders.payments import paid_by_method
@@ -97,7 +97,8 @@ def _apply_cancellation(engine: Engine, change: OrderCancellation, *, now: datet
         with Session(engine) as session:
             cancel_order(session, customer_id, detail.order.id, change.reason or "no longer needed", key, now)
     except OrderSystemError as error:
-        raise InvalidExpectation(f"expected cancellation of {detail.order.id} is refused by the backend: {error}") from None
+        raise InvalidExpectation(
+            f"expected cancellation of {detail.order.id} is refused by the backend: {error}") from None
 
 
 def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str) -> None:
@@ -108,7 +109,8 @@ def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str
              for item, new in zip(change.items, change.new_item_ids, strict=True)]
     try:
         with Session(engine) as session:
-            method = change.payment_method_id or next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
+            paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
+            method = change.payment_method_id or paid_by
             exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected exchange on {detail.order.id} is refused by the backend: {error}") from None

@@ -20,8 +20,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from mock_backends.orders.after_sales_models import ExchangeItem, ExchangeRequest
 from mock_backends.orders.models import (
-    Address, Customer, HandoffTicket, Order, OrderItem, Payment, PaymentMethod, Product, ReturnItem,
-    ReturnRequest, Shipment, Variant,
+    Address,
+    Customer,
+    HandoffTicket,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Product,
+    ReturnItem,
+    ReturnRequest,
+    Shipment,
+    Variant,
 )
 
 OPEN_RETURN = ("requested", "label_created")
@@ -106,7 +116,8 @@ def _returns(conn: Connection) -> list[str]:
 
 
 def _exchanges(conn: Connection) -> list[str]:
-    """Exchanges without their random numbers; `requested` and `label_created` are `open` (the label is the carrier's)."""
+    """Exchanges without their random numbers; `requested` and `label_created` are `open` (the label is
+    the carrier's)."""
     items: dict[int, list[str]] = {}
     item, line = ExchangeItem.__table__, OrderItem.__table__
     for r in conn.execute(select(item.c.exchange_id, item.c.quantity, item.c.new_variant_id, line.c.variant_id)

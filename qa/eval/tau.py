@@ -22,7 +22,15 @@ from mock_backends.orders.models import Customer, Payment, PaymentMethod
 from mock_backends.orders.repository import normalize_order_id
 from qa.eval.changes import unsupported_changes
 from qa.eval.task_format import (
-    CustomerSpec, Exchange, ExpectedState, Fact, ItemChange, OrderCancellation, OrderChange, ReturnChange, Task,
+    CustomerSpec,
+    Exchange,
+    ExpectedState,
+    Fact,
+    ItemChange,
+    OrderCancellation,
+    OrderChange,
+    ReturnChange,
+    Task,
 )
 from qa.eval.trial import EvalCase
 

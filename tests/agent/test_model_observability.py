@@ -18,8 +18,8 @@ from opentelemetry.trace import NoOpTracer, StatusCode
 
 from agent import observability
 from core.settings import Settings
-from tests.fakes.vllm_server import DEFAULT_MODEL, FakeVLLMServer, Reply
 from service.conversation import ConversationService
+from tests.fakes.vllm_server import DEFAULT_MODEL, FakeVLLMServer, Reply
 
 
 @pytest.fixture

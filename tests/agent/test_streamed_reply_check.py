@@ -13,9 +13,9 @@ from langchain_core.messages import HumanMessage, ToolMessage
 
 from agent.held_reply import HeldReply
 from core.settings import Settings
-from tests.fakes.vllm_server import FakeVLLMServer, Reply
 from service.conversation import ConversationService
 from service.streaming import Token, TurnDone
+from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 
 @pytest.fixture

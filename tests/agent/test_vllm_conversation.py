@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from core.settings import Settings
 from mock_backends.orders.models import ReturnRequest
-from tests.fakes.vllm_server import FakeVLLMServer, Reply
 from service.conversation import ConversationService
+from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 
 class ReturnsAgentScript:

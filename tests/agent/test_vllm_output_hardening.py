@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from core.settings import Settings
-from tests.fakes.vllm_server import FakeVLLMServer, Reply
 from service.conversation import ConversationService
 from service.streaming import Token, TurnDone
+from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 
 @pytest.fixture

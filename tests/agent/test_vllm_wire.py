@@ -15,8 +15,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from agent.llm import build_chat_model, mode_of
-from core.settings import Settings
 from agent.vllm_client import DEFAULT_MODEL, resolve_model_name
+from core.settings import Settings
 from tests.fakes.vllm_server import FakeVLLMServer, Reply, free_port
 from tools.registry import TOOLS
 

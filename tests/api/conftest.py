@@ -9,14 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.conftest import sign_in  # noqa: F401  (re-exported for the API tests)
 from service.conversation import ConversationService
+from tests.conftest import sign_in  # noqa: F401  (re-exported for the API tests)
 
 RETURN_HEADPHONES = "I want to return the headphones from order #W1000001"
 
 
 @pytest.fixture
-def client_with(tmp_path: Path, engine, settings: Settings) -> Iterator[Callable[..., TestClient]]:  # noqa: ANN001
+def client_with(tmp_path: Path, engine, settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """A client whose settings differ from the default ones (API key, limits)."""
     from ui.server import create_app
 

@@ -40,7 +40,7 @@ def test_a_wrong_method_is_a_405_with_allow(client: TestClient, method: str, pat
     assert response.json()["error"]["code"] == "method_not_allowed" and allow in response.json()["error"]["message"]
 
 
-def test_with_a_key_an_unknown_route_needs_the_key_first(client_with) -> None:  # noqa: ANN001
+def test_with_a_key_an_unknown_route_needs_the_key_first(client_with) -> None:
     client = client_with(api_key="s3cret")
     assert client.get("/v1/no-such-route").status_code == 401
     assert client.get("/v1/no-such-route", headers={"X-API-Key": "s3cret"}).status_code == 404

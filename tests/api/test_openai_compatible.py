@@ -15,7 +15,7 @@ def client(live_server: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{live_server}/v1", api_key="EMPTY", max_retries=0)
 
 
-def ask(client: openai.OpenAI, text: str, **kwargs: object):  # noqa: ANN201
+def ask(client: openai.OpenAI, text: str, **kwargs: object):
     return client.chat.completions.with_raw_response.create(
         model="Qwen3-4B-Instruct-2507", messages=[{"role": "user", "content": text}], **kwargs)
 
@@ -52,7 +52,7 @@ def test_a_conversation_continues_with_the_session_id_the_server_returned(client
 
 
 def test_a_signed_in_session_completes_a_return_through_the_header(client: openai.OpenAI, live_server: str,
-                                                                    engine) -> None:  # noqa: ANN001
+                                                                    engine) -> None:
     import httpx
 
     session_id = httpx.post(f"{live_server}/v1/sessions",
@@ -73,7 +73,7 @@ def test_a_signed_in_session_completes_a_return_through_the_header(client: opena
 
 
 def test_streaming_sends_the_reply_in_chunks_and_ends_with_stop(client: openai.OpenAI, live_server: str,
-                                                                 engine) -> None:  # noqa: ANN001
+                                                                 engine) -> None:
     import httpx
 
     session_id = httpx.post(f"{live_server}/v1/sessions",

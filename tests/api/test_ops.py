@@ -20,7 +20,7 @@ def test_healthz_says_who_answers(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "mode": "guided"}
 
 
-def test_readyz_reports_each_dependency(client_with) -> None:  # noqa: ANN001
+def test_readyz_reports_each_dependency(client_with) -> None:
     client = client_with(carrier_url=closed_port_url(), carrier_timeout_s=1)
     response = client.get("/readyz")
     body = response.json()
@@ -30,14 +30,14 @@ def test_readyz_reports_each_dependency(client_with) -> None:  # noqa: ANN001
     assert "guided" in body["checks"]["model"]["detail"]
 
 
-def test_readyz_reports_an_unreachable_model_endpoint(client_with) -> None:  # noqa: ANN001
+def test_readyz_reports_an_unreachable_model_endpoint(client_with) -> None:
     client = client_with(llm_base_url=closed_port_url() + "/v1", carrier_url=closed_port_url())
     body = client.get("/readyz").json()
     assert body["mode"] == "model" and body["checks"]["model"]["ok"] is False
     assert "guided mode answers" in body["checks"]["model"]["detail"]
 
 
-def test_readyz_is_503_when_the_database_is_gone(client: TestClient, service) -> None:  # noqa: ANN001
+def test_readyz_is_503_when_the_database_is_gone(client: TestClient, service) -> None:
     from sqlalchemy import create_engine
 
     service.deps.engine = create_engine("sqlite:////nonexistent-dir/x.db")
@@ -64,7 +64,7 @@ def test_metrics_count_turns_tool_calls_and_latency(client: TestClient) -> None:
     assert metric(text, "returndesk_guided_fallbacks_total") == 0
 
 
-def test_readyz_reports_a_running_carrier_as_healthy(client_with, engine) -> None:  # noqa: ANN001
+def test_readyz_reports_a_running_carrier_as_healthy(client_with, engine) -> None:
     from tests.logistics.server import running_carrier
 
     with running_carrier(str(engine.url)) as carrier_url:

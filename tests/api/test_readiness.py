@@ -23,7 +23,7 @@ def write_locked(path: str) -> Iterator[None]:
         outsider.close()
 
 
-def test_readyz_names_no_internal_url_and_says_degraded(client_with) -> None:  # noqa: ANN001
+def test_readyz_names_no_internal_url_and_says_degraded(client_with) -> None:
     carrier = closed_port_url()
     model = closed_port_url()
     client = client_with(carrier_url=carrier, carrier_timeout_s=1, llm_base_url=model + "/v1")
@@ -36,7 +36,7 @@ def test_readyz_names_no_internal_url_and_says_degraded(client_with) -> None:  #
     assert "127.0.0.1" not in response.text
 
 
-def test_a_locked_database_is_not_ready_and_a_write_gets_503_database_busy(client_with, settings) -> None:  # noqa: ANN001
+def test_a_locked_database_is_not_ready_and_a_write_gets_503_database_busy(client_with, settings) -> None:
     client: TestClient = client_with(db_busy_timeout_s=0.3, carrier_url=closed_port_url(), carrier_timeout_s=1)
     credentials = {"email": "alice@example.com", "order_id": "#W1000001"}
     with write_locked(settings.resolved_database_url.removeprefix("sqlite:///")):

@@ -7,20 +7,20 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from core.settings import Settings
+from service.conversation import ConversationService
 from tests.api.conftest import RETURN_HEADPHONES
 from tests.conftest import sign_in
 from tests.logistics.server import running_carrier
-from service.conversation import ConversationService
 from ui.server import create_app
 
 
 @pytest.fixture
-def carrier_settings(settings: Settings, engine: Engine) -> Iterator[Settings]:  # noqa: ARG001 (seeded first)
+def carrier_settings(settings: Settings, engine: Engine) -> Iterator[Settings]:
     with running_carrier(settings.resolved_database_url) as url:
         yield settings.model_copy(update={"carrier_url": url})
 

@@ -13,7 +13,7 @@ from tests.api.conftest import RETURN_HEADPHONES
 from tests.conftest import sign_in
 
 
-def returns_in(engine) -> list[ReturnRequest]:  # noqa: ANN001
+def returns_in(engine) -> list[ReturnRequest]:
     with Session(engine) as db:
         return list(db.exec(select(ReturnRequest)).all())
 
@@ -45,7 +45,7 @@ def test_history_and_pending_card_can_be_read_back(client: TestClient) -> None:
     assert (history[0]["role"], history[0]["content"]) == ("user", RETURN_HEADPHONES)
 
 
-def test_a_new_message_while_the_card_waits_is_refused_and_changes_nothing(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_a_new_message_while_the_card_waits_is_refused_and_changes_nothing(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": RETURN_HEADPHONES}).json()
     response = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "what about my lamp?"})
@@ -56,7 +56,7 @@ def test_a_new_message_while_the_card_waits_is_refused_and_changes_nothing(clien
     assert returns_in(engine) == []
 
 
-def test_a_stale_confirmation_is_refused(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_a_stale_confirmation_is_refused(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     client.post(f"/v1/sessions/{session_id}/messages", json={"text": RETURN_HEADPHONES})
     response = client.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": "an-old-card"})
@@ -64,7 +64,7 @@ def test_a_stale_confirmation_is_refused(client: TestClient, engine) -> None:  #
     assert returns_in(engine) == []
 
 
-def test_thumbs_up_on_an_answer_is_stored_and_can_be_changed(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_thumbs_up_on_an_answer_is_stored_and_can_be_changed(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"})
     history = client.get(f"/v1/sessions/{session_id}/messages").json()
@@ -79,7 +79,7 @@ def test_thumbs_up_on_an_answer_is_stored_and_can_be_changed(client: TestClient,
         [(session_id, answer, "down", "too vague")]
 
 
-def test_feedback_on_the_customers_own_message_is_refused(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_feedback_on_the_customers_own_message_is_refused(client: TestClient, engine) -> None:
     session_id = sign_in(client)
     client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"})
     for index in (0, 99):
@@ -122,14 +122,14 @@ def test_bad_bodies_get_a_4xx_with_a_clear_message_and_change_nothing(client: Te
     assert client.get(url).json() == []
 
 
-def test_a_body_over_the_limit_is_refused_with_413(client_with) -> None:  # noqa: ANN001
+def test_a_body_over_the_limit_is_refused_with_413(client_with) -> None:
     client = client_with(max_body_bytes=1000)
     session_id = sign_in(client)
     response = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "x" * 2000})
     assert response.status_code == 413 and response.json()["error"]["code"] == "body_too_large"
 
 
-def test_with_an_api_key_set_v1_needs_it_but_health_does_not(client_with) -> None:  # noqa: ANN001
+def test_with_an_api_key_set_v1_needs_it_but_health_does_not(client_with) -> None:
     client = client_with(api_key="s3cret")
     credentials = {"email": "alice@example.com", "order_id": "#W1000001"}
     refused = client.post("/v1/sessions", json=credentials)
@@ -141,7 +141,7 @@ def test_with_an_api_key_set_v1_needs_it_but_health_does_not(client_with) -> Non
     assert client.get("/healthz").status_code == 200
 
 
-def test_a_session_sending_too_fast_is_told_to_wait(client_with) -> None:  # noqa: ANN001
+def test_a_session_sending_too_fast_is_told_to_wait(client_with) -> None:
     client = client_with(rate_limit_per_minute=2)
     session_id, other = sign_in(client), sign_in(client)
     statuses = [client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"}).status_code
@@ -152,7 +152,7 @@ def test_a_session_sending_too_fast_is_told_to_wait(client_with) -> None:  # noq
     assert client.post(f"/v1/sessions/{other}/messages", json={"text": "hello"}).status_code == 200
 
 
-def test_the_sse_stream_shows_tools_then_the_card_then_done(live_server: str, engine) -> None:  # noqa: ANN001
+def test_the_sse_stream_shows_tools_then_the_card_then_done(live_server: str, engine) -> None:
     with httpx.Client(base_url=live_server, timeout=30) as http:
         session_id = http.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}
                                ).json()["session_id"]
@@ -180,7 +180,7 @@ def test_the_sse_route_refuses_bad_input_before_streaming(client: TestClient) ->
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
 
 
-def parse_sse(lines) -> list[tuple[str, dict]]:  # noqa: ANN001
+def parse_sse(lines) -> list[tuple[str, dict]]:
     events, name = [], "message"
     for line in lines:
         if line.startswith("event:"):

@@ -18,7 +18,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
-def fake_build(calls: list[str], release: threading.Event | None = None):  # noqa: ANN201
+def fake_build(calls: list[str], release: threading.Event | None = None):
     """A stand-in for cmake (the real build takes ~11 minutes): writes an executable at the target."""
     def build(work: Path, target: Path, version: str, log: object) -> None:
         calls.append(version)

@@ -13,7 +13,7 @@ from qa.eval.task_format import WorldSpec
 from qa.eval.world import Templates, cloned_engine
 
 
-def return_headphones(engine, key: str) -> str:  # noqa: ANN001
+def return_headphones(engine, key: str) -> str:
     return create_return(engine, customer_id="alice_chen_1001", order_id="#W1000001", lines=[ReturnLine(1, 1)],
                          refund_method="original_payment", reason=f"reason {key}", idempotency_key=key).rma
 

@@ -183,10 +183,10 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.fake.requests.append({"method": "GET", "path": self.path, "body": None})
         if self.path.rstrip("/").endswith("/v1/models"):
             self._json(200, {"object": "list", "data": [
@@ -196,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"object": "error", "message": f"Not Found: {self.path}", "type": "NotFoundError",
                              "code": 404})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         self.fake.requests.append({"method": "POST", "path": self.path, "body": body})

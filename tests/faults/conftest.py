@@ -20,7 +20,6 @@ from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
 from tests.postgres import temporary_database
 
-
 # How long a server process may take to answer /healthz: importing Gradio on a loaded 2-core machine
 # has taken over 100 s. A deadline for a condition, not a sleep: a fast machine waits seconds.
 STARTUP_S = 300.0

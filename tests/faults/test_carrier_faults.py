@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from core.settings import Settings
 from mock_backends.logistics.faults import FaultConfig
 from mock_backends.orders.models import ReturnRequest
+from service.conversation import ConversationService
 from tests.conftest import sign_in
 from tests.faults.conftest import counted_carrier
-from service.conversation import ConversationService
 from ui.server import create_app
 
 BUDGET_S, ATTEMPT_S, ATTEMPTS = 1.0, 0.3, 3
@@ -28,7 +28,7 @@ RETURN_HEADPHONES = "I want to return the headphones from order #W1000001"
 
 
 @pytest.fixture(params=["errors", "hangs"])
-def carrier_down(request: pytest.FixtureRequest, settings: Settings, engine: Any) -> Iterator[tuple[str, Counter[str]]]:  # noqa: ARG001
+def carrier_down(request: pytest.FixtureRequest, settings: Settings, engine: Any) -> Iterator[tuple[str, Counter[str]]]:
     """A carrier answering every request 503, or holding every request past our attempt timeout."""
     faults = FaultConfig(error_rate=1.0) if request.param == "errors" else FaultConfig(timeout_rate=1.0, hang_s=3)
     with counted_carrier(settings.resolved_database_url, faults) as carrier:

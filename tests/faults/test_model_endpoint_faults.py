@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
+from service.conversation import ConversationService
 from tests.conftest import sign_in
 from tests.fakes.vllm_server import FakeVLLMServer, Reply
-from service.conversation import ConversationService
 from ui.server import create_app
 
 MODEL_SAYS = "Model here: how can I help with your order?"
@@ -53,7 +53,7 @@ def fake() -> Iterator[RestartableFake]:
 
 
 @pytest.fixture
-def api(settings: Settings, engine: Any, fake: RestartableFake) -> Iterator[TestClient]:  # noqa: ARG001 - seeded
+def api(settings: Settings, engine: Any, fake: RestartableFake) -> Iterator[TestClient]:
     endpoint = settings.model_copy(update={"llm_base_url": fake.base_url, "llm_model": "Qwen/Qwen3-4B-Instruct-2507",
                                            "llm_timeout_s": TIMEOUT_S, "llm_max_retries": 0})
     with TestClient(create_app(endpoint, ConversationService(endpoint))) as client:

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from core.settings import Settings
 from bench.servers import ServerProcess
-from tests.faults.conftest import STARTUP_S, seeded
-from tests.faults.test_server_crashes import RETURN_HEADPHONES, returns_of, sign_in
+from core.settings import Settings
 from service.conversation import ConversationService, NothingPending, SessionBusy, TurnResult
 from service.turn_lock import TurnLockTimeout
+from tests.faults.conftest import STARTUP_S, seeded
+from tests.faults.test_server_crashes import RETURN_HEADPHONES, returns_of, sign_in
 
 TRIES = 3
 

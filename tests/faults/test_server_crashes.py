@@ -11,8 +11,8 @@ import httpx
 from langchain_core.messages import AIMessage, ToolMessage
 from sqlmodel import Session, select
 
-from core.settings import Settings
 from bench.servers import ServerProcess
+from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import build_graph
 from mock_backends.logistics.faults import FaultConfig
@@ -28,7 +28,7 @@ def sign_in(url: str) -> str:
     return response.json()["session_id"]
 
 
-def returns_of(engine, session_id: str) -> list[ReturnRequest]:  # noqa: ANN001
+def returns_of(engine, session_id: str) -> list[ReturnRequest]:
     with Session(engine) as db:
         return list(db.exec(select(ReturnRequest).where(ReturnRequest.session_id == session_id)).all())
 
@@ -107,7 +107,7 @@ def test_server_killed_mid_turn_keeps_the_earlier_turns_whole_and_the_session_go
     engine.dispose()
 
 
-def _ignore_errors(call) -> None:  # noqa: ANN001
+def _ignore_errors(call) -> None:
     with contextlib.suppress(httpx.HTTPError):  # the server was killed under this request: that is the point
         call()
 

@@ -8,7 +8,6 @@ from langchain_core.messages import ToolMessage
 from sqlmodel import Session, select
 
 from mock_backends.orders.models import AuditEvent
-
 from tests.fakes.chat_models import tool_call
 from tests.graph.conftest import GraphRun
 from tests.graph.helpers import item_id

@@ -23,7 +23,7 @@ CONFIG = {"configurable": {"thread_id": "session-1"}}
 ALICE = {"customer_id": "alice_chen_1001", "customer_name": "Alice Chen", "language": "en"}
 
 
-def close(saver) -> None:  # noqa: ANN001
+def close(saver) -> None:
     conn = getattr(saver, "conn", None)
     conn.close()  # a sqlite3 connection or a psycopg pool: the "process" ends
 
@@ -57,7 +57,7 @@ def test_a_pending_confirmation_survives_a_restart(database_url: str, tmp_path: 
     engine.dispose()
 
 
-def test_the_graph_named_in_langgraph_json_runs_a_turn(settings: Settings, engine) -> None:  # noqa: ANN001
+def test_the_graph_named_in_langgraph_json_runs_a_turn(settings: Settings, engine) -> None:
     path, _, name = json.loads((ROOT / "langgraph.json").read_text())["graphs"]["returndesk"].partition(":")
     spec = importlib.util.spec_from_file_location("served_graph", ROOT / path)
     assert spec and spec.loader

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from core.settings import Settings
 from deploy.llama_cpp import llama_server_path, smollm2_path
 from deploy.llama_server import LlamaServer, free_port
-from tests.llm.edge_proxy import EdgeProxy
 from service.conversation import ConversationService
+from tests.llm.edge_proxy import EdgeProxy
 
 
 @pytest.fixture(scope="session")

@@ -70,14 +70,14 @@ class _Handler(BaseHTTPRequestHandler):
     proxy: EdgeProxy
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         response = httpx.get(self.proxy.upstream + self.path, timeout=30)
         self._send(response.status_code, response.content, response.headers.get("content-type", "application/json"))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
         exchange = Exchange(request=body)
         self.proxy.exchanges.append(exchange)

@@ -20,15 +20,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from agent.vllm_client import resolve_model_name
 from core import languages
 from core.messages import t
 from core.settings import Settings
-from agent.vllm_client import resolve_model_name
 from deploy.llama_server import LlamaServer
 from mock_backends.orders.models import ReturnRequest
+from service.conversation import ConversationService
 from tests.conftest import sign_in
 from tests.llm.edge_proxy import EdgeProxy, blank_reply, garbage_tool_call, unconfirmed_write
-from service.conversation import ConversationService
 
 SAFE_REPLIES = {t("guardrail.safe_reply", code) for code in languages.codes()}  # the output check's words
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session, func, select
 
-from core.settings import Settings
 from bench.bulk_seed import bulk_email, bulk_order_id, seed_bulk
 from bench.load import SessionPlan, drive
+from core.settings import Settings
 from mock_backends.orders.db import make_engine
 from mock_backends.orders.models import OrderItem, ReturnItem, ReturnRequest
 from service.conversation import ConversationService
@@ -31,7 +31,7 @@ def test_concurrent_sessions_complete_returns_consistently(tmp_path: Path) -> No
              for c in range(CUSTOMERS) for _ in range(2)]
     app = create_app(settings, ConversationService(settings))
 
-    async def run():  # noqa: ANN202
+    async def run():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://loopback",
                                      timeout=60) as client:
             report = await drive(client, plans, concurrency=len(plans), deadline_s=120)

@@ -10,7 +10,11 @@ from sqlalchemy.engine import Engine
 
 from core.settings import Settings
 from mock_backends.logistics.client import (
-    CarrierClient, CarrierUnavailable, LabelRefused, LabelVoided, TrackingNotFound,
+    CarrierClient,
+    CarrierUnavailable,
+    LabelRefused,
+    LabelVoided,
+    TrackingNotFound,
 )
 from mock_backends.logistics.faults import FaultConfig
 from tests.logistics.server import closed_port_url, running_carrier, tracking_number_of

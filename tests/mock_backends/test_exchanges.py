@@ -15,21 +15,28 @@ from mock_backends.orders import repository
 from mock_backends.orders.after_sales_models import ExchangeRequest
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.errors import (
-    ExchangeNotCancellable, ExchangeNotFound, InsufficientBalance, InvalidSwap, NotEligible, OrderNotFound,
-    OrderSystemError, OutOfStock, PaymentMethodNotFound,
+    ExchangeNotCancellable,
+    ExchangeNotFound,
+    InsufficientBalance,
+    InvalidSwap,
+    NotEligible,
+    OrderNotFound,
+    OrderSystemError,
+    OutOfStock,
+    PaymentMethodNotFound,
 )
 from mock_backends.orders.exchange_lifecycle import cancel_exchange, exchange_view
 from mock_backends.orders.exchanges import exchange_items, preview_exchange
 from mock_backends.orders.models import AuditEvent, Payment, PaymentMethod, utcnow
-from mock_backends.orders.returns import ReturnLine, create_return
 from mock_backends.orders.return_lifecycle import cancel_return
+from mock_backends.orders.returns import ReturnLine, create_return
 from mock_backends.orders.seed import seed_demo
 from tests.mock_backends.after_sales import ALICE, BOB, CAROL, WANG, balance, everything, item_id, line, stock
 from tests.postgres import temporary_database
 
 
 def exchange(engine: Engine, customer: str, order_id: str, items: list[tuple[int, str, int]],
-             payment_method_id: str | None = None, key: str = "exchange-1"):  # noqa: ANN201
+             payment_method_id: str | None = None, key: str = "exchange-1"):
     with Session(engine) as db:
         return exchange_items(db, customer, order_id, items, payment_method_id, key, utcnow())
 

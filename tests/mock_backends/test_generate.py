@@ -14,7 +14,14 @@ from mock_backends.orders import repository
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import FIRST_ORDER_NUMBER, SeedConflict, generate
 from mock_backends.orders.models import (
-    Customer, Order, Payment, PaymentMethod, ReturnRequest, Shipment, SQLModel, Variant,
+    Customer,
+    Order,
+    Payment,
+    PaymentMethod,
+    ReturnRequest,
+    Shipment,
+    SQLModel,
+    Variant,
 )
 from mock_backends.orders.policy import evaluate_item, load_policy
 

@@ -9,14 +9,18 @@ from sqlmodel import Session, select
 
 from mock_backends.orders.after_sales_models import AccountChange
 from mock_backends.orders.errors import (
-    InvalidOrderChange, OrderAlreadyShipped, OrderNotCancellable, OrderNotFound, OrderSystemError,
+    InvalidOrderChange,
+    OrderAlreadyShipped,
+    OrderNotCancellable,
+    OrderNotFound,
+    OrderSystemError,
 )
 from mock_backends.orders.models import AuditEvent, Order, Payment, utcnow
 from mock_backends.orders.order_cancellation import cancel_order, preview_cancel_order
 from tests.mock_backends.after_sales import ALICE, CAROL, LI_NA, balance, everything, stock
 
 
-def cancel(engine: Engine, customer: str, order_id: str, reason: str = "no longer needed", key: str = "cancel-1"):  # noqa: ANN201
+def cancel(engine: Engine, customer: str, order_id: str, reason: str = "no longer needed", key: str = "cancel-1"):
     with Session(engine) as db:
         return cancel_order(db, customer, order_id, reason, key, utcnow())
 

@@ -10,14 +10,24 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from mock_backends.orders.errors import (
-    InsufficientBalance, InvalidOrderChange, InvalidSwap, OrderAlreadyShipped, OrderNotFound, OrderNotModifiable,
-    OrderSystemError, OutOfStock, PaymentMethodNotFound,
+    InsufficientBalance,
+    InvalidOrderChange,
+    InvalidSwap,
+    OrderAlreadyShipped,
+    OrderNotFound,
+    OrderNotModifiable,
+    OrderSystemError,
+    OutOfStock,
+    PaymentMethodNotFound,
 )
 from mock_backends.orders.models import Address, Order, OrderItem, Payment, utcnow
-from mock_backends.orders.order_changes import (
-    change_default_address, change_order_address, change_order_payment, preview_order_payment_change,
-)
 from mock_backends.orders.order_cancellation import cancel_order
+from mock_backends.orders.order_changes import (
+    change_default_address,
+    change_order_address,
+    change_order_payment,
+    preview_order_payment_change,
+)
 from mock_backends.orders.order_item_changes import change_order_items, preview_order_items_change
 from tests.mock_backends.after_sales import ALICE, CAROL, balance, everything, item_id, stock
 

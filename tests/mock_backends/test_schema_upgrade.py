@@ -21,8 +21,16 @@ from mock_backends.orders import repository
 from mock_backends.orders.db import SchemaOutdated, create_tables, make_engine
 from mock_backends.orders.exchanges import exchange_items
 from mock_backends.orders.localized import payment_method_description
-from mock_backends.orders.models import (DELIVERED_STATUSES, ORDER_STATUSES, Order, OrderItem, PaymentMethod,
-                                         Shipment, Variant, utcnow)
+from mock_backends.orders.models import (
+    DELIVERED_STATUSES,
+    ORDER_STATUSES,
+    Order,
+    OrderItem,
+    PaymentMethod,
+    Shipment,
+    Variant,
+    utcnow,
+)
 from mock_backends.orders.repository import get_order_detail
 from mock_backends.orders.seed import seed_demo
 

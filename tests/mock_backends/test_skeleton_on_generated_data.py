@@ -13,8 +13,8 @@ from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.generate import FIRST_ORDER_NUMBER, generate
 from mock_backends.orders.models import Customer, Order, ReturnRequest, utcnow
 from mock_backends.orders.seed import seed_demo
-from tests.conftest import sign_in
 from service.conversation import ConversationService
+from tests.conftest import sign_in
 from ui.server import create_app
 
 

@@ -13,11 +13,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mock_backends.orders import repository
-from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.after_sales_policy import load_after_sales_policy, may_cancel, may_change
+from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import (
-    DELIVERED_STATUSES, ORDER_STATUSES, Customer, Order, OrderItem, Payment, PaymentMethod, Product, Shipment,
-    SQLModel, Variant,
+    DELIVERED_STATUSES,
+    ORDER_STATUSES,
+    Customer,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Product,
+    Shipment,
+    SQLModel,
+    Variant,
 )
 from mock_backends.orders.policy import evaluate_item, load_policy
 from mock_backends.orders.tau_bench import STATUS_MAP, TauImportError, import_tau_bench

@@ -94,7 +94,7 @@ def orders_and_requests(draw: st.DrawFn) -> tuple[OrderDetail, list[ReturnLine],
 
 
 @given(orders_and_requests(), st.randoms(use_true_random=False))
-def test_decisions_do_not_depend_on_the_order_items_are_asked_in(case, random) -> None:  # noqa: ANN001
+def test_decisions_do_not_depend_on_the_order_items_are_asked_in(case, random) -> None:
     detail, requests, now, damaged = case
     shuffled = random.sample(requests, len(requests))
 

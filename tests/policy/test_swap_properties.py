@@ -17,7 +17,13 @@ from mock_backends.orders.errors import OutOfStock
 from mock_backends.orders.models import Product, Variant
 from mock_backends.orders.products import put_back_stock, take_stock
 from mock_backends.orders.swaps import (
-    SwapReason, SwapRequest, VariantFacts, check_swaps, covers, line_difference, price_difference,
+    SwapReason,
+    SwapRequest,
+    VariantFacts,
+    check_swaps,
+    covers,
+    line_difference,
+    price_difference,
 )
 
 PRODUCTS = ("P-A", "P-B")

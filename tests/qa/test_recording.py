@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 
 from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
-from service.conversation import ConversationService
 from qa.replay import replay_file
 from qa.session_recording import SessionRecorder
 from qa.spec import load_spec
+from service.conversation import ConversationService
 
 ORDER_TEXT = "I want to return the headphones from order #W1000001"
 STAFF_TOKEN = "qa-staff-token"

@@ -18,11 +18,11 @@ from sqlalchemy.engine import Engine
 
 from core.settings import Settings
 from mock_backends.logistics.background import running_carrier
-from tests.fakes.vllm_server import FakeVLLMServer, Reply
-from service.conversation import ConversationService
 from qa.replay import replay_file, rerecord_file
 from qa.session_recording import SessionRecorder
 from qa.spec import load_spec
+from service.conversation import ConversationService
+from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 RETURN_TEXT = "I want to return the headphones from order #W1000001"
 PHONE, CARD = "415-555-0188", "4111 1111 1111 1111"

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from core import messages
-from ui.cli import app
 from qa.replay import replay_file, rerecord_file
 from qa.spec import dump_spec, load_spec
+from ui.cli import app
 
 SUITE = Path(__file__).parents[1] / "conversations"
 

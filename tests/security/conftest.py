@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.settings import Settings
 from bench.scripted_model import ScriptedChatModel
+from core.settings import Settings
 from mock_backends.orders.models import AuditEvent, ReturnRequest
-from tools.deps import ToolDeps
 from service.conversation import ConversationService
+from tools.deps import ToolDeps
 from ui.server import create_app
+
 
 @pytest.fixture
 def client_for(settings: Settings, engine: Engine) -> Callable[..., Iterator[TestClient]]:

@@ -14,7 +14,7 @@ JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture
-def api(settings, engine):  # noqa: ANN001, ANN201
+def api(settings, engine):
     """The real app, with server errors returned as 500s (not raised) so a test sees what a client sees."""
     from service.conversation import ConversationService
     from ui.server import create_app
@@ -23,7 +23,7 @@ def api(settings, engine):  # noqa: ANN001, ANN201
         yield client
 
 
-def assert_clear_4xx(response, status: int | None = None) -> dict:  # noqa: ANN001
+def assert_clear_4xx(response, status: int | None = None) -> dict:
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
     if status is not None:
         assert response.status_code == status, response.text[:300]
@@ -78,7 +78,7 @@ def test_control_characters_inside_a_message_are_a_clear_4xx_that_changes_nothin
     "#W1000001' OR '1'='1",
     "return order #W1000001; DELETE FROM returnrequest",
 ])
-def test_sql_looking_messages_are_just_text(api: TestClient, engine, text: str) -> None:  # noqa: ANN001
+def test_sql_looking_messages_are_just_text(api: TestClient, engine, text: str) -> None:
     session_id = sign_in(api)
     with Session(engine) as db:
         orders = db.exec(select(func.count()).select_from(Order)).one()
@@ -111,7 +111,7 @@ def test_unknown_session_ids_get_404_on_every_route(api: TestClient, session_id:
     assert (error["code"], "sign in again" in error["message"]) in {("session_not_found", True), ("not_found", False)}
 
 
-def test_a_stale_action_id_is_refused_and_the_pending_card_survives(api: TestClient, engine) -> None:  # noqa: ANN001
+def test_a_stale_action_id_is_refused_and_the_pending_card_survives(api: TestClient, engine) -> None:
     session_id = sign_in(api)
     turn = api.post(f"/v1/sessions/{session_id}/messages", json={"text": "return the headphones from #W1000001"})
     action_id = turn.json()["pending"]["action_id"]

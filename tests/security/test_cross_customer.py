@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.scripted_model import scripted
+from service.conversation import ConversationService
 from tests.conftest import return_headphones, sign_in
 from tests.logistics.server import running_carrier
 from tests.security.conftest import audit_rows, returns_in
-from service.conversation import ConversationService
 from ui.server import create_app
 
 BOBS_ORDER = "#W1000021"  # delivered, returnable: only Bob may return it
@@ -22,7 +22,7 @@ BOBS_ORDER = "#W1000021"  # delivered, returnable: only Bob may return it
     f"where is my order {BOBS_ORDER}?",
     "退货 订单 #W1000011 的耳机",  # Wang Fang's order, asked in Chinese
 ])
-def test_another_customers_order_in_a_message_is_not_found_and_audited(client: TestClient, engine, text: str) -> None:  # noqa: ANN001
+def test_another_customers_order_in_a_message_is_not_found_and_audited(client: TestClient, engine, text: str) -> None:
     session_id = sign_in(client)  # Alice
     turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).json()
 
@@ -41,7 +41,7 @@ def test_another_customers_order_in_a_message_is_not_found_and_audited(client: T
     ("lookup_order", {"order_id": BOBS_ORDER, "customer_id": "bob_miller_1003"}),  # the model cannot choose who
     ("check_return_eligibility", {"order_id": BOBS_ORDER}),
 ])
-def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_for, engine,  # noqa: ANN001
+def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_for, engine,
                                                                           tool: str, args: dict) -> None:
     with client_for(scripted((tool, args), "Here is what I found.")) as client:
         session_id = sign_in(client)
@@ -53,7 +53,7 @@ def test_a_model_asking_tools_for_another_customers_order_gets_not_found(client_
         [("alice_chen_1001", tool, BOBS_ORDER)]
 
 
-def test_a_model_proposing_a_return_on_another_customers_order_is_refused(client_for, engine) -> None:  # noqa: ANN001
+def test_a_model_proposing_a_return_on_another_customers_order_is_refused(client_for, engine) -> None:
     propose = ("create_return", {"order_id": BOBS_ORDER, "items": [{"order_item_id": 1, "quantity": 1}]})
     with client_for(scripted(("check_return_eligibility", {"order_id": BOBS_ORDER}), propose, "Done.")) as client:
         session_id = sign_in(client)
@@ -63,7 +63,7 @@ def test_a_model_proposing_a_return_on_another_customers_order_is_refused(client
     assert returns_in(engine) == []
 
 
-def test_one_customers_session_cannot_see_or_confirm_anothers_pending_return(client: TestClient, engine) -> None:  # noqa: ANN001
+def test_one_customers_session_cannot_see_or_confirm_anothers_pending_return(client: TestClient, engine) -> None:
     alice = sign_in(client)
     bob = sign_in(client, "bob@example.com", BOBS_ORDER)
     alice_turn = client.post(f"/v1/sessions/{alice}/messages",
@@ -84,7 +84,7 @@ def test_signing_in_with_someone_elses_order_number_is_refused(client: TestClien
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "sign_in_failed"
 
 
-def test_another_customers_return_label_is_not_found_and_audited(settings, engine) -> None:  # noqa: ANN001
+def test_another_customers_return_label_is_not_found_and_audited(settings, engine) -> None:
     """A label link names its return and customer under the server's signature: one re-signed with
     another key, or (should the server ever sign one) naming another customer, opens nothing."""
     from itsdangerous import URLSafeTimedSerializer

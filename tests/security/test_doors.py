@@ -19,7 +19,7 @@ KEY = {"X-API-Key": "s3cret"}
 
 
 @pytest.fixture
-def keyed(client_with, tmp_path) -> TestClient:  # noqa: ANN001
+def keyed(client_with, tmp_path) -> TestClient:
     return client_with(api_key="s3cret", record_dir=tmp_path / "recorded")
 
 
@@ -68,7 +68,7 @@ def test_no_page_handler_is_listed_as_an_api_endpoint(client: TestClient) -> Non
     assert info["named_endpoints"] == {} and info["unnamed_endpoints"] == {}
 
 
-def test_with_a_key_set_the_public_page_never_records(keyed: TestClient, tmp_path) -> None:  # noqa: ANN001
+def test_with_a_key_set_the_public_page_never_records(keyed: TestClient, tmp_path) -> None:
     from bench.page_client import PageLayout, PageTab, run_handler
 
     layout = PageLayout.read(keyed.get("/config").json())
@@ -109,7 +109,7 @@ def test_no_other_origin_is_allowed_by_default(client: TestClient) -> None:
         assert "access-control-allow-origin" not in preflight.headers, origin
 
 
-def test_configured_origins_may_call_the_api_without_credentials(client_with) -> None:  # noqa: ANN001
+def test_configured_origins_may_call_the_api_without_credentials(client_with) -> None:
     client = client_with(cors_origins=["https://shop.example"])
     allowed = client.options("/v1/sessions", headers={"Origin": "https://shop.example",
                                                       "Access-Control-Request-Method": "POST"})

@@ -22,8 +22,8 @@ from sqlmodel import Session, SQLModel, select
 from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
-from tests.conftest import sign_in
 from service.conversation import ConversationService
+from tests.conftest import sign_in
 from ui.server import create_app
 
 BAD_TEXT = {"NUL": "ab\x00cd", "lone surrogate": "ab\ud800cd"}
@@ -42,7 +42,7 @@ class Case:
 
 
 @pytest.fixture
-def app_on(database_url: str, settings: Settings, tmp_path) -> Iterator[tuple[TestClient, Any]]:  # noqa: ANN001
+def app_on(database_url: str, settings: Settings, tmp_path) -> Iterator[tuple[TestClient, Any]]:
     """The real app on `database_url`, recording every session (the surrogate used to fail there)."""
     custom = settings.model_copy(update={"database_url": database_url, "record_dir": tmp_path / "recorded",
                                          "record_all": True})
@@ -120,7 +120,7 @@ def row_counts(engine: Any) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("kind", list(BAD_TEXT))
-def test_every_api_string_refuses_nul_and_lone_surrogates(app_on, kind: str, subtests) -> None:  # noqa: ANN001
+def test_every_api_string_refuses_nul_and_lone_surrogates(app_on, kind: str, subtests) -> None:
     client, engine = app_on
     session_id = sign_in(client)
     spec = client.get("/openapi.json").json()
@@ -142,7 +142,7 @@ def test_every_api_string_refuses_nul_and_lone_surrogates(app_on, kind: str, sub
     assert client.get(f"/v1/sessions/{session_id}/messages").json() == []
 
 
-def test_the_web_apps_handlers_refuse_nul_and_lone_surrogates(app_on, subtests) -> None:  # noqa: ANN001
+def test_the_web_apps_handlers_refuse_nul_and_lone_surrogates(app_on, subtests) -> None:
     from bench.page_client import PageLayout
 
     client, engine = app_on

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.seed import seed_demo
-from tests.conftest import sign_in
 from service.conversation import ConversationService
+from tests.conftest import sign_in
 from ui.server import create_app
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="returndesk-fuzz-"))
@@ -44,7 +44,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP).include(path_regex
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _remove_data_dir():  # noqa: ANN202
+def _remove_data_dir():
     yield
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
@@ -60,7 +60,7 @@ BOUNDED = settings(max_examples=10, deadline=None, derandomize=True,
                                           HealthCheck.filter_too_much])
 
 
-def _in_real_session(case, session_id: str):  # noqa: ANN001, ANN202
+def _in_real_session(case, session_id: str):
     if case.path_parameters and "session_id" in case.path_parameters:
         case.path_parameters["session_id"] = session_id
     return case
@@ -68,11 +68,11 @@ def _in_real_session(case, session_id: str):  # noqa: ANN001, ANN202
 
 @schema.parametrize()
 @BOUNDED
-def test_no_generated_request_gets_a_server_error(case, real_session: str) -> None:  # noqa: ANN001
+def test_no_generated_request_gets_a_server_error(case, real_session: str) -> None:
     _in_real_session(case, real_session).call_and_validate(checks=[not_a_server_error, status_code_conformance])
 
 
 @schema.parametrize()
 @BOUNDED
-def test_every_response_matches_the_documented_schema(case, real_session: str) -> None:  # noqa: ANN001
+def test_every_response_matches_the_documented_schema(case, real_session: str) -> None:
     _in_real_session(case, real_session).call_and_validate(checks=[response_schema_conformance])

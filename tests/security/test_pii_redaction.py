@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from core.redaction import redact
 from bench.scripted_model import ScriptedChatModel, step_in_turn, tool_call
+from core.redaction import redact
 from tests.conftest import sign_in
 from tests.security.conftest import audit_rows
 
@@ -62,7 +62,7 @@ def _echo_customer_into_lookup(messages: Sequence[BaseMessage]) -> AIMessage:
 
 
 def test_conversation_full_of_pii_leaves_none_in_audit_rows_or_logs(
-    client_for, engine, caplog: pytest.LogCaptureFixture  # noqa: ANN001
+    client_for, engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with client_for(ScriptedChatModel(respond=_echo_customer_into_lookup)) as client:
@@ -92,7 +92,7 @@ def test_conversation_full_of_pii_leaves_none_in_audit_rows_or_logs(
     {"email": "alice@example.com", "order_id": "#W1000012"},  # someone else's order
     {"name": "Alice Chen", "postcode": "138 0013 8000"},  # a phone number typed as the postcode
 ])
-def test_a_failed_sign_in_is_audited_as_refused_without_the_typed_details(client, engine, attempt) -> None:  # noqa: ANN001
+def test_a_failed_sign_in_is_audited_as_refused_without_the_typed_details(client, engine, attempt) -> None:
     response = client.post("/v1/sessions", json=attempt)
 
     assert response.status_code == 401
@@ -103,12 +103,12 @@ def test_a_failed_sign_in_is_audited_as_refused_without_the_typed_details(client
     assert "verification_failed" in refused[0].detail
 
 
-def test_a_successful_sign_in_writes_no_refusal(client, engine) -> None:  # noqa: ANN001
+def test_a_successful_sign_in_writes_no_refusal(client, engine) -> None:
     sign_in(client)
     assert [r for r in audit_rows(engine) if r.outcome == "refused"] == []
 
 
-def test_phone_and_card_numbers_in_the_return_reason_are_not_stored(engine) -> None:  # noqa: ANN001
+def test_phone_and_card_numbers_in_the_return_reason_are_not_stored(engine) -> None:
     from sqlmodel import Session, select
 
     from mock_backends.orders.models import OrderItem, ReturnRequest

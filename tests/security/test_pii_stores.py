@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from langchain_core.messages import HumanMessage
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
@@ -28,12 +29,12 @@ from mock_backends.orders.models import AuditEvent, Feedback, HandoffTicket, Ord
 from mock_backends.orders.pii_columns import is_redacted
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
-from tests.security.pii_strategies import PII, leaked
-from tools.deps import ToolDeps
-from tools.handoff import hand_over
 from qa.session_recording import SessionRecorder
 from service.conversation import ConversationService
 from service.feedback import export_jsonl
+from tests.security.pii_strategies import PII, leaked
+from tools.deps import ToolDeps
+from tools.handoff import hand_over
 from ui.server import create_app
 
 ALICE = "alice_chen_1001"
@@ -63,7 +64,7 @@ def _stored_rows(engine: Engine) -> str:
 
 @EXAMPLES
 @given(values=st.lists(PII, min_size=1, max_size=3))
-def test_generated_pii_survives_in_no_store(values: list[str], recorded, engine: Engine,  # noqa: ANN001
+def test_generated_pii_survives_in_no_store(values: list[str], recorded, engine: Engine,
                                             caplog: pytest.LogCaptureFixture) -> None:
     client, service = recorded
     text = "my details: " + ", ".join(values) + ", thanks"

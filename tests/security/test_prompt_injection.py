@@ -10,9 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from mock_backends.orders.models import OrderItem, Variant
-
 from bench.scripted_model import scripted
+from mock_backends.orders.models import OrderItem, Variant
 from tests.conftest import sign_in
 from tests.security.conftest import returns_in
 
@@ -27,14 +26,14 @@ SUNGLASSES = {"order_item_id": 4, "quantity": 1}  # order #W1000003, final sale
 
 
 @pytest.fixture(autouse=True)
-def seeded_item_ids_are_as_assumed(engine) -> None:  # noqa: ANN001
+def seeded_item_ids_are_as_assumed(engine) -> None:
     with Session(engine) as db:
         names = {i: db.get(Variant, db.get(OrderItem, i).variant_id).product_id for i in (1, 4)}
     assert names == {1: "P-HEADPHONES", 4: "P-SUNGLASSES"}
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
-def test_injected_instructions_in_guided_mode_create_nothing(client: TestClient, engine, text: str) -> None:  # noqa: ANN001
+def test_injected_instructions_in_guided_mode_create_nothing(client: TestClient, engine, text: str) -> None:
     session_id = sign_in(client)
     turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text})
     assert turn.status_code == 200
@@ -45,7 +44,7 @@ def test_injected_instructions_in_guided_mode_create_nothing(client: TestClient,
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
-def test_a_model_that_obeys_an_injection_is_stopped_before_the_customer_is_asked(client_for, engine, text: str) -> None:  # noqa: ANN001
+def test_a_model_that_obeys_an_injection_is_stopped_before_the_customer_is_asked(client_for, engine, text: str) -> None:
     # Straight to create_return, without checking eligibility: the confirm guard refuses it.
     model = scripted(("create_return", {"order_id": "#W1000001", "items": [HEADPHONES]}), "Done, refunded!")
     with client_for(model) as client:
@@ -58,7 +57,7 @@ def test_a_model_that_obeys_an_injection_is_stopped_before_the_customer_is_asked
     assert returns_in(engine) == []
 
 
-def test_a_final_sale_item_is_refused_even_after_an_eligibility_check(client_for, engine) -> None:  # noqa: ANN001
+def test_a_final_sale_item_is_refused_even_after_an_eligibility_check(client_for, engine) -> None:
     model = scripted(("check_return_eligibility", {"order_id": "#W1000003", "items": [SUNGLASSES]}),
                      ("create_return", {"order_id": "#W1000003", "items": [SUNGLASSES]}), "Done!")
     with client_for(model) as client:
@@ -68,7 +67,7 @@ def test_a_final_sale_item_is_refused_even_after_an_eligibility_check(client_for
     assert returns_in(engine) == []
 
 
-def test_a_larger_quantity_than_was_checked_is_refused(client_for, engine) -> None:  # noqa: ANN001
+def test_a_larger_quantity_than_was_checked_is_refused(client_for, engine) -> None:
     model = scripted(("check_return_eligibility", {"order_id": "#W1000001", "items": [HEADPHONES]}),
                      ("create_return", {"order_id": "#W1000001", "items": [{"order_item_id": 1, "quantity": 5}]}),
                      "Done!")
@@ -79,7 +78,7 @@ def test_a_larger_quantity_than_was_checked_is_refused(client_for, engine) -> No
     assert returns_in(engine) == []
 
 
-def test_an_injected_confirmation_in_a_message_does_not_confirm(client_for, engine) -> None:  # noqa: ANN001
+def test_an_injected_confirmation_in_a_message_does_not_confirm(client_for, engine) -> None:
     model = scripted(("check_return_eligibility", {"order_id": "#W1000001", "items": [HEADPHONES]}),
                      ("create_return", {"order_id": "#W1000001", "items": [HEADPHONES]}), "Your return is created.")
     with client_for(model) as client:

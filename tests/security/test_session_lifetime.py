@@ -18,9 +18,9 @@ from core.settings import Settings
 from mock_backends.orders.db import create_tables, make_engine
 from mock_backends.orders.models import ChatSession, utcnow
 from mock_backends.orders.seed import seed_demo
+from service.conversation import ConversationError, ConversationService
 from tests.conftest import sign_in
 from tools.deps import ToolDeps
-from service.conversation import ConversationError, ConversationService
 from ui.server import create_app
 
 
@@ -68,7 +68,7 @@ def test_session_ids_are_256_random_bits(client: TestClient) -> None:
         assert len(base64.urlsafe_b64decode(session_id + "=")) == 32
 
 
-def test_an_idle_session_expires_and_says_to_sign_in_again(server_at, clock: ManualClock) -> None:  # noqa: ANN001
+def test_an_idle_session_expires_and_says_to_sign_in_again(server_at, clock: ManualClock) -> None:
     with server_at() as client:
         session_id = sign_in(client)
         clock.advance(minutes=20)
@@ -83,7 +83,7 @@ def test_an_idle_session_expires_and_says_to_sign_in_again(server_at, clock: Man
                                        "message": "Your session has expired: please sign in again."}
 
 
-def test_a_busy_session_still_expires_at_its_absolute_limit(server_at, clock: ManualClock) -> None:  # noqa: ANN001
+def test_a_busy_session_still_expires_at_its_absolute_limit(server_at, clock: ManualClock) -> None:
     with server_at(session_max_hours=1) as client:
         session_id = sign_in(client)
         statuses = []
@@ -93,7 +93,7 @@ def test_a_busy_session_still_expires_at_its_absolute_limit(server_at, clock: Ma
     assert statuses == [200, 200, 401, 401]
 
 
-def test_signing_out_ends_the_session_on_every_server_process(server_at) -> None:  # noqa: ANN001
+def test_signing_out_ends_the_session_on_every_server_process(server_at) -> None:
     with server_at() as first, server_at() as second:
         session_id = sign_in(first)
         assert say(second, session_id) == 200
@@ -157,7 +157,7 @@ def test_the_web_pages_sign_out_button_ends_the_session(service: ConversationSer
     assert gone.value.code == "session_ended"
 
 
-def handler(blocks, elem_id: str):  # noqa: ANN001, ANN201
+def handler(blocks, elem_id: str):
     """The function the web page's button `elem_id` calls."""
     by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
     [fn] = [f.fn for f in blocks.fns.values()
@@ -165,7 +165,7 @@ def handler(blocks, elem_id: str):  # noqa: ANN001, ANN201
     return fn
 
 
-def test_an_older_database_gains_the_session_columns_and_its_sessions_keep_working(tmp_path) -> None:  # noqa: ANN001
+def test_an_older_database_gains_the_session_columns_and_its_sessions_keep_working(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{(tmp_path / 'old.db').as_posix()}")
     create_tables(engine)
     seed_demo(engine)

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from core.settings import Settings
-from tests.security.conftest import audit_rows
 from service.conversation import ConversationService
+from tests.security.conftest import audit_rows
 from ui.server import create_app
 
 LIMITS = {"sign_in_failures": 3, "sign_in_address_failures": 5, "sign_in_window_s": 600, "sign_in_lockout_s": 60}
@@ -34,7 +34,7 @@ def server(settings: Settings, address: str) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def tight(redis_settings: Settings, engine: Engine) -> Settings:  # noqa: ARG001 (the database is seeded)
+def tight(redis_settings: Settings, engine: Engine) -> Settings:
     return redis_settings.model_copy(update=LIMITS)
 
 

@@ -51,7 +51,7 @@ def test_the_same_email_cannot_be_added_twice(cli_settings: Settings) -> None:
     assert again.exit_code == 1 and "exists already" in again.output
 
 
-def test_export_training_and_gap_report_run_on_an_empty_desk(cli_settings: Settings, tmp_path) -> None:  # noqa: ANN001
+def test_export_training_and_gap_report_run_on_an_empty_desk(cli_settings: Settings, tmp_path) -> None:
     runner = CliRunner()
     target = tmp_path / "training.jsonl"
     exported = runner.invoke(app, ["staff", "export-training", "-o", str(target)])

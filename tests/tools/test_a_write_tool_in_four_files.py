@@ -35,6 +35,7 @@ from agent.guided_steps import GuidedSteps
 from core.settings import Settings
 from mock_backends.orders import repository
 from mock_backends.orders.models import AuditEvent
+from service.conversation import ConversationService, NothingPending
 from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, parse_proposal, run_tool
 from tools.cards import CardLine, ConfirmationCard
@@ -43,7 +44,6 @@ from tools.registry import REGISTRY, ToolSpec
 from ui.api import turn_response
 from ui.api_openai import card_text
 from ui.cli_chat import card as terminal_card
-from service.conversation import ConversationService, NothingPending
 from ui.gradio_cards import confirmation_card
 
 ALICE = {"email": "alice@example.com", "order_id": "#W1000001"}
@@ -82,7 +82,7 @@ def note_tool(board: NoteBoard) -> BaseTool:
     return add_order_note
 
 
-def note_card(add_order_note: BaseTool):  # noqa: ANN201
+def note_card(add_order_note: BaseTool):
     """File 1 too: the preview, the generic card in the customer's language (or a refusal)."""
 
     def preview(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
@@ -119,7 +119,7 @@ def board() -> NoteBoard:
 
 
 @pytest.fixture
-def notes_service(settings: Settings, engine, board: NoteBoard) -> ConversationService:  # noqa: ANN001
+def notes_service(settings: Settings, engine, board: NoteBoard) -> ConversationService:
     add_order_note = note_tool(board)
     registry = REGISTRY.with_tools(  # file 2: the registry line
         ToolSpec(add_order_note, sensitive=True, preview=note_card(add_order_note),
@@ -128,14 +128,14 @@ def notes_service(settings: Settings, engine, board: NoteBoard) -> ConversationS
                                guided_handlers=with_handlers(add_order_note=GuidedHandler(after_note, start_note)))
 
 
-def audited(engine, outcome: str) -> list[AuditEvent]:  # noqa: ANN001
+def audited(engine, outcome: str) -> list[AuditEvent]:
     with Session(engine) as db:
         return list(db.exec(select(AuditEvent).where(AuditEvent.tool == "add_order_note",
                                                      AuditEvent.outcome == outcome)).all())
 
 
 def test_the_toy_write_tool_shows_its_card_everywhere_runs_once_on_yes_and_never_twice(
-        notes_service: ConversationService, board: NoteBoard, engine) -> None:  # noqa: ANN001
+        notes_service: ConversationService, board: NoteBoard, engine) -> None:
     session = notes_service.sign_in(**ALICE).session_id
 
     shown = notes_service.send(session, ASK)
@@ -167,7 +167,7 @@ def test_the_toy_write_tool_shows_its_card_everywhere_runs_once_on_yes_and_never
 
 
 def test_cancelling_the_toy_card_changes_nothing(notes_service: ConversationService, board: NoteBoard,
-                                                 engine) -> None:  # noqa: ANN001
+                                                 engine) -> None:
     session = notes_service.sign_in(**ALICE).session_id
     notes_service.send(session, ASK)
 
@@ -178,7 +178,7 @@ def test_cancelling_the_toy_card_changes_nothing(notes_service: ConversationServ
 
 
 def test_the_toy_card_refuses_another_customers_order_before_asking(notes_service: ConversationService,
-                                                                    board: NoteBoard, engine) -> None:  # noqa: ANN001
+                                                                    board: NoteBoard, engine) -> None:
     session = notes_service.sign_in(**ALICE).session_id
 
     refused = notes_service.send(session, "Please add a note to order #W1000011: ring twice")

@@ -21,7 +21,7 @@ def deps(settings: Settings, engine: Engine) -> ToolDeps:
     return ToolDeps(engine=engine, settings=settings)
 
 
-def card(deps: ToolDeps, customer: str, order_id: str, language: str = "en"):  # noqa: ANN201
+def card(deps: ToolDeps, customer: str, order_id: str, language: str = "en"):
     return spec_for("cancel_order").preview(  # type: ignore[union-attr,misc]
         {"order_id": order_id, "reason": "no longer needed"}, {"customer_id": customer, "language": language}, deps)
 

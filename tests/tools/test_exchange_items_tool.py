@@ -25,7 +25,7 @@ def item_of(engine: Engine, order_id: str) -> int:
         return db.exec(select(OrderItem.id).where(OrderItem.order_id == order_id).order_by(col(OrderItem.id))).first()  # type: ignore[return-value]
 
 
-def card(deps: ToolDeps, order_id: str, new_variant_id: str, language: str = "en"):  # noqa: ANN201
+def card(deps: ToolDeps, order_id: str, new_variant_id: str, language: str = "en"):
     items = [{"order_item_id": item_of(deps.engine, order_id), "new_variant_id": new_variant_id}]
     return spec_for("exchange_items").preview(  # type: ignore[union-attr,misc]
         {"order_id": order_id, "items": items}, {"customer_id": CAROL, "language": language}, deps)

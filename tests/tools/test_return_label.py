@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from core.settings import Settings
 from mock_backends.logistics.client import CarrierClient, LabelVoided
 from mock_backends.orders.models import OrderItem, ReturnRequest, Shipment
+from service.conversation import ConversationService
 from tests.conftest import return_headphones, sign_in
 from tests.logistics.server import closed_port_url, free_port, running_carrier
 from tests.tools.runtime import call_tool
@@ -22,7 +23,6 @@ from tools.return_label import public_label_url
 from tools.return_status import get_return_status
 from tools.returns import create_return
 from tools.tracking import track_shipment
-from service.conversation import ConversationService
 from ui.server import create_app
 
 

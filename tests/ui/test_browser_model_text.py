@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 
 from core.settings import Settings
+from service.conversation import ConversationService
 from tests.fakes.vllm_server import FakeVLLMServer, Reply, free_port
 from tests.ui.test_browser_return import CHROMIUM, CHROMIUM_ARGS, send, sign_in
-from service.conversation import ConversationService
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)

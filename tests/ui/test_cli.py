@@ -11,20 +11,20 @@ from typer.testing import CliRunner
 
 from core.settings import Settings, get_settings
 from mock_backends.orders.models import ReturnRequest
-from ui.cli import app
 from service.conversation import ConversationService
 from service.feedback import record_feedback
+from ui.cli import app
 
 
 @pytest.fixture
-def cli_env(settings: Settings, engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # noqa: ANN001
+def cli_env(settings: Settings, engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("RETURNDESK_DATA_DIR", str(settings.data_dir))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
 
 
-def test_terminal_chat_completes_a_return_with_y_on_the_card(cli_env: None, engine) -> None:  # noqa: ANN001
+def test_terminal_chat_completes_a_return_with_y_on_the_card(cli_env: None, engine) -> None:
     result = CliRunner().invoke(app, ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
                                 input="I want to return the headphones from order #W1000001\ny\n/quit\n")
     with Session(engine) as db:
@@ -33,7 +33,7 @@ def test_terminal_chat_completes_a_return_with_y_on_the_card(cli_env: None, engi
     assert "guided mode" in result.output and "Wireless Headphones" in result.output and ret.rma in result.output
 
 
-def test_terminal_chat_answering_n_changes_nothing(cli_env: None, engine) -> None:  # noqa: ANN001
+def test_terminal_chat_answering_n_changes_nothing(cli_env: None, engine) -> None:
     result = CliRunner().invoke(app, ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
                                 input="I want to return the headphones from order #W1000001\nn\n/quit\n")
     with Session(engine) as db:
@@ -47,7 +47,7 @@ def test_wrong_credentials_exit_with_a_message(cli_env: None) -> None:
 
 
 def test_export_feedback_writes_one_jsonl_line_per_rated_conversation(cli_env: None, settings: Settings,
-                                                                      tmp_path) -> None:  # noqa: ANN001
+                                                                      tmp_path) -> None:
     conversations = ConversationService(settings)
     rated, unrated = (conversations.sign_in(email="alice@example.com", order_id="#W1000001") for _ in range(2))
     for info in (rated, unrated):

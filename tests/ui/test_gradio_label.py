@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
+from core import languages
 from core.settings import Settings
 from tests.logistics.server import closed_port_url, running_carrier
 from tools.deps import ToolDeps
-from core import languages
 from tools.return_label import ensure_return_label
 from ui.gradio_label import label_html, label_png, label_result
 
