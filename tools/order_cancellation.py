@@ -43,7 +43,7 @@ def cancel_order(order_id: OrderId, reason: CancelReason, runtime: AnyRuntime) -
             change = cancel_order_in_db(session, ctx.customer_id, order_id, reason,
                                         idempotency_key(ctx.session_id, ctx.tool_call_id), ctx.deps.clock(),
                                         session_id=ctx.session_id)
-            currency = repository.get_owned_order(session, ctx.customer_id, change.order_id).currency
+            currency = repository.get_owned_order(session, ctx.customer_id, change.order_id or order_id).currency
             refunds = [move_summary(session, move, currency, ctx.language) for move in change.money]
         return ok(order_id=change.order_id, status=change.order_status, reason=change.summary.get("reason"),
                   refund_amount=plain_amount(sum(m.amount_cents for m in change.money), currency),

@@ -34,5 +34,5 @@ def period_rows(engine: Engine, since: datetime) -> PeriodRows:
         replies = db.exec(select(AuditEvent.session_id, AuditEvent.at)
                           .where(AuditEvent.tool == "staff_reply", AuditEvent.outcome == "ok",
                                  col(AuditEvent.at) >= since)).all()
-    return PeriodRows([tuple(r) for r in sessions], [tuple(r) for r in tickets], list(returns), list(ratings),
-                      [tuple(r) for r in replies])
+    return PeriodRows([tuple(r) for r in sessions], [tuple(r) for r in tickets],  # type: ignore[misc]  # Row -> tuple
+                      list(returns), list(ratings), [tuple(r) for r in replies])  # type: ignore[misc]

@@ -119,12 +119,13 @@ def _exchanges(conn: Connection) -> list[str]:
     """Exchanges without their random numbers; `requested` and `label_created` are `open` (the label is
     the carrier's)."""
     items: dict[int, list[str]] = {}
-    item, line = ExchangeItem.__table__, OrderItem.__table__
+    item = ExchangeItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
+    line = OrderItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
     for r in conn.execute(select(item.c.exchange_id, item.c.quantity, item.c.new_variant_id, line.c.variant_id)
                           .join(line, line.c.id == item.c.order_item_id)).mappings():
         items.setdefault(r["exchange_id"], []).append(f"{r['variant_id']} -> {r['new_variant_id']} x{r['quantity']}")
     rows = []
-    for r in conn.execute(select(ExchangeRequest.__table__)).mappings():
+    for r in conn.execute(select(ExchangeRequest.__table__)).mappings():  # type: ignore[attr-defined]
         rows.append(_canonical({
             "order_id": r["order_id"], "customer_id": r["customer_id"],
             "status": "open" if r["status"] in OPEN_RETURN else r["status"],
