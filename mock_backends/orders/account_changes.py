@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -21,6 +21,8 @@ from mock_backends.orders.errors import OrderAlreadyShipped, OrderNotCancellable
 from mock_backends.orders.models import DELIVERED_STATUSES, Order
 from mock_backends.orders.payments import MoneyMove
 from mock_backends.orders.repository import get_owned_order
+
+T = TypeVar("T")
 
 # The tool name each kind of change is audited under.
 AUDITED_AS = {"cancel_order": "cancel_order", "order_address": "change_order_address",
@@ -83,13 +85,7 @@ def run_change(session: Session, *, customer_id: str, order_id: str | None, kind
                      order_id=order.id if order else None, detail={"summary": summary, "amount_cents": amount})
         session.commit()
     except (IntegrityError, OrderSystemError):
-        # A replay with the same key may have won the race (SQLite takes no row lock, so it can commit
-        # between our checks): the unique key kept one change, and that one is the answer.
-        session.rollback()
-        existing = change_by_key(session, customer_id, idempotency_key)
-        if existing is None:
-            raise
-        return existing
+        return the_winner(session, lambda: change_by_key(session, customer_id, idempotency_key))
     except Exception:
         session.rollback()
         raise
@@ -109,3 +105,14 @@ def refuse_for_status(order_id: str, status: str, action: str, *, cancelling: bo
     if status == "items_modified":
         raise error(f"The items of order {order_id} were already changed once, so they can no longer {action}.")
     raise error(f"Order {order_id} is {status}, so it can no longer {action}.")
+
+
+def the_winner(session: Session, replayed: Callable[[], T | None]) -> T:
+    """Inside an `except` of a keyed write that failed: a replay with the same key may have won the race
+    (SQLite takes no row lock, so it can commit between our checks), the unique key kept one write, and
+    that one is the answer; with no winner the error stands (re-raised)."""
+    session.rollback()
+    existing = replayed()
+    if existing is None:
+        raise  # called from the except block: re-raises the error it handles
+    return existing

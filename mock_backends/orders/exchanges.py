@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from mock_backends.orders import audit
+from mock_backends.orders.account_changes import the_winner
 from mock_backends.orders.after_sales_models import ExchangeItem, ExchangeRequest
 from mock_backends.orders.after_sales_policy import exchange_return_policy
 from mock_backends.orders.errors import InvalidSwap, NotEligible, OrderSystemError, OutOfStock
@@ -199,13 +200,7 @@ def exchange_items(session: Session, customer_id: str, order_id: str, items: Exc
         number = _write(session, customer_id, quote, idempotency_key, now, session_id)
         session.commit()
     except (IntegrityError, OrderSystemError):
-        # A replay with the same key may have won the race (SQLite takes no row lock, so it can commit
-        # between our checks): the unique key kept one exchange, and that one is the answer.
-        session.rollback()
-        existing = exchange_by_key(session, customer_id, idempotency_key)
-        if existing is None:
-            raise
-        return existing
+        return the_winner(session, lambda: exchange_by_key(session, customer_id, idempotency_key))
     except Exception:
         session.rollback()
         raise
