@@ -24,13 +24,21 @@ from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_of
 from tools.registry import REGISTRY, ToolRegistry
 
-DECLINED = {"ok": False, "code": "declined", "error": "The customer did not confirm; nothing was changed.",
-            "hint": "Acknowledge, and ask what else you can help with."}
+DECLINED = {
+    "ok": False,
+    "code": "declined",
+    "error": "The customer did not confirm; nothing was changed.",
+    "hint": "Acknowledge, and ask what else you can help with.",
+}
 # Where `guard` and `confirm` go next (the graph declares these as their destinations).
 GuardRoute = Literal["confirm", "assist", "handoff"]
 ConfirmRoute = Literal["tools", "assist", "handoff"]
-ONE_AT_A_TIME = {"ok": False, "code": "one_at_a_time", "error": "Propose one action at a time.",
-                 "hint": "Call the sensitive tool alone, after the checks it needs."}
+ONE_AT_A_TIME = {
+    "ok": False,
+    "code": "one_at_a_time",
+    "error": "Propose one action at a time.",
+    "hint": "Call the sensitive tool alone, after the checks it needs.",
+}
 
 
 def fingerprint(call: Mapping[str, Any]) -> str:
@@ -53,8 +61,9 @@ def _back_to_assist(state: ReturnDeskState, messages: list[ToolMessage]) -> Comm
     return Command(goto=goto, update={"messages": messages, "pending_action": None})
 
 
-def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps], *,
-          registry: ToolRegistry = REGISTRY) -> Command[GuardRoute]:
+def guard(
+    state: ReturnDeskState, runtime: Runtime[ToolDeps], *, registry: ToolRegistry = REGISTRY
+) -> Command[GuardRoute]:
     """Code decides whether the proposed sensitive call may even be shown to the customer
     (asking the preview of the tool in `registry`, the graph's tools)."""
     calls = _sensitive_call(state)
@@ -70,8 +79,9 @@ def guard(state: ReturnDeskState, runtime: Runtime[ToolDeps], *,
         return _back_to_assist(state, [answer(call, failure(error))])
     # The card's id names this call *and* its arguments: a "yes" given for one card never runs another.
     pending = pending.model_copy(update={"action_id": f"{call['id']}~{fingerprint(call)[:12]}"})
-    return Command(goto="confirm", update={"pending_action": {"action": pending.model_dump(),
-                                                              "fingerprint": fingerprint(call)}})
+    return Command(
+        goto="confirm", update={"pending_action": {"action": pending.model_dump(), "fingerprint": fingerprint(call)}}
+    )
 
 
 def confirm(state: ReturnDeskState) -> Command[ConfirmRoute]:
@@ -81,8 +91,11 @@ def confirm(state: ReturnDeskState) -> Command[ConfirmRoute]:
     pending = ConfirmationCard.model_validate(stored["action"])
     # Everything above re-runs when the graph resumes; it is read-only, so that is safe.
     decision = interrupt(pending.model_dump())
-    approved = isinstance(decision, dict) and decision.get("approved") is True \
+    approved = (
+        isinstance(decision, dict)
+        and decision.get("approved") is True
         and decision.get("action_id") == pending.action_id
+    )
     if not approved:
         return _back_to_assist(state, [answer(c, DECLINED) for c in calls])
     if len(calls) != 1 or fingerprint(calls[0]) != stored.get("fingerprint"):

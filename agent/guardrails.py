@@ -82,10 +82,14 @@ def screen_input(state: ReturnDeskState) -> Command[Literal["identify", "assist"
         return Command(goto="handoff", update={**fresh_turn, "handoff_reason": "customer_asked"})
     if verdict != "ok":
         language = state.get("language") or "en"
-        reply = AIMessage(content=t(f"guardrail.{verdict}", language),
-                          response_metadata={"returndesk_mode": "guided", "returndesk_guardrail": verdict,
-                                             "quick_replies": [t(f"guided.button.{b}", language)
-                                                               for b in TURN_AWAY_BUTTONS]})
+        reply = AIMessage(
+            content=t(f"guardrail.{verdict}", language),
+            response_metadata={
+                "returndesk_mode": "guided",
+                "returndesk_guardrail": verdict,
+                "quick_replies": [t(f"guided.button.{b}", language) for b in TURN_AWAY_BUTTONS],
+            },
+        )
         return Command(goto=END, update={**fresh_turn, "messages": [reply]})  # type: ignore[arg-type]  # END is a str
     return Command(goto=reasoner_for(state), update=fresh_turn)
 
@@ -156,12 +160,21 @@ def check_reply(state: ReturnDeskState) -> Command[Literal["identify", "assist",
     if not facts:
         return Command(goto=END)  # type: ignore[arg-type]  # langgraph types END as str
     if state.get("reply_retries", 0) < 1:
-        return Command(goto=reasoner_for(state), update={
-            "messages": [RemoveMessage(id=reply.id or "")],
-            "reply_feedback": reply_feedback(language, facts),
-            "reply_retries": state.get("reply_retries", 0) + 1,
-        })
-    safe = AIMessage(id=reply.id, content=t("guardrail.safe_reply", language),
-                     response_metadata={**reply.response_metadata, "returndesk_guardrail": "replaced",
-                                        "returndesk_unsupported": facts})
+        return Command(
+            goto=reasoner_for(state),
+            update={
+                "messages": [RemoveMessage(id=reply.id or "")],
+                "reply_feedback": reply_feedback(language, facts),
+                "reply_retries": state.get("reply_retries", 0) + 1,
+            },
+        )
+    safe = AIMessage(
+        id=reply.id,
+        content=t("guardrail.safe_reply", language),
+        response_metadata={
+            **reply.response_metadata,
+            "returndesk_guardrail": "replaced",
+            "returndesk_unsupported": facts,
+        },
+    )
     return Command(goto=END, update={"messages": [safe]})  # type: ignore[arg-type]  # langgraph types END as str

@@ -69,17 +69,30 @@ class GuidedChatModel(BaseChatModel):
         """The reply in small chunks (so the UI can show it as it comes); tool calls in the last chunk."""
         message = guided_message(messages, self.handlers)
         text = str(message.content)
-        pieces = [text[i:i + STREAM_CHUNK_CHARS] for i in range(0, len(text), STREAM_CHUNK_CHARS)]
+        pieces = [text[i : i + STREAM_CHUNK_CHARS] for i in range(0, len(text), STREAM_CHUNK_CHARS)]
         for piece in pieces:
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
-        tool_call_chunks = [{"name": c["name"], "args": json.dumps(c["args"], ensure_ascii=False), "id": c["id"],
-                             "index": i, "type": "tool_call_chunk"} for i, c in enumerate(message.tool_calls)]
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", tool_call_chunks=tool_call_chunks,
-            response_metadata=message.response_metadata, chunk_position="last"))
+        tool_call_chunks = [
+            {
+                "name": c["name"],
+                "args": json.dumps(c["args"], ensure_ascii=False),
+                "id": c["id"],
+                "index": i,
+                "type": "tool_call_chunk",
+            }
+            for i, c in enumerate(message.tool_calls)
+        ]
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                tool_call_chunks=tool_call_chunks,
+                response_metadata=message.response_metadata,
+                chunk_position="last",
+            )
+        )
 
 
 def guided_message(messages: Sequence[BaseMessage], handlers: Mapping[str, GuidedHandler] | None = None) -> AIMessage:
@@ -133,7 +146,7 @@ def read_conversation(messages: Sequence[BaseMessage]) -> Conversation | None:
         intent=intent,
         request=request,
         order_id=find_order_id(texts),
-        results=[m for m in messages[last + 1:] if isinstance(m, ToolMessage)],
+        results=[m for m in messages[last + 1 :] if isinstance(m, ToolMessage)],
         earlier=earlier,
         previous=previous,
     )
@@ -143,7 +156,10 @@ def plan_next_step(messages: Sequence[BaseMessage], handlers: Mapping[str, Guide
     """The next message guided mode writes: a tool call, or a reply (with quick replies)."""
     conversation = read_conversation(messages)
     if conversation is None:
-        return AIMessage(content=t("guided.menu", languages.DEFAULT), response_metadata={
-            "quick_replies": menu_buttons(languages.DEFAULT), "guided": {"intent": None}})
-    return GuidedSteps(conversation, all_messages=list(messages),
-                       handlers=GUIDED_HANDLERS if handlers is None else handlers).next_message()
+        return AIMessage(
+            content=t("guided.menu", languages.DEFAULT),
+            response_metadata={"quick_replies": menu_buttons(languages.DEFAULT), "guided": {"intent": None}},
+        )
+    return GuidedSteps(
+        conversation, all_messages=list(messages), handlers=GUIDED_HANDLERS if handlers is None else handlers
+    ).next_message()

@@ -55,8 +55,15 @@ def wanted_variant(steps: GuidedSteps, item: dict[str, Any]) -> dict[str, Any] |
 
 def available(steps: GuidedSteps, variants: dict[str, dict[str, Any]], currency: str | None) -> str:
     """The in-stock variants, one a line, with their prices."""
-    return "\n".join(t("guided.available_line", steps.lang, options=options_text(v["options"]),
-                        price=format_amount(v["price"], currency, steps.lang)) for v in variants.values())
+    return "\n".join(
+        t(
+            "guided.available_line",
+            steps.lang,
+            options=options_text(v["options"]),
+            price=format_amount(v["price"], currency, steps.lang),
+        )
+        for v in variants.values()
+    )
 
 
 def chosen_item(steps: GuidedSteps, items: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -67,7 +74,7 @@ def chosen_item(steps: GuidedSteps, items: list[dict[str, Any]]) -> dict[str, An
 
 
 def start_exchange(steps: GuidedSteps) -> AIMessage | None:
-    """"Exchange the T-shirt from #W… for size L": read the order's items and their variants first."""
+    """ "Exchange the T-shirt from #W… for size L": read the order's items and their variants first."""
     if steps.c.intent != "exchange":
         return None
     if steps.c.order_id is None:
@@ -76,7 +83,7 @@ def start_exchange(steps: GuidedSteps) -> AIMessage | None:
 
 
 def start_product_question(steps: GuidedSteps) -> AIMessage | None:
-    """"What sizes does it come in?": the order's items and their variants; without an order, the help centre."""
+    """ "What sizes does it come in?": the order's items and their variants; without an order, the help centre."""
     if steps.c.intent != "product":
         return None
     if steps.c.order_id is None:
@@ -88,8 +95,9 @@ def start_order_change(steps: GuidedSteps) -> AIMessage | None:
     """Changing an order's address or items: not in guided mode yet, so say so and offer a person."""
     if steps.c.intent not in ("change_address", "change_items"):
         return None
-    message = steps.say("change_not_in_guided", quick_replies=[button("handoff", steps.lang)],
-                        awaiting="handoff_offer", intent="menu")
+    message = steps.say(
+        "change_not_in_guided", quick_replies=[button("handoff", steps.lang)], awaiting="handoff_offer", intent="menu"
+    )
     message.response_metadata["guided"]["reason"] = f"Customer asked to change an order: {steps.c.text[:150]}"
     return message
 
@@ -99,56 +107,102 @@ def exchange_after_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessag
     item = chosen_item(steps, items)
     if item is None:
         names = [i["product"]["name"] for i in items]
-        return steps.say("which_exchange_item", order=data.get("order_id", ""), quick_replies=names,
-                         awaiting="exchange_item")
+        return steps.say(
+            "which_exchange_item", order=data.get("order_id", ""), quick_replies=names, awaiting="exchange_item"
+        )
     in_stock = {v["variant_id"]: v for v in item["product"]["variants"] if v["variant_id"] in item["can_swap_for"]}
     # A button in the customer's words ("换成 size: 43"), so the reply stays in their language.
     buttons = [t("guided.variant_button", steps.lang, options=options_text(v["options"])) for v in in_stock.values()]
     variant = wanted_variant(steps, item)
     if variant is not None and variant["variant_id"] not in in_stock:
-        return steps.say("variant_sold_out", product=item["product"]["name"], options=options_text(variant["options"]),
-                         available=available(steps, in_stock, data.get("currency")),
-                         quick_replies=[*buttons, button("handoff", steps.lang)], awaiting="exchange_variant")
+        return steps.say(
+            "variant_sold_out",
+            product=item["product"]["name"],
+            options=options_text(variant["options"]),
+            available=available(steps, in_stock, data.get("currency")),
+            quick_replies=[*buttons, button("handoff", steps.lang)],
+            awaiting="exchange_variant",
+        )
     if variant is None:
         if not in_stock:
-            return steps.say("no_variant_in_stock", product=item["product"]["name"],
-                             quick_replies=[button("return", steps.lang), button("handoff", steps.lang)], intent="menu")
-        return steps.say("which_variant", product=item["product"]["name"],
-                         ordered=options_text(item.get("ordered_options") or {}),
-                         available=available(steps, in_stock, data.get("currency")),
-                         quick_replies=[*buttons, button("handoff", steps.lang)], awaiting="exchange_variant")
-    return steps.call("check_return_eligibility", order_id=data["order_id"],
-                      items=[{"order_item_id": item["order_item_id"], "quantity": 1}])
+            return steps.say(
+                "no_variant_in_stock",
+                product=item["product"]["name"],
+                quick_replies=[button("return", steps.lang), button("handoff", steps.lang)],
+                intent="menu",
+            )
+        return steps.say(
+            "which_variant",
+            product=item["product"]["name"],
+            ordered=options_text(item.get("ordered_options") or {}),
+            available=available(steps, in_stock, data.get("currency")),
+            quick_replies=[*buttons, button("handoff", steps.lang)],
+            awaiting="exchange_variant",
+        )
+    return steps.call(
+        "check_return_eligibility",
+        order_id=data["order_id"],
+        items=[{"order_item_id": item["order_item_id"], "quantity": 1}],
+    )
 
 
 def exchange_after_eligibility(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
     """The item may still be exchanged (the return rules): propose the exchange the words chose."""
     refused = [i for i in data.get("items", []) if not i.get("eligible")]
     if refused:
-        lines = "\n".join(t("guided.item_line", steps.lang, name=i["product"], explanation=i["explanation"])
-                          for i in refused)
-        return steps.say("not_exchangeable", order=data["order_id"], lines=lines,
-                         quick_replies=[button("handoff", steps.lang), *menu_buttons(steps.lang)[:2]], intent="menu")
+        lines = "\n".join(
+            t("guided.item_line", steps.lang, name=i["product"], explanation=i["explanation"]) for i in refused
+        )
+        return steps.say(
+            "not_exchangeable",
+            order=data["order_id"],
+            lines=lines,
+            quick_replies=[button("handoff", steps.lang), *menu_buttons(steps.lang)[:2]],
+            intent="menu",
+        )
     details = steps.last_result("get_product_details") or {}
     item = next((i for i in details.get("items", []) if i["order_item_id"] == data["items"][0]["order_item_id"]), None)
     variant = wanted_variant(steps, item) if item else None
     if item is None or variant is None:  # cannot happen after exchange_after_details; say so, never guess
         return steps.no_next_step("check_return_eligibility")
-    return steps.call("exchange_items", order_id=data["order_id"],
-                      items=[{"order_item_id": item["order_item_id"], "new_variant_id": variant["variant_id"],
-                              "quantity": 1}])
+    return steps.call(
+        "exchange_items",
+        order_id=data["order_id"],
+        items=[{"order_item_id": item["order_item_id"], "new_variant_id": variant["variant_id"], "quantity": 1}],
+    )
 
 
 def after_exchange_items(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
-    lines = "\n".join(t("guided.swap_line", steps.lang, product=i["product"], quantity=i["quantity"],
-                        old=options_text(i["old_options"]), new=options_text(i["new_options"]))
-                      for i in data.get("items", []))
+    lines = "\n".join(
+        t(
+            "guided.swap_line",
+            steps.lang,
+            product=i["product"],
+            quantity=i["quantity"],
+            old=options_text(i["old_options"]),
+            new=options_text(i["new_options"]),
+        )
+        for i in data.get("items", [])
+    )
     payment = data.get("payment")
     money = ""
     if payment:
         key = "guided.exchange_refund" if payment["direction"] == "refund" else "guided.exchange_charge"
-        money = "\n" + t(key, steps.lang, amount=format_amount(payment["amount"], payment.get("currency"), steps.lang),
-                         method=payment["payment_method"], timing=payment.get("timing", ""))
+        money = "\n" + t(
+            key,
+            steps.lang,
+            amount=format_amount(payment["amount"], payment.get("currency"), steps.lang),
+            method=payment["payment_method"],
+            timing=payment.get("timing", ""),
+        )
     label = f"\n{data['label_message']}" if data.get("label_message") else ""
-    return steps.say("exchange_created", exchange=data["exchange"], order=data["order_id"], lines=lines,
-                     money=money, label=label, quick_replies=menu_buttons(steps.lang)[:3], intent="menu")
+    return steps.say(
+        "exchange_created",
+        exchange=data["exchange"],
+        order=data["order_id"],
+        lines=lines,
+        money=money,
+        label=label,
+        quick_replies=menu_buttons(steps.lang)[:3],
+        intent="menu",
+    )

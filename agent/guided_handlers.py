@@ -18,22 +18,24 @@ from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
 
 # The tools guided mode already knows how to reach (see GuidedSteps.first_step) and answer.
-GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType({
-    "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
-    "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
-    "lookup_order": GuidedHandler(after_lookup_order),
-    "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
-    "create_return": GuidedHandler(GuidedSteps.after_create_return),
-    "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
-    "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
-    "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
-    "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
-    "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
-    "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
-    # Not a tool's own flow: changing an order's address or items is said to need a person (no tool yet).
-    "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
-    "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
-})
+GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
+    {
+        "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
+        "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
+        "lookup_order": GuidedHandler(after_lookup_order),
+        "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
+        "create_return": GuidedHandler(GuidedSteps.after_create_return),
+        "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
+        "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
+        "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
+        "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
+        "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
+        "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
+        # Not a tool's own flow: changing an order's address or items is said to need a person (no tool yet).
+        "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
+        "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
+    }
+)
 
 
 def with_handlers(**handlers: GuidedHandler) -> Mapping[str, GuidedHandler]:
@@ -41,7 +43,8 @@ def with_handlers(**handlers: GuidedHandler) -> Mapping[str, GuidedHandler]:
     return MappingProxyType({**GUIDED_HANDLERS, **handlers})
 
 
-def tools_without_handler(tool_names: Iterable[str],
-                          handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> list[str]:
+def tools_without_handler(
+    tool_names: Iterable[str], handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS
+) -> list[str]:
     """The tools guided mode could not continue after (it would answer with a failure message)."""
     return [name for name in tool_names if name not in handlers]

@@ -22,8 +22,7 @@ def choose_items(request: str, items: list[dict[str, Any]]) -> list[dict[str, in
     """Items the customer named in `request`; every item if they said "all" or the order has one; else None (ask)."""
     request = _without_numbers(request)
     named = [i for i in items if names_item(request, i)]
-    if not named and (mentions(request, "all_items")
-                      or (len(items) == 1 and not names_something_else(request, items))):
+    if not named and (mentions(request, "all_items") or (len(items) == 1 and not names_something_else(request, items))):
         named = items
     if not named:
         return None
@@ -33,6 +32,7 @@ def choose_items(request: str, items: list[dict[str, Any]]) -> list[dict[str, in
         wanted = quantity_for(request, item)
         chosen.append({"order_item_id": item["order_item_id"], "quantity": min(wanted, left) if wanted else left})
     return chosen
+
 
 def item_names(item: dict[str, Any]) -> list[str]:
     """Every name the item goes by in the tool result: the customer's language's, then English."""
@@ -46,12 +46,14 @@ def name_at(text: str, item: dict[str, Any]) -> int | None:
     for name in item_names(item):
         found += [lowered.find(_stem(w)) for w in name.lower().split() if len(w) > 3 and not HAN.search(w)]
         han = "".join(name.split())
-        found += [text.find(han[i:i + 2]) for i in range(len(han) - 1) if HAN.search(han[i:i + 2])]
+        found += [text.find(han[i : i + 2]) for i in range(len(han) - 1) if HAN.search(han[i : i + 2])]
     found = [f for f in found if f >= 0]
     return min(found) if found else None
 
+
 def names_item(text: str, item: dict[str, Any]) -> bool:
     return name_at(text, item) is not None
+
 
 def quantity_for(text: str, item: dict[str, Any]) -> int | None:
     """The number the customer put before the item's name in the same clause: "1 USB-C cable", "一瓶精华液"."""
@@ -66,6 +68,7 @@ def quantity_for(text: str, item: dict[str, Any]) -> int | None:
     word = match.group(0).lower()
     return int(word) if word.isdigit() else found.number_words.get(word)
 
+
 def names_something_else(text: str, items: list[dict[str, Any]]) -> bool:
     """Whether the request holds words that are neither generic nor a name of one of these items."""
     text = _without_numbers(text)
@@ -78,8 +81,8 @@ def names_something_else(text: str, items: list[dict[str, Any]]) -> bool:
         for name in item_names(item):
             han = "".join(name.split())
             for i in range(len(han) - 1):
-                if HAN.search(han[i:i + 2]):
-                    text = text.replace(han[i:i + 2], " ")
+                if HAN.search(han[i : i + 2]):
+                    text = text.replace(han[i : i + 2], " ")
     leftover = found.generic_fragments.sub(" ", text)
     return bool(HAN_WORD.search(leftover))
 

@@ -27,7 +27,7 @@ def cancel_reason(text: str) -> str | None:
 
 
 def start_cancel_order(steps: GuidedSteps) -> AIMessage | None:
-    """"Cancel order #W…": look the order up (its status decides what to ask), then propose with a reason."""
+    """ "Cancel order #W…": look the order up (its status decides what to ask), then propose with a reason."""
     if steps.c.intent != "cancel_order":
         return None
     if steps.c.order_id is None:
@@ -43,13 +43,26 @@ def refuse_for_status(steps: GuidedSteps, order: dict[str, Any], action: str) ->
     status = order["status"]
     words = {"order": order["order_id"], "status": steps.order_status(status), "action": t(action, steps.lang)}
     if status == "shipped":
-        return steps.say("order_shipped", quick_replies=[button("track_this_parcel", steps.lang),
-                                                         button("handoff", steps.lang)], intent="menu", **words)
+        return steps.say(
+            "order_shipped",
+            quick_replies=[button("track_this_parcel", steps.lang), button("handoff", steps.lang)],
+            intent="menu",
+            **words,
+        )
     if status in ("delivered", "return_requested", "exchange_requested"):
-        return steps.say("order_delivered", quick_replies=[button("return", steps.lang), button("handoff", steps.lang)],
-                         intent="menu", **words)
-    message = steps.say("order_not_changeable", quick_replies=[button("handoff", steps.lang)],
-                        awaiting="handoff_offer", intent="menu", **words)
+        return steps.say(
+            "order_delivered",
+            quick_replies=[button("return", steps.lang), button("handoff", steps.lang)],
+            intent="menu",
+            **words,
+        )
+    message = steps.say(
+        "order_not_changeable",
+        quick_replies=[button("handoff", steps.lang)],
+        awaiting="handoff_offer",
+        intent="menu",
+        **words,
+    )
     message.response_metadata["guided"]["reason"] = f"Customer asked to change order {order['order_id']} ({status})."
     return message
 
@@ -59,15 +72,34 @@ def cancel_after_lookup(steps: GuidedSteps, order: dict[str, Any]) -> AIMessage:
         return refuse_for_status(steps, order, "guided.action.cancel")
     if reason := cancel_reason(steps.c.request):
         return steps.call("cancel_order", order_id=order["order_id"], reason=reason)
-    return steps.say("ask_cancel_reason", order=order["order_id"], awaiting="cancel_reason",
-                     quick_replies=[button("no_longer_needed", steps.lang), button("by_mistake", steps.lang),
-                                    button("handoff", steps.lang)])
+    return steps.say(
+        "ask_cancel_reason",
+        order=order["order_id"],
+        awaiting="cancel_reason",
+        quick_replies=[
+            button("no_longer_needed", steps.lang),
+            button("by_mistake", steps.lang),
+            button("handoff", steps.lang),
+        ],
+    )
 
 
 def after_cancel_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
     """Cancelled: each refund, where it goes and when it arrives."""
-    lines = "\n".join(t("guided.refund_move", steps.lang, method=r["payment_method"], timing=r["timing"],
-                        amount=format_amount(r["amount"], r.get("currency"), steps.lang))
-                      for r in data.get("refunds", []))
-    return steps.say("order_cancelled", order=data["order_id"], refunds=lines,
-                     quick_replies=menu_buttons(steps.lang)[:3], intent="menu")
+    lines = "\n".join(
+        t(
+            "guided.refund_move",
+            steps.lang,
+            method=r["payment_method"],
+            timing=r["timing"],
+            amount=format_amount(r["amount"], r.get("currency"), steps.lang),
+        )
+        for r in data.get("refunds", [])
+    )
+    return steps.say(
+        "order_cancelled",
+        order=data["order_id"],
+        refunds=lines,
+        quick_replies=menu_buttons(steps.lang)[:3],
+        intent="menu",
+    )

@@ -37,6 +37,7 @@ ORDER_INTENTS = ("return", "track", "status")
 LOCALISED_ERRORS = {"carrier_unavailable": "carrier_down", "order_not_found": "order_not_found"}
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Conversation:
     """What guided mode knows at this step, derived from the messages alone."""
@@ -53,20 +54,31 @@ class Conversation:
 
 
 class GuidedSteps:
-    def __init__(self, conversation: Conversation, all_messages: list[BaseMessage],
-                 handlers: Mapping[str, GuidedHandler]) -> None:
+    def __init__(
+        self, conversation: Conversation, all_messages: list[BaseMessage], handlers: Mapping[str, GuidedHandler]
+    ) -> None:
         self.c = conversation
         self.messages = all_messages
         self.lang = conversation.lang
         self.handlers = handlers  # tool name -> what to do after it answered (agent.guided_handlers)
 
     # --- writing ------------------------------------------------------------------------------
-    def say(self, key: str, *, quick_replies: list[str] | None = None, awaiting: str | None = None,
-            intent: str | None = None, **values: Any) -> AIMessage:
-        return AIMessage(content=t(f"guided.{key}", self.lang, **values), response_metadata={
-            "quick_replies": quick_replies or [],
-            "guided": {"intent": intent if intent is not None else self.c.intent, "awaiting": awaiting},
-        })
+    def say(
+        self,
+        key: str,
+        *,
+        quick_replies: list[str] | None = None,
+        awaiting: str | None = None,
+        intent: str | None = None,
+        **values: Any,
+    ) -> AIMessage:
+        return AIMessage(
+            content=t(f"guided.{key}", self.lang, **values),
+            response_metadata={
+                "quick_replies": quick_replies or [],
+                "guided": {"intent": intent if intent is not None else self.c.intent, "awaiting": awaiting},
+            },
+        )
 
     def menu(self, prefix: str = "") -> AIMessage:
         message = self.say("menu", quick_replies=menu_buttons(self.lang), intent="menu")
@@ -127,8 +139,9 @@ class GuidedSteps:
         credentials = credentials_in(self.c.text)
         if credentials:
             return self.call("verify_customer", **credentials)
-        return self.say("identify", awaiting="identity", intent=self.c.intent or "menu",
-                        quick_replies=menu_buttons(self.lang)[-2:])
+        return self.say(
+            "identify", awaiting="identity", intent=self.c.intent or "menu", quick_replies=menu_buttons(self.lang)[-2:]
+        )
 
     def help_step(self) -> AIMessage:
         if is_help_button(self.c.text):
@@ -139,8 +152,12 @@ class GuidedSteps:
         if self.c.order_id is None:
             return self.call("list_orders", limit=10)
         checked = self.last_result("check_return_eligibility")
-        if self.c.previous.get("awaiting") == "retry_return" and checked and self.eligible(checked) \
-                and not self.names_items_in(self.c.text):
+        if (
+            self.c.previous.get("awaiting") == "retry_return"
+            and checked
+            and self.eligible(checked)
+            and not self.names_items_in(self.c.text)
+        ):
             # "Refund to a gift card instead": the items just checked, another refund method.
             return self.propose_return(checked)
         return self.call("lookup_order", order_id=self.c.order_id)
@@ -161,33 +178,51 @@ class GuidedSteps:
         if data.get("code") == "declined":
             if tool != "create_return":  # the return's own offers (a gift card instead) fit no other card
                 return self.say("declined", quick_replies=menu_buttons(self.lang), intent="menu")
-            return self.say("declined", quick_replies=after_decline_buttons(self.lang), intent="return",
-                            awaiting="retry_return")
+            return self.say(
+                "declined", quick_replies=after_decline_buttons(self.lang), intent="return", awaiting="retry_return"
+            )
         if data.get("code") == "order_shipped":  # an order that left the warehouse: tracking is what we can offer
             action = t("guided.action.cancel" if tool == "cancel_order" else "guided.action.change", self.lang)
-            return self.say("order_shipped", order=self.c.order_id or "", action=action, intent="menu",
-                            quick_replies=[button("track_this_parcel", self.lang), button("handoff", self.lang)])
+            return self.say(
+                "order_shipped",
+                order=self.c.order_id or "",
+                action=action,
+                intent="menu",
+                quick_replies=[button("track_this_parcel", self.lang), button("handoff", self.lang)],
+            )
         if data.get("code") in ("not_verified", "verification_failed"):
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
             return message
         if tool == "exchange_items" and data.get("code") != "order_not_found":
             # Guided mode cannot pick another payment method or product: a colleague can.
-            message = self.say("exchange_refused", error=data.get("error", ""), awaiting="handoff_offer", intent="menu",
-                               quick_replies=[button("handoff", self.lang), menu_buttons(self.lang)[0]])
+            message = self.say(
+                "exchange_refused",
+                error=data.get("error", ""),
+                awaiting="handoff_offer",
+                intent="menu",
+                quick_replies=[button("handoff", self.lang), menu_buttons(self.lang)[0]],
+            )
             message.response_metadata["guided"]["reason"] = f"Exchange refused: {data.get('error', '')}"[:200]
             return message
         if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
-            return self.say(key, error=data.get("error", ""), order=self.c.order_id or "",
-                            quick_replies=menu_buttons(self.lang))
-        return self.say("error", error=data.get("error", "Something went wrong."),
-                        quick_replies=menu_buttons(self.lang))
+            return self.say(
+                key, error=data.get("error", ""), order=self.c.order_id or "", quick_replies=menu_buttons(self.lang)
+            )
+        return self.say(
+            "error", error=data.get("error", "Something went wrong."), quick_replies=menu_buttons(self.lang)
+        )
 
     def no_next_step(self, tool: str) -> AIMessage:
         """A tool answered that no guided handler knows: say so and offer a person, never the menu."""
         log.error("guided mode has no handler for the result of %s (agent/guided_handlers.py)", tool)
-        message = self.say("no_next_step", tool=tool, quick_replies=[button("handoff", self.lang)],
-                           awaiting="handoff_offer", intent="menu")
+        message = self.say(
+            "no_next_step",
+            tool=tool,
+            quick_replies=[button("handoff", self.lang)],
+            awaiting="handoff_offer",
+            intent="menu",
+        )
         message.response_metadata["guided"]["reason"] = f"Guided mode cannot continue after {tool}."
         return message
 
@@ -195,8 +230,11 @@ class GuidedSteps:
         """Verified: carry on with what the customer asked before we had to verify them."""
         welcome = t("guided.welcome", self.lang, name=data.get("customer_name", ""))
         for message in reversed(self.c.earlier):
-            if isinstance(message, HumanMessage) and (intent := detect_intent(str(message.content))) \
-                    and intent not in ("greeting", "help", "handoff"):
+            if (
+                isinstance(message, HumanMessage)
+                and (intent := detect_intent(str(message.content)))
+                and intent not in ("greeting", "help", "handoff")
+            ):
                 self.c.intent, self.c.request, self.c.text = intent, str(message.content), str(message.content)
                 step = self.first_step()
                 if step.tool_calls:
@@ -212,14 +250,25 @@ class GuidedSteps:
             matches = [o for o in orders if o["status"] == wanted]
             if len(matches) == 1:
                 order_id = matches[0]["order_id"]
-                return self.call("track_shipment", order_id=order_id) if wanted == "shipped" \
+                return (
+                    self.call("track_shipment", order_id=order_id)
+                    if wanted == "shipped"
                     else self.call("lookup_order", order_id=order_id)
+                )
             if matches:
                 return self.say("which_order", quick_replies=[o["order_id"] for o in matches], awaiting="order")
             if not orders:
                 return self.say("no_orders")
-        lines = "\n".join(t("guided.order_line", self.lang, order=o["order_id"], status=self.order_status(o["status"]),
-                               date=format_date(o["ordered_at"], self.lang)) for o in orders)
+        lines = "\n".join(
+            t(
+                "guided.order_line",
+                self.lang,
+                order=o["order_id"],
+                status=self.order_status(o["status"]),
+                date=format_date(o["ordered_at"], self.lang),
+            )
+            for o in orders
+        )
         if not orders:
             return self.say("no_orders", quick_replies=menu_buttons(self.lang))
         return self.say("orders", lines=lines, quick_replies=[o["order_id"] for o in orders[:6]], awaiting="order")
@@ -231,33 +280,59 @@ class GuidedSteps:
             if items is None:
                 names = [self.name_of(i) for i in order["items"]]
                 key = "not_on_order" if names_something_else(self.c.text, order["items"]) else "which_items"
-                return self.say(key, order=order["order_id"], names=t("list_separator", self.lang).join(names),
-                                awaiting="items", quick_replies=[*names, button("all_items", self.lang)])
-            return self.call("check_return_eligibility", order_id=order["order_id"], items=items,
-                             damaged=mentions(self.c.request, "damaged"))
+                return self.say(
+                    key,
+                    order=order["order_id"],
+                    names=t("list_separator", self.lang).join(names),
+                    awaiting="items",
+                    quick_replies=[*names, button("all_items", self.lang)],
+                )
+            return self.call(
+                "check_return_eligibility",
+                order_id=order["order_id"],
+                items=items,
+                damaged=mentions(self.c.request, "damaged"),
+            )
         numbers = ", ".join(order.get("tracking_numbers") or [])
         tracking = t("guided.tracking", self.lang, numbers=numbers) if numbers else ""
         quick = [button("track_this_parcel", self.lang)] if numbers else []
-        return self.say("status", order=order["order_id"], status=self.order_status(order["status"]),
-                        tracking=tracking, quick_replies=[*quick, *menu_buttons(self.lang)[:1]])
+        return self.say(
+            "status",
+            order=order["order_id"],
+            status=self.order_status(order["status"]),
+            tracking=tracking,
+            quick_replies=[*quick, *menu_buttons(self.lang)[:1]],
+        )
 
     def after_check_return_eligibility(self, data: dict[str, Any]) -> AIMessage:
         if not self.eligible(data):
-            lines = "\n".join(t("guided.item_line", self.lang, name=self.name_of(i), explanation=i["explanation"])
-                              for i in data["items"])
-            message = self.say("not_eligible", order=data["order_id"], lines=lines,
-                               quick_replies=menu_buttons(self.lang))
+            lines = "\n".join(
+                t("guided.item_line", self.lang, name=self.name_of(i), explanation=i["explanation"])
+                for i in data["items"]
+            )
+            message = self.say(
+                "not_eligible", order=data["order_id"], lines=lines, quick_replies=menu_buttons(self.lang)
+            )
             if any(i.get("reason") == "not_delivered" for i in data["items"]):
                 message.content = str(message.content) + t("guided.not_delivered", self.lang)
-                message.response_metadata["quick_replies"] = [button("track_this_parcel", self.lang),
-                                                              *menu_buttons(self.lang)[2:]]
+                message.response_metadata["quick_replies"] = [
+                    button("track_this_parcel", self.lang),
+                    *menu_buttons(self.lang)[2:],
+                ]
             return message
         return self.propose_return(data)
 
     def after_create_return(self, data: dict[str, Any]) -> AIMessage:
         amount = format_amount(data["refund_amount"], data.get("currency"), self.lang)
-        return self.say("created", rma=data["rma"], amount=amount, method=self.refund_method(data["refund_method"]),
-                        label=label_line(data), quick_replies=menu_buttons(self.lang)[:4], intent="menu")
+        return self.say(
+            "created",
+            rma=data["rma"],
+            amount=amount,
+            method=self.refund_method(data["refund_method"]),
+            label=label_line(data),
+            quick_replies=menu_buttons(self.lang)[:4],
+            intent="menu",
+        )
 
     def after_get_product_details(self, data: dict[str, Any]) -> AIMessage:
         """A product's variants (options, price, stock), or per item of an order those it can be swapped for."""
@@ -267,26 +342,47 @@ class GuidedSteps:
             for variant in product.get("variants", []):
                 options = ", ".join(f"{k}: {v}" for k, v in (variant.get("options") or {}).items()) or "-"
                 stock = t("guided.in_stock" if variant.get("in_stock") else "guided.out_of_stock", self.lang)
-                lines.append(t("guided.variant_line", self.lang, product=product.get("name", ""), options=options,
-                               price=format_amount(variant.get("price"), data.get("currency"), self.lang),
-                               stock=stock))
-        return self.say("product_variants", lines="\n".join(lines), quick_replies=menu_buttons(self.lang),
-                        intent="menu")
+                lines.append(
+                    t(
+                        "guided.variant_line",
+                        self.lang,
+                        product=product.get("name", ""),
+                        options=options,
+                        price=format_amount(variant.get("price"), data.get("currency"), self.lang),
+                        stock=stock,
+                    )
+                )
+        return self.say(
+            "product_variants", lines="\n".join(lines), quick_replies=menu_buttons(self.lang), intent="menu"
+        )
 
     def after_track_shipment(self, data: dict[str, Any]) -> AIMessage:
         parcels = data.get("parcels") or []
         if not parcels:
-            return self.say("not_shipped", order=data.get("order_id", ""),
-                            status=self.order_status(data.get("order_status", "")),
-                            quick_replies=menu_buttons(self.lang), intent="menu")
-        message = self.say("shipment", number="", status="", where="", eta="", last="",
-                           quick_replies=menu_buttons(self.lang), intent="menu")
+            return self.say(
+                "not_shipped",
+                order=data.get("order_id", ""),
+                status=self.order_status(data.get("order_status", "")),
+                quick_replies=menu_buttons(self.lang),
+                intent="menu",
+            )
+        message = self.say(
+            "shipment",
+            number="",
+            status="",
+            where="",
+            eta="",
+            last="",
+            quick_replies=menu_buttons(self.lang),
+            intent="menu",
+        )
         message.content = "\n\n".join(self.describe_parcel(p) for p in parcels)
         if any(p.get("status") == "lost" for p in parcels):
             message.content += t("guided.lost", self.lang)
             message.response_metadata["quick_replies"] = [button("handoff", self.lang), menu_buttons(self.lang)[2]]
             message.response_metadata["guided"].update(
-                awaiting="handoff_offer", reason=f"Parcel of order {data.get('order_id', '')} lost in transit.")
+                awaiting="handoff_offer", reason=f"Parcel of order {data.get('order_id', '')} lost in transit."
+            )
         return message
 
     def describe_parcel(self, parcel: dict[str, Any]) -> str:
@@ -295,19 +391,25 @@ class GuidedSteps:
         place = (last or {}).get("location")
         eta = parcel.get("estimated_delivery")
         return t(
-            "guided.shipment", self.lang,
-            number=parcel.get("tracking_number", ""), status=parcel.get("status_text") or parcel.get("status", "?"),
+            "guided.shipment",
+            self.lang,
+            number=parcel.get("tracking_number", ""),
+            status=parcel.get("status_text") or parcel.get("status", "?"),
             where=t("guided.where", self.lang, place=place) if place else "",
             eta=t("guided.eta", self.lang, eta=format_date(eta, self.lang)) if eta else "",
             last=t("guided.last_event", self.lang, event=last.get("description") or last.get("status"))
-            if isinstance(last, dict) else "")
+            if isinstance(last, dict)
+            else "",
+        )
 
     def after_search_help_centre(self, data: dict[str, Any]) -> AIMessage:
         passages = data.get("passages") or data.get("results") or []
         if not passages:
             return self.say("help_none", quick_replies=menu_buttons(self.lang)[-1:], intent="menu")
-        cited = "\n\n".join(f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n"
-                            f"{p.get('text', '')}".strip() for p in passages[:2])
+        cited = "\n\n".join(
+            f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n{p.get('text', '')}".strip()
+            for p in passages[:2]
+        )
         return self.say("help_found", passages=cited, quick_replies=menu_buttons(self.lang), intent="menu")
 
     def after_get_return_status(self, data: dict[str, Any]) -> AIMessage:
@@ -316,16 +418,29 @@ class GuidedSteps:
         method = self.refund_method(ret.get("refund_method", ""))
         refund = t("guided.refund_line", self.lang, amount=amount, method=method) if amount else ""
         cancel = [button("cancel_this_return", self.lang)] if ret.get("cancellable", True) else []
-        status = maybe(f"return_status.{ret.get('status')}", self.lang) \
-            or ret.get("status_text") or ret.get("status", "?")
-        return self.say("return_status", rma=ret.get("rma", ""), order=ret.get("order_id", ""),
-                        status=status, refund=refund, label=label_line(ret),
-                        quick_replies=[*cancel, *menu_buttons(self.lang)[:1]], intent="menu")
+        status = (
+            maybe(f"return_status.{ret.get('status')}", self.lang) or ret.get("status_text") or ret.get("status", "?")
+        )
+        return self.say(
+            "return_status",
+            rma=ret.get("rma", ""),
+            order=ret.get("order_id", ""),
+            status=status,
+            refund=refund,
+            label=label_line(ret),
+            quick_replies=[*cancel, *menu_buttons(self.lang)[:1]],
+            intent="menu",
+        )
 
     def after_cancel_return(self, data: dict[str, Any]) -> AIMessage:
         ret = data.get("return") or data
-        return self.say("return_cancelled", rma=ret.get("rma", ""), label=label_line(ret),
-                        quick_replies=menu_buttons(self.lang), intent="menu")
+        return self.say(
+            "return_cancelled",
+            rma=ret.get("rma", ""),
+            label=label_line(ret),
+            quick_replies=menu_buttons(self.lang),
+            intent="menu",
+        )
 
     def after_transfer_to_human(self, data: dict[str, Any]) -> AIMessage:
         return self.say("handed_off", ticket=data.get("ticket", ""), intent="menu")

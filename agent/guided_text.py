@@ -25,13 +25,34 @@ from core.messages import t
 
 KEYWORD_DIR = Path(__file__).with_name("guided_keywords")
 # Checked in this order: the first intent with a matching keyword wins.
-INTENTS = ("handoff", "cancel_order", "cancel_return", "return_status", "change_address", "change_items", "exchange",
-           "product", "track", "return", "status", "help", "greeting")
+INTENTS = (
+    "handoff",
+    "cancel_order",
+    "cancel_return",
+    "return_status",
+    "change_address",
+    "change_items",
+    "exchange",
+    "product",
+    "track",
+    "return",
+    "status",
+    "help",
+    "greeting",
+)
 # Tables of keywords that `mentions` looks up by name.
-Table = Literal["help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed",
-                "reason_by_mistake"]
-TABLES: tuple[Table, ...] = ("help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed",
-                             "reason_by_mistake")
+Table = Literal[
+    "help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed", "reason_by_mistake"
+]
+TABLES: tuple[Table, ...] = (
+    "help_first",
+    "gift_card",
+    "damaged",
+    "all_items",
+    "agree",
+    "reason_no_longer_needed",
+    "reason_by_mistake",
+)
 MENU_BUTTONS = ("return", "track", "order_status", "return_status", "help_centre", "handoff")
 HANDOFF_REASON_UNCLEAR = "Guided mode could not understand the request twice in a row."
 
@@ -81,8 +102,10 @@ def _read_table(code: str, directories: tuple[Path, ...]) -> dict[str, Any]:
         path = directory / f"{code}.yaml"
         if path.is_file():
             return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    raise FileNotFoundError(f"guided mode has no keyword table for language {code!r}: "
-                            f"add agent/guided_keywords/{code}.yaml (docs/adding-a-language.md)")
+    raise FileNotFoundError(
+        f"guided mode has no keyword table for language {code!r}: "
+        f"add agent/guided_keywords/{code}.yaml (docs/adding-a-language.md)"
+    )
 
 
 @lru_cache(maxsize=8)

@@ -28,7 +28,6 @@ SAME_FAILURE_IN_A_TURN = 2
 SAME_FAILURE_IN_A_CONVERSATION = 3
 
 
-
 def _failure_code(message: ToolMessage) -> str | None:
     try:
         data = json.loads(message.content) if isinstance(message.content, str) else message.content
@@ -83,16 +82,23 @@ def hand_off(state: ReturnDeskState, runtime: Runtime[ToolDeps], config: Runnabl
     reason = state.get("handoff_reason") or repeated_failure(messages) or "customer_asked"
     session_id = session_id_of(config)
     closing = _unanswered_calls(messages)
-    result = hand_over(deps_of(runtime), state={**state, "messages": [*messages, *closing]},
-                       session_id=session_id, reason=reason)
-    text = t("handoff.passed", language, ticket=result.get("ticket", "")) if result.get("ok") \
+    result = hand_over(
+        deps_of(runtime), state={**state, "messages": [*messages, *closing]}, session_id=session_id, reason=reason
+    )
+    text = (
+        t("handoff.passed", language, ticket=result.get("ticket", ""))
+        if result.get("ok")
         else t("handoff.failed", language)
+    )
     if result.get("ok") and result.get("waiting"):
         text += t("handoff.queue", language, waiting=result["waiting"])
     reply = AIMessage(
         content=text,
-        response_metadata={"returndesk_mode": "guided", "returndesk_handoff": reason,
-                           "handoff_ticket": result.get("ticket"),
-                           "quick_replies": [t("guided.button.start_over", language)]},
+        response_metadata={
+            "returndesk_mode": "guided",
+            "returndesk_handoff": reason,
+            "handoff_ticket": result.get("ticket"),
+            "quick_replies": [t("guided.button.start_over", language)],
+        },
     )
     return {"messages": [*closing, reply], "handoff_reason": None}

@@ -49,12 +49,12 @@ class HeldReply:
         if self._problems(candidate):
             self.suspect = True
             return ""
-        shown, self.released = self.text[self.released: ends[-1]], ends[-1]
+        shown, self.released = self.text[self.released : ends[-1]], ends[-1]
         return shown
 
     def approved(self) -> str:
         """`check_reply` let the reply through: the rest of it, to show now."""
-        rest = self.text[self.released:]
+        rest = self.text[self.released :]
         self._reset()
         return rest
 
@@ -64,5 +64,8 @@ class HeldReply:
         return ""
 
     def _problems(self, text: str) -> list[str]:
-        return (unsupported_facts(text, self.history) + unsupported_actions(text, self.history)
-                + unsupported_order_ids(text, self.history))
+        return (
+            unsupported_facts(text, self.history)
+            + unsupported_actions(text, self.history)
+            + unsupported_order_ids(text, self.history)
+        )

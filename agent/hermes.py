@@ -87,7 +87,7 @@ class HermesStreamFilter:
             self._captured.append(text[start:])
             return text[:start]
         keep = _partial_tag_suffix(text)
-        self._held = text[len(text) - keep:] if keep else ""
+        self._held = text[len(text) - keep :] if keep else ""
         return text[: len(text) - keep]
 
     def finish(self) -> tuple[str, list[ToolCall]]:

@@ -22,12 +22,21 @@ from core.settings import Settings
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
 
-__all__ = ["DEFAULT_MODEL", "QWEN_EXTRA_BODY", "QWEN_SAMPLING", "build_chat_model", "endpoint_model",
-           "guided_answered_this_turn", "mode_of", "model_for_turn"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "QWEN_EXTRA_BODY",
+    "QWEN_SAMPLING",
+    "build_chat_model",
+    "endpoint_model",
+    "guided_answered_this_turn",
+    "mode_of",
+    "model_for_turn",
+]
 
 
-def build_chat_model(settings: Settings, tools: Sequence[BaseTool],
-                     guided_handlers: Mapping[str, GuidedHandler] | None = None) -> Runnable:
+def build_chat_model(
+    settings: Settings, tools: Sequence[BaseTool], guided_handlers: Mapping[str, GuidedHandler] | None = None
+) -> Runnable:
     """The model with `tools` bound: endpoint with guided fallback, or guided alone (planning with
     `guided_handlers`, guided mode's own by default)."""
     guided = GuidedChatModel(handlers=guided_handlers)
@@ -47,8 +56,12 @@ def guided_answered_this_turn(messages: Sequence[BaseMessage]) -> bool:
     return False
 
 
-def model_for_turn(deps: ToolDeps, messages: Sequence[BaseMessage], tools: Sequence[BaseTool] = TOOLS,
-                   guided_handlers: Mapping[str, GuidedHandler] | None = None) -> Runnable:
+def model_for_turn(
+    deps: ToolDeps,
+    messages: Sequence[BaseMessage],
+    tools: Sequence[BaseTool] = TOOLS,
+    guided_handlers: Mapping[str, GuidedHandler] | None = None,
+) -> Runnable:
     """What answers the next step of this turn: guided mode once it has taken over, else the
     configured model with `tools` (built once per `deps`, or the one a test injected as `deps.chat_model`)."""
     if guided_answered_this_turn(messages):

@@ -37,8 +37,14 @@ def tool_rounds_this_turn(messages: Sequence[BaseMessage]) -> int:
     return rounds
 
 
-def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase = "assist", *,
-               tools: Sequence[BaseTool] = TOOLS, guided: Mapping[str, GuidedHandler] | None = None) -> dict:
+def call_model(
+    state: ReturnDeskState,
+    runtime: Runtime[ToolDeps],
+    phase: Phase = "assist",
+    *,
+    tools: Sequence[BaseTool] = TOOLS,
+    guided: Mapping[str, GuidedHandler] | None = None,
+) -> dict:
     """Ask the model (or guided mode) for the next step: a reply or a tool call.
 
     `tools` are bound to the model and `guided` (tool name -> handler; default: guided mode's own)
@@ -55,19 +61,27 @@ def call_model(state: ReturnDeskState, runtime: Runtime[ToolDeps], phase: Phase 
     if tool_rounds_this_turn(messages) >= deps.settings.max_tool_rounds:
         return {"handoff_reason": "tool_round_limit"}
     # The phase and the language ride along for guided mode, which plans and speaks as the prompt says.
-    system = SystemMessage(content=system_prompt(language), response_metadata={"returndesk_phase": phase,
-                                                                               "returndesk_language": language})
-    note = SystemMessage(content=customer_context(language, state.get("customer_name"), phase,
-                                                  state.get("reply_feedback")))
+    system = SystemMessage(
+        content=system_prompt(language), response_metadata={"returndesk_phase": phase, "returndesk_language": language}
+    )
+    note = SystemMessage(
+        content=customer_context(language, state.get("customer_name"), phase, state.get("reply_feedback"))
+    )
     # A per-node cap travels with the call; without one the client's RETURNDESK_LLM_MAX_TOKENS applies.
     cap = deps.settings.llm_node_max_tokens.get(phase)
-    response = answer_of(model_for_turn(deps, messages, tools, guided), [system, note, *messages],
-                         **({"max_tokens": cap} if cap else {}))
+    response = answer_of(
+        model_for_turn(deps, messages, tools, guided), [system, note, *messages], **({"max_tokens": cap} if cap else {})
+    )
     return {"messages": [response], "reply_feedback": None}
 
 
-def identify(state: ReturnDeskState, runtime: Runtime[ToolDeps], *, tools: Sequence[BaseTool] = TOOLS,
-             guided: Mapping[str, GuidedHandler] | None = None) -> dict:
+def identify(
+    state: ReturnDeskState,
+    runtime: Runtime[ToolDeps],
+    *,
+    tools: Sequence[BaseTool] = TOOLS,
+    guided: Mapping[str, GuidedHandler] | None = None,
+) -> dict:
     """The model before the customer is verified: identification and help-centre questions only."""
     return call_model(state, runtime, phase="identify", tools=tools, guided=guided)
 

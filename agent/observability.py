@@ -43,8 +43,9 @@ def tracer_from_env() -> Tracer:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    provider = TracerProvider(resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME",
-                                                                                       "returndesk")}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "returndesk")})
+    )
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     return provider.get_tracer("returndesk")
 
@@ -71,31 +72,53 @@ class TurnObserver(BaseCallbackHandler):
     _turn: Span | None = None
 
     def __post_init__(self) -> None:
-        self._turn = self.tracer.start_span(f"invoke_agent {AGENT_NAME}", kind=SpanKind.INTERNAL, attributes={
-            "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": AGENT_NAME,
-            "gen_ai.conversation.id": self.conversation_id})
+        self._turn = self.tracer.start_span(
+            f"invoke_agent {AGENT_NAME}",
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": AGENT_NAME,
+                "gen_ai.conversation.id": self.conversation_id,
+            },
+        )
 
     def _child(self, name: str, kind: SpanKind, attributes: dict[str, Any]) -> Span:
         context = trace.set_span_in_context(self._turn) if self._turn is not None else None
-        return self.tracer.start_span(name, context=context, kind=kind,
-                                      attributes={**attributes, "gen_ai.conversation.id": self.conversation_id})
+        return self.tracer.start_span(
+            name, context=context, kind=kind, attributes={**attributes, "gen_ai.conversation.id": self.conversation_id}
+        )
 
     # --- model calls ---------------------------------------------------------------------------
-    def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[Any]], *, run_id: UUID,
-                            metadata: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def on_chat_model_start(
+        self,
+        serialized: dict[str, Any],
+        messages: list[list[Any]],
+        *,
+        run_id: UUID,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         params = kwargs.get("invocation_params") or {}
         guided = params.get("_type") == GUIDED_TYPE
         model = "guided" if guided else str(params.get("model") or params.get("model_name") or "unknown")
-        attributes = {"gen_ai.operation.name": "chat", "gen_ai.request.model": model,
-                      "gen_ai.provider.name": AGENT_NAME.lower() if guided else "openai"}
-        for key, name in (("max_completion_tokens", "max_tokens"), ("max_tokens", "max_tokens"),
-                          ("temperature", "temperature"), ("top_p", "top_p")):
+        attributes = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": model,
+            "gen_ai.provider.name": AGENT_NAME.lower() if guided else "openai",
+        }
+        for key, name in (
+            ("max_completion_tokens", "max_tokens"),
+            ("max_tokens", "max_tokens"),
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+        ):
             if params.get(key) is not None:
                 attributes[f"gen_ai.request.{name}"] = params[key]
         span = self._child(f"chat {model}", SpanKind.INTERNAL if guided else SpanKind.CLIENT, attributes)
         with self._lock:
-            self._calls[run_id] = _Call(span, str((metadata or {}).get("langgraph_node", "")), time.perf_counter(),
-                                        guided)
+            self._calls[run_id] = _Call(
+                span, str((metadata or {}).get("langgraph_node", "")), time.perf_counter(), guided
+            )
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         with self._lock:
@@ -109,8 +132,12 @@ class TurnObserver(BaseCallbackHandler):
                 self.metrics.llm_tokens.labels(node=call.node, kind=kind).inc(count)
                 with self._lock:
                     self.tokens[kind] += count
-        call.span.set_attributes({"gen_ai.usage.input_tokens": usage.get("prompt", 0),
-                                  "gen_ai.usage.output_tokens": usage.get("completion", 0)})
+        call.span.set_attributes(
+            {
+                "gen_ai.usage.input_tokens": usage.get("prompt", 0),
+                "gen_ai.usage.output_tokens": usage.get("completion", 0),
+            }
+        )
         if finish:
             call.span.set_attribute("gen_ai.response.finish_reasons", finish)
         call.span.end()
@@ -131,8 +158,9 @@ class TurnObserver(BaseCallbackHandler):
         if kwargs.get("tool_call_id"):
             attributes["gen_ai.tool.call.id"] = str(kwargs["tool_call_id"])
         with self._lock:
-            self._calls[run_id] = _Call(self._child(f"execute_tool {name}", SpanKind.INTERNAL, attributes), "tools",
-                                        time.perf_counter())
+            self._calls[run_id] = _Call(
+                self._child(f"execute_tool {name}", SpanKind.INTERNAL, attributes), "tools", time.perf_counter()
+            )
 
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
         with self._lock:
@@ -156,8 +184,13 @@ class TurnObserver(BaseCallbackHandler):
         for call in left:
             call.span.end()
         if self._turn is not None:
-            self._turn.set_attributes({"returndesk.mode": self.mode, "gen_ai.usage.input_tokens": self.tokens["prompt"],
-                                       "gen_ai.usage.output_tokens": self.tokens["completion"]})
+            self._turn.set_attributes(
+                {
+                    "returndesk.mode": self.mode,
+                    "gen_ai.usage.input_tokens": self.tokens["prompt"],
+                    "gen_ai.usage.output_tokens": self.tokens["completion"],
+                }
+            )
             self._turn.end()
 
 
@@ -178,8 +211,10 @@ def _usage_and_finish(response: LLMResult) -> tuple[dict[str, int], list[str]]:
     if not usage:  # some clients report it on the result instead
         token_usage = (response.llm_output or {}).get("token_usage") or {}
         if token_usage:
-            usage = {"prompt": int(token_usage.get("prompt_tokens", 0)),
-                     "completion": int(token_usage.get("completion_tokens", 0))}
+            usage = {
+                "prompt": int(token_usage.get("prompt_tokens", 0)),
+                "completion": int(token_usage.get("completion_tokens", 0)),
+            }
     return usage, finish
 
 

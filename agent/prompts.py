@@ -20,13 +20,13 @@ def system_prompt(language: str) -> str:
     return t("prompt.rules", language)
 
 
-def customer_context(language: str, customer_name: str | None, phase: str = "assist",
-                     feedback: str | None = None) -> str:
+def customer_context(
+    language: str, customer_name: str | None, phase: str = "assist", feedback: str | None = None
+) -> str:
     if phase == "identify":
         note = t("prompt.context_identify", language)
     else:
-        note = t("prompt.context_assist", language,
-                 customer=customer_name or t("prompt.signed_in_customer", language))
+        note = t("prompt.context_assist", language, customer=customer_name or t("prompt.signed_in_customer", language))
     return f"{note}\n\n{feedback}" if feedback else note
 
 

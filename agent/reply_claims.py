@@ -49,8 +49,12 @@ ACTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("returned", re.compile(r"return|退", re.IGNORECASE)),
 ]
 # A successful call of one of these tools did the action.
-ACTION_TOOLS = {"returned": {"create_return", "get_return_status"}, "cancelled": {"cancel_return", "cancel_order"},
-                "refunded": {"cancel_order"}, "exchanged": {"exchange_items"}}
+ACTION_TOOLS = {
+    "returned": {"create_return", "get_return_status"},
+    "cancelled": {"cancel_return", "cancel_order"},
+    "refunded": {"cancel_order"},
+    "exchanged": {"exchange_items"},
+}
 # A tool result reporting the state backs a claim of it.
 STATE_WORDS = {
     "returned": re.compile(r"\breturned\b|已退货|已退回", re.IGNORECASE),
@@ -92,11 +96,13 @@ def unsupported_actions(reply: str, messages: Iterable[BaseMessage]) -> list[str
     """The words of `reply` that claim an action no tool in `messages` did or reported."""
     messages = list(messages)
     results = [m for m in messages if isinstance(m, ToolMessage) and m.name not in POLICY_TOOLS]
-    done = {action for action, tools in ACTION_TOOLS.items()
-            for m in results if m.name in tools and _succeeded(m)}
+    done = {action for action, tools in ACTION_TOOLS.items() for m in results if m.name in tools and _succeeded(m)}
     reported = "\n".join(str(m.content) for m in results)
-    return [claim for action, claim in claimed_actions(_without_quotes(reply, messages))
-            if action not in done and not STATE_WORDS[action].search(reported)]
+    return [
+        claim
+        for action, claim in claimed_actions(_without_quotes(reply, messages))
+        if action not in done and not STATE_WORDS[action].search(reported)
+    ]
 
 
 def _without_quotes(reply: str, messages: list[BaseMessage]) -> str:
@@ -118,8 +124,11 @@ def unsupported_order_ids(reply: str, messages: Iterable[BaseMessage]) -> list[s
     """Order numbers in `reply` that neither the customer nor a tool wrote in `messages`."""
     seen = "\n".join(str(m.content) for m in messages if isinstance(m, HumanMessage | ToolMessage))
     known = set(DIGIT_RUN.findall(seen))
-    return [match.group(0).strip() for match in ORDER_REF.finditer(reply)
-            if next(g for g in match.groups() if g) not in known]
+    return [
+        match.group(0).strip()
+        for match in ORDER_REF.finditer(reply)
+        if next(g for g in match.groups() if g) not in known
+    ]
 
 
 def unsupported_claims(reply: AIMessage, messages: Sequence[BaseMessage]) -> list[str]:

@@ -16,8 +16,17 @@ from langgraph.prebuilt import ToolNode, ToolRuntime
 from langgraph.runtime import Runtime
 
 # The ToolRuntime fields this module fills in; tests/agent/test_tool_node.py fails when LangGraph adds one.
-RUNTIME_FIELDS = ("state", "tool_call_id", "config", "context", "store", "stream_writer", "tools",
-                  "execution_info", "server_info")
+RUNTIME_FIELDS = (
+    "state",
+    "tool_call_id",
+    "config",
+    "context",
+    "store",
+    "stream_writer",
+    "tools",
+    "execution_info",
+    "server_info",
+)
 
 
 class InlineToolNode(ToolNode):
@@ -29,9 +38,15 @@ class InlineToolNode(ToolNode):
         outputs = []
         for call, cfg in zip(tool_calls, get_config_list(config, len(tool_calls)), strict=True):
             tool_runtime = ToolRuntime(
-                state=self._extract_state(input, cfg), tool_call_id=call["id"], config=cfg,
-                context=runtime.context, store=runtime.store, stream_writer=runtime.stream_writer, tools=tools,
-                execution_info=runtime.execution_info, server_info=runtime.server_info,
+                state=self._extract_state(input, cfg),
+                tool_call_id=call["id"],
+                config=cfg,
+                context=runtime.context,
+                store=runtime.store,
+                stream_writer=runtime.stream_writer,
+                tools=tools,
+                execution_info=runtime.execution_info,
+                server_info=runtime.server_info,
             )
             outputs.append(self._run_one(call, input_type, tool_runtime))  # type: ignore[arg-type]  # stub: state is a dict
         return self._combine_tool_outputs(outputs, input_type)

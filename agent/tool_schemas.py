@@ -33,8 +33,11 @@ def compact(schema: Any) -> Any:
         return [compact(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {key: compact(value) for key, value in schema.items()
-           if key not in VALIDATION_ONLY or (key == "title" and isinstance(value, dict))}  # a property named title
+    out = {
+        key: compact(value)
+        for key, value in schema.items()
+        if key not in VALIDATION_ONLY or (key == "title" and isinstance(value, dict))
+    }  # a property named title
     if "properties" in schema:  # property names are data here, not keywords: keep every one
         out["properties"] = {name: compact(value) for name, value in schema["properties"].items()}
     variants = out.get("anyOf")

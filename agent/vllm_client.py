@@ -45,8 +45,12 @@ def discover_model_name(base_url: str, api_key: str, timeout_s: float) -> str | 
         models = response.json().get("data") or []
         return str(models[0]["id"])
     except (httpx.HTTPError, ValueError, LookupError, TypeError, AttributeError) as error:
-        log.warning("Could not read the model name from %s (%s); using %s. Set RETURNDESK_LLM_MODEL to choose.",
-                    url, error, DEFAULT_MODEL)
+        log.warning(
+            "Could not read the model name from %s (%s); using %s. Set RETURNDESK_LLM_MODEL to choose.",
+            url,
+            error,
+            DEFAULT_MODEL,
+        )
         return None
 
 
@@ -94,8 +98,13 @@ def recover_tool_calls(message: BaseMessage) -> BaseMessage:
 class QwenChatOpenAI(ChatOpenAI):
     """`ChatOpenAI` for Qwen3 on vLLM: recovers hermes tool calls and logs failed calls."""
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         try:
             result = super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
             for generation in result.generations:
@@ -105,8 +114,13 @@ class QwenChatOpenAI(ChatOpenAI):
             _log_failure(error)
             raise
 
-    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         try:
             result = await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
             for generation in result.generations:
@@ -118,8 +132,13 @@ class QwenChatOpenAI(ChatOpenAI):
 
     # LangChain's base class reports each chunk we yield to the callbacks (LangGraph's "messages"
     # stream), so only filtered text ever reaches a customer's screen.
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         recovery = _StreamRecovery()
         try:
             for chunk in super()._stream(messages, stop=stop, **kwargs):
@@ -129,9 +148,13 @@ class QwenChatOpenAI(ChatOpenAI):
             _log_failure(error)
             raise
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
         recovery = _StreamRecovery()
         try:
             async for chunk in super()._astream(messages, stop=stop, **kwargs):
@@ -172,8 +195,16 @@ class _StreamRecovery:
             _check_streamed_arguments(self.aggregate)
         if not text and not calls:
             return []
-        return [ChatGenerationChunk(message=AIMessageChunk(content=text, tool_call_chunks=[
-            _as_chunk(call, self.last_tool_index + 1 + offset) for offset, call in enumerate(calls)]))]
+        return [
+            ChatGenerationChunk(
+                message=AIMessageChunk(
+                    content=text,
+                    tool_call_chunks=[
+                        _as_chunk(call, self.last_tool_index + 1 + offset) for offset, call in enumerate(calls)
+                    ],
+                )
+            )
+        ]
 
 
 def _check_streamed_arguments(message: AIMessageChunk) -> None:
@@ -187,10 +218,10 @@ def _check_streamed_arguments(message: AIMessageChunk) -> None:
 
 
 def _as_chunk(call: ToolCall, index: int) -> Any:
-    return tool_call_chunk(name=call["name"], args=json.dumps(call["args"], ensure_ascii=False),
-                           id=call["id"], index=index)
+    return tool_call_chunk(
+        name=call["name"], args=json.dumps(call["args"], ensure_ascii=False), id=call["id"], index=index
+    )
 
 
 def _log_failure(error: Exception) -> None:
-    log.warning("Model call failed (%s: %s); guided mode answers the rest of this turn.",
-                type(error).__name__, error)
+    log.warning("Model call failed (%s: %s); guided mode answers the rest of this turn.", type(error).__name__, error)

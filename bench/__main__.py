@@ -39,18 +39,25 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20_000, help="orders for the lookup benchmark (e.g. 1000000)")
     parser.add_argument("--turns", type=int, default=200, help="turns per agent in the overhead benchmark")
     parser.add_argument("--load-sessions", type=int, default=64, help="concurrent sessions in the load run")
-    parser.add_argument("--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui", "tokens"],
-                        help="run only these")
+    parser.add_argument(
+        "--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui", "tokens"], help="run only these"
+    )
     args = parser.parse_args()
     chosen = set(args.only or ["agent", "api", "lookup", "stream", "cold", "ui"])
-    report: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "machine": platform.platform(),
-                              "python": platform.python_version(), "args": vars(args)}
+    report: dict[str, Any] = {
+        "at": datetime.now(UTC).isoformat(),
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "args": vars(args),
+    }
     with tempfile.TemporaryDirectory(prefix="returndesk-bench-") as tmp:
         work = Path(tmp)
         if "agent" in chosen:
             report["agent_overhead"] = agent_overhead.run(work / "agent", args.turns)
-            table("Agent overhead per turn (scripted fake model) vs prebuilt create_react_agent",
-                  [report["agent_overhead"]])
+            table(
+                "Agent overhead per turn (scripted fake model) vs prebuilt create_react_agent",
+                [report["agent_overhead"]],
+            )
         if "api" in chosen:
             report["api"] = api_throughput.run(work / "api", args.load_sessions)
             table("API (guided mode, uvicorn subprocess) vs bare FastAPI endpoint", report["api"]["levels"])
@@ -60,15 +67,20 @@ def main() -> None:
             table("Order lookup + eligibility vs raw indexed query", report["lookup"])
         if "stream" in chosen:
             report["streaming"] = streaming.run(work / "stream")
-            table("Streaming: model server's first token -> client's first token (fake vLLM at a fixed token rate)",
-                  report["streaming"])
+            table(
+                "Streaming: model server's first token -> client's first token (fake vLLM at a fixed token rate)",
+                report["streaming"],
+            )
         if "ui" in chosen:
             report["ui_queue"] = ui_queue.run(work / "ui")
             table("Web app (Gradio queue) vs /v1: 64 concurrent customers, the same turns", report["ui_queue"])
         if "tokens" in chosen:
             report["tokens"] = tokens.run(work / "tokens")
-            table("Model calls and prompt tokens per task (eval suite's scripted tasks; "
-                  f"{report['tokens']['tokenizer']})", report["tokens"]["agents"])
+            table(
+                "Model calls and prompt tokens per task (eval suite's scripted tasks; "
+                f"{report['tokens']['tokenizer']})",
+                report["tokens"]["agents"],
+            )
             table("Targets, against the prebuilt agent in the same run", report["tokens"]["targets"])
             table("Per task", report["tokens"]["tasks"])
         if "cold" in chosen:

@@ -30,8 +30,11 @@ from mock_backends.orders.seed import seed_demo
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
 
-SCRIPT = (("lookup_order", {"order_id": "#W1000001"}), ("check_return_eligibility", {"order_id": "#W1000001"}),
-          "Your headphones can be returned until next month.")
+SCRIPT = (
+    ("lookup_order", {"order_id": "#W1000001"}),
+    ("check_return_eligibility", {"order_id": "#W1000001"}),
+    "Your headphones can be returned until next month.",
+)
 
 
 class ReactState(AgentState):
@@ -44,8 +47,9 @@ def prebuilt_react_agent(model: Any, checkpointer: BaseCheckpointSaver) -> Any:
         warnings.simplefilter("ignore")  # create_react_agent is deprecated in favour of langchain's create_agent
         from langgraph.prebuilt import create_react_agent
 
-        return create_react_agent(model, TOOLS, checkpointer=checkpointer, state_schema=ReactState,
-                                  context_schema=ToolDeps)
+        return create_react_agent(
+            model, TOOLS, checkpointer=checkpointer, state_schema=ReactState, context_schema=ToolDeps
+        )
 
 
 # The supersteps of the scripted turn in our graph: screen_input, then assist -> tools twice, assist, check_reply.
@@ -57,8 +61,9 @@ def langgraph_floor(checkpointer: BaseCheckpointSaver) -> Any:
     scripted reply, with the same checkpointer and checkpoint mode; no model, no tools, no database."""
     builder = StateGraph(MessagesState)
     for step in OUR_STEPS:
-        builder.add_node(step, (lambda state: {"messages": [AIMessage(SCRIPT[-1])]}) if step == "assist_3"
-                         else (lambda state: {}))
+        builder.add_node(
+            step, (lambda state: {"messages": [AIMessage(SCRIPT[-1])]}) if step == "assist_3" else (lambda state: {})
+        )
     builder.add_edge(START, OUR_STEPS[0])
     for before, after in pairwise(OUR_STEPS):
         builder.add_edge(before, after)
@@ -75,14 +80,20 @@ def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
     model = scripted(*SCRIPT)
     deps = ToolDeps(engine=engine, settings=settings, chat_model=model)
     checkpointer = open_checkpointer(settings)  # the product's checkpointer (SQLite file, WAL), shared by both
-    agents = {"returndesk": build_graph(checkpointer), "prebuilt_react": prebuilt_react_agent(model, checkpointer),
-              "langgraph_floor": langgraph_floor(checkpointer)}
+    agents = {
+        "returndesk": build_graph(checkpointer),
+        "prebuilt_react": prebuilt_react_agent(model, checkpointer),
+        "langgraph_floor": langgraph_floor(checkpointer),
+    }
     timings: dict[str, list[float]] = {name: [] for name in agents}
     for i in range(turns + 10):  # the first 10 warm caches and are not counted
         for name, graph in agents.items():
             config = {"configurable": {"thread_id": f"{name}-{uuid.uuid4().hex}"}}
-            state = {"messages": [HumanMessage("Can I return the headphones from #W1000001?")],
-                     "customer_id": "alice_chen_1001", "language": "en"}
+            state = {
+                "messages": [HumanMessage("Can I return the headphones from #W1000001?")],
+                "customer_id": "alice_chen_1001",
+                "language": "en",
+            }
             started = time.perf_counter()
             result = graph.invoke(state, config=config, context=deps, durability=DURABILITY)
             elapsed = time.perf_counter() - started
@@ -93,8 +104,10 @@ def run(workdir: Path, turns: int = 200) -> dict[str, Any]:
     engine.dispose()
     return {
         "turns": turns,
-        "returndesk_p50_ms": ms(pct(ours, 50)), "returndesk_p99_ms": ms(pct(ours, 99)),
-        "prebuilt_react_p50_ms": ms(pct(base, 50)), "prebuilt_react_p99_ms": ms(pct(base, 99)),
+        "returndesk_p50_ms": ms(pct(ours, 50)),
+        "returndesk_p99_ms": ms(pct(ours, 99)),
+        "prebuilt_react_p50_ms": ms(pct(base, 50)),
+        "prebuilt_react_p99_ms": ms(pct(base, 99)),
         "ratio_p50": ratio(pct(ours, 50), pct(base, 50)),
         "langgraph_floor_p50_ms": ms(pct(floor, 50)),
         "target": "ratio <= 1.2, returndesk p50 < 5 ms",

@@ -41,10 +41,12 @@ async def _returndesk_level(url: str, sessions: int, turns: int) -> tuple[list[f
             nonlocal errors
             for _ in range(turns):
                 started = time.perf_counter()
-                r = await client.post(f"/v1/sessions/{ids[c]}/messages",
-                                      json={"text": f"where is my order {bulk_order_id(c)}?"})
+                r = await client.post(
+                    f"/v1/sessions/{ids[c]}/messages", json={"text": f"where is my order {bulk_order_id(c)}?"}
+                )
                 latencies.append(time.perf_counter() - started)
                 errors += r.status_code != 200
+
         started = time.perf_counter()
         await asyncio.gather(*(session(c) for c in range(sessions)))
         return latencies, time.perf_counter() - started, errors
@@ -54,6 +56,7 @@ async def _bare_level(url: str, sessions: int, turns: int) -> tuple[list[float],
     latencies: list[float] = []
     errors = 0
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=sessions)) as client:
+
         async def session(c: int) -> None:
             nonlocal errors
             for _ in range(turns):
@@ -61,6 +64,7 @@ async def _bare_level(url: str, sessions: int, turns: int) -> tuple[list[float],
                 r = await client.post("/v1/echo", json={"text": f"where is my order {bulk_order_id(c)}?"})
                 latencies.append(time.perf_counter() - started)
                 errors += r.status_code != 200
+
         started = time.perf_counter()
         await asyncio.gather(*(session(c) for c in range(sessions)))
         return latencies, time.perf_counter() - started, errors
@@ -71,24 +75,43 @@ def run(workdir: Path, load_sessions: int = 64) -> dict[str, Any]:
     engine = make_engine(f"sqlite:///{(data / 'returndesk.db').as_posix()}")
     seed_bulk(engine, customers=max(LEVELS) + load_sessions)
     rows: list[dict[str, Any]] = []
-    bare_command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--log-level", "warning",
-                    "--host", "127.0.0.1", "--port", "{port}"]
-    with ServerProcess({"RETURNDESK_DATA_DIR": str(data)}, workdir / "returndesk.log") as ours, \
-            ServerProcess({}, workdir / "bare.log", bare_command) as bare:
+    bare_command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_app:app",
+        "--log-level",
+        "warning",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]
+    with (
+        ServerProcess({"RETURNDESK_DATA_DIR": str(data)}, workdir / "returndesk.log") as ours,
+        ServerProcess({}, workdir / "bare.log", bare_command) as bare,
+    ):
         ours.wait_ready()
         bare.wait_ready()
         for level in LEVELS:
             turns = TURNS_PER_SESSION[level]
             lat, wall, errors = asyncio.run(_returndesk_level(ours.url, level, turns))
             b_lat, b_wall, b_errors = asyncio.run(_bare_level(bare.url, level, turns))
-            rows.append({
-                "sessions": level, "requests": len(lat), "errors": errors + b_errors,
-                "returndesk_rps": round(len(lat) / wall, 1), "bare_rps": round(len(b_lat) / b_wall, 1),
-                "returndesk_p50_ms": ms(pct(lat, 50)), "returndesk_p99_ms": ms(pct(lat, 99)),
-                "bare_p50_ms": ms(pct(b_lat, 50)), "bare_p99_ms": ms(pct(b_lat, 99)),
-                "ratio_p50": ratio(pct(lat, 50), pct(b_lat, 50)),
-                "throughput_ratio": ratio(len(b_lat) / b_wall, len(lat) / wall),
-            })
+            rows.append(
+                {
+                    "sessions": level,
+                    "requests": len(lat),
+                    "errors": errors + b_errors,
+                    "returndesk_rps": round(len(lat) / wall, 1),
+                    "bare_rps": round(len(b_lat) / b_wall, 1),
+                    "returndesk_p50_ms": ms(pct(lat, 50)),
+                    "returndesk_p99_ms": ms(pct(lat, 99)),
+                    "bare_p50_ms": ms(pct(b_lat, 50)),
+                    "bare_p99_ms": ms(pct(b_lat, 99)),
+                    "ratio_p50": ratio(pct(lat, 50), pct(b_lat, 50)),
+                    "throughput_ratio": ratio(len(b_lat) / b_wall, len(lat) / wall),
+                }
+            )
         load = _load_run(ours.url, load_sessions, first_customer=max(LEVELS))
     with Session(engine) as db:
         over = [i.id for i in db.exec(select(OrderItem)).all() if i.quantity_returned > i.quantity]
@@ -97,16 +120,24 @@ def run(workdir: Path, load_sessions: int = 64) -> dict[str, Any]:
 
 
 def _load_run(url: str, sessions: int, first_customer: int) -> dict[str, Any]:
-    plans = [SessionPlan(bulk_email(c), bulk_order_id(c), f"return the headphones from order {bulk_order_id(c)}")
-             for c in range(first_customer, first_customer + sessions)]
+    plans = [
+        SessionPlan(bulk_email(c), bulk_order_id(c), f"return the headphones from order {bulk_order_id(c)}")
+        for c in range(first_customer, first_customer + sessions)
+    ]
 
     async def go():
-        async with httpx.AsyncClient(base_url=url, timeout=120,
-                                     limits=httpx.Limits(max_connections=sessions)) as client:
+        async with httpx.AsyncClient(
+            base_url=url, timeout=120, limits=httpx.Limits(max_connections=sessions)
+        ) as client:
             return await drive(client, plans, concurrency=sessions, deadline_s=300)
 
     report = asyncio.run(go())
-    return {"sessions": sessions, "requests": report.requests, "errors": len(report.errors),
-            "returns_confirmed": sum(o.rma_reply for o in report.outcomes),
-            "p50_ms": ms(pct(report.latencies_s, 50)), "p99_ms": ms(pct(report.latencies_s, 99)),
-            "wall_s": round(report.wall_s, 2)}
+    return {
+        "sessions": sessions,
+        "requests": report.requests,
+        "errors": len(report.errors),
+        "returns_confirmed": sum(o.rma_reply for o in report.outcomes),
+        "p50_ms": ms(pct(report.latencies_s, 50)),
+        "p99_ms": ms(pct(report.latencies_s, 99)),
+        "wall_s": round(report.wall_s, 2),
+    }

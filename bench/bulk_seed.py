@@ -37,21 +37,48 @@ def seed_bulk(engine: Engine, *, customers: int, orders_per_customer: int = 1, n
     rows: dict[str, list[dict[str, Any]]] = {"customer": [], "orders": [], "orderitem": []}
     with engine.begin() as conn:
         for c in range(customers):
-            rows["customer"].append({"id": f"load_{c}", "first_name": "Load", "last_name": f"Tester{c}",
-                                     "email": bulk_email(c), "phone": None, "postcode": "00000",
-                                     "preferred_language": "en"})
+            rows["customer"].append(
+                {
+                    "id": f"load_{c}",
+                    "first_name": "Load",
+                    "last_name": f"Tester{c}",
+                    "email": bulk_email(c),
+                    "phone": None,
+                    "postcode": "00000",
+                    "preferred_language": "en",
+                }
+            )
             for k in range(orders_per_customer):
                 order_id = bulk_order_id(c * orders_per_customer + k)
-                rows["orders"].append({"id": order_id, "customer_id": f"load_{c}", "status": "delivered",
-                                       "created_at": delivered - timedelta(days=5), "shipped_at": delivered
-                                       - timedelta(days=3), "delivered_at": delivered, "ship_to": "",
-                                       "total_cents": 8999 + 2 * 1299, "processing_at": None,
-                                       "cancelled_at": None})
+                rows["orders"].append(
+                    {
+                        "id": order_id,
+                        "customer_id": f"load_{c}",
+                        "status": "delivered",
+                        "created_at": delivered - timedelta(days=5),
+                        "shipped_at": delivered - timedelta(days=3),
+                        "delivered_at": delivered,
+                        "ship_to": "",
+                        "total_cents": 8999 + 2 * 1299,
+                        "processing_at": None,
+                        "cancelled_at": None,
+                    }
+                )
                 rows["orderitem"] += [
-                    {"order_id": order_id, "variant_id": "P-HEADPHONES-STD", "quantity": 1,
-                     "unit_price_cents": 8999, "quantity_returned": 0},
-                    {"order_id": order_id, "variant_id": "P-CABLE-STD", "quantity": 2,
-                     "unit_price_cents": 1299, "quantity_returned": 0},
+                    {
+                        "order_id": order_id,
+                        "variant_id": "P-HEADPHONES-STD",
+                        "quantity": 1,
+                        "unit_price_cents": 8999,
+                        "quantity_returned": 0,
+                    },
+                    {
+                        "order_id": order_id,
+                        "variant_id": "P-CABLE-STD",
+                        "quantity": 2,
+                        "unit_price_cents": 1299,
+                        "quantity_returned": 0,
+                    },
                 ]
             if len(rows["orderitem"]) >= CHUNK:
                 _flush(conn, rows)

@@ -38,8 +38,9 @@ class LoadReport:
 
     @property
     def errors(self) -> list[str]:
-        return [o.error for o in self.outcomes if o.error] + \
-            [f"HTTP {s}" for o in self.outcomes for s in o.statuses if s >= 500]
+        return [o.error for o in self.outcomes if o.error] + [
+            f"HTTP {s}" for o in self.outcomes for s in o.statuses if s >= 500
+        ]
 
     @property
     def requests(self) -> int:
@@ -56,18 +57,25 @@ async def _timed(client: httpx.AsyncClient, latencies: list[float], method: str,
 async def _one_session(client: httpx.AsyncClient, plan: SessionPlan, latencies: list[float]) -> SessionOutcome:
     outcome = SessionOutcome(plan)
     try:
-        signed = await _timed(client, latencies, "POST", "/v1/sessions",
-                              json={"email": plan.email, "order_id": plan.order_id})
+        signed = await _timed(
+            client, latencies, "POST", "/v1/sessions", json={"email": plan.email, "order_id": plan.order_id}
+        )
         outcome.statuses.append(signed.status_code)
         outcome.session_id = signed.json()["session_id"]
-        turn = await _timed(client, latencies, "POST", f"/v1/sessions/{outcome.session_id}/messages",
-                            json={"text": plan.text})
+        turn = await _timed(
+            client, latencies, "POST", f"/v1/sessions/{outcome.session_id}/messages", json={"text": plan.text}
+        )
         outcome.statuses.append(turn.status_code)
         outcome.replies.append(turn.json()["reply"])
         pending = turn.json().get("pending")
         if pending:
-            done = await _timed(client, latencies, "POST", f"/v1/sessions/{outcome.session_id}/confirm",
-                                json={"action_id": pending["action_id"]})
+            done = await _timed(
+                client,
+                latencies,
+                "POST",
+                f"/v1/sessions/{outcome.session_id}/confirm",
+                json={"action_id": pending["action_id"]},
+            )
             outcome.statuses.append(done.status_code)
             outcome.replies.append(done.json()["reply"])
             outcome.rma_reply = "RMA-" in done.json()["reply"]
@@ -76,8 +84,9 @@ async def _one_session(client: httpx.AsyncClient, plan: SessionPlan, latencies: 
     return outcome
 
 
-async def drive(client: httpx.AsyncClient, plans: list[SessionPlan], *, concurrency: int,
-                deadline_s: float = 120.0) -> LoadReport:
+async def drive(
+    client: httpx.AsyncClient, plans: list[SessionPlan], *, concurrency: int, deadline_s: float = 120.0
+) -> LoadReport:
     """Run every plan, at most `concurrency` at once; stops by itself after `deadline_s`."""
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)

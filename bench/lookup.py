@@ -30,20 +30,23 @@ from mock_backends.orders.seed import seed_demo
 # The baseline: the same lookup written by hand as raw SQL on the same connection (no ORM, no Python
 # layer): the order, its items with their products (named in the customer's language, else English),
 # and its parcels, by order number and owner.
-RAW = text("SELECT o.id, o.customer_id, o.status, o.created_at, o.delivered_at, o.total_cents, o.currency, i.id, "
-           "i.variant_id, p.name, p.category, p.final_sale, i.quantity, i.quantity_returned, i.unit_price_cents, "
-           "COALESCE(n.name, p.name), v.options, COALESCE(i.quantity_exchanged, 0), s.tracking_number FROM orders o "
-           "LEFT JOIN orderitem i ON i.order_id = o.id LEFT JOIN variant v ON v.id = i.variant_id "
-           "LEFT JOIN product p ON p.id = v.product_id "
-           "LEFT JOIN productname n ON n.product_id = p.id AND n.language = :language "
-           "LEFT JOIN shipment s ON s.order_id = o.id "
-           "WHERE o.id = :order_id AND o.customer_id = :customer_id ORDER BY i.id, s.id")
+RAW = text(
+    "SELECT o.id, o.customer_id, o.status, o.created_at, o.delivered_at, o.total_cents, o.currency, i.id, "
+    "i.variant_id, p.name, p.category, p.final_sale, i.quantity, i.quantity_returned, i.unit_price_cents, "
+    "COALESCE(n.name, p.name), v.options, COALESCE(i.quantity_exchanged, 0), s.tracking_number FROM orders o "
+    "LEFT JOIN orderitem i ON i.order_id = o.id LEFT JOIN variant v ON v.id = i.variant_id "
+    "LEFT JOIN product p ON p.id = v.product_id "
+    "LEFT JOIN productname n ON n.product_id = p.id AND n.language = :language "
+    "LEFT JOIN shipment s ON s.order_id = o.id "
+    "WHERE o.id = :order_id AND o.customer_id = :customer_id ORDER BY i.id, s.id"
+)
 ITEM_ID = 7  # the position of i.id in RAW
 ADMIN_URL = os.environ.get("RETURNDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def measure(engine: Engine, order_ids: list[str], customer_of: Callable[[str], str],
-            rounds: int = 1000) -> dict[str, Any]:
+def measure(
+    engine: Engine, order_ids: list[str], customer_of: Callable[[str], str], rounds: int = 1000
+) -> dict[str, Any]:
     """p50 of our lookup (alone, and with the eligibility check) vs the raw query, alternating on random orders.
 
     For reference it also times the same SQL on the bare driver cursor (`driver_p50_ms`): what
@@ -68,8 +71,11 @@ def measure(engine: Engine, order_ids: list[str], customer_of: Callable[[str], s
             ours.append(time.perf_counter() - started)
             lookup_only.append(looked_up - started)
             started = time.perf_counter()
-            rows = session.connection().execute(RAW, {"order_id": order_id, "customer_id": customer_id,
-                                                      "language": "en"}).all()
+            rows = (
+                session.connection()
+                .execute(RAW, {"order_id": order_id, "customer_id": customer_id, "language": "en"})
+                .all()
+            )
             raw.append(time.perf_counter() - started)
             assert len({row[ITEM_ID] for row in rows} - {None}) == len(detail.lines)
             params = compiled.construct_params({"order_id": order_id, "customer_id": customer_id, "language": "en"})
@@ -78,10 +84,15 @@ def measure(engine: Engine, order_ids: list[str], customer_of: Callable[[str], s
             driver_rows = cursor.fetchall()
             driver.append(time.perf_counter() - started)
             assert len(driver_rows) == len(rows)
-    return {"lookup_p50_ms": ms(pct(lookup_only, 50)), "ours_p50_ms": ms(pct(ours, 50)),
-            "raw_p50_ms": ms(pct(raw, 50)), "lookup_ratio": ratio(pct(lookup_only, 50), pct(raw, 50)),
-            "ratio_p50": ratio(pct(ours, 50), pct(raw, 50)), "target": "ratio <= 1.5",
-            "driver_p50_ms": ms(pct(driver, 50))}
+    return {
+        "lookup_p50_ms": ms(pct(lookup_only, 50)),
+        "ours_p50_ms": ms(pct(ours, 50)),
+        "raw_p50_ms": ms(pct(raw, 50)),
+        "lookup_ratio": ratio(pct(lookup_only, 50), pct(raw, 50)),
+        "ratio_p50": ratio(pct(ours, 50), pct(raw, 50)),
+        "target": "ratio <= 1.5",
+        "driver_p50_ms": ms(pct(driver, 50)),
+    }
 
 
 @contextmanager
@@ -115,12 +126,15 @@ def run(sqlite_path: str, orders: int, orders_per_customer: int = 5) -> list[dic
             create_tables(engine)
             seed_demo(engine)
             started = time.perf_counter()
-            report = generate(engine, customers=customers, seed=42, now=utcnow(),
-                              orders_per_customer=orders_per_customer)
+            report = generate(
+                engine, customers=customers, seed=42, now=utcnow(), orders_per_customer=orders_per_customer
+            )
             seeded_s = time.perf_counter() - started
             with Session(engine) as session:
                 owner = dict(session.exec(select(Order.id, Order.customer_id)).all())
-            results.append({"database": name, "orders": report.orders, "seed_s": round(seeded_s, 1)}
-                           | measure(engine, list(owner), owner.__getitem__))
+            results.append(
+                {"database": name, "orders": report.orders, "seed_s": round(seeded_s, 1)}
+                | measure(engine, list(owner), owner.__getitem__)
+            )
             engine.dispose()
     return results

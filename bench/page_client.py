@@ -42,8 +42,9 @@ class PageLayout:
         for index, dependency in enumerate(config["dependencies"]):
             targets = dependency.get("targets") or []
             if targets and dependency.get("backend_fn", True):
-                handlers.append(Handler(dependency.get("id", index), targets[0][0], dependency["inputs"],
-                                        dependency["outputs"]))
+                handlers.append(
+                    Handler(dependency.get("id", index), targets[0][0], dependency["inputs"], dependency["outputs"])
+                )
         return cls(components, handlers)
 
     def handler(self, elem_id: str, event: str = "click") -> Handler:
@@ -69,25 +70,34 @@ class PageTab:
 
     def payload(self, handler: Handler, values: dict[str, Any]) -> dict[str, Any]:
         """`values` by elem_id; State inputs are null (kept on the server), other inputs default to ""."""
-        data = [None if self.layout.kind(c) == "state" else values.get(self.layout.elem_id(c) or "", "")
-                for c in handler.inputs]
-        return {"data": data, "event_data": None, "fn_index": handler.fn_index, "trigger_id": handler.trigger_id,
-                "session_hash": self.session_hash}
+        data = [
+            None if self.layout.kind(c) == "state" else values.get(self.layout.elem_id(c) or "", "")
+            for c in handler.inputs
+        ]
+        return {
+            "data": data,
+            "event_data": None,
+            "fn_index": handler.fn_index,
+            "trigger_id": handler.trigger_id,
+            "session_hash": self.session_hash,
+        }
 
     async def join(self, elem_id: str, values: dict[str, Any] | None = None) -> httpx.Response:
         handler = self.layout.handler(elem_id)
         return await self.client.post("/gradio_api/queue/join", json=self.payload(handler, values or {}))
 
-    async def call(self, elem_id: str, values: dict[str, Any] | None = None,
-                   timeout_s: float = 120) -> tuple[float, dict[str, Any]]:
+    async def call(
+        self, elem_id: str, values: dict[str, Any] | None = None, timeout_s: float = 120
+    ) -> tuple[float, dict[str, Any]]:
         """Runs the handler; returns (seconds from join to completion, the final output by elem_id)."""
         handler = self.layout.handler(elem_id)
         started = time.perf_counter()
         joined = await self.join(elem_id, values)
         joined.raise_for_status()
         event_id = joined.json()["event_id"]
-        async with self.client.stream("GET", "/gradio_api/queue/data", params={"session_hash": self.session_hash},
-                                      timeout=timeout_s) as stream:
+        async with self.client.stream(
+            "GET", "/gradio_api/queue/data", params={"session_hash": self.session_hash}, timeout=timeout_s
+        ) as stream:
             async for line in stream.aiter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -97,8 +107,13 @@ class PageTab:
                 output = message.get("output") or {}
                 if not message.get("success", False):
                     raise RuntimeError(f"handler #{elem_id} failed: {output}")
-                values_out = dict(zip([self.layout.elem_id(c) or str(c) for c in handler.outputs],
-                                      output.get("data", []), strict=False))
+                values_out = dict(
+                    zip(
+                        [self.layout.elem_id(c) or str(c) for c in handler.outputs],
+                        output.get("data", []),
+                        strict=False,
+                    )
+                )
                 return time.perf_counter() - started, values_out
         raise RuntimeError(f"the queue stream ended before #{elem_id} completed")
 
@@ -117,8 +132,9 @@ def run_handler(client: httpx.Client, payload: dict[str, Any], timeout_s: float 
     """Synchronous: join the queue with `payload` and wait for its completion message (tests' TestClient)."""
     joined = client.post("/gradio_api/queue/join", json=payload)
     joined.raise_for_status()
-    with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": payload["session_hash"]},
-                       timeout=timeout_s) as stream:
+    with client.stream(
+        "GET", "/gradio_api/queue/data", params={"session_hash": payload["session_hash"]}, timeout=timeout_s
+    ) as stream:
         message = completed(stream.iter_lines(), joined.json()["event_id"])
     if message is None:
         raise RuntimeError("the queue stream ended before the handler completed")

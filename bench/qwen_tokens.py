@@ -23,29 +23,65 @@ from typing import Any
 import tiktoken
 
 # Qwen2's pre-tokenizer (tokenizer.json); Qwen3 kept it.
-PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
-           r"|\s*[\r\n]+|\s+(?!\S)|\s+")
-ADDED_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|object_ref_start|>", "<|object_ref_end|>",
-                "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>",
-                "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>", "<tool_call>",
-                "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>",
-                "<|repo_name|>", "<|file_sep|>", "<tool_response>", "</tool_response>", "<think>", "</think>")
+PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+ADDED_TOKENS = (
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|object_ref_start|>",
+    "<|object_ref_end|>",
+    "<|box_start|>",
+    "<|box_end|>",
+    "<|quad_start|>",
+    "<|quad_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|vision_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+    "<tool_call>",
+    "</tool_call>",
+    "<|fim_prefix|>",
+    "<|fim_middle|>",
+    "<|fim_suffix|>",
+    "<|fim_pad|>",
+    "<|repo_name|>",
+    "<|file_sep|>",
+    "<tool_response>",
+    "</tool_response>",
+    "<think>",
+    "</think>",
+)
 # Token ids of Qwen3's tokenizer (Qwen2TokenizerFast), as published in its users' tests.
-KNOWN_IDS = {"Hello": [9707], " hello sir. How are you Edward?": [23811, 27048, 13, 2585, 525, 498, 21891, 30],
-             "<|im_start|>user\n": [151644, 872, 198], "<tool_call>": [151657], "</think>": [151668]}
+KNOWN_IDS = {
+    "Hello": [9707],
+    " hello sir. How are you Edward?": [23811, 27048, 13, 2585, 525, 498, 21891, 30],
+    "<|im_start|>user\n": [151644, 872, 198],
+    "<tool_call>": [151657],
+    "</think>": [151668],
+}
 
-TOOLS_HEAD = ("# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
-              "You are provided with function signatures within <tools></tools> XML tags:\n<tools>")
-TOOLS_TAIL = ("\n</tools>\n\nFor each function call, return a json object with function name and arguments "
-              "within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, "
-              "\"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n")
+TOOLS_HEAD = (
+    "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+    "You are provided with function signatures within <tools></tools> XML tags:\n<tools>"
+)
+TOOLS_TAIL = (
+    "\n</tools>\n\nFor each function call, return a json object with function name and arguments "
+    'within <tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, '
+    '"arguments": <args-json-object>}\n</tool_call><|im_end|>\n'
+)
 
 
 @lru_cache(maxsize=1)
 def encoding() -> tiktoken.Encoding:
     ranks_file = files("dashscope") / "resources" / "qwen.tiktoken"
-    ranks = {base64.b64decode(token): int(rank)
-             for token, rank in (line.split() for line in ranks_file.read_text().splitlines() if line)}
+    ranks = {
+        base64.b64decode(token): int(rank)
+        for token, rank in (line.split() for line in ranks_file.read_text().splitlines() if line)
+    }
     special = {token: len(ranks) + i for i, token in enumerate(ADDED_TOKENS)}
     return tiktoken.Encoding("qwen3", pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=special)
 
@@ -88,8 +124,13 @@ def render(body: dict[str, Any]) -> str:
                     out.append("\n")
                 function = call.get("function", call)
                 arguments = function["arguments"]
-                out.append('<tool_call>\n{"name": "' + function["name"] + '", "arguments": '
-                           + (arguments if isinstance(arguments, str) else tojson(arguments)) + "}\n</tool_call>")
+                out.append(
+                    '<tool_call>\n{"name": "'
+                    + function["name"]
+                    + '", "arguments": '
+                    + (arguments if isinstance(arguments, str) else tojson(arguments))
+                    + "}\n</tool_call>"
+                )
             out.append("<|im_end|>\n")
         elif role == "tool":
             if i == 0 or messages[i - 1]["role"] != "tool":
@@ -103,8 +144,11 @@ def render(body: dict[str, Any]) -> str:
 
 def completion_text(reply: dict[str, Any]) -> str:
     """What the model decodes for one answer (an assistant message), up to and including `<|im_end|>`."""
-    return render({"messages": [{"role": "assistant", **reply}]}).removeprefix("<|im_start|>assistant\n") \
+    return (
+        render({"messages": [{"role": "assistant", **reply}]})
+        .removeprefix("<|im_start|>assistant\n")
         .removesuffix("<|im_start|>assistant\n")
+    )
 
 
 def text_of(message: dict[str, Any]) -> str:

@@ -34,8 +34,14 @@ def run(url: str, customers: int, method: str) -> tuple[float, int, int]:
     create_tables(engine)
     seed_demo(engine)
     start = time.perf_counter()
-    report = generate(engine, customers=customers, seed=1, now=datetime.now(UTC), method=method,  # type: ignore[arg-type]
-                      orders_per_customer=ORDERS_PER_CUSTOMER)
+    report = generate(
+        engine,
+        customers=customers,
+        seed=1,
+        now=datetime.now(UTC),
+        method=method,  # type: ignore[arg-type]
+        orders_per_customer=ORDERS_PER_CUSTOMER,
+    )
     seconds = time.perf_counter() - start
     engine.dispose()
     return seconds, report.orders, sum(report.rows.values())
@@ -63,18 +69,37 @@ def main() -> None:
     parser.add_argument("--skip-postgres-executemany", action="store_true", help="only COPY on PostgreSQL")
     args = parser.parse_args()
     customers = max(1, args.orders // ORDERS_PER_CUSTOMER)
-    runs = [("SQLite", "executemany", lambda: on_sqlite(customers)),
-            ("PostgreSQL", "copy", lambda: on_postgres(customers, "copy"))]
+    runs = [
+        ("SQLite", "executemany", lambda: on_sqlite(customers)),
+        ("PostgreSQL", "copy", lambda: on_postgres(customers, "copy")),
+    ]
     if not args.skip_postgres_executemany:
         runs.insert(1, ("PostgreSQL", "executemany", lambda: on_postgres(customers, "executemany")))
-    table = Table("database", "method", "customers", "orders", "rows", "seconds", "orders/s", "time vs baseline",
-                  title=f"Seeding ~{args.orders:,} orders (baseline: SQLite executemany, same run)")
+    table = Table(
+        "database",
+        "method",
+        "customers",
+        "orders",
+        "rows",
+        "seconds",
+        "orders/s",
+        "time vs baseline",
+        title=f"Seeding ~{args.orders:,} orders (baseline: SQLite executemany, same run)",
+    )
     baseline = None
     for database, method, measure in runs:
         seconds, orders, rows = measure()
         baseline = baseline or seconds
-        table.add_row(database, method, f"{customers:,}", f"{orders:,}", f"{rows:,}", f"{seconds:.1f}",
-                      f"{orders / seconds:,.0f}", f"{seconds / baseline:.2f}x")
+        table.add_row(
+            database,
+            method,
+            f"{customers:,}",
+            f"{orders:,}",
+            f"{rows:,}",
+            f"{seconds:.1f}",
+            f"{orders / seconds:,.0f}",
+            f"{seconds / baseline:.2f}x",
+        )
         Console().print(f"{database} {method}: {orders:,} orders in {seconds:.1f}s")
     Console().print(table)
 

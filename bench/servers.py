@@ -34,8 +34,7 @@ class ServerProcess:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("ab")
         command = [part.replace("{port}", str(self.port)) for part in command or DEFAULT_COMMAND]
-        self.proc = subprocess.Popen(command, cwd=REPO,
-                                     env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(command, cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout_s: float = 90.0, path: str = "/healthz") -> float:
         """Seconds until `path` answered 200; raises with the server's log if it never does."""

@@ -59,27 +59,45 @@ def run(workdir: Path, samples: int = 20) -> list[dict[str, Any]]:
     create_tables(engine)
     seed_demo(engine)
     engine.dispose()
-    added: dict[str, list[float]] = {"direct (baseline)": [], "SSE /v1/sessions/{id}/messages/stream": [],
-                                     "OpenAI /v1/chat/completions stream": []}
+    added: dict[str, list[float]] = {
+        "direct (baseline)": [],
+        "SSE /v1/sessions/{id}/messages/stream": [],
+        "OpenAI /v1/chat/completions stream": [],
+    }
     with FakeVLLMServer(responder=lambda body: Reply.stream_text(REPLY, TOKENS_PER_S)) as fake:
-        env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_LLM_BASE_URL": fake.base_url,
-               "RETURNDESK_LLM_MODEL": MODEL, "RETURNDESK_LLM_STREAM": "true",
-               "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0"}
+        env = {
+            "RETURNDESK_DATA_DIR": str(data),
+            "RETURNDESK_LLM_BASE_URL": fake.base_url,
+            "RETURNDESK_LLM_MODEL": MODEL,
+            "RETURNDESK_LLM_STREAM": "true",
+            "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0",
+        }
         with ServerProcess(env, workdir / "streaming.log") as server, httpx.Client(timeout=60) as http:
             server.wait_ready()
-            session_id = http.post(f"{server.url}/v1/sessions",
-                                   json={"email": "alice@example.com", "order_id": "#W1000001"}).json()["session_id"]
+            session_id = http.post(
+                f"{server.url}/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}
+            ).json()["session_id"]
             routes: dict[str, Callable[[], httpx.Response]] = {
                 "direct (baseline)": lambda: http.stream(
-                    "POST", f"{fake.base_url}/chat/completions",
-                    json={"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "hi"}]}),
+                    "POST",
+                    f"{fake.base_url}/chat/completions",
+                    json={"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "hi"}]},
+                ),
                 "SSE /v1/sessions/{id}/messages/stream": lambda: http.stream(
-                    "POST", f"{server.url}/v1/sessions/{session_id}/messages/stream",
-                    json={"text": "Can I still send something back?"}),
+                    "POST",
+                    f"{server.url}/v1/sessions/{session_id}/messages/stream",
+                    json={"text": "Can I still send something back?"},
+                ),
                 "OpenAI /v1/chat/completions stream": lambda: http.stream(
-                    "POST", f"{server.url}/v1/chat/completions", headers={"X-Session-Id": session_id},
-                    json={"model": "returndesk", "stream": True,
-                          "messages": [{"role": "user", "content": "Can I still send something back?"}]}),
+                    "POST",
+                    f"{server.url}/v1/chat/completions",
+                    headers={"X-Session-Id": session_id},
+                    json={
+                        "model": "returndesk",
+                        "stream": True,
+                        "messages": [{"role": "user", "content": "Can I still send something back?"}],
+                    },
+                ),
             }
             for i in range(samples + 2):  # the first two rounds warm up and are not counted
                 for name, open_stream in routes.items():
@@ -91,7 +109,15 @@ def run(workdir: Path, samples: int = 20) -> list[dict[str, Any]]:
                     if i >= 2:
                         added[name].append(arrived - fake.first_token_at[written])
     baseline = pct(added["direct (baseline)"], 50)
-    return [{"route": name, "samples": len(values), "tokens_per_s": TOKENS_PER_S,
-             "first_token_gap_p50_ms": ms(pct(values, 50)), "gap_p99_ms": ms(pct(values, 99)),
-             "added_vs_direct_p50_ms": ms(pct(values, 50) - baseline), "target": "added < 10 ms"}
-            for name, values in added.items()]
+    return [
+        {
+            "route": name,
+            "samples": len(values),
+            "tokens_per_s": TOKENS_PER_S,
+            "first_token_gap_p50_ms": ms(pct(values, 50)),
+            "gap_p99_ms": ms(pct(values, 99)),
+            "added_vs_direct_p50_ms": ms(pct(values, 50) - baseline),
+            "target": "added < 10 ms",
+        }
+        for name, values in added.items()
+    ]

@@ -61,8 +61,14 @@ def conversation_calls(calls: list[tuple[dict[str, Any], dict[str, Any]]]) -> li
         if out:
             before = out[-1]
             cached = qt.common_prefix(prompt, before["prompt"] + before["completion"])
-        out.append({"prompt": prompt, "completion": completion, "cached": cached,
-                    "tools_offered": len(body.get("tools") or [])})
+        out.append(
+            {
+                "prompt": prompt,
+                "completion": completion,
+                "cached": cached,
+                "tools_offered": len(body.get("tools") or []),
+            }
+        )
     return out
 
 
@@ -79,17 +85,28 @@ def run(workdir: Path) -> dict[str, Any]:
             for agent in AGENTS:
                 recorder.task_id, recorder.calls = task_id, []
                 record = run_trial(EvalCase(task), agent, 0, options, templates)
-                conversations.append({"task": task_id, "language": task.language, "category": task.category,
-                                      "agent": agent, "status": record.status, "reasons": record.reasons,
-                                      "guided_replies": record.guided_replies,
-                                      "calls": conversation_calls(recorder.calls)})
+                conversations.append(
+                    {
+                        "task": task_id,
+                        "language": task.language,
+                        "category": task.category,
+                        "agent": agent,
+                        "status": record.status,
+                        "reasons": record.reasons,
+                        "guided_replies": record.guided_replies,
+                        "calls": conversation_calls(recorder.calls),
+                    }
+                )
     return summarise(conversations)
 
 
 def _share_with_others(conv: dict[str, Any], conversations: list[dict[str, Any]]) -> float:
     first = conv["calls"][0]["prompt"]
-    others = [c["calls"][0]["prompt"] for c in conversations
-              if c is not conv and c["agent"] == conv["agent"] and c["language"] == conv["language"] and c["calls"]]
+    others = [
+        c["calls"][0]["prompt"]
+        for c in conversations
+        if c is not conv and c["agent"] == conv["agent"] and c["language"] == conv["language"] and c["calls"]
+    ]
     return max((qt.common_prefix(first, o) for o in others), default=0) / len(first)
 
 
@@ -101,47 +118,89 @@ def summarise(conversations: list[dict[str, Any]]) -> dict[str, Any]:
         returns = [c for c in completed if c["category"] in RETURN_CATEGORIES]
         later = [call["cached"] / len(call["prompt"]) for c in mine for call in c["calls"][1:]]
         first_shared = [_share_with_others(c, conversations) for c in mine if c["calls"]]
-        rows.append({
-            "agent": agent, "tasks": len(mine), "completed": len(completed),
-            "calls_per_task": _mean([len(c["calls"]) for c in completed]),
-            "calls_per_return": _mean([len(c["calls"]) for c in returns]),
-            "prompt_tok_per_task": _mean([sum(len(k["prompt"]) for k in c["calls"]) for c in completed]),
-            "prompt_tok_per_return": _mean([sum(len(k["prompt"]) for k in c["calls"]) for c in returns]),
-            "completion_tok_per_task": _mean([sum(len(k["completion"]) for k in c["calls"]) for c in completed]),
-            "first_call_prompt_tok": _mean([len(c["calls"][0]["prompt"]) for c in mine if c["calls"]]),
-            "uncached_tok_per_task": _mean([sum(len(k["prompt"]) - k["cached"] for k in c["calls"])
-                                            for c in completed]),
-            "later_calls_cached_min_%": _pct(min(later, default=0)),
-            "later_calls_cached_mean_%": _pct(statistics.fmean(later) if later else 0.0),
-            "first_call_shared_min_%": _pct(min(first_shared, default=0)),
-        })
+        rows.append(
+            {
+                "agent": agent,
+                "tasks": len(mine),
+                "completed": len(completed),
+                "calls_per_task": _mean([len(c["calls"]) for c in completed]),
+                "calls_per_return": _mean([len(c["calls"]) for c in returns]),
+                "prompt_tok_per_task": _mean([sum(len(k["prompt"]) for k in c["calls"]) for c in completed]),
+                "prompt_tok_per_return": _mean([sum(len(k["prompt"]) for k in c["calls"]) for c in returns]),
+                "completion_tok_per_task": _mean([sum(len(k["completion"]) for k in c["calls"]) for c in completed]),
+                "first_call_prompt_tok": _mean([len(c["calls"][0]["prompt"]) for c in mine if c["calls"]]),
+                "uncached_tok_per_task": _mean(
+                    [sum(len(k["prompt"]) - k["cached"] for k in c["calls"]) for c in completed]
+                ),
+                "later_calls_cached_min_%": _pct(min(later, default=0)),
+                "later_calls_cached_mean_%": _pct(statistics.fmean(later) if later else 0.0),
+                "first_call_shared_min_%": _pct(min(first_shared, default=0)),
+            }
+        )
         for c in mine:
-            per_task.append({"task": c["task"], "agent": agent, "status": c["status"], "calls": len(c["calls"]),
-                             "prompt_tok": sum(len(k["prompt"]) for k in c["calls"]),
-                             "completion_tok": sum(len(k["completion"]) for k in c["calls"]),
-                             "tools_offered": "/".join(str(k["tools_offered"]) for k in c["calls"]),
-                             "cached_%": "/".join(str(round(100 * k["cached"] / len(k["prompt"])))
-                                                  for k in c["calls"][1:]),
-                             "first_shared_%": _pct(_share_with_others(c, conversations)) if c["calls"] else "",
-                             "reasons": "; ".join(c["reasons"])[:120]})
+            per_task.append(
+                {
+                    "task": c["task"],
+                    "agent": agent,
+                    "status": c["status"],
+                    "calls": len(c["calls"]),
+                    "prompt_tok": sum(len(k["prompt"]) for k in c["calls"]),
+                    "completion_tok": sum(len(k["completion"]) for k in c["calls"]),
+                    "tools_offered": "/".join(str(k["tools_offered"]) for k in c["calls"]),
+                    "cached_%": "/".join(str(round(100 * k["cached"] / len(k["prompt"]))) for k in c["calls"][1:]),
+                    "first_shared_%": _pct(_share_with_others(c, conversations)) if c["calls"] else "",
+                    "reasons": "; ".join(c["reasons"])[:120],
+                }
+            )
     ours, base = rows
     targets = [
-        _target("model calls per completed return", ours["calls_per_return"], "<= 3", ours["calls_per_return"] <= 3,
-                base["calls_per_return"]),
-        _target("prompt tokens per completed return", ours["prompt_tok_per_return"], "<= 0.7x baseline",
-                ours["prompt_tok_per_return"] <= 0.7 * base["prompt_tok_per_return"], base["prompt_tok_per_return"]),
-        _target("later calls: cached prefix (min)", ours["later_calls_cached_min_%"], ">= 90%",
-                ours["later_calls_cached_min_%"] >= 90, base["later_calls_cached_min_%"]),
-        _target("first call: shared with other conversations (min)", ours["first_call_shared_min_%"], ">= 80%",
-                ours["first_call_shared_min_%"] >= 80, base["first_call_shared_min_%"]),
+        _target(
+            "model calls per completed return",
+            ours["calls_per_return"],
+            "<= 3",
+            ours["calls_per_return"] <= 3,
+            base["calls_per_return"],
+        ),
+        _target(
+            "prompt tokens per completed return",
+            ours["prompt_tok_per_return"],
+            "<= 0.7x baseline",
+            ours["prompt_tok_per_return"] <= 0.7 * base["prompt_tok_per_return"],
+            base["prompt_tok_per_return"],
+        ),
+        _target(
+            "later calls: cached prefix (min)",
+            ours["later_calls_cached_min_%"],
+            ">= 90%",
+            ours["later_calls_cached_min_%"] >= 90,
+            base["later_calls_cached_min_%"],
+        ),
+        _target(
+            "first call: shared with other conversations (min)",
+            ours["first_call_shared_min_%"],
+            ">= 80%",
+            ours["first_call_shared_min_%"] >= 80,
+            base["first_call_shared_min_%"],
+        ),
     ]
-    return {"tokenizer": "Qwen vocabulary (dashscope's qwen.tiktoken, checked against Qwen3 token ids), "
-                         "Qwen3-4B-Instruct-2507 chat template", "agents": rows, "targets": targets, "tasks": per_task}
+    return {
+        "tokenizer": "Qwen vocabulary (dashscope's qwen.tiktoken, checked against Qwen3 token ids), "
+        "Qwen3-4B-Instruct-2507 chat template",
+        "agents": rows,
+        "targets": targets,
+        "tasks": per_task,
+    }
 
 
 def _target(name: str, value: float, target: str, met: bool, baseline: float) -> dict[str, Any]:
-    return {"row": name, "returndesk": value, "baseline": baseline,
-            "ratio": round(value / baseline, 2) if baseline else "", "target": target, "met": "yes" if met else "NO"}
+    return {
+        "row": name,
+        "returndesk": value,
+        "baseline": baseline,
+        "ratio": round(value / baseline, 2) if baseline else "",
+        "target": target,
+        "met": "yes" if met else "NO",
+    }
 
 
 def _mean(values: list[float]) -> float:

@@ -79,11 +79,20 @@ async def page_turns(url: str, first: int) -> tuple[list[float], int]:
 
 
 def row(name: str, latencies: list[float], errors: int, baseline: list[float] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"path": name, "customers": CUSTOMERS, "turns": len(latencies), "errors": errors,
-                           "p50_ms": ms(pct(latencies, 50)), "p99_ms": ms(pct(latencies, 99))}
+    out: dict[str, Any] = {
+        "path": name,
+        "customers": CUSTOMERS,
+        "turns": len(latencies),
+        "errors": errors,
+        "p50_ms": ms(pct(latencies, 50)),
+        "p99_ms": ms(pct(latencies, 99)),
+    }
     if baseline is not None:
-        out |= {"ratio_p50": ratio(pct(latencies, 50), pct(baseline, 50)),
-                "ratio_p99": ratio(pct(latencies, 99), pct(baseline, 99)), "target": "<= 1.5x"}
+        out |= {
+            "ratio_p50": ratio(pct(latencies, 50), pct(baseline, 50)),
+            "ratio_p99": ratio(pct(latencies, 99), pct(baseline, 99)),
+            "target": "<= 1.5x",
+        }
     return out
 
 
@@ -101,6 +110,8 @@ def run(workdir: Path) -> list[dict[str, Any]]:
     with ServerProcess(env | {"RETURNDESK_UI_CONCURRENCY": "1"}, workdir / "returndesk-serial.log") as serial:
         serial.wait_ready()
         one, one_errors = asyncio.run(page_turns(serial.url, 2 * CUSTOMERS))
-    return [row("/v1 (baseline)", api, api_errors, None),
-            row("web app queue", page, page_errors, api),
-            row("web app queue, RETURNDESK_UI_CONCURRENCY=1 (Gradio's default)", one, one_errors, api)]
+    return [
+        row("/v1 (baseline)", api, api_errors, None),
+        row("web app queue", page, page_errors, api),
+        row("web app queue, RETURNDESK_UI_CONCURRENCY=1 (Gradio's default)", one, one_errors, api),
+    ]

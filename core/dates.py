@@ -74,6 +74,9 @@ def format_datetime(value: datetime | str | None, lang: str | None) -> str:
     if not isinstance(parsed, datetime):
         return format_date(value, lang) if parsed is not None else str(value)
     locale = languages.get(lang).babel_locale
-    pattern = str(locale.datetime_formats["medium"]).replace("{1}", locale.date_formats["medium"].pattern) \
+    pattern = (
+        str(locale.datetime_formats["medium"])
+        .replace("{1}", locale.date_formats["medium"].pattern)
         .replace("{0}", locale.time_formats["short"].pattern)
+    )
     return babel_datetime(as_utc(parsed), format=pattern, tzinfo=languages.get(lang).zone, locale=locale)

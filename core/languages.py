@@ -37,8 +37,19 @@ SCRIPTS: dict[str, str] = {
 }
 SHARED_SCRIPTS = frozenset({"Latin"})
 # Order, RMA and tracking numbers, emails and links carry no language: "#W1000012" alone keeps the session's.
-REFERENCES = re.compile("|".join((r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", r"https?://\S+", ORDER_NUMBER.pattern,
-                                 RMA_NUMBER.pattern, TRACKING_NUMBER.pattern, r"\b\d+\b")), re.IGNORECASE)
+REFERENCES = re.compile(
+    "|".join(
+        (
+            r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+            r"https?://\S+",
+            ORDER_NUMBER.pattern,
+            RMA_NUMBER.pattern,
+            TRACKING_NUMBER.pattern,
+            r"\b\d+\b",
+        )
+    ),
+    re.IGNORECASE,
+)
 
 CurrencyDisplay = Literal["symbol", "code", "name"]
 

@@ -46,8 +46,7 @@ def format_money(cents: int, currency: str | None, lang: str | None) -> str:
         pattern = language.babel_locale.currency_formats["standard"].pattern.split(";")[0]
         # "USD 89.99" / "89,99 USD": the code where the locale puts its symbol, apart from the digits
         pattern = "¤¤\u00a0" + pattern[1:] if pattern.startswith("¤") else pattern.replace("¤", "¤¤")
-        return format_currency(amount, currency, format=pattern, locale=language.babel_locale,
-                               currency_digits=True)
+        return format_currency(amount, currency, format=pattern, locale=language.babel_locale, currency_digits=True)
     return format_currency(amount, currency, locale=language.babel_locale)
 
 

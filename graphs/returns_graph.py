@@ -37,9 +37,12 @@ REPLY_NODES = frozenset({"identify", "assist"})
 DURABILITY: Durability = "exit"
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: ToolRegistry = REGISTRY,
-                guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS
-                ) -> CompiledStateGraph[ReturnDeskState, ToolDeps, ReturnDeskState, ReturnDeskState]:
+def build_graph(
+    checkpointer: BaseCheckpointSaver | None = None,
+    *,
+    registry: ToolRegistry = REGISTRY,
+    guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS,
+) -> CompiledStateGraph[ReturnDeskState, ToolDeps, ReturnDeskState, ReturnDeskState]:
     """The graph over `registry`'s tools (the model's tool list, the tool nodes, the guard), with
     guided mode continuing after each of them by `guided_handlers` (keyed by tool name)."""
     builder = StateGraph(ReturnDeskState, context_schema=ToolDeps)
@@ -55,6 +58,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None, *, registry: To
     builder.add_node("check_reply", check_reply, destinations=(*reasoners, END))
 
     builder.add_edge(START, "screen_input")
+
     def after_model(state: ReturnDeskState) -> ModelRoute:  # a def, not a partial: get_graph() draws its routes
         return route_after_model(state, sensitive=registry.sensitive)
 

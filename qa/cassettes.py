@@ -122,8 +122,10 @@ class AppendingPersister(FilesystemPersister):
         path = Path(cassette_path)
         if path.is_file() and (earlier := path.read_text(encoding="utf-8")).strip():
             requests, responses, *_ = deserialize(earlier, serializer)
-            cassette_dict = {"requests": [*requests, *cassette_dict["requests"]],
-                             "responses": [*responses, *cassette_dict["responses"]]}
+            cassette_dict = {
+                "requests": [*requests, *cassette_dict["requests"]],
+                "responses": [*responses, *cassette_dict["responses"]],
+            }
         FilesystemPersister.save_cassette(path, cassette_dict, serializer)
 
 
@@ -187,9 +189,11 @@ class CassetteSession:
         if not self.misses:
             return None
         request = self.misses[0]
-        return (f"{request.method} {request.path}: no recorded exchange matches this request "
-                f"({self._difference(request)}); if the change is intended, record it again: "
-                "returndesk replay --record-http FILE (or --rerecord for recordings)")
+        return (
+            f"{request.method} {request.path}: no recorded exchange matches this request "
+            f"({self._difference(request)}); if the change is intended, record it again: "
+            "returndesk replay --record-http FILE (or --rerecord for recordings)"
+        )
 
     def _difference(self, request: Request) -> str:
         """For a model call, the first message that differs from the closest recorded call; else the body."""
@@ -200,14 +204,18 @@ class CassetteSession:
 
         def shared(other: Any) -> int:
             pairs = zip(now["messages"], other.get("messages") or [], strict=False)
-            return next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(now["messages"]),
-                                                                           len(other.get("messages") or [])))
+            return next(
+                (i for i, (a, b) in enumerate(pairs) if a != b),
+                min(len(now["messages"]), len(other.get("messages") or [])),
+            )
 
         closest = max(recorded, key=shared)
         at = shared(closest)
         if closest.get("tools") != now["tools"] or closest.get("model") != now["model"]:
-            return f"model or tools changed: now {now['model']} {now['tools']}, recorded {closest.get('model')} " \
-                   f"{closest.get('tools')}"
+            return (
+                f"model or tools changed: now {now['model']} {now['tools']}, recorded {closest.get('model')} "
+                f"{closest.get('tools')}"
+            )
 
         def show(messages: list[Any]) -> str:
             return json.dumps(messages[at], ensure_ascii=False)[:400] if at < len(messages) else "(none)"
@@ -216,14 +224,16 @@ class CassetteSession:
 
 
 @contextmanager
-def cassette_context(path: Path, *, record_mode: str = "none", append: bool = False,
-                     keep: Callable[[Request], bool] | None = None) -> Iterator[CassetteSession]:
+def cassette_context(
+    path: Path, *, record_mode: str = "none", append: bool = False, keep: Callable[[Request], bool] | None = None
+) -> Iterator[CassetteSession]:
     """Patch HTTP for the duration: replay from `path` (record_mode 'none') or record into it.
 
     `append` adds what is recorded now to the file (a live session, turn by turn); `keep` decides which
     requests are recorded at all (a live server's other sessions also make requests while HTTP is
     patched, process-wide). Bodies are scrubbed of PII before anything is written.
     """
+
     def before_record_request(request: Request) -> Request | None:
         if keep is not None and not keep(request):
             return None

@@ -46,8 +46,9 @@ def check_turn(expect: TurnExpect, seen: TurnObservation) -> list[tuple[str, Any
         problems.append(("tools called", expect.tools, names))
     for tool, wanted in expect.tool_args.items():
         calls = [args for name, args in seen.tools if name == tool]
-        if not any(all(normalise_value(args.get(k)) == normalise_value(v) for k, v in wanted.items())
-                   for args in calls):
+        if not any(
+            all(normalise_value(args.get(k)) == normalise_value(v) for k, v in wanted.items()) for args in calls
+        ):
             problems.append((f"arguments of {tool}", wanted, calls or "(not called)"))
     reply = normalise(seen.reply)
     if expect.reply is not None and normalise(expect.reply) != reply:
@@ -69,8 +70,11 @@ def check_pending(expect: bool | PendingExpect | None, seen: TurnObservation) ->
     if expect is None:
         return []
     if isinstance(expect, bool):
-        return [] if (card is not None) == expect else [("confirmation card", "shown" if expect else "none",
-                                                         "shown" if card else "none")]
+        return (
+            []
+            if (card is not None) == expect
+            else [("confirmation card", "shown" if expect else "none", "shown" if card else "none")]
+        )
     if card is None:
         return [("confirmation card", expect.model_dump(exclude_none=True), "none")]
     wanted = expect.model_dump(exclude_none=True)
@@ -117,8 +121,9 @@ def compare(spec: ConversationSpec, result: RunResult) -> list[Divergence]:
         # The request the cassette could not answer is why that turn went differently: report it first.
         index = len(result.turns)
         at = next((i for i, d in enumerate(found) if d.turn == index), len(found))
-        found.insert(at, Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match",
-                                    result.aborted))
+        found.insert(
+            at, Divergence(index, spec.turns[index - 1].label, "recorded HTTP exchange", "a match", result.aborted)
+        )
     elif result.end is not None:
         for what, expected, actual in check_end(spec, result.end):
             found.append(Divergence(None, "end state", what, _show(expected), _show(actual)))

@@ -36,10 +36,15 @@ def expectation_from(seen: TurnObservation) -> TurnExpect:
     if card is not None:  # what QA checks on a card: its tool and the facts PendingExpect names
         facts = card.facts
         items = facts.get("items")
-        pending = PendingExpect(tool=card.tool, order_id=facts.get("order_id"),
-                                refund_method=facts.get("refund_method"), refund_amount=facts.get("refund_amount"),
-                                items=[ItemExpect(product=i["product"], quantity=i["quantity"]) for i in items]
-                                if isinstance(items, list) else None)
+        pending = PendingExpect(
+            tool=card.tool,
+            order_id=facts.get("order_id"),
+            refund_method=facts.get("refund_method"),
+            refund_amount=facts.get("refund_amount"),
+            items=[ItemExpect(product=i["product"], quantity=i["quantity"]) for i in items]
+            if isinstance(items, list)
+            else None,
+        )
     return TurnExpect(
         tools=[name for name, _ in seen.tools],
         tool_args={name: mask_value(args) for name, args in seen.tools},
@@ -51,9 +56,16 @@ def expectation_from(seen: TurnObservation) -> TurnExpect:
 
 def end_state_from(end: EndObservation) -> EndState:
     return EndState(
-        returns=[ReturnExpect(order_id=r["order_id"], refund_method=r["refund_method"],
-                              refund_amount=r["refund_amount"], status=r["status"],
-                              items=[ItemExpect(**i) for i in r["items"]]) for r in end.returns],
+        returns=[
+            ReturnExpect(
+                order_id=r["order_id"],
+                refund_method=r["refund_method"],
+                refund_amount=r["refund_amount"],
+                status=r["status"],
+                items=[ItemExpect(**i) for i in r["items"]],
+            )
+            for r in end.returns
+        ],
         tickets=end.tickets,
     )
 
@@ -61,18 +73,30 @@ def end_state_from(end: EndObservation) -> EndState:
 def recorded_turn(turn: Turn, seen: TurnObservation) -> Turn:
     """The turn as a recording keeps it: what was observed as its exact expectation, PII scrubbed."""
     expect = expectation_from(seen).model_dump(mode="json", exclude_none=True)
-    return Turn(user=scrub(turn.user) if turn.user is not None else None, action=turn.action,
-                expect=TurnExpect.model_validate(scrub_data(expect)))
+    return Turn(
+        user=scrub(turn.user) if turn.user is not None else None,
+        action=turn.action,
+        expect=TurnExpect.model_validate(scrub_data(expect)),
+    )
 
 
 def recorded_customer(customer: CustomerSpec) -> CustomerSpec:
     return CustomerSpec.model_validate(scrub_data(customer.model_dump(exclude_none=True, exclude_defaults=True)))
 
 
-def recorded_spec(*, name: str, language: str, customer: CustomerSpec, turns: list[Turn],
-                  observations: list[TurnObservation], end: EndObservation, recorded_at: datetime,
-                  llm_base_url: str | None, llm_model: str | None,
-                  description: str = "") -> ConversationSpec:
+def recorded_spec(
+    *,
+    name: str,
+    language: str,
+    customer: CustomerSpec,
+    turns: list[Turn],
+    observations: list[TurnObservation],
+    end: EndObservation,
+    recorded_at: datetime,
+    llm_base_url: str | None,
+    llm_model: str | None,
+    description: str = "",
+) -> ConversationSpec:
     """The same user turns, with what was observed as the expectation of each."""
     return ConversationSpec(
         name=name,
@@ -90,9 +114,12 @@ def transcript_entry(turn: Turn, seen: TurnObservation) -> dict[str, Any]:
     entry = {
         "at": seen.at.isoformat(timespec="seconds"),
         **({"user": turn.user} if turn.user is not None else {"action": turn.action}),
-        "reply": seen.reply, "mode": seen.mode,
-        "tools": [{"tool": name, "args": args, "result": result}
-                  for (name, args), result in zip(seen.tools, seen.tool_results, strict=False)],
+        "reply": seen.reply,
+        "mode": seen.mode,
+        "tools": [
+            {"tool": name, "args": args, "result": result}
+            for (name, args), result in zip(seen.tools, seen.tool_results, strict=False)
+        ],
         "pending": seen.pending.model_dump(mode="json") if seen.pending else None,
         "error": seen.error,
     }

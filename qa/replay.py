@@ -51,17 +51,31 @@ def rerecord_file(path: Path, *, llm_base_url: str | None = None) -> Conversatio
     meta = spec.recording
     base_url = llm_base_url or (meta.llm_base_url if meta else None)
     # Another endpoint may serve another name: ask it, as the client would.
-    model = None if base_url is None else resolve_model_name(Settings(
-        _env_file=None, llm_base_url=base_url,
-        llm_model=None if llm_base_url else (meta.llm_model if meta else None)))
+    model = (
+        None
+        if base_url is None
+        else resolve_model_name(
+            Settings(
+                _env_file=None,
+                llm_base_url=base_url,
+                llm_model=None if llm_base_url else (meta.llm_model if meta else None),
+            )
+        )
+    )
     cassette = path.parent / (meta.cassette if meta else f"{spec.name}.cassette.yaml")
     cassette.unlink(missing_ok=True)
-    result = run_spec(spec, base_dir=path.parent, record_mode="all", now=now, llm_base_url=base_url,
-                      llm_model=model)
+    result = run_spec(spec, base_dir=path.parent, record_mode="all", now=now, llm_base_url=base_url, llm_model=model)
     assert result.end is not None, "recording mode answers every request live"
     fresh = recorded_spec(
-        name=spec.name, language=spec.language, customer=spec.customer, turns=spec.turns,
-        observations=result.turns, end=result.end, recorded_at=now, llm_base_url=base_url, llm_model=model,
+        name=spec.name,
+        language=spec.language,
+        customer=spec.customer,
+        turns=spec.turns,
+        observations=result.turns,
+        end=result.end,
+        recorded_at=now,
+        llm_base_url=base_url,
+        llm_model=model,
         description=spec.description,
     )
     if meta is None:
@@ -108,14 +122,19 @@ def report(outcomes: list[ReplayOutcome], console: Console) -> None:
 
 
 def write_junit(outcomes: list[ReplayOutcome], target: Path) -> None:
-    suite = ET.Element("testsuite", name="returndesk-conversations", tests=str(len(outcomes)),
-                       failures=str(sum(not o.passed for o in outcomes)))
+    suite = ET.Element(
+        "testsuite",
+        name="returndesk-conversations",
+        tests=str(len(outcomes)),
+        failures=str(sum(not o.passed for o in outcomes)),
+    )
     for outcome in outcomes:
         case = ET.SubElement(suite, "testcase", classname="conversations", name=outcome.name, file=str(outcome.path))
         if not outcome.passed:
             text = outcome.error or "\n\n".join(
                 f"turn {d.turn} ({d.turn_label}): {d.what}\nexpected: {d.expected}\nactual:   {d.actual}\n{d.diff}"
-                for d in outcome.divergences)
+                for d in outcome.divergences
+            )
             ET.SubElement(case, "failure", message="conversation diverged").text = text
     target.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suite).write(target, encoding="utf-8", xml_declaration=True)

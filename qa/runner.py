@@ -80,18 +80,25 @@ def open_session(spec: ConversationSpec, service: ConversationService) -> str:
 def end_state(engine: Engine, session_id: str) -> EndObservation:
     """The returns and hand-off tickets this session created, as they are now."""
     with Session(engine) as db:
-        returns = db.exec(select(ReturnRequest).where(ReturnRequest.session_id == session_id)
-                          .order_by(col(ReturnRequest.id))).all()
+        returns = db.exec(
+            select(ReturnRequest).where(ReturnRequest.session_id == session_id).order_by(col(ReturnRequest.id))
+        ).all()
         observed = []
         for ret in returns:
             rows = [(item.quantity, product.name) for item, _line, product in returned_lines(db, ret.id)]
-            observed.append({
-                "rma": ret.rma, "order_id": ret.order_id, "status": ret.status, "refund_method": ret.refund_method,
-                "refund_amount": plain_amount(ret.refund_amount_cents),
-                "items": [{"product": name, "quantity": qty} for qty, name in rows],
-            })
-        tickets = db.exec(select(HandoffTicket).where(HandoffTicket.session_id == session_id)
-                          .order_by(col(HandoffTicket.id))).all()
+            observed.append(
+                {
+                    "rma": ret.rma,
+                    "order_id": ret.order_id,
+                    "status": ret.status,
+                    "refund_method": ret.refund_method,
+                    "refund_amount": plain_amount(ret.refund_amount_cents),
+                    "items": [{"product": name, "quantity": qty} for qty, name in rows],
+                }
+            )
+        tickets = db.exec(
+            select(HandoffTicket).where(HandoffTicket.session_id == session_id).order_by(col(HandoffTicket.id))
+        ).all()
         details = [{"reason": t.reason, "status": t.status, "summary": t.summary} for t in tickets]
     return EndObservation(observed, len(details), details)
 
@@ -101,20 +108,30 @@ def created_rmas(engine: Engine) -> list[str]:
         return list(db.exec(select(ReturnRequest.rma).order_by(col(ReturnRequest.id))).all())
 
 
-def run_spec(spec: ConversationSpec, *, base_dir: Path, record_mode: str = "none",
-             now: datetime | None = None, llm_base_url: str | None = None,
-             llm_model: str | None = None) -> RunResult:
+def run_spec(
+    spec: ConversationSpec,
+    *,
+    base_dir: Path,
+    record_mode: str = "none",
+    now: datetime | None = None,
+    llm_base_url: str | None = None,
+    llm_model: str | None = None,
+) -> RunResult:
     """Play `spec` on a fresh seeded world; HTTP goes through the conversation's cassette (vcrpy).
     `llm_base_url` / `llm_model` override the recording's (re-recording against another endpoint)."""
     recording = spec.recording
     now = now or (recording.recorded_at if recording else utcnow())
     cassette = base_dir / (recording.cassette if recording else f"{spec.name}.cassette.yaml")
-    with tempfile.TemporaryDirectory(prefix="returndesk-replay-") as tmp, fresh_world(
-        Path(tmp), now=now,
-        llm_base_url=llm_base_url or (recording.llm_base_url if recording else None),
-        llm_model=llm_model or (recording.llm_model if recording else None),
-        with_carrier=record_mode != "none",
-    ) as world:
+    with (
+        tempfile.TemporaryDirectory(prefix="returndesk-replay-") as tmp,
+        fresh_world(
+            Path(tmp),
+            now=now,
+            llm_base_url=llm_base_url or (recording.llm_base_url if recording else None),
+            llm_model=llm_model or (recording.llm_model if recording else None),
+            with_carrier=record_mode != "none",
+        ) as world,
+    ):
         session_id = open_session(spec, world.service)
         observations: list[TurnObservation] = []
         with cassette_context(cassette, record_mode=record_mode) as http:

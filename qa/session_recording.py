@@ -81,20 +81,23 @@ class SessionRecorder:
             "description": "Recorded from a live session; replay it with `returndesk replay` on this directory.",
             "language": language,
             "customer": recorded_customer(CustomerSpec.model_validate(customer)).model_dump(
-                exclude_none=True, exclude_defaults=True),
+                exclude_none=True, exclude_defaults=True
+            ),
             "turns": [],
             "recording": meta.model_dump(mode="json", exclude_none=True),
         }
-        (directory / CONVERSATION).write_text(yaml.safe_dump(header, allow_unicode=True, sort_keys=False),
-                                              encoding="utf-8")
+        (directory / CONVERSATION).write_text(
+            yaml.safe_dump(header, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         return directory
 
     def directory_of(self, session_id: str) -> Path | None:
         found = sorted(self.root.glob(f"*-{_key(session_id)}")) if self.root.is_dir() else []
         return found[-1] if found else None
 
-    def record_turn(self, session_id: str, events: Iterator[TurnEvent], *, user: str | None = None,
-                    action: str | None = None) -> Iterator[TurnEvent]:
+    def record_turn(
+        self, session_id: str, events: Iterator[TurnEvent], *, user: str | None = None, action: str | None = None
+    ) -> Iterator[TurnEvent]:
         """`events` as they come, with the turn's HTTP recorded; the turn is written before `TurnDone`."""
         directory = self.directory_of(session_id)
         if directory is None:
@@ -104,8 +107,12 @@ class SessionRecorder:
         with RECORDING_LOCK:
             mark = _recorded_session.set(session_id)
             try:
-                with cassette_context(directory / CASSETTE, record_mode="all", append=True,
-                                      keep=lambda _request: _recorded_session.get() == session_id):
+                with cassette_context(
+                    directory / CASSETTE,
+                    record_mode="all",
+                    append=True,
+                    keep=lambda _request: _recorded_session.get() == session_id,
+                ):
                     for event in events:
                         if isinstance(event, TurnDone):
                             done = event
@@ -119,8 +126,9 @@ class SessionRecorder:
         if done is not None:
             yield done
 
-    def record_refusal(self, session_id: str, message: str, *, user: str | None = None,
-                       action: str | None = None) -> None:
+    def record_refusal(
+        self, session_id: str, message: str, *, user: str | None = None, action: str | None = None
+    ) -> None:
         """A turn the service refused (a card still waiting, nothing to confirm): replays expect the same."""
         with RECORDING_LOCK:
             if (directory := self.directory_of(session_id)) is not None:
@@ -135,4 +143,3 @@ class SessionRecorder:
         dump_spec(ConversationSpec.model_validate(data), path)
         append_transcript(directory, turn, seen)
         write_db_changes(directory, end)
-

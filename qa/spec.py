@@ -52,13 +52,15 @@ class PendingExpect(Strict):
 
 class TurnExpect(Strict):
     tools: list[str] | None = Field(None, description="Exactly these tools ran this turn, in this order.")
-    tool_args: dict[str, dict[str, Any]] = Field(default_factory=dict,
-                                                 description="For a named tool: these arguments (a subset).")
+    tool_args: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="For a named tool: these arguments (a subset)."
+    )
     reply: str | None = Field(None, description="The whole reply (volatile ids masked); recordings use it.")
     reply_contains: list[str] = []
     reply_not_contains: list[str] = []
     pending: bool | PendingExpect | None = Field(
-        None, description="false: no card; true: some card; an object: a card matching it.")
+        None, description="false: no card; true: some card; an object: a card matching it."
+    )
     mode: Literal["guided", "model"] | None = None
     error: str | None = Field(None, description="The turn is refused with a message containing this.")
 

@@ -27,8 +27,14 @@ class World:
 
 
 @contextmanager
-def fresh_world(workdir: Path, *, now: datetime, llm_base_url: str | None = None, llm_model: str | None = None,
-                with_carrier: bool = False) -> Iterator[World]:
+def fresh_world(
+    workdir: Path,
+    *,
+    now: datetime,
+    llm_base_url: str | None = None,
+    llm_model: str | None = None,
+    with_carrier: bool = False,
+) -> Iterator[World]:
     """Everything a conversation touches, built from scratch and frozen at `now`.
 
     `with_carrier` starts the real carrier service on this world's database (when recording);
@@ -39,8 +45,12 @@ def fresh_world(workdir: Path, *, now: datetime, llm_base_url: str | None = None
     create_tables(engine)
     seed_demo(engine, now=now)
     with ExitStack() as stack:
-        overrides: dict[str, object] = {"data_dir": workdir, "database_url": database_url,
-                                        "llm_base_url": llm_base_url, "llm_model": llm_model}
+        overrides: dict[str, object] = {
+            "data_dir": workdir,
+            "database_url": database_url,
+            "llm_base_url": llm_base_url,
+            "llm_model": llm_model,
+        }
         if with_carrier:
             overrides["carrier_url"] = stack.enter_context(running_carrier(database_url))
         settings = Settings(_env_file=None, **overrides)  # type: ignore[arg-type]

@@ -24,9 +24,21 @@ from mock_backends.orders.seed import DEMO_CUSTOMERS, seed_demo
 from mock_backends.orders.tau_bench import TauImportError, TauImportReport, import_tau_bench
 from tools.registry import REGISTRY
 
-__all__ = ["SchemaOutdated", "SeedRefused", "ToolRow", "carrier_app", "demo_accounts", "generate_customers",
-           "import_tau", "is_database_busy", "open_database", "reset_database", "row_counts", "seed_demo_data",
-           "tool_catalogue"]
+__all__ = [
+    "SchemaOutdated",
+    "SeedRefused",
+    "ToolRow",
+    "carrier_app",
+    "demo_accounts",
+    "generate_customers",
+    "import_tau",
+    "is_database_busy",
+    "open_database",
+    "reset_database",
+    "row_counts",
+    "seed_demo_data",
+    "tool_catalogue",
+]
 
 # The refusals a seed command reports in one line ("Nothing was written: ...") rather than a traceback.
 SeedRefused = (SeedConflict, TauImportError, ValueError)
@@ -49,11 +61,25 @@ def reset_database(settings: Settings) -> None:
     drop_tables(make_engine(settings.resolved_database_url))
 
 
-def generate_customers(settings: Settings, *, customers: int, seed: int, orders_per_customer: int, method: str,
-                       now: datetime, on_progress: Callable[[int], None]) -> GenerationReport:
-    return generate(open_database(settings), customers=customers, seed=seed, now=now,
-                    orders_per_customer=orders_per_customer, method=method,  # type: ignore[arg-type]  # checked by the CLI
-                    on_progress=on_progress)
+def generate_customers(
+    settings: Settings,
+    *,
+    customers: int,
+    seed: int,
+    orders_per_customer: int,
+    method: str,
+    now: datetime,
+    on_progress: Callable[[int], None],
+) -> GenerationReport:
+    return generate(
+        open_database(settings),
+        customers=customers,
+        seed=seed,
+        now=now,
+        orders_per_customer=orders_per_customer,
+        method=method,  # type: ignore[arg-type]  # checked by the CLI
+        on_progress=on_progress,
+    )
 
 
 def import_tau(settings: Settings, directory: Path, *, method: str, now: datetime) -> TauImportReport:
@@ -63,8 +89,10 @@ def import_tau(settings: Settings, directory: Path, *, method: str, now: datetim
 def row_counts(settings: Settings) -> dict[str, int]:
     engine = open_database(settings)
     with engine.connect() as conn:
-        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in SQLModel.metadata.tables.items()}
+        return {
+            name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in SQLModel.metadata.tables.items()
+        }
 
 
 def demo_accounts() -> list[tuple[str, str]]:
@@ -74,8 +102,12 @@ def demo_accounts() -> list[tuple[str, str]]:
 
 def carrier_app(settings: Settings) -> FastAPI:
     """The mock carrier service on the configured database, with the configured fault injection."""
-    faults = FaultConfig(latency_ms=settings.carrier_fault_latency_ms, error_rate=settings.carrier_fault_error_rate,
-                         timeout_rate=settings.carrier_fault_timeout_rate, hang_s=settings.carrier_fault_hang_s)
+    faults = FaultConfig(
+        latency_ms=settings.carrier_fault_latency_ms,
+        error_rate=settings.carrier_fault_error_rate,
+        timeout_rate=settings.carrier_fault_timeout_rate,
+        hang_s=settings.carrier_fault_hang_s,
+    )
     return create_carrier_app(open_database(settings), faults, token=settings.carrier_token_value)
 
 
@@ -97,8 +129,15 @@ def tool_catalogue() -> list[ToolRow]:
         schema = spec.tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]  # always a v2 model here
         required = set(schema.get("required", []))
         first_sentence = " ".join(spec.tool.description.split()).split(". ")[0].removesuffix(".") + "."
-        rows.append(ToolRow(spec.name, spec.sensitive, spec.preview is not None, spec.name in GUIDED_HANDLERS,
-                            spec.label_in("en"),
-                            [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
-                            first_sentence))
+        rows.append(
+            ToolRow(
+                spec.name,
+                spec.sensitive,
+                spec.preview is not None,
+                spec.name in GUIDED_HANDLERS,
+                spec.label_in("en"),
+                [f"{name}{'*' if name in required else ''}" for name in schema.get("properties", {})],
+                first_sentence,
+            )
+        )
     return rows

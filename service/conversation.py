@@ -136,6 +136,8 @@ class SessionBusy(ConversationError):
 
     status = 409
     code = "session_busy"
+
+
 class TooManyTurns(ConversationError):
     """The session sent more turns than RETURNDESK_RATE_LIMIT_PER_MINUTE allows; `retry_after` seconds to wait."""
 
@@ -165,10 +167,17 @@ def clean_message(text: str) -> str:
 
 
 class ConversationService:
-    def __init__(self, settings: Settings, deps: ToolDeps | None = None, checkpointer: Any = None,
-                 metrics: TurnMetrics | None = None, recorder: RecorderFactory | None = None,
-                 tracer: Any = None, registry: ToolRegistry = REGISTRY,
-                 guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        deps: ToolDeps | None = None,
+        checkpointer: Any = None,
+        metrics: TurnMetrics | None = None,
+        recorder: RecorderFactory | None = None,
+        tracer: Any = None,
+        registry: ToolRegistry = REGISTRY,
+        guided_handlers: Mapping[str, GuidedHandler] = GUIDED_HANDLERS,
+    ) -> None:
         """`recorder`: how to record sessions for QA (e.g. `qa.session_recording.SessionRecorder`), handed
         in by the caller so the service never imports QA; used only when RETURNDESK_RECORD_DIR is set.
         `registry` / `guided_handlers`: the tools the conversation may use and guided mode's step after
@@ -176,8 +185,11 @@ class ConversationService:
         self.settings = settings
         self.deps = deps or deps_from_settings(settings)
         self.registry = registry  # interfaces read tool labels and panels from it, never tool names
-        self.graph = build_graph(checkpointer if checkpointer is not None else open_checkpointer(settings),
-                                 registry=registry, guided_handlers=guided_handlers)
+        self.graph = build_graph(
+            checkpointer if checkpointer is not None else open_checkpointer(settings),
+            registry=registry,
+            guided_handlers=guided_handlers,
+        )
         self.metrics = metrics or TurnMetrics()
         self.tracer = tracer or tracer_from_env()  # OpenTelemetry; a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
         # One turn of a session at a time across every process on this database (confirm vs cancel).
@@ -197,9 +209,18 @@ class ConversationService:
         return "model" if self.settings.llm_base_url else "guided"
 
     # --- sessions ---------------------------------------------------------------------------
-    def sign_in(self, *, email: str | None = None, order_id: str | None = None, name: str | None = None,
-                postcode: str | None = None, record: bool = False, staff: bool = False, client: str | None = None,
-                language: str = languages.DEFAULT) -> SessionInfo:
+    def sign_in(
+        self,
+        *,
+        email: str | None = None,
+        order_id: str | None = None,
+        name: str | None = None,
+        postcode: str | None = None,
+        record: bool = False,
+        staff: bool = False,
+        client: str | None = None,
+        language: str = languages.DEFAULT,
+    ) -> SessionInfo:
         """Verify the customer (email + order number, or name + postcode) and open a session.
 
         `client`: the caller's network address: guesses are throttled per address and per account.
@@ -210,23 +231,31 @@ class ConversationService:
         if not ((email and order_id) or (name and postcode)):
             raise SignInFailed("Sign in with your email and an order number, or your name and postcode.")
         try:
-            customer = verify_credentials(self.deps, Credentials(email, order_id, name, postcode), door="sign_in",
-                                          client=client, language=language)
+            customer = verify_credentials(
+                self.deps,
+                Credentials(email, order_id, name, postcode),
+                door="sign_in",
+                client=client,
+                language=language,
+            )
         except SignInThrottled as error:
             raise SignInThrottledError(str(error), error.retry_after) from error
         except SignInUnavailable as error:
             raise SignInUnavailableError(str(error)) from error
         except OrderSystemError as error:
             raise SignInFailed(str(error)) from error
-        chat = open_session(self.deps.engine, customer_id=customer.id, language=customer.preferred_language,
-                            now=self.deps.clock())
+        chat = open_session(
+            self.deps.engine, customer_id=customer.id, language=customer.preferred_language, now=self.deps.clock()
+        )
         info = SessionInfo(chat.id, customer.id, customer.display_name, chat.language)
-        signed_in_with = {"email": email, "order_id": order_id} if email and order_id else {"name": name,
-                                                                                          "postcode": postcode}
+        signed_in_with = (
+            {"email": email, "order_id": order_id} if email and order_id else {"name": name, "postcode": postcode}
+        )
         return self._start_recording(info, record, signed_in_with)
 
-    def start_anonymous(self, language: str = languages.DEFAULT, record: bool = False, staff: bool = False,
-                        client: str | None = None) -> SessionInfo:
+    def start_anonymous(
+        self, language: str = languages.DEFAULT, record: bool = False, staff: bool = False, client: str | None = None
+    ) -> SessionInfo:
         """A session whose customer identifies in the chat (the graph's identify step); at most
         RETURNDESK_ANONYMOUS_SESSIONS_PER_HOUR per client address."""
         self._check_recording(record, staff)
@@ -249,8 +278,10 @@ class ConversationService:
         if self.recorder is None:
             raise RecordingNotEnabled("Recording is not enabled on this server (set RETURNDESK_RECORD_DIR).")
         if not staff:
-            raise StaffOnly("Recording a session is for staff: send the staff token (X-Staff-Token), "
-                            "or the API key where one is set.")
+            raise StaffOnly(
+                "Recording a session is for staff: send the staff token (X-Staff-Token), "
+                "or the API key where one is set."
+            )
 
     def _start_recording(self, info: SessionInfo, record: bool, customer: dict[str, Any]) -> SessionInfo:
         if self.recorder is not None and (record or self.settings.record_all):
@@ -297,14 +328,17 @@ class ConversationService:
         """One customer turn, answered at once (the API's JSON route)."""
         return _last(self.stream(session_id, text, tokens=False, client=client))
 
-    def resolve(self, session_id: str, *, approved: bool, action_id: str | None = None,
-                client: str | None = None) -> TurnResult:
+    def resolve(
+        self, session_id: str, *, approved: bool, action_id: str | None = None, client: str | None = None
+    ) -> TurnResult:
         """Answer the pending confirmation card (Confirm / Cancel)."""
-        return _last(self.stream_resolve(session_id, approved=approved, action_id=action_id, tokens=False,
-                                         client=client))
+        return _last(
+            self.stream_resolve(session_id, approved=approved, action_id=action_id, tokens=False, client=client)
+        )
 
-    def stream(self, session_id: str, text: str, *, tokens: bool = True,
-               client: str | None = None) -> Iterator[TurnEvent]:
+    def stream(
+        self, session_id: str, text: str, *, tokens: bool = True, client: str | None = None
+    ) -> Iterator[TurnEvent]:
         """One customer turn as it happens: tokens, tool events, then `TurnDone` with the `TurnResult`.
 
         Bad input (unknown session, empty text, a card still waiting) raises here, before any event.
@@ -321,18 +355,24 @@ class ConversationService:
                 return iter([TurnDone(with_person)])  # the assistant stays silent (service/takeover.py)
             answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
             if (retired := self._retire_if_ran(info)) is not None and (
-                    answers.confirm_yes.match(cleaned) or answers.confirm_no.match(cleaned)):
-                return self._answer_retired(*retired, approved=bool(answers.confirm_yes.match(cleaned)),
-                                            action_id=None)
+                answers.confirm_yes.match(cleaned) or answers.confirm_no.match(cleaned)
+            ):
+                return self._answer_retired(*retired, approved=bool(answers.confirm_yes.match(cleaned)), action_id=None)
             self._turn_input(info, cleaned)  # raises now rather than inside the stream
         except ConversationError as error:
             self._record_refusal(info, error, user=text)
             raise
-        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned, tokens=tokens,
-                            client=client)
+        return self._locked(info, lambda: self._turn_input(info, cleaned), user=cleaned, tokens=tokens, client=client)
 
-    def stream_resolve(self, session_id: str, *, approved: bool, action_id: str | None = None,
-                       tokens: bool = True, client: str | None = None) -> Iterator[TurnEvent]:
+    def stream_resolve(
+        self,
+        session_id: str,
+        *,
+        approved: bool,
+        action_id: str | None = None,
+        tokens: bool = True,
+        client: str | None = None,
+    ) -> Iterator[TurnEvent]:
         """Confirm or cancel the pending card, streaming the turn that follows."""
         info = self.session(session_id)
         action = "confirm" if approved else "cancel"
@@ -343,8 +383,9 @@ class ConversationService:
         except ConversationError as error:
             self._record_refusal(info, error, action=action)
             raise
-        return self._locked(info, lambda: self._resume_input(info, approved, action_id), action=action,
-                            tokens=tokens, client=client)
+        return self._locked(
+            info, lambda: self._resume_input(info, approved, action_id), action=action, tokens=tokens, client=client
+        )
 
     def _turn_input(self, info: SessionInfo, text: str) -> Any:
         pending = self._card(info.session_id)
@@ -363,16 +404,18 @@ class ConversationService:
         try:
             return self.takeover.customer_message(info, text, languages.detect(text, info.language))
         except TakeoverBusy:
-            raise SessionBusy("Another message of this conversation is still being written; "
-                              "please try again in a moment.") from None
+            raise SessionBusy(
+                "Another message of this conversation is still being written; please try again in a moment."
+            ) from None
 
     def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
         snapshot = self.graph.get_state(self._config(info.session_id))
         pending = _pending_in(snapshot)
         if pending is None:
             finished = finished_call_result(snapshot.values.get("messages", []), action_id)
-            raise NothingPending("There is nothing waiting for confirmation"
-                                 + (f": {done_already(*finished)}." if finished else "."))
+            raise NothingPending(
+                "There is nothing waiting for confirmation" + (f": {done_already(*finished)}." if finished else ".")
+            )
         if action_id is not None and action_id != pending.action_id:
             raise NothingPending("That confirmation is out of date: the pending action has changed.")
         return _resume_command(pending, approved=approved)
@@ -405,14 +448,17 @@ class ConversationService:
                 return self._retire_if_ran(info, locked=True)  # read again: another process may have done it
         return card, _last(self._run(info, _resume_command(card, approved=True), tokens=False))
 
-    def _answer_retired(self, card: ConfirmationCard, result: TurnResult, *, approved: bool,
-                        action_id: str | None) -> Iterator[TurnEvent]:
+    def _answer_retired(
+        self, card: ConfirmationCard, result: TurnResult, *, approved: bool, action_id: str | None
+    ) -> Iterator[TurnEvent]:
         """The answer to a confirm or cancel of a card that turned out to be done already."""
         if action_id is not None and action_id != card.action_id:
             raise NothingPending("That confirmation is out of date: the pending action has changed.")
         if not approved:
-            done = next((done_already(t.tool, t.result) for t in result.tool_trace if isinstance(t.result, dict)),
-                        done_already(card.tool, {}))
+            done = next(
+                (done_already(t.tool, t.result) for t in result.tool_trace if isinstance(t.result, dict)),
+                done_already(card.tool, {}),
+            )
             raise AlreadyDone(f"Nothing was cancelled: {done} before our answer reached you.")
         return iter([TurnDone(result)])
 
@@ -420,8 +466,16 @@ class ConversationService:
     def _config(self, session_id: str, client: str | None = None) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id, CLIENT_ADDRESS: client}}
 
-    def _locked(self, info: SessionInfo, graph_input: Any, *, user: str | None = None,
-                action: str | None = None, tokens: bool = True, client: str | None = None) -> Iterator[TurnEvent]:
+    def _locked(
+        self,
+        info: SessionInfo,
+        graph_input: Any,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        tokens: bool = True,
+        client: str | None = None,
+    ) -> Iterator[TurnEvent]:
         """Runs the turn under the session's lock; `graph_input` is re-read under it (a card may have changed).
         `user` / `action` say what the turn was, for a recording."""
         with self._turn_of(info.session_id):
@@ -445,27 +499,35 @@ class ConversationService:
             with self.turn_lock.hold(session_id):
                 yield
         except TurnLockTimeout:
-            raise SessionBusy("Another message of this conversation is still being answered; "
-                              "please try again in a moment.") from None
+            raise SessionBusy(
+                "Another message of this conversation is still being answered; please try again in a moment."
+            ) from None
 
-    def _run(self, info: SessionInfo, graph_input: Any, *, tokens: bool = True,
-             client: str | None = None) -> Iterator[TurnEvent]:
+    def _run(
+        self, info: SessionInfo, graph_input: Any, *, tokens: bool = True, client: str | None = None
+    ) -> Iterator[TurnEvent]:
         config = self._config(info.session_id, client)
         history = self.graph.get_state(config).values.get("messages", [])
         before = len(history)
         # Reply text reaches the customer only as far as the output check would let it (agent/held_reply.py).
         held = HeldReply([*history, *(graph_input.get("messages", []) if isinstance(graph_input, dict) else [])])
         observer = TurnObserver(self.metrics, self.tracer, info.session_id)  # tokens, latency, GenAI spans
-        parts = self.graph.stream(graph_input, config={**config, "callbacks": [observer]}, context=self.deps,
-                                  durability=DURABILITY, version="v2",
-                                  stream_mode=["messages", "updates"] if tokens else ["updates"])
+        parts = self.graph.stream(
+            graph_input,
+            config={**config, "callbacks": [observer]},
+            context=self.deps,
+            durability=DURABILITY,
+            version="v2",
+            stream_mode=["messages", "updates"] if tokens else ["updates"],
+        )
         try:
             yield from self._events(parts, held, info, before, observer)
         finally:
             observer.finish()
 
-    def _events(self, parts: Any, held: HeldReply, info: SessionInfo, before: int,
-                observer: TurnObserver) -> Iterator[TurnEvent]:
+    def _events(
+        self, parts: Any, held: HeldReply, info: SessionInfo, before: int, observer: TurnObserver
+    ) -> Iterator[TurnEvent]:
         for event in events_of(parts):
             if isinstance(event, ReplyChecked):
                 shown = held.approved() if event.passed else held.rejected()
@@ -547,12 +609,12 @@ def tool_trace(new: list[BaseMessage], everything: list[BaseMessage]) -> list[To
     """The tool calls this turn ran (a confirmed call was proposed in an earlier turn: `everything`)."""
     calls = {c["id"]: c for m in everything if isinstance(m, AIMessage) for c in m.tool_calls}
     return [
-        ToolTraceEntry(m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"],
-                       parsed_content(m.content))
+        ToolTraceEntry(
+            m.name or calls[m.tool_call_id]["name"], calls[m.tool_call_id]["args"], parsed_content(m.content)
+        )
         for m in new
         if isinstance(m, ToolMessage) and m.tool_call_id in calls
     ]
-
 
 
 def history_of(messages: list[BaseMessage]) -> list[dict[str, Any]]:

@@ -34,17 +34,20 @@ def desk_stats(engine: Engine, now: datetime, days: int = DAYS) -> dict[str, Any
     sessions = len(rows.sessions)
     down = rows.ratings.count("down")
     return {
-        "days": days, "since": first_day.isoformat(),
+        "days": days,
+        "since": first_day.isoformat(),
         "conversations_per_day": per_day([started for _, started in rows.sessions]),
         "handoffs_per_day": per_day([opened for _, opened, _, _ in rows.tickets]),
         "returns_per_day": per_day(list(rows.returns)),
         "conversations": sessions,
         "handoff_rate": _share(len(handed_off), sessions),
         "containment_rate": _share(sessions - len(handed_off), sessions),
-        "handoff_reasons": Counter(reason.partition(":")[0] or "unknown" for _, _, reason, _ in rows.tickets)
-                           .most_common(),
+        "handoff_reasons": Counter(
+            reason.partition(":")[0] or "unknown" for _, _, reason, _ in rows.tickets
+        ).most_common(),
         "returns_created": len(rows.returns),
-        "ratings": len(rows.ratings), "thumbs_down_rate": _share(down, len(rows.ratings)),
+        "ratings": len(rows.ratings),
+        "thumbs_down_rate": _share(down, len(rows.ratings)),
         "median_first_response_s": _median_first_response(rows.tickets, rows.staff_replies),
     }
 
@@ -53,8 +56,9 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _median_first_response(tickets: list[tuple[str | None, datetime, str, datetime | None]],
-                           replies: list[tuple[str | None, datetime]]) -> float | None:
+def _median_first_response(
+    tickets: list[tuple[str | None, datetime, str, datetime | None]], replies: list[tuple[str | None, datetime]]
+) -> float | None:
     """From the ticket opening to the first staff reply in that conversation after it."""
     by_session: dict[str, list[datetime]] = {}
     for sid, at in replies:

@@ -38,14 +38,17 @@ def _messages(conversations: ConversationService, session_id: str) -> list[BaseM
 def training_examples(conversations: ConversationService) -> Iterator[dict[str, Any]]:
     tools = [convert_to_openai_tool(tool) for tool in TOOLS]
     with Session(conversations.deps.engine) as db:
-        liked = db.exec(select(Feedback).where(Feedback.rating == "up")
-                        .order_by(col(Feedback.session_id), col(Feedback.message_index))).all()
+        liked = db.exec(
+            select(Feedback)
+            .where(Feedback.rating == "up")
+            .order_by(col(Feedback.session_id), col(Feedback.message_index))
+        ).all()
     for row in liked:
         messages = _messages(conversations, row.session_id)
         shown = [i for i, message in enumerate(messages) if history_of([message])]  # history index -> message
         if row.message_index >= len(shown):
             continue
-        example = messages[:shown[row.message_index] + 1]
+        example = messages[: shown[row.message_index] + 1]
         if any(author_of(message) for message in example):
             continue
         yield redact_data({"messages": convert_to_openai_messages(example), "tools": tools})
@@ -64,8 +67,9 @@ def help_centre_gaps(conversations: ConversationService) -> list[dict[str, Any]]
     """
     engine = conversations.deps.engine
     with Session(engine) as db:
-        session_ids = db.exec(select(ChatSession.id).order_by(col(ChatSession.created_at).desc())
-                              .limit(MAX_SESSIONS_SCANNED)).all()
+        session_ids = db.exec(
+            select(ChatSession.id).order_by(col(ChatSession.created_at).desc()).limit(MAX_SESSIONS_SCANNED)
+        ).all()
         disliked = {(r.session_id, r.message_index) for r in db.exec(select(Feedback).where(Feedback.rating == "down"))}
     counts: Counter[tuple[str, str]] = Counter()
     why: dict[tuple[str, str], Counter[str]] = {}
@@ -73,12 +77,14 @@ def help_centre_gaps(conversations: ConversationService) -> list[dict[str, Any]]
         for key, reason in _gaps_in(session_id, _messages(conversations, session_id), disliked):
             counts[key] += 1
             why.setdefault(key, Counter())[reason] += 1
-    return [{"query": q, "language": lang, "count": n, "why": dict(why[(q, lang)])}
-            for (q, lang), n in counts.most_common()]
+    return [
+        {"query": q, "language": lang, "count": n, "why": dict(why[(q, lang)])} for (q, lang), n in counts.most_common()
+    ]
 
 
-def _gaps_in(session_id: str, messages: list[BaseMessage],
-             disliked: set[tuple[str, int]]) -> Iterator[tuple[tuple[str, str], str]]:
+def _gaps_in(
+    session_id: str, messages: list[BaseMessage], disliked: set[tuple[str, int]]
+) -> Iterator[tuple[tuple[str, str], str]]:
     history_index = -1
     open_search: tuple[str, str] | None = None  # the latest search, until its answer is judged
     for message in messages:
@@ -97,7 +103,11 @@ def _gaps_in(session_id: str, messages: list[BaseMessage],
         elif open_search is not None and (getattr(message, "response_metadata", None) or {}).get("returndesk_handoff"):
             yield open_search, "handed_off_after"
             open_search = None
-        elif open_search is not None and history_of([message]) and history_of([message])[0]["role"] == "assistant" \
-                and (session_id, history_index) in disliked:
+        elif (
+            open_search is not None
+            and history_of([message])
+            and history_of([message])[0]["role"] == "assistant"
+            and (session_id, history_index) in disliked
+        ):
             yield open_search, "thumbs_down"
             open_search = None

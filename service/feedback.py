@@ -21,16 +21,20 @@ class NotAnAnswer(ConversationError):
     code = "not_an_answer"
 
 
-def record_feedback(conversations: ConversationService, session_id: str, message_index: int,
-                    rating: Rating, comment: str = "") -> Feedback:
+def record_feedback(
+    conversations: ConversationService, session_id: str, message_index: int, rating: Rating, comment: str = ""
+) -> Feedback:
     """Rate the assistant answer at `message_index` of the history; rating it again replaces the rating."""
     history = conversations.history(session_id)
     if not 0 <= message_index < len(history) or history[message_index]["role"] != "assistant":
-        raise NotAnAnswer(f"Message {message_index} is not an answer of this conversation; "
-                          f"rate an assistant message (0-{len(history) - 1}).")
+        raise NotAnAnswer(
+            f"Message {message_index} is not an answer of this conversation; "
+            f"rate an assistant message (0-{len(history) - 1})."
+        )
     with Session(conversations.deps.engine, expire_on_commit=False) as db:
-        row = db.exec(select(Feedback).where(Feedback.session_id == session_id,
-                                             Feedback.message_index == message_index)).first()
+        row = db.exec(
+            select(Feedback).where(Feedback.session_id == session_id, Feedback.message_index == message_index)
+        ).first()
         row = row or Feedback(session_id=session_id, message_index=message_index, rating=rating)
         row.rating, row.comment, row.created_at = rating, comment, utcnow()
         db.add(row)
@@ -48,16 +52,22 @@ def rated_conversations(conversations: ConversationService, rating: Rating | Non
     engine = conversations.deps.engine
     for session_id in rated_session_ids(engine):
         with Session(engine) as db:
-            rows = db.exec(select(Feedback).where(Feedback.session_id == session_id)
-                           .order_by(col(Feedback.message_index))).all()
-        ratings = [{"message_index": r.message_index, "rating": r.rating, "comment": r.comment} for r in rows
-                   if rating is None or r.rating == rating]
+            rows = db.exec(
+                select(Feedback).where(Feedback.session_id == session_id).order_by(col(Feedback.message_index))
+            ).all()
+        ratings = [
+            {"message_index": r.message_index, "rating": r.rating, "comment": r.comment}
+            for r in rows
+            if rating is None or r.rating == rating
+        ]
         if not ratings:
             continue
         history = conversations.history(session_id)
-        yield {"session_id": session_id,
-               "messages": [{"role": m["role"], "content": m["content"]} for m in history],
-               "feedback": ratings}
+        yield {
+            "session_id": session_id,
+            "messages": [{"role": m["role"], "content": m["content"]} for m in history],
+            "feedback": ratings,
+        }
 
 
 def export_jsonl(conversations: ConversationService, rating: Rating | None = None) -> Iterator[str]:

@@ -40,8 +40,13 @@ def label_for_link(settings: Settings, deps: ToolDeps, token: str) -> bytes:
         rma, customer_id = read_label_token(settings, token)
         return return_label_png(deps, customer_id=customer_id, rma=rma)
     except OrderSystemError as error:
-        audit.record_now(deps.engine, actor=customer_id, tool="return_label_png", outcome="refused",
-                         detail={"rma": rma[:20], "code": error.code, "error": str(error)})
+        audit.record_now(
+            deps.engine,
+            actor=customer_id,
+            tool="return_label_png",
+            outcome="refused",
+            detail={"rma": rma[:20], "code": error.code, "error": str(error)},
+        )
         raise LabelRefused(error.code, str(error)) from error
 
 

@@ -16,11 +16,13 @@ from service.streaming import TurnEvent
 class Recorder(Protocol):
     def start(self, session_id: str, *, customer: dict[str, Any], language: str) -> Path: ...
 
-    def record_turn(self, session_id: str, events: Iterator[TurnEvent], *, user: str | None = None,
-                    action: str | None = None) -> Iterator[TurnEvent]: ...
+    def record_turn(
+        self, session_id: str, events: Iterator[TurnEvent], *, user: str | None = None, action: str | None = None
+    ) -> Iterator[TurnEvent]: ...
 
-    def record_refusal(self, session_id: str, message: str, *, user: str | None = None,
-                       action: str | None = None) -> None: ...
+    def record_refusal(
+        self, session_id: str, message: str, *, user: str | None = None, action: str | None = None
+    ) -> None: ...
 
 
 RecorderFactory = Callable[[Settings, Engine], Recorder]

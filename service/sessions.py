@@ -47,8 +47,9 @@ def new_session_id() -> str:
 
 def open_session(engine: Engine, *, customer_id: str | None, language: str, now: datetime) -> ChatSession:
     with Session(engine, expire_on_commit=False) as db:
-        chat = ChatSession(id=new_session_id(), customer_id=customer_id, language=language, created_at=now,
-                           last_seen_at=now)
+        chat = ChatSession(
+            id=new_session_id(), customer_id=customer_id, language=language, created_at=now, last_seen_at=now
+        )
         db.add(chat)
         db.commit()
         return chat
@@ -62,8 +63,9 @@ def live_session(db: Session, settings: Settings, session_id: str, *, now: datet
     if chat.ended_at is not None:
         raise SessionGone("ended")
     last_seen = _utc(chat.last_seen_at or chat.created_at)
-    if now - _utc(chat.created_at) > timedelta(hours=settings.session_max_hours) \
-            or now - last_seen > timedelta(minutes=settings.session_idle_minutes):
+    if now - _utc(chat.created_at) > timedelta(hours=settings.session_max_hours) or now - last_seen > timedelta(
+        minutes=settings.session_idle_minutes
+    ):
         raise SessionGone("expired")
     if now - last_seen >= TOUCH_EVERY:
         db.execute(update(ChatSession).where(col(ChatSession.id) == chat.id).values(last_seen_at=now))

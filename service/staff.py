@@ -125,8 +125,13 @@ class StaffService:
         if HASHER.check_needs_rehash(member.password_hash):
             accounts.set_password_hash(self.engine, member.id or 0, HASHER.hash(password))
         token, now = secrets.token_urlsafe(32), self.clock()
-        accounts.open_staff_session(self.engine, token_digest=token_digest(token), staff_id=member.id or 0, now=now,
-                                    expires_at=now + timedelta(hours=self.settings.staff_session_hours))
+        accounts.open_staff_session(
+            self.engine,
+            token_digest=token_digest(token),
+            staff_id=member.id or 0,
+            now=now,
+            expires_at=now + timedelta(hours=self.settings.staff_session_hours),
+        )
         queue.audit_staff(self.engine, None, member.id or 0, "staff_sign_in")
         return SignedIn(token, member)
 
@@ -185,18 +190,37 @@ class StaffService:
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket with the whole transcript and the customer's orders and returns."""
         found = self._find(ticket_id)
-        view = self._summary(found) | {"summary": found.ticket.summary, "closing_note": found.ticket.closing_note,
-                                       "transcript": [], "orders": [], "returns": []}
+        view = self._summary(found) | {
+            "summary": found.ticket.summary,
+            "closing_note": found.ticket.closing_note,
+            "transcript": [],
+            "orders": [],
+            "returns": [],
+        }
         if sid := found.ticket.session_id:
             state = self.conversations.graph.get_state({"configurable": {"thread_id": sid}})
             view["transcript"] = transcript(state.values.get("messages", []), self.conversations._card(sid))
         if cid := found.ticket.customer_id:
-            view["orders"] = [{"id": o.id, "status": o.status, "created_at": o.created_at.isoformat(),
-                               "total": f"{o.total_cents / 100:.2f}"} for o in queue.customer_orders(self.engine, cid)]
-            view["returns"] = [{"rma": r.rma, "order_id": r.order_id, "status": r.status,
-                                "refund": f"{r.refund_amount_cents / 100:.2f}", "refund_method": r.refund_method,
-                                "created_at": r.created_at.isoformat()}
-                               for r in queue.customer_returns(self.engine, cid)]
+            view["orders"] = [
+                {
+                    "id": o.id,
+                    "status": o.status,
+                    "created_at": o.created_at.isoformat(),
+                    "total": f"{o.total_cents / 100:.2f}",
+                }
+                for o in queue.customer_orders(self.engine, cid)
+            ]
+            view["returns"] = [
+                {
+                    "rma": r.rma,
+                    "order_id": r.order_id,
+                    "status": r.status,
+                    "refund": f"{r.refund_amount_cents / 100:.2f}",
+                    "refund_method": r.refund_method,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in queue.customer_returns(self.engine, cid)
+            ]
         return view
 
     # --- actions ----------------------------------------------------------------------------
@@ -267,12 +291,21 @@ class StaffService:
     def _summary(self, found: QueuedTicket) -> dict[str, Any]:
         ticket, now = found.ticket, self.clock()
         created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=now.tzinfo)
-        return {"id": ticket.id, "reference": found.reference, "status": ticket.status, "reason": ticket.reason,
-                "language": ticket.language or "en", "customer_id": ticket.customer_id,
-                "customer_name": found.customer_name, "staff_name": found.staff_name, "staff_id": ticket.claimed_by,
-                "session_id_hint": (ticket.session_id or "")[:6], "created_at": created.isoformat(),
-                "waiting_s": _waited(ticket, created, now), "summary_first_line":
-                    next((line for line in ticket.summary.splitlines() if line.startswith(">")), "")[2:]}
+        return {
+            "id": ticket.id,
+            "reference": found.reference,
+            "status": ticket.status,
+            "reason": ticket.reason,
+            "language": ticket.language or "en",
+            "customer_id": ticket.customer_id,
+            "customer_name": found.customer_name,
+            "staff_name": found.staff_name,
+            "staff_id": ticket.claimed_by,
+            "session_id_hint": (ticket.session_id or "")[:6],
+            "created_at": created.isoformat(),
+            "waiting_s": _waited(ticket, created, now),
+            "summary_first_line": next((line for line in ticket.summary.splitlines() if line.startswith(">")), "")[2:],
+        }
 
 
 def add_staff_member(engine: Any, email: str, display_name: str, role: str, password: str) -> StaffMember:
@@ -287,8 +320,9 @@ def add_staff_member(engine: Any, email: str, display_name: str, role: str, pass
     if len(password) < MIN_PASSWORD_CHARS:
         raise BadStaffAccount(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
     try:
-        member = accounts.add_staff(engine, email=email, display_name=display_name, role=role,
-                                    password_hash=HASHER.hash(password))
+        member = accounts.add_staff(
+            engine, email=email, display_name=display_name, role=role, password_hash=HASHER.hash(password)
+        )
     except accounts.StaffExists as error:
         raise BadStaffAccount(str(error)) from None
     queue.audit_staff(engine, None, member.id or 0, "staff_account_added", role=role)

@@ -43,8 +43,13 @@ def _text_entry(message: AIMessage) -> dict[str, Any]:
 
 def _tool_entry(call: dict[str, Any], result: ToolMessage | None) -> dict[str, Any]:
     data = parsed_content(result.content) if result is not None else None
-    entry: dict[str, Any] = {"kind": "tool", "tool": call["name"], "args": call.get("args", {}), "result": data,
-                             "outcome": _outcome(data) if result is not None else "not run"}
+    entry: dict[str, Any] = {
+        "kind": "tool",
+        "tool": call["name"],
+        "args": call.get("args", {}),
+        "result": data,
+        "outcome": _outcome(data) if result is not None else "not run",
+    }
     if call["name"] in SENSITIVE_TOOLS and result is not None:
         declined = isinstance(data, dict) and data.get("code") == "declined"
         entry["card"] = "declined" if declined else "confirmed"

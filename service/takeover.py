@@ -36,15 +36,23 @@ class TakeoverBusy(Exception):
 
 
 def staff_message(text: str, *, staff_id: int, staff_name: str) -> AIMessage:
-    return AIMessage(content=text, name=f"staff-{staff_id}", response_metadata={
-        "returndesk_mode": STAFF_MODE, "returndesk_staff": staff_name, "returndesk_staff_id": staff_id,
-        "quick_replies": []})
+    return AIMessage(
+        content=text,
+        name=f"staff-{staff_id}",
+        response_metadata={
+            "returndesk_mode": STAFF_MODE,
+            "returndesk_staff": staff_name,
+            "returndesk_staff_id": staff_id,
+            "quick_replies": [],
+        },
+    )
 
 
 def notice_message(kind: Notice, language: str, **values: Any) -> AIMessage:
     text = t(f"takeover.{kind}", language, **values)
-    return AIMessage(content=text, response_metadata={"returndesk_mode": "guided", "returndesk_notice": kind,
-                                                      "quick_replies": []})
+    return AIMessage(
+        content=text, response_metadata={"returndesk_mode": "guided", "returndesk_notice": kind, "quick_replies": []}
+    )
 
 
 def author_of(message: BaseMessage) -> str | None:
@@ -72,8 +80,11 @@ class Takeover:
             ticket = self.holder(info.session_id)  # again, under the lock: it may have been handed back
             if ticket is None:
                 return None
-            if ticket.ticket.status == "open" and text.strip() in START_OVER \
-                    and withdraw(self.engine, ticket.ticket.id or 0, info.customer_id, utcnow()):
+            if (
+                ticket.ticket.status == "open"
+                and text.strip() in START_OVER
+                and withdraw(self.engine, ticket.ticket.id or 0, info.customer_id, utcnow())
+            ):
                 return None  # the assistant answers "Start over" (its menu)
             messages: list[BaseMessage] = [HumanMessage(content=text)]
             reply = ""
@@ -83,9 +94,14 @@ class Takeover:
                 messages.append(notice)
                 reply = str(notice.content)
             self._write(info.session_id, messages, language=language)
-        return TurnResult(session_id=info.session_id, reply=reply, mode=self.mode, language=language,
-                          with_person="waiting" if ticket.ticket.status == "open" else "staff",
-                          staff_name=ticket.staff_name)
+        return TurnResult(
+            session_id=info.session_id,
+            reply=reply,
+            mode=self.mode,
+            language=language,
+            with_person="waiting" if ticket.ticket.status == "open" else "staff",
+            staff_name=ticket.staff_name,
+        )
 
     def post(self, session_id: str, messages: list[BaseMessage]) -> None:
         """A staff reply or a notice, written under the conversation's lock."""
@@ -94,8 +110,9 @@ class Takeover:
 
     def _write(self, session_id: str, messages: list[BaseMessage], **values: Any) -> None:
         # As the `handoff` node: its only edge is to the end, so the next customer turn starts afresh.
-        self.graph.update_state({"configurable": {"thread_id": session_id}}, {"messages": messages, **values},
-                                as_node="handoff")
+        self.graph.update_state(
+            {"configurable": {"thread_id": session_id}}, {"messages": messages, **values}, as_node="handoff"
+        )
 
     @contextmanager
     def _locked(self, session_id: str) -> Iterator[None]:

@@ -82,8 +82,9 @@ class FileTurnLock:
         # process exclude each other too, and no per-session object is kept.
         # The files stay (preserve_lock_file): deleting one while another process waits on it would let
         # a third process lock a new file of the same name.
-        lock = filelock.FileLock(self.directory / f"{stripe_of(session_id):04d}.lock", thread_local=False,
-                                 preserve_lock_file=True)
+        lock = filelock.FileLock(
+            self.directory / f"{stripe_of(session_id):04d}.lock", thread_local=False, preserve_lock_file=True
+        )
         try:
             lock.acquire(timeout=self.timeout_s)
         except filelock.Timeout as error:
@@ -102,16 +103,23 @@ class PostgresTurnLock:
         # A pool of its own: a held lock pins a connection for the whole turn, which must not take
         # connections the turn's own queries need. One stays open when idle; the others close after
         # the turn. Waiting for a free one counts against the deadline.
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, pool_size=1, max_overflow=max_connections - 1,
-                                            pool_timeout=timeout_s, isolation_level="AUTOCOMMIT")
+        self.engine: Engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=1,
+            max_overflow=max_connections - 1,
+            pool_timeout=timeout_s,
+            isolation_level="AUTOCOMMIT",
+        )
 
     @contextmanager
     def hold(self, session_id: str) -> Iterator[None]:
         key = {"ns": ADVISORY_NAMESPACE, "id": session_id}
         with self.engine.connect() as conn:
             try:
-                conn.execute(text("SELECT set_config('lock_timeout', :ms, false)"),
-                             {"ms": f"{int(self.timeout_s * 1000)}ms"})
+                conn.execute(
+                    text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": f"{int(self.timeout_s * 1000)}ms"}
+                )
                 conn.execute(text("SELECT pg_advisory_lock(:ns, hashtext(:id))"), key)
             except DBAPIError as error:
                 if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available

@@ -80,8 +80,9 @@ def sign_in(client: TestClient, email: str = "alice@example.com", order_id: str 
 
 def return_headphones(client: TestClient, session_id: str) -> dict[str, Any]:
     """Alice asks to return the headphones of #W1000001 and confirms the card: the confirmed turn's body."""
-    card = client.post(f"/v1/sessions/{session_id}/messages",
-                       json={"text": "I want to return the headphones from order #W1000001"}).json()
+    card = client.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "I want to return the headphones from order #W1000001"}
+    ).json()
     done = client.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": card["pending"]["action_id"]})
     assert done.status_code == 200, done.text
     return done.json()

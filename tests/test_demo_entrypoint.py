@@ -23,13 +23,22 @@ def free_port() -> int:
 
 def test_demo_command_seeds_and_serves_healthz(tmp_path: Path) -> None:
     port, carrier_port = free_port(), free_port()
-    env = {**os.environ, "RETURNDESK_DATA_DIR": str(tmp_path), "RETURNDESK_PORT": str(port),
-           "RETURNDESK_CARRIER_PORT": str(carrier_port)}
-    for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CARRIER_URL",
-                 "RETURNDESK_CARRIER_TOKEN"):
+    env = {
+        **os.environ,
+        "RETURNDESK_DATA_DIR": str(tmp_path),
+        "RETURNDESK_PORT": str(port),
+        "RETURNDESK_CARRIER_PORT": str(carrier_port),
+    }
+    for name in (
+        "RETURNDESK_LLM_BASE_URL",
+        "RETURNDESK_DATABASE_URL",
+        "RETURNDESK_CARRIER_URL",
+        "RETURNDESK_CARRIER_TOKEN",
+    ):
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "demo"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         deadline = time.monotonic() + 300  # a loaded 2-core machine imports Gradio slowly
         body = None
@@ -51,10 +60,12 @@ def test_demo_command_seeds_and_serves_healthz(tmp_path: Path) -> None:
         # Only to the web app, which shares the token the demo made: not to anyone on its port.
         assert httpx.get(f"{carrier}/tracking/{number}", timeout=5).status_code == 401
         app = f"http://127.0.0.1:{port}/v1/sessions"
-        session_id = httpx.post(app, json={"email": "alice@example.com", "order_id": "#W1000001"},
-                                timeout=30).json()["session_id"]
-        turn = httpx.post(f"{app}/{session_id}/messages", json={"text": "Where is my order #W1000004?"},
-                          timeout=60).json()
+        session_id = httpx.post(app, json={"email": "alice@example.com", "order_id": "#W1000001"}, timeout=30).json()[
+            "session_id"
+        ]
+        turn = httpx.post(
+            f"{app}/{session_id}/messages", json={"text": "Where is my order #W1000004?"}, timeout=60
+        ).json()
         [tracked] = [t["result"] for t in turn["tool_trace"] if t["tool"] == "track_shipment"]
         assert tracked["ok"] and tracked["parcels"][0]["status"] == "in_transit"
     finally:

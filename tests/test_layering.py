@@ -72,10 +72,12 @@ def part(module: str) -> str:
 
 def test_no_import_runs_against_the_picture() -> None:
     allowed = reachable()
-    wrong = sorted(f"{source} -> {target} ({part(source)} may not import {part(target)})"
-                   for source, targets in graph().items() for target in targets
-                   if part(source) not in UNCHECKED and source not in KNOWN_DEBTS
-                   and part(target) not in allowed[part(source)])
+    wrong = sorted(
+        f"{source} -> {target} ({part(source)} may not import {part(target)})"
+        for source, targets in graph().items()
+        for target in targets
+        if part(source) not in UNCHECKED and source not in KNOWN_DEBTS and part(target) not in allowed[part(source)]
+    )
     assert not wrong, "imports against docs/architecture.json:\n" + "\n".join(wrong)
 
 

@@ -23,12 +23,14 @@ def test_return_completes_and_resumes_on_each_database(database_url: str, tmp_pa
     seed_demo(engine)
     with TestClient(create_app(settings, ConversationService(settings))) as client:
         session_id = sign_in(client)
-        turn = client.post(f"/v1/sessions/{session_id}/messages",
-                           json={"text": "return the headphones from order #W1000001"}).json()
+        turn = client.post(
+            f"/v1/sessions/{session_id}/messages", json={"text": "return the headphones from order #W1000001"}
+        ).json()
     # A second service instance (another process, in production) finishes the conversation.
     with TestClient(create_app(settings, ConversationService(settings))) as client:
-        done = client.post(f"/v1/sessions/{session_id}/confirm",
-                           json={"action_id": turn["pending"]["action_id"]}).json()
+        done = client.post(
+            f"/v1/sessions/{session_id}/confirm", json={"action_id": turn["pending"]["action_id"]}
+        ).json()
     with Session(engine) as db:
         [ret] = db.exec(select(ReturnRequest)).all()
     assert ret.rma in done["reply"] and ret.refund_amount_cents == 8999

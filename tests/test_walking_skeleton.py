@@ -18,16 +18,19 @@ def returns_in(engine) -> list[ReturnRequest]:
 
 def test_customer_completes_a_return_through_the_api_in_guided_mode(client: TestClient, engine) -> None:
     session_id = sign_in(client)
-    turn = client.post(f"/v1/sessions/{session_id}/messages",
-                       json={"text": "I want to return the headphones from order #W1000001"}).json()
+    turn = client.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "I want to return the headphones from order #W1000001"}
+    ).json()
 
     assert turn["mode"] == "guided"
     assert [t["tool"] for t in turn["tool_trace"]] == ["lookup_order", "check_return_eligibility"]
     pending = turn["pending"]
     assert pending["tool"] == "create_return"
     assert pending["title"] == "Return Wireless Headphones × 1 from order #W1000001"
-    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999),
-                                                                      ("Refund", 8999)]
+    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [
+        ("Wireless Headphones × 1", 8999),
+        ("Refund", 8999),
+    ]
     assert returns_in(engine) == [], "nothing may be written before the customer confirms"
 
     done = client.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": pending["action_id"]}).json()
@@ -36,8 +39,12 @@ def test_customer_completes_a_return_through_the_api_in_guided_mode(client: Test
     assert ret.rma in done["reply"]
     assert [(t["tool"], t["result"]["rma"]) for t in done["tool_trace"]] == [("create_return", ret.rma)]
     assert done["pending"] is None
-    assert (ret.order_id, ret.status, ret.refund_amount_cents, ret.refund_method) == \
-        ("#W1000001", "requested", 8999, "original_payment")
+    assert (ret.order_id, ret.status, ret.refund_amount_cents, ret.refund_method) == (
+        "#W1000001",
+        "requested",
+        8999,
+        "original_payment",
+    )
     with Session(engine) as db:
         items = db.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id)).all()
         line = db.get(OrderItem, items[0].order_item_id)
@@ -53,8 +60,9 @@ def test_conversation_resumes_from_the_checkpoint_in_a_new_app_instance(
     from ui.server import create_app
 
     session_id = sign_in(client)
-    turn = client.post(f"/v1/sessions/{session_id}/messages",
-                       json={"text": "please return order #W1000001 headphones"}).json()
+    turn = client.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "please return order #W1000001 headphones"}
+    ).json()
     action_id = turn["pending"]["action_id"]
 
     # A new process would build everything again from the same files.
@@ -70,8 +78,10 @@ def test_conversation_resumes_from_the_checkpoint_in_a_new_app_instance(
 
 def test_ineligible_items_are_refused_even_when_confirmation_is_sent(client: TestClient, engine) -> None:
     session_id = sign_in(client)
-    for text in ("return the running shoes from order #W1000002",     # 30-day window expired
-                 "return the sunglasses from order #W1000003"):        # final sale
+    for text in (
+        "return the running shoes from order #W1000002",  # 30-day window expired
+        "return the sunglasses from order #W1000003",
+    ):  # final sale
         turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).json()
         assert turn["pending"] is None
         assert "Not returnable" in turn["reply"]
@@ -83,8 +93,9 @@ def test_ineligible_items_are_refused_even_when_confirmation_is_sent(client: Tes
 
 def test_declining_the_confirmation_changes_nothing(client: TestClient, engine) -> None:
     session_id = sign_in(client)
-    turn = client.post(f"/v1/sessions/{session_id}/messages",
-                       json={"text": "return the headphones from #W1000001"}).json()
+    turn = client.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "return the headphones from #W1000001"}
+    ).json()
     assert turn["pending"] is not None
     cancelled = client.post(f"/v1/sessions/{session_id}/cancel", json={}).json()
     assert "nothing was changed" in cancelled["reply"]

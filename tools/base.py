@@ -76,9 +76,12 @@ def tool_result(content: Any) -> dict[str, Any]:
 
 def internal_error() -> dict[str, Any]:
     """What the agent sees when a tool hits a bug of ours: nothing changed, offer a person."""
-    return {"ok": False, "code": "internal_error",
-            "error": "Something went wrong on our side; nothing was changed.",
-            "hint": "Apologise and offer to transfer the customer to a person."}
+    return {
+        "ok": False,
+        "code": "internal_error",
+        "error": "Something went wrong on our side; nothing was changed.",
+        "hint": "Apologise and offer to transfer the customer to a person.",
+    }
 
 
 def failure(error: OrderSystemError) -> dict[str, Any]:
@@ -87,12 +90,20 @@ def failure(error: OrderSystemError) -> dict[str, Any]:
 
 def invalid_arguments(error: ValidationError) -> str:
     """The tool result for arguments that do not fit the tool's schema (set on every registered tool)."""
-    problems = [f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
-                if not e["loc"] or e["loc"][0] != "runtime"]  # the injected runtime is not the model's doing
-    return json.dumps({"ok": False, "code": "invalid_arguments",
-                       "error": "The tool was called with invalid arguments: " + "; ".join(problems),
-                       "hint": "Fix the arguments as described and call the tool again; nothing was changed."},
-                      ensure_ascii=False)
+    problems = [
+        f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
+        for e in error.errors()
+        if not e["loc"] or e["loc"][0] != "runtime"
+    ]  # the injected runtime is not the model's doing
+    return json.dumps(
+        {
+            "ok": False,
+            "code": "invalid_arguments",
+            "error": "The tool was called with invalid arguments: " + "; ".join(problems),
+            "hint": "Fix the arguments as described and call the tool again; nothing was changed.",
+        },
+        ensure_ascii=False,
+    )
 
 
 def run_tool(
@@ -115,17 +126,38 @@ def run_tool(
         ctx = call_context(runtime)
         result = body(ctx)
     except OrderSystemError as error:
-        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="refused", session_id=session_id,
-                         order_id=order_id, detail={**(audit_detail or {}), "code": error.code, "error": str(error)})
+        audit.record_now(
+            deps.engine,
+            actor=actor,
+            tool=tool,
+            outcome="refused",
+            session_id=session_id,
+            order_id=order_id,
+            detail={**(audit_detail or {}), "code": error.code, "error": str(error)},
+        )
         return failure(error)
     except Exception:  # an unexpected bug must not end the conversation; it is logged and audited
         log.exception("tool %s failed", tool)
-        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="error", session_id=session_id,
-                         order_id=order_id, detail=audit_detail)
+        audit.record_now(
+            deps.engine,
+            actor=actor,
+            tool=tool,
+            outcome="error",
+            session_id=session_id,
+            order_id=order_id,
+            detail=audit_detail,
+        )
         return internal_error()
     if audit_success:
-        audit.record_now(deps.engine, actor=actor, tool=tool, outcome="ok", session_id=session_id,
-                         order_id=order_id, detail=audit_detail)
+        audit.record_now(
+            deps.engine,
+            actor=actor,
+            tool=tool,
+            outcome="ok",
+            session_id=session_id,
+            order_id=order_id,
+            detail=audit_detail,
+        )
     return result
 
 
@@ -142,10 +174,19 @@ def audited_preview(tool: str, preview: Preview) -> Preview:
             return preview(args, state, deps)
         except OrderSystemError as error:
             order_id = args.get("order_id")
-            audit.record_now(deps.engine, actor=state.get("customer_id"), tool=tool, outcome="refused",
-                             order_id=str(order_id)[:32] if order_id else None,
-                             detail={"stage": "confirmation", "code": error.code, "error": str(error),
-                                     **{k: str(args[k])[:64] for k in ("rma", "tracking_number") if k in args}})
+            audit.record_now(
+                deps.engine,
+                actor=state.get("customer_id"),
+                tool=tool,
+                outcome="refused",
+                order_id=str(order_id)[:32] if order_id else None,
+                detail={
+                    "stage": "confirmation",
+                    "code": error.code,
+                    "error": str(error),
+                    **{k: str(args[k])[:64] for k in ("rma", "tracking_number") if k in args},
+                },
+            )
             raise
 
     return audited

@@ -33,14 +33,18 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
     """
 
     def body(ctx: CallContext) -> dict[str, Any]:
-        view = cancel_return_in_db(ctx.deps.engine, customer_id=ctx.customer_id, rma=rma,
-                                   session_id=ctx.session_id, reason=reason, language=ctx.language)
+        view = cancel_return_in_db(
+            ctx.deps.engine,
+            customer_id=ctx.customer_id,
+            rma=rma,
+            session_id=ctx.session_id,
+            reason=reason,
+            language=ctx.language,
+        )
         # After the commit: the cancellation stands even if the carrier cannot void the label now.
         return ok(**return_summary(view)) | void_return_label(ctx.deps, rma=view.rma, language=ctx.language)
 
     return run_tool(runtime, "cancel_return", body, audit_detail={"rma": rma})
-
-
 
 
 def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: ToolDeps) -> ConfirmationCard:
@@ -51,14 +55,24 @@ def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: Too
         view = return_view(session, customer_id, parsed.rma, language)
     ensure_cancellable(view)
     return ConfirmationCard(
-        tool="cancel_return", language=language, title=t("card.cancel_title", language, rma=view.rma),
-        lines=[CardLine(label=t("card.order_label", language), value=view.order_id),
-               *(CardLine(label=line.product, value=f"× {line.quantity}") for line in view.items)],
+        tool="cancel_return",
+        language=language,
+        title=t("card.cancel_title", language, rma=view.rma),
+        lines=[
+            CardLine(label=t("card.order_label", language), value=view.order_id),
+            *(CardLine(label=line.product, value=f"× {line.quantity}") for line in view.items),
+        ],
         # The refund the customer gives up: labelled so, never as money that will move.
-        amounts=[CardAmount(label=t("card.not_refunded", language), cents=view.refund_amount_cents,
-                            currency=view.currency)],
+        amounts=[
+            CardAmount(label=t("card.not_refunded", language), cents=view.refund_amount_cents, currency=view.currency)
+        ],
         on_confirm=t("card.cancel_on_confirm", language),
-        facts={"rma": view.rma, "order_id": view.order_id,
-               "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity}
-                         for line in view.items]},
+        facts={
+            "rma": view.rma,
+            "order_id": view.order_id,
+            "items": [
+                {"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity}
+                for line in view.items
+            ],
+        },
     )

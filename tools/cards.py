@@ -17,15 +17,23 @@ from core.money import SHOP_CURRENCY, format_money
 __all__ = ["EXAMPLE", "CardAmount", "CardLine", "ConfirmationCard", "format_money"]
 
 EXAMPLE: dict[str, Any] = {
-    "action_id": "guided-6-create_return~3f9a0c1d2e4b", "tool": "create_return", "language": "en",
+    "action_id": "guided-6-create_return~3f9a0c1d2e4b",
+    "tool": "create_return",
+    "language": "en",
     "title": "Return Wireless Headphones × 1 from order #W1000001",
     "lines": [{"label": "Refund to", "value": "your original payment method (Visa ending 4242)"}],
-    "amounts": [{"label": "Wireless Headphones × 1", "cents": 8999, "currency": "USD"},
-                {"label": "Refund", "cents": 8999, "currency": "USD"}],
+    "amounts": [
+        {"label": "Wireless Headphones × 1", "cents": 8999, "currency": "USD"},
+        {"label": "Refund", "cents": 8999, "currency": "USD"},
+    ],
     "on_confirm": "The return is created and you get a return label; the refund goes to your original payment "
-                  "method (Visa ending 4242) once the parcel has arrived and been checked.",
-    "facts": {"order_id": "#W1000001", "refund_method": "original_payment", "refund_amount": "89.99",
-              "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1}]},
+    "method (Visa ending 4242) once the parcel has arrived and been checked.",
+    "facts": {
+        "order_id": "#W1000001",
+        "refund_method": "original_payment",
+        "refund_amount": "89.99",
+        "items": [{"order_item_id": 1, "product": "Wireless Headphones", "quantity": 1}],
+    },
 }
 
 
@@ -52,16 +60,22 @@ class ConfirmationCard(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
 
-    action_id: str = Field("", description="The proposed call's id and a fingerprint of its arguments: a "
-                           "confirmation only runs the exact call this card was shown for (set by the guard).")
+    action_id: str = Field(
+        "",
+        description="The proposed call's id and a fingerprint of its arguments: a "
+        "confirmation only runs the exact call this card was shown for (set by the guard).",
+    )
     tool: str = Field(description="The tool that runs on confirm.")
     language: str = Field("en", description="The language the card is written in (the customer's).")
     title: str = Field(description="What the action is, in a few words.")
     lines: list[CardLine] = Field([], description="Facts to read before confirming, label and value.")
     amounts: list[CardAmount] = Field([], description="Money the action moves, in cents with its currency.")
     on_confirm: str = Field(description="What happens when the customer confirms, in one sentence.")
-    facts: dict[str, Any] = Field({}, description="The same action as data for programs (QA checks, API "
-                                  "clients), in the tool's own result keys; interfaces show lines and amounts.")
+    facts: dict[str, Any] = Field(
+        {},
+        description="The same action as data for programs (QA checks, API "
+        "clients), in the tool's own result keys; interfaces show lines and amounts.",
+    )
 
     @property
     def summary(self) -> str:
@@ -78,8 +92,15 @@ class ConfirmationCard(BaseModel):
         # A card checkpointed by an earlier version (refund-shaped, with a `summary`) still shows and
         # confirms after an upgrade: a conversation waiting at a card must survive a server restart.
         if isinstance(data, dict) and "summary" in data and "title" not in data:
-            return {"action_id": data.get("action_id", ""), "tool": data.get("tool", ""),
-                    "title": data["summary"], "on_confirm": "",
-                    "facts": {k: data[k] for k in ("order_id", "refund_method", "refund_amount", "items")
-                              if data.get(k) is not None}}
+            return {
+                "action_id": data.get("action_id", ""),
+                "tool": data.get("tool", ""),
+                "title": data["summary"],
+                "on_confirm": "",
+                "facts": {
+                    k: data[k]
+                    for k in ("order_id", "refund_method", "refund_amount", "items")
+                    if data.get(k) is not None
+                },
+            }
         return data

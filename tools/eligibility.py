@@ -51,8 +51,11 @@ def check_return_eligibility(
             damaged=damaged,
             any_eligible=any(d["eligible"] for d in decisions),
             currency=detail.order.currency,
-            items=[{k: v for k, v in d.items() if k != "refund_cents"}
-                   | {"refund": plain_amount(d["refund_cents"], detail.order.currency)} for d in decisions],
+            items=[
+                {k: v for k, v in d.items() if k != "refund_cents"}
+                | {"refund": plain_amount(d["refund_cents"], detail.order.currency)}
+                for d in decisions
+            ],
         )
 
     return run_tool(runtime, "check_return_eligibility", body, order_id=repository.normalize_order_id(order_id))

@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 
 class ExchangeRequestItem(BaseModel):
     order_item_id: int = Field(ge=1, description="The item of the order to exchange (from lookup_order).")
-    new_variant_id: str = Field(min_length=1, max_length=40,
-                                description="The variant wanted instead (from get_product_details can_swap_for).")
+    new_variant_id: str = Field(
+        min_length=1, max_length=40, description="The variant wanted instead (from get_product_details can_swap_for)."
+    )
     quantity: int = Field(1, ge=1, le=20, description="How many units to exchange.")
 
 
@@ -62,12 +63,20 @@ def book_parcels(deps: ToolDeps, view: ExchangeView, language: str) -> dict[str,
         log.exception("booking the parcels of %s failed", view.number)
         return {"label_message": t("label_message.exchange_pending", language)}
     with Session(deps.engine) as session:
-        record_exchange_parcels(session, view.number, label_ref=label.tracking_number,
-                                replacement_tracking=shipment.tracking_number)
-    return {"status": "label_created", "label": {"status": "created", "tracking_number": label.tracking_number},
-            "replacement_tracking": shipment.tracking_number,
-            "label_message": t("label_message.exchange_created", language, tracking_number=label.tracking_number,
-                               replacement=shipment.tracking_number)}
+        record_exchange_parcels(
+            session, view.number, label_ref=label.tracking_number, replacement_tracking=shipment.tracking_number
+        )
+    return {
+        "status": "label_created",
+        "label": {"status": "created", "tracking_number": label.tracking_number},
+        "replacement_tracking": shipment.tracking_number,
+        "label_message": t(
+            "label_message.exchange_created",
+            language,
+            tracking_number=label.tracking_number,
+            replacement=shipment.tracking_number,
+        ),
+    }
 
 
 @tool(parse_docstring=True)
@@ -95,17 +104,36 @@ def exchange_items(
         with Session(ctx.deps.engine) as session:
             method = paying_method(session, ctx.customer_id, order_id, payment_method_id)
             view = exchange_items_in_db(
-                session, ctx.customer_id, order_id,
-                [ExchangeLine(i.order_item_id, i.new_variant_id, i.quantity) for i in items], method,
-                idempotency_key(ctx.session_id, ctx.tool_call_id), ctx.deps.clock(), session_id=ctx.session_id)
+                session,
+                ctx.customer_id,
+                order_id,
+                [ExchangeLine(i.order_item_id, i.new_variant_id, i.quantity) for i in items],
+                method,
+                idempotency_key(ctx.session_id, ctx.tool_call_id),
+                ctx.deps.clock(),
+                session_id=ctx.session_id,
+            )
             currency = repository.get_owned_order(session, ctx.customer_id, view.order_id).currency
             payment = move_summary(session, view.payment, currency, ctx.language) if view.payment else None
-        return ok(exchange=view.number, order_id=view.order_id, status=view.status,
-                  price_difference=plain_amount(view.price_difference_cents, currency), currency=currency,
-                  payment=payment, items=[{"order_item_id": i.order_item_id, "product": i.product,
-                                           "old_options": i.old_options, "new_variant_id": i.new_variant_id,
-                                           "new_options": i.new_options, "quantity": i.quantity} for i in view.items],
-                  ) | book_parcels(ctx.deps, view, ctx.language)
+        return ok(
+            exchange=view.number,
+            order_id=view.order_id,
+            status=view.status,
+            price_difference=plain_amount(view.price_difference_cents, currency),
+            currency=currency,
+            payment=payment,
+            items=[
+                {
+                    "order_item_id": i.order_item_id,
+                    "product": i.product,
+                    "old_options": i.old_options,
+                    "new_variant_id": i.new_variant_id,
+                    "new_options": i.new_options,
+                    "quantity": i.quantity,
+                }
+                for i in view.items
+            ],
+        ) | book_parcels(ctx.deps, view, ctx.language)
 
     return run_tool(runtime, "exchange_items", body, order_id=repository.normalize_order_id(order_id))
 
@@ -126,26 +154,55 @@ def preview_exchange_items(args: dict[str, Any], state: dict[str, Any], deps: To
     language = state.get("language") or DEFAULT
     with Session(deps.engine) as session:
         method = paying_method(session, customer_id, parsed.order_id, parsed.payment_method_id)
-        quote = preview_exchange(session, customer_id, parsed.order_id,
-                                 [ExchangeLine(i.order_item_id, i.new_variant_id, i.quantity) for i in parsed.items],
-                                 method, deps.clock())
+        quote = preview_exchange(
+            session,
+            customer_id,
+            parsed.order_id,
+            [ExchangeLine(i.order_item_id, i.new_variant_id, i.quantity) for i in parsed.items],
+            method,
+            deps.clock(),
+        )
         detail = repository.get_order_detail(session, customer_id, quote.order_id, language=language)
         names = {line.order_item_id: line.display_name for line in detail.lines}
         currency = detail.order.currency
-        payment = [CardAmount(label=move_label(session, quote.payment, language), cents=quote.payment.amount_cents,
-                              currency=currency)] if quote.payment else []
+        payment = (
+            [
+                CardAmount(
+                    label=move_label(session, quote.payment, language),
+                    cents=quote.payment.amount_cents,
+                    currency=currency,
+                )
+            ]
+            if quote.payment
+            else []
+        )
         facts_payment = move_summary(session, quote.payment, currency, language) if quote.payment else None
     return ConfirmationCard(
-        tool="exchange_items", language=language, title=t("card.exchange_title", language, order=quote.order_id),
-        lines=[CardLine(label=t("card.item", language, product=names.get(q.order_item_id, q.product),
-                                quantity=q.quantity),
-                        value=t("card.swap", language, old=options_text(q.old_options),
-                                new=options_text(q.new_options)))
-               for q in quote.lines],
+        tool="exchange_items",
+        language=language,
+        title=t("card.exchange_title", language, order=quote.order_id),
+        lines=[
+            CardLine(
+                label=t("card.item", language, product=names.get(q.order_item_id, q.product), quantity=q.quantity),
+                value=t("card.swap", language, old=options_text(q.old_options), new=options_text(q.new_options)),
+            )
+            for q in quote.lines
+        ],
         amounts=payment,
         on_confirm=t("card.exchange_on_confirm", language),
-        facts={"order_id": quote.order_id, "price_difference": plain_amount(quote.price_difference_cents, currency),
-               "currency": currency, "payment": facts_payment,
-               "items": [{"order_item_id": q.order_item_id, "product": names.get(q.order_item_id, q.product),
-                          "quantity": q.quantity, "new_variant_id": q.new_variant_id} for q in quote.lines]},
+        facts={
+            "order_id": quote.order_id,
+            "price_difference": plain_amount(quote.price_difference_cents, currency),
+            "currency": currency,
+            "payment": facts_payment,
+            "items": [
+                {
+                    "order_item_id": q.order_item_id,
+                    "product": names.get(q.order_item_id, q.product),
+                    "quantity": q.quantity,
+                    "new_variant_id": q.new_variant_id,
+                }
+                for q in quote.lines
+            ],
+        },
     )

@@ -46,12 +46,18 @@ def hand_over(deps: ToolDeps, *, state: dict[str, Any], session_id: str | None, 
     """Open (or refresh) this conversation's ticket; the structured result both the tool and the
     graph's hand-off node report."""
     customer_id = state.get("customer_id")
-    ticket = open_ticket(deps.engine, customer_id=customer_id, session_id=session_id, reason=reason,
-                         summary=summarize_conversation(state.get("messages", []), customer_id),
-                         language=state.get("language"))
+    ticket = open_ticket(
+        deps.engine,
+        customer_id=customer_id,
+        session_id=session_id,
+        reason=reason,
+        summary=summarize_conversation(state.get("messages", []), customer_id),
+        language=state.get("language"),
+    )
     # `waiting`: the customer's place in the staff queue (1: next), told to them with the ticket number.
-    return ok(ticket=ticket_reference(ticket), reason=ticket.reason,
-              waiting=queue_position(deps.engine, ticket.id or 0))
+    return ok(
+        ticket=ticket_reference(ticket), reason=ticket.reason, waiting=queue_position(deps.engine, ticket.id or 0)
+    )
 
 
 @tool(parse_docstring=True)

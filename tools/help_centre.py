@@ -53,8 +53,10 @@ def search_help_centre(query: str, language: str | None = None) -> dict[str, Any
         hits = help_centre_index().search(query, language=wanted, k=TOP_K)
         result = ok(query=query, passages=[hit.model_dump() for hit in hits])
         if not hits:
-            result["hint"] = ("Nothing in the help centre matches. Say so, do not guess a policy, "
-                              "and offer to transfer the customer to a person.")
+            result["hint"] = (
+                "Nothing in the help centre matches. Say so, do not guess a policy, "
+                "and offer to transfer the customer to a person."
+            )
         return result
 
     return run_public_tool("search_help_centre", body)

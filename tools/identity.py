@@ -47,26 +47,51 @@ def verify_customer(
     actor = state.get("customer_id")
     if method == "incomplete":
         error: OrderSystemError = VerificationFailed(
-            "I need your email and an order number, or your full name and postcode.")
-        audit.record_now(deps.engine, actor=actor, tool="verify_customer", outcome="refused", session_id=session_id,
-                         detail={"code": error.code, "method": method})
+            "I need your email and an order number, or your full name and postcode."
+        )
+        audit.record_now(
+            deps.engine,
+            actor=actor,
+            tool="verify_customer",
+            outcome="refused",
+            session_id=session_id,
+            detail={"code": error.code, "method": method},
+        )
         return failure(error)
     try:  # throttled and audited like the sign-in form: the chat is no side door for guessing
-        customer = verify_credentials(deps, Credentials(email, order_id, name, postcode), door="verify_customer",
-                                      client=configurable.get(CLIENT_ADDRESS), session_id=session_id, actor=actor,
-                                      language=state.get("language") or "en")
+        customer = verify_credentials(
+            deps,
+            Credentials(email, order_id, name, postcode),
+            door="verify_customer",
+            client=configurable.get(CLIENT_ADDRESS),
+            session_id=session_id,
+            actor=actor,
+            language=state.get("language") or "en",
+        )
     except OrderSystemError as refused:  # a wrong guess or a throttled one (audited there), or an outage
         return failure(refused)
     if actor and actor != customer.id:
         error = AlreadyVerified("This conversation already belongs to another verified customer.")
-        audit.record_now(deps.engine, actor=actor, tool="verify_customer", outcome="refused", session_id=session_id,
-                         detail={"code": error.code, "method": method})
+        audit.record_now(
+            deps.engine,
+            actor=actor,
+            tool="verify_customer",
+            outcome="refused",
+            session_id=session_id,
+            detail={"code": error.code, "method": method},
+        )
         return failure(error)
-    audit.record_now(deps.engine, actor=customer.id, tool="verify_customer", outcome="ok",
-                     session_id=session_id, detail={"method": method})
+    audit.record_now(
+        deps.engine,
+        actor=customer.id,
+        tool="verify_customer",
+        outcome="ok",
+        session_id=session_id,
+        detail={"method": method},
+    )
     result = ok(customer_name=customer.display_name)
-    message = ToolMessage(content=json.dumps(result, ensure_ascii=False), name="verify_customer",
-                          tool_call_id=runtime.tool_call_id or "")
+    message = ToolMessage(
+        content=json.dumps(result, ensure_ascii=False), name="verify_customer", tool_call_id=runtime.tool_call_id or ""
+    )
     # The verified id goes to graph state (read by every later tool), never back through the model.
-    return Command(update={"customer_id": customer.id, "customer_name": customer.display_name,
-                           "messages": [message]})
+    return Command(update={"customer_id": customer.id, "customer_name": customer.display_name, "messages": [message]})

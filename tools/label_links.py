@@ -44,7 +44,10 @@ def read_label_token(settings: Settings, token: str) -> tuple[str, str]:
         raise LabelLinkExpired("This label link has expired: ask about your return again for a new link.") from error
     except BadSignature as error:
         raise LabelLinkInvalid("There is no return label at this link.") from error
-    if not isinstance(payload, dict) or not isinstance(payload.get("rma"), str) \
-            or not isinstance(payload.get("customer_id"), str):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("rma"), str)
+        or not isinstance(payload.get("customer_id"), str)
+    ):
         raise LabelLinkInvalid("There is no return label at this link.")
     return payload["rma"], payload["customer_id"]

@@ -15,8 +15,9 @@ from mock_backends.orders.payments import MoneyMove
 
 def method_name(session: Session, move: MoneyMove, language: str) -> str:
     """The payment method as the customer recognises it ("Visa ending 4242", "礼品卡")."""
-    return payment_method_description(session.get(PaymentMethod, move.payment_method_id), language) \
-        or move.payment_method
+    return (
+        payment_method_description(session.get(PaymentMethod, move.payment_method_id), language) or move.payment_method
+    )
 
 
 def timing_text(move: MoneyMove, language: str) -> str:
@@ -26,9 +27,14 @@ def timing_text(move: MoneyMove, language: str) -> str:
 
 def move_summary(session: Session, move: MoneyMove, currency: str, language: str) -> dict[str, Any]:
     """One charge or refund in a tool result (the model and guided mode read these keys)."""
-    return {"direction": move.direction, "amount": plain_amount(move.amount_cents, currency), "currency": currency,
-            "payment_method_id": move.payment_method_id, "payment_method": method_name(session, move, language),
-            "timing": timing_text(move, language)}
+    return {
+        "direction": move.direction,
+        "amount": plain_amount(move.amount_cents, currency),
+        "currency": currency,
+        "payment_method_id": move.payment_method_id,
+        "payment_method": method_name(session, move, language),
+        "timing": timing_text(move, language),
+    }
 
 
 def move_label(session: Session, move: MoneyMove, language: str) -> str:

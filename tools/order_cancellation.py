@@ -40,14 +40,25 @@ def cancel_order(order_id: OrderId, reason: CancelReason, runtime: AnyRuntime) -
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
-            change = cancel_order_in_db(session, ctx.customer_id, order_id, reason,
-                                        idempotency_key(ctx.session_id, ctx.tool_call_id), ctx.deps.clock(),
-                                        session_id=ctx.session_id)
+            change = cancel_order_in_db(
+                session,
+                ctx.customer_id,
+                order_id,
+                reason,
+                idempotency_key(ctx.session_id, ctx.tool_call_id),
+                ctx.deps.clock(),
+                session_id=ctx.session_id,
+            )
             currency = repository.get_owned_order(session, ctx.customer_id, change.order_id or order_id).currency
             refunds = [move_summary(session, move, currency, ctx.language) for move in change.money]
-        return ok(order_id=change.order_id, status=change.order_status, reason=change.summary.get("reason"),
-                  refund_amount=plain_amount(sum(m.amount_cents for m in change.money), currency),
-                  currency=currency, refunds=refunds)
+        return ok(
+            order_id=change.order_id,
+            status=change.order_status,
+            reason=change.summary.get("reason"),
+            refund_amount=plain_amount(sum(m.amount_cents for m in change.money), currency),
+            currency=currency,
+            refunds=refunds,
+        )
 
     return run_tool(runtime, "cancel_order", body, order_id=repository.normalize_order_id(order_id))
 
@@ -72,17 +83,34 @@ def preview_cancel_order_card(args: dict[str, Any], state: dict[str, Any], deps:
         refunds = [(move_label(session, move, language), move) for move in quote.refunds]
         facts_refunds = [move_summary(session, move, currency, language) for move in quote.refunds]
     return ConfirmationCard(
-        tool="cancel_order", language=language, title=t("card.cancel_order_title", language, order=quote.order_id),
-        lines=[*(CardLine(label=line.display_name, value=f"× {line.quantity}") for line in detail.lines),
-               CardLine(label=t("card.reason_label", language),
-                        value=t(f"cancel_reason.{quote.reason.replace(' ', '_')}", language))],
-        amounts=[*(CardAmount(label=label, cents=move.amount_cents, currency=currency) for label, move in refunds),
-                 CardAmount(label=t("card.refund_label", language), cents=sum(m.amount_cents for _l, m in refunds),
-                            currency=currency)],
+        tool="cancel_order",
+        language=language,
+        title=t("card.cancel_order_title", language, order=quote.order_id),
+        lines=[
+            *(CardLine(label=line.display_name, value=f"× {line.quantity}") for line in detail.lines),
+            CardLine(
+                label=t("card.reason_label", language),
+                value=t(f"cancel_reason.{quote.reason.replace(' ', '_')}", language),
+            ),
+        ],
+        amounts=[
+            *(CardAmount(label=label, cents=move.amount_cents, currency=currency) for label, move in refunds),
+            CardAmount(
+                label=t("card.refund_label", language),
+                cents=sum(m.amount_cents for _l, m in refunds),
+                currency=currency,
+            ),
+        ],
         on_confirm=t("card.cancel_order_on_confirm", language),
-        facts={"order_id": quote.order_id, "reason": quote.reason,
-               "refund_amount": plain_amount(sum(m.amount_cents for _l, m in refunds), currency),
-               "currency": currency, "refunds": facts_refunds,
-               "items": [{"order_item_id": line.order_item_id, "product": line.display_name,
-                          "quantity": line.quantity} for line in detail.lines]},
+        facts={
+            "order_id": quote.order_id,
+            "reason": quote.reason,
+            "refund_amount": plain_amount(sum(m.amount_cents for _l, m in refunds), currency),
+            "currency": currency,
+            "refunds": facts_refunds,
+            "items": [
+                {"order_item_id": line.order_item_id, "product": line.display_name, "quantity": line.quantity}
+                for line in detail.lines
+            ],
+        },
     )

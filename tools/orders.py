@@ -75,10 +75,17 @@ def list_orders(runtime: AnyRuntime, limit: Annotated[int, Field(ge=1, le=20)] =
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:
             orders = repository.list_orders(session, ctx.customer_id, limit)
-            return ok(orders=[
-                {"order_id": o.id, "status": o.status, "ordered_at": local_date(o.created_at, ctx.language).isoformat(),
-                 "total": plain_amount(o.total_cents, o.currency), "currency": o.currency}
-                for o in orders
-            ])
+            return ok(
+                orders=[
+                    {
+                        "order_id": o.id,
+                        "status": o.status,
+                        "ordered_at": local_date(o.created_at, ctx.language).isoformat(),
+                        "total": plain_amount(o.total_cents, o.currency),
+                        "currency": o.currency,
+                    }
+                    for o in orders
+                ]
+            )
 
     return run_tool(runtime, "list_orders", body)

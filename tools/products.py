@@ -20,15 +20,24 @@ from tools.base import AnyRuntime, CallContext, ok, run_tool
 
 
 def variant_summary(variant: VariantView, currency: str = SHOP_CURRENCY) -> dict[str, Any]:
-    return {"variant_id": variant.variant_id, "options": variant.options,
-            "price": plain_amount(variant.price_cents, currency), "in_stock": variant.in_stock,
-            "units_left": variant.stock}
+    return {
+        "variant_id": variant.variant_id,
+        "options": variant.options,
+        "price": plain_amount(variant.price_cents, currency),
+        "in_stock": variant.in_stock,
+        "units_left": variant.stock,
+    }
 
 
 def product_summary(product: ProductView, name: str | None = None, currency: str = SHOP_CURRENCY) -> dict[str, Any]:
     """`name`: the product's name in the customer's language (its English name without one)."""
-    return {"product_id": product.product_id, "name": name or product.name, "category": product.category,
-            "final_sale": product.final_sale, "variants": [variant_summary(v, currency) for v in product.variants]}
+    return {
+        "product_id": product.product_id,
+        "name": name or product.name,
+        "category": product.category,
+        "final_sale": product.final_sale,
+        "variants": [variant_summary(v, currency) for v in product.variants],
+    }
 
 
 def local_name(session: Session, product: ProductView, language: str) -> str:
@@ -38,10 +47,13 @@ def local_name(session: Session, product: ProductView, language: str) -> str:
 
 def item_summary(session: Session, item: ItemVariants, language: str, currency: str) -> dict[str, Any]:
     current = item.product.variant(item.variant_id)
-    return {"order_item_id": item.order_item_id,
-            "product": product_summary(item.product, local_name(session, item.product, language), currency),
-            "ordered_variant_id": item.variant_id, "ordered_options": current.options if current else {},
-            "can_swap_for": [v.variant_id for v in item.alternatives]}
+    return {
+        "order_item_id": item.order_item_id,
+        "product": product_summary(item.product, local_name(session, item.product, language), currency),
+        "ordered_variant_id": item.variant_id,
+        "ordered_options": current.options if current else {},
+        "can_swap_for": [v.variant_id for v in item.alternatives],
+    }
 
 
 @tool(parse_docstring=True)
@@ -70,14 +82,22 @@ def get_product_details(
                 ids = [order_item_id] if order_item_id else [line.order_item_id for line in detail.lines]
                 items = [item_variants(session, ctx.customer_id, order_id, item_id) for item_id in ids]
                 currency = detail.order.currency
-                return ok(order_id=detail.order.id, currency=currency,
-                          items=[item_summary(session, i, ctx.language, currency) for i in items])
+                return ok(
+                    order_id=detail.order.id,
+                    currency=currency,
+                    items=[item_summary(session, i, ctx.language, currency) for i in items],
+                )
             if product:
                 found = product_view(session, product)
-                return ok(product=product_summary(found, local_name(session, found, ctx.language)),
-                          currency=SHOP_CURRENCY)
+                return ok(
+                    product=product_summary(found, local_name(session, found, ctx.language)), currency=SHOP_CURRENCY
+                )
         raise ProductNotFound("Tell me the product's name, or the order (and item) you are asking about.")
 
-    return run_tool(runtime, "get_product_details", body,
-                    order_id=repository.normalize_order_id(order_id) if order_id else None,
-                    audit_detail={"product": product} if product else None)
+    return run_tool(
+        runtime,
+        "get_product_details",
+        body,
+        order_id=repository.normalize_order_id(order_id) if order_id else None,
+        audit_detail={"product": product} if product else None,
+    )

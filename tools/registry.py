@@ -67,8 +67,9 @@ class ToolSpec:
         return self.tool.name
 
     def label_in(self, language: str) -> str:
-        return (maybe(f"tool_name.{self.name}", language) or self.label.get(language) or self.label.get("en")
-                or self.name)
+        return (
+            maybe(f"tool_name.{self.name}", language) or self.label.get(language) or self.label.get("en") or self.name
+        )
 
 
 class ToolRegistry:
@@ -104,22 +105,29 @@ class ToolRegistry:
         return ToolRegistry((*self.specs, *specs))
 
 
-REGISTRY = ToolRegistry((
-    ToolSpec(verify_customer, before_verification=True),
-    ToolSpec(transfer_to_human, before_verification=True),
-    ToolSpec(list_orders),
-    ToolSpec(lookup_order, panel="order"),
-    ToolSpec(check_return_eligibility, panel="eligibility"),
-    ToolSpec(create_return, sensitive=True, preview=preview_create_return, committed=create_return_committed,
-             panel="return"),
-    ToolSpec(get_return_status, panel="return_status"),
-    ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
-    ToolSpec(search_help_centre, before_verification=True),
-    ToolSpec(track_shipment, panel="tracking"),
-    ToolSpec(get_product_details),
-    ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
-    ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
-))
+REGISTRY = ToolRegistry(
+    (
+        ToolSpec(verify_customer, before_verification=True),
+        ToolSpec(transfer_to_human, before_verification=True),
+        ToolSpec(list_orders),
+        ToolSpec(lookup_order, panel="order"),
+        ToolSpec(check_return_eligibility, panel="eligibility"),
+        ToolSpec(
+            create_return,
+            sensitive=True,
+            preview=preview_create_return,
+            committed=create_return_committed,
+            panel="return",
+        ),
+        ToolSpec(get_return_status, panel="return_status"),
+        ToolSpec(cancel_return, sensitive=True, preview=preview_cancel_return),
+        ToolSpec(search_help_centre, before_verification=True),
+        ToolSpec(track_shipment, panel="tracking"),
+        ToolSpec(get_product_details),
+        ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
+        ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
+    )
+)
 
 # The default registry's parts, for callers that do not build their own graph.
 TOOLS: list[BaseTool] = REGISTRY.tools

@@ -31,6 +31,7 @@ from tools.tracking import CarrierDown, carrier_client
 
 log = logging.getLogger(__name__)
 
+
 class LabelNotReady(OrderSystemError):
     code = "label_not_ready"
     hint = "Ask about the return again in a few minutes: the label is fetched then."
@@ -46,8 +47,9 @@ def public_label_url(settings: Settings, customer_id: str | None, rma: str) -> s
     return label_link(settings, rma=rma, customer_id=customer_id) if customer_id else None
 
 
-def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", customer_id: str | None = None,
-                        asked_again: bool = False) -> dict[str, Any]:
+def ensure_return_label(
+    deps: ToolDeps, *, rma: str, language: str = "en", customer_id: str | None = None, asked_again: bool = False
+) -> dict[str, Any]:
     """`{"status", "label": {...}, "label_message"}` for the return `rma` (whose ownership the caller checked).
 
     `status` is the return's status afterwards ('label_created' once it has a label). `asked_again`:
@@ -56,8 +58,11 @@ def ensure_return_label(deps: ToolDeps, *, rma: str, language: str = "en", custo
     with Session(deps.engine) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == rma)).one()
         if ret.status == "cancelled":  # a cancelled return never offers a label again
-            return {"status": ret.status, "label": {"status": "voided"},
-                    "label_message": t("label_message.voided", language)}
+            return {
+                "status": ret.status,
+                "label": {"status": "voided"},
+                "label_message": t("label_message.voided", language),
+            }
         if ret.label_ref:
             tracking_number = label_tracking_number(session, ret) or ret.label_ref
             return {"status": ret.status, **_created(deps.settings, customer_id, ret.rma, tracking_number, language)}
@@ -93,8 +98,10 @@ def void_return_label(deps: ToolDeps, *, rma: str, language: str = "en") -> dict
         tracking_number = parcel.tracking_number if parcel is not None else label_tracking_number(session, ret)
     if tracking_number is None:  # no label was ever booked: nothing to void
         return {"label": {"status": "voided"}, "label_message": t("label_message.voided", language)}
-    voided = {"label": {"status": "voided", "tracking_number": tracking_number},
-              "label_message": t("label_message.voided", language)}
+    voided = {
+        "label": {"status": "voided", "tracking_number": tracking_number},
+        "label_message": t("label_message.voided", language),
+    }
     if parcel is not None and parcel.voided_at is not None:  # voided already: no need to ask the carrier
         return voided
     try:
@@ -107,8 +114,10 @@ def void_return_label(deps: ToolDeps, *, rma: str, language: str = "en") -> dict
     except Exception:  # the cancellation is committed: a void failure must not report it as failed
         log.exception("voiding the label of %s failed", rma)
     log.warning("the label of cancelled return %s is not voided yet", rma)
-    return {"label": {"status": "void_pending", "tracking_number": tracking_number},
-            "label_message": t("label_message.void_pending", language)}
+    return {
+        "label": {"status": "void_pending", "tracking_number": tracking_number},
+        "label_message": t("label_message.void_pending", language),
+    }
 
 
 def return_label_png(deps: ToolDeps, *, customer_id: str | None, rma: str) -> bytes:
@@ -148,12 +157,15 @@ def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, customer_i
     label = carrier_client(deps.settings).create_label(ret.rma, ret.order_id)
     # The tracking number, not the carrier's URL: customers get the web app's link, built from it.
     with Session(deps.engine) as session:
-        session.execute(update(ReturnRequest).where(col(ReturnRequest.id) == ret.id)
-                        .values(label_ref=label.tracking_number))
+        session.execute(
+            update(ReturnRequest).where(col(ReturnRequest.id) == ret.id).values(label_ref=label.tracking_number)
+        )
         # Only a return still waiting for its label moves on; a cancelled one stays cancelled.
-        session.execute(update(ReturnRequest)
-                        .where(col(ReturnRequest.id) == ret.id, col(ReturnRequest.status) == "requested")
-                        .values(status="label_created"))
+        session.execute(
+            update(ReturnRequest)
+            .where(col(ReturnRequest.id) == ret.id, col(ReturnRequest.status) == "requested")
+            .values(status="label_created")
+        )
         session.commit()
         status = session.exec(select(ReturnRequest.status).where(ReturnRequest.id == ret.id)).one()
     if status == "cancelled":  # cancelled while the carrier was booking: void what it just made
@@ -161,10 +173,9 @@ def _request_and_store(deps: ToolDeps, ret: ReturnRequest, lang: str, customer_i
     return {"status": status, **_created(deps.settings, customer_id, ret.rma, label.tracking_number, lang)}
 
 
-def _created(settings: Settings, customer_id: str | None, rma: str, tracking_number: str,
-             lang: str) -> dict[str, Any]:
+def _created(settings: Settings, customer_id: str | None, rma: str, tracking_number: str, lang: str) -> dict[str, Any]:
     url = public_label_url(settings, customer_id, rma)
-    message = t(f"label_message.{'created' if url else 'created_no_link'}", lang, url=url or "",
-                tracking_number=tracking_number)
-    return {"label": {"status": "created", "url": url, "tracking_number": tracking_number},
-            "label_message": message}
+    message = t(
+        f"label_message.{'created' if url else 'created_no_link'}", lang, url=url or "", tracking_number=tracking_number
+    )
+    return {"label": {"status": "created", "url": url, "tracking_number": tracking_number}, "label_message": message}

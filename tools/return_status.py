@@ -30,8 +30,15 @@ def return_summary(view: ReturnView) -> dict[str, Any]:
         "currency": view.currency,
         # A cancelled return's label is void: its reference is not offered again.
         "label_ref": None if view.status == "cancelled" else view.label_ref,
-        "items": [{"order_item_id": line.order_item_id, "product": line.product, "quantity": line.quantity,
-                   "refund": plain_amount(line.refund_cents, view.currency)} for line in view.items],
+        "items": [
+            {
+                "order_item_id": line.order_item_id,
+                "product": line.product,
+                "quantity": line.quantity,
+                "refund": plain_amount(line.refund_cents, view.currency),
+            }
+            for line in view.items
+        ],
     }
 
 

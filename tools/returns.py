@@ -71,8 +71,12 @@ def create_return(
             refund_amount=plain_amount(created.refund_amount_cents, created.currency),
             currency=created.currency,
             items=created.items,
-        ) | ensure_return_label(ctx.deps, rma=created.rma, language=ctx.language,  # label after the commit
-                              customer_id=ctx.customer_id)
+        ) | ensure_return_label(
+            ctx.deps,
+            rma=created.rma,
+            language=ctx.language,  # label after the commit
+            customer_id=ctx.customer_id,
+        )
 
     return run_tool(runtime, "create_return", body, order_id=repository.normalize_order_id(order_id))
 
@@ -85,8 +89,10 @@ def idempotency_key(session_id: str | None, tool_call_id: str | None) -> str:
 def create_return_committed(deps: ToolDeps, state: dict[str, Any], session_id: str, tool_call_id: str) -> bool:
     """Whether the confirmed call `tool_call_id` already created its return (the registry's `committed`)."""
     customer_id = state.get("customer_id")
-    return bool(customer_id and return_by_idempotency_key(
-        deps.engine, customer_id, idempotency_key(session_id, tool_call_id)) is not None)
+    return bool(
+        customer_id
+        and return_by_idempotency_key(deps.engine, customer_id, idempotency_key(session_id, tool_call_id)) is not None
+    )
 
 
 def checked_quantities(messages: list[Any], order_id: str) -> dict[int, int]:
@@ -122,8 +128,13 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     with Session(deps.engine) as session:
         detail = repository.get_order_detail(session, customer_id, order_id, language=language)
         refund_to = refund_destination(session, customer_id, order_id, parsed.refund_method)
-    decisions = check_lines(detail, [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
-                            now=deps.clock(), damaged=parsed.damaged, language=language)
+    decisions = check_lines(
+        detail,
+        [ReturnLine(i.order_item_id, i.quantity) for i in parsed.items],
+        now=deps.clock(),
+        damaged=parsed.damaged,
+        language=language,
+    )
     refused = [d for d in decisions if not d["eligible"]]
     if refused:
         raise NotEligible("; ".join(f"{d['product']}: {d['explanation']}" for d in refused))
@@ -131,20 +142,34 @@ def preview_create_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     total = sum(d["refund_cents"] for d in decisions)
     described = payment_method_description(refund_to, language)
     method = t(f"refund_method.{parsed.refund_method}", language) + (
-        t("card.refund_to", language, description=described) if described else "")
+        t("card.refund_to", language, description=described) if described else ""
+    )
     lines = [CardLine(label=t("card.refund_to_label", language), value=method)]
     if parsed.damaged:
         lines.append(CardLine(label=t("card.condition", language), value=t("card.damaged", language)))
     names = [t("card.item", language, product=d["product"], quantity=d["quantity"]) for d in decisions]
     return ConfirmationCard(
-        tool="create_return", language=language, lines=lines,
+        tool="create_return",
+        language=language,
+        lines=lines,
         title=t("card.return_title", language, order=order_id, items=t("list_separator", language).join(names)),
-        amounts=[*(CardAmount(label=name, cents=d["refund_cents"], currency=currency)
-                   for name, d in zip(names, decisions, strict=True)),
-                 CardAmount(label=t("card.refund_label", language), cents=total, currency=currency)],
+        amounts=[
+            *(
+                CardAmount(label=name, cents=d["refund_cents"], currency=currency)
+                for name, d in zip(names, decisions, strict=True)
+            ),
+            CardAmount(label=t("card.refund_label", language), cents=total, currency=currency),
+        ],
         on_confirm=t("card.return_on_confirm", language, method=method),
-        facts={"order_id": order_id, "refund_method": parsed.refund_method,
-               "refund_amount": plain_amount(total, currency), "currency": currency, "damaged": parsed.damaged,
-               "items": [{"order_item_id": d["order_item_id"], "product": d["product"], "quantity": d["quantity"]}
-                         for d in decisions]},
+        facts={
+            "order_id": order_id,
+            "refund_method": parsed.refund_method,
+            "refund_amount": plain_amount(total, currency),
+            "currency": currency,
+            "damaged": parsed.damaged,
+            "items": [
+                {"order_item_id": d["order_item_id"], "product": d["product"], "quantity": d["quantity"]}
+                for d in decisions
+            ],
+        },
     )

@@ -51,35 +51,57 @@ def sign_in_throttle(deps: ToolDeps) -> SignInThrottle:
     return deps.sign_in_throttle
 
 
-def verify_credentials(deps: ToolDeps, credentials: Credentials, *, door: Door, client: str | None,
-                       session_id: str | None = None, actor: str | None = None, language: str = "en") -> Customer:
+def verify_credentials(
+    deps: ToolDeps,
+    credentials: Credentials,
+    *,
+    door: Door,
+    client: str | None,
+    session_id: str | None = None,
+    actor: str | None = None,
+    language: str = "en",
+) -> Customer:
     """The verified customer; raises SignInThrottled, SignInUnavailable or VerificationFailed (all audited).
 
     `client`: the caller's network address (None where there is none, e.g. the terminal chat).
     """
     throttle = sign_in_throttle(deps)
-    refusal = {"actor": actor, "tool": door, "outcome": "refused", "session_id": session_id,
-               "order_id": credentials.order_id}
+    refusal = {
+        "actor": actor,
+        "tool": door,
+        "outcome": "refused",
+        "session_id": session_id,
+        "order_id": credentials.order_id,
+    }
     try:
         attempt = throttle.begin(account=credentials.account, address=client, language=language)
     except SignInThrottled as error:
-        audit.record_now(deps.engine, **refusal, detail={"code": error.code, "method": credentials.method,
-                                                         "scope": error.scope, "retry_after_s": error.retry_after,
-                                                         "client": client})
+        audit.record_now(
+            deps.engine,
+            **refusal,
+            detail={
+                "code": error.code,
+                "method": credentials.method,
+                "scope": error.scope,
+                "retry_after_s": error.retry_after,
+                "client": client,
+            },
+        )
         raise
     try:
         with Session(deps.engine) as db:
             if credentials.method == "email+order":
-                customer = repository.verify_by_email_and_order(db, credentials.email or "",
-                                                                credentials.order_id or "")
+                customer = repository.verify_by_email_and_order(db, credentials.email or "", credentials.order_id or "")
             else:
-                customer = repository.verify_by_name_and_postcode(db, credentials.name or "",
-                                                                  credentials.postcode or "")
+                customer = repository.verify_by_name_and_postcode(
+                    db, credentials.name or "", credentials.postcode or ""
+                )
     except VerificationFailed as error:
         throttle.failed(attempt)
         # Repeated guessing must leave a trail for an investigator.
-        audit.record_now(deps.engine, **refusal, detail={"code": error.code, "method": credentials.method,
-                                                         "client": client})
+        audit.record_now(
+            deps.engine, **refusal, detail={"code": error.code, "method": credentials.method, "client": client}
+        )
         raise
     throttle.succeeded(attempt)
     return customer

@@ -39,8 +39,10 @@ log = logging.getLogger(__name__)
 Scope = Literal["account", "address"]
 STRIKES_REMEMBERED_S = 86_400  # the lockout doubles for repeat offenders within a day
 
-WAIT = {"en": "Too many sign-in attempts. Please wait {wait} and try again.",
-        "zh": "登录尝试次数过多,请等待{wait}后再试。"}
+WAIT = {
+    "en": "Too many sign-in attempts. Please wait {wait} and try again.",
+    "zh": "登录尝试次数过多,请等待{wait}后再试。",
+}
 
 
 class SignInThrottled(OrderSystemError):
@@ -81,17 +83,30 @@ class Attempt:
 
 
 class SignInThrottle:
-    def __init__(self, storage: Storage, *, account_limit: int, address_limit: int, window_s: int,
-                 lockout_s: int, max_lockout_s: int) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        account_limit: int,
+        address_limit: int,
+        window_s: int,
+        lockout_s: int,
+        max_lockout_s: int,
+    ) -> None:
         self.storage = storage
         self.account_limit, self.address_limit = account_limit, address_limit
         self.window_s, self.lockout_s, self.max_lockout_s = window_s, lockout_s, max_lockout_s
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SignInThrottle:
-        return cls(throttle_storage(settings), account_limit=settings.sign_in_failures,
-                   address_limit=settings.sign_in_address_failures, window_s=settings.sign_in_window_s,
-                   lockout_s=settings.sign_in_lockout_s, max_lockout_s=settings.sign_in_max_lockout_s)
+        return cls(
+            throttle_storage(settings),
+            account_limit=settings.sign_in_failures,
+            address_limit=settings.sign_in_address_failures,
+            window_s=settings.sign_in_window_s,
+            lockout_s=settings.sign_in_lockout_s,
+            max_lockout_s=settings.sign_in_max_lockout_s,
+        )
 
     def begin(self, *, account: str, address: str | None, language: str = "en") -> Attempt:
         """Count an attempt on `account` from `address`; raises SignInThrottled while either is locked."""

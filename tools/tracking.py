@@ -20,8 +20,10 @@ from tools.base import AnyRuntime, CallContext, ok, run_tool
 
 class CarrierDown(OrderSystemError):
     code = "carrier_unavailable"
-    hint = ("Tell the customer live tracking is unavailable right now and to try again in a few minutes; "
-            "offer the order status from lookup_order instead.")
+    hint = (
+        "Tell the customer live tracking is unavailable right now and to try again in a few minutes; "
+        "offer the order status from lookup_order instead."
+    )
 
 
 class ShipmentNotFound(OrderSystemError):
@@ -38,9 +40,13 @@ class NothingToTrack(OrderSystemError):
 
 def carrier_client(settings: Settings) -> CarrierClient:
     """The carrier client the tools use; tests point `settings.carrier_url` at their own carrier."""
-    return CarrierClient(base_url=settings.carrier_url, timeout_s=settings.carrier_timeout_s,
-                         attempt_timeout_s=settings.carrier_attempt_timeout_s,
-                         max_attempts=settings.carrier_max_attempts, token=settings.carrier_token_value)
+    return CarrierClient(
+        base_url=settings.carrier_url,
+        timeout_s=settings.carrier_timeout_s,
+        attempt_timeout_s=settings.carrier_attempt_timeout_s,
+        max_attempts=settings.carrier_max_attempts,
+        token=settings.carrier_token_value,
+    )
 
 
 @tool(parse_docstring=True)
@@ -59,8 +65,12 @@ def track_shipment(
     def body(ctx: CallContext) -> dict[str, Any]:
         order, shipments = _owned_shipments(ctx, order_id, tracking_number)
         if not shipments:
-            return ok(order_id=order.id, order_status=order.status, parcels=[],
-                      message=t("tracking.not_shipped", ctx.language, order=order.id))
+            return ok(
+                order_id=order.id,
+                order_status=order.status,
+                parcels=[],
+                message=t("tracking.not_shipped", ctx.language, order=order.id),
+            )
         client = carrier_client(ctx.deps.settings)
         try:
             parcels = [_parcel(client, shipment, ctx.language) for shipment in shipments]
@@ -72,8 +82,9 @@ def track_shipment(
     return run_tool(runtime, "track_shipment", body, order_id=audited_order)
 
 
-def _owned_shipments(ctx: CallContext, order_id: str | None,
-                     tracking_number: str | None) -> tuple[Order, list[Shipment]]:
+def _owned_shipments(
+    ctx: CallContext, order_id: str | None, tracking_number: str | None
+) -> tuple[Order, list[Shipment]]:
     """The order and its parcels (or the one parcel asked for), if they are this customer's."""
     with Session(ctx.deps.engine) as session:
         if tracking_number and tracking_number.strip():
@@ -83,14 +94,14 @@ def _owned_shipments(ctx: CallContext, order_id: str | None,
             if shipment is None or order is None or order.customer_id != ctx.customer_id:
                 raise ShipmentNotFound(f"I can't find a parcel with tracking number {number} on your account.")
             if order_id and repository.normalize_order_id(order_id) != order.id:
-                raise ShipmentNotFound(f"Tracking number {number} does not belong to order "
-                                       f"{repository.normalize_order_id(order_id)}.")
+                raise ShipmentNotFound(
+                    f"Tracking number {number} does not belong to order {repository.normalize_order_id(order_id)}."
+                )
             return order, [shipment]
         if not order_id or not order_id.strip():
             raise NothingToTrack("Tell me the order number or the tracking number to track.")
         order = repository.get_owned_order(session, ctx.customer_id, order_id)
-        shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)
-                                 .order_by(col(Shipment.id))).all()
+        shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id).order_by(col(Shipment.id))).all()
         return order, list(shipments)
 
 
@@ -98,8 +109,13 @@ def _parcel(client: CarrierClient, shipment: Shipment, language: str) -> dict[st
     try:
         tracking: Tracking = client.track(shipment.tracking_number, language)
     except TrackingNotFound as error:
-        return {"tracking_number": shipment.tracking_number, "direction": shipment.direction,
-                "status": "no_information", "status_text": str(error), "events": []}
+        return {
+            "tracking_number": shipment.tracking_number,
+            "direction": shipment.direction,
+            "status": "no_information",
+            "status_text": str(error),
+            "events": [],
+        }
     return {
         "tracking_number": tracking.tracking_number,
         "direction": tracking.direction,
@@ -107,7 +123,15 @@ def _parcel(client: CarrierClient, shipment: Shipment, language: str) -> dict[st
         "status": tracking.status,
         "status_text": tracking.status_text,
         "estimated_delivery": local_date(tracking.estimated_delivery, language).isoformat()
-        if tracking.estimated_delivery else None,
-        "events": [{"at": e.at.isoformat(timespec="minutes"), "status": e.status, "description": e.description,
-                    "location": e.location} for e in tracking.events],
+        if tracking.estimated_delivery
+        else None,
+        "events": [
+            {
+                "at": e.at.isoformat(timespec="minutes"),
+                "status": e.status,
+                "description": e.description,
+                "location": e.location,
+            }
+            for e in tracking.events
+        ],
     }

@@ -41,15 +41,14 @@ from ui.schemas import (
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 
 
-
-
 def turn_response(result: TurnResult) -> TurnResponse:
     return TurnResponse.model_validate(asdict(result) | {"pending": result.pending})
 
 
 @router.post("/sessions", response_model=SessionResponse, status_code=201)
-def create_session(body: SignInRequest, conversations: Service, client: Client,
-                   staff: Annotated[bool, Depends(is_staff)]) -> SessionResponse:
+def create_session(
+    body: SignInRequest, conversations: Service, client: Client, staff: Annotated[bool, Depends(is_staff)]
+) -> SessionResponse:
     """Sign the customer in (email + order number, or name + postcode) and open a conversation.
     An empty body opens an anonymous conversation: the customer identifies in the chat.
     Failed sign-ins are throttled per client address and per account (429 with Retry-After), and so
@@ -59,12 +58,24 @@ def create_session(body: SignInRequest, conversations: Service, client: Client,
     if body.anonymous:
         info = conversations.start_anonymous(body.language, record=body.record, staff=staff, client=client)
     else:
-        info = conversations.sign_in(email=body.email, order_id=body.order_id, name=body.name,
-                                     postcode=body.postcode, record=body.record, staff=staff, client=client,
-                                     language=body.language)
-    return SessionResponse(session_id=info.session_id, signed_in=info.customer_id is not None,
-                           customer_name=info.customer_name, language=info.language,
-                           mode=conversations.mode, recording=info.recording)
+        info = conversations.sign_in(
+            email=body.email,
+            order_id=body.order_id,
+            name=body.name,
+            postcode=body.postcode,
+            record=body.record,
+            staff=staff,
+            client=client,
+            language=body.language,
+        )
+    return SessionResponse(
+        session_id=info.session_id,
+        signed_in=info.customer_id is not None,
+        customer_name=info.customer_name,
+        language=info.language,
+        mode=conversations.mode,
+        recording=info.recording,
+    )
 
 
 @router.delete("/sessions/{session_id}", status_code=204, response_class=Response)
@@ -86,10 +97,15 @@ STREAM_DOC = """Server-sent events, in order: `token` (`{"text"}`, a piece of th
 A failure mid-turn ends the stream with `error` (`{"code", "message"}`)."""
 
 
-@router.post("/sessions/{session_id}/messages/stream", response_class=EventSourceResponse, description=STREAM_DOC,
-             responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}})
-def stream_message(session_id: str, body: MessageRequest, conversations: Service,
-                   client: Client) -> EventSourceResponse:
+@router.post(
+    "/sessions/{session_id}/messages/stream",
+    response_class=EventSourceResponse,
+    description=STREAM_DOC,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "The turn as it happens."}},
+)
+def stream_message(
+    session_id: str, body: MessageRequest, conversations: Service, client: Client
+) -> EventSourceResponse:
     """Send the customer's message and receive the reply as it is written."""
     events = conversations.stream(session_id, body.text, client=client)  # bad input raises here, as a 4xx
     return EventSourceResponse(sse_events(events), ping=15)
@@ -100,8 +116,12 @@ async def sse_events(events: Any) -> AsyncIterator[ServerSentEvent]:
         async for event in iterate_in_threadpool(detached(events)):
             yield sse_event(event)
     except Exception:  # the status line is sent already: the error travels as an event
-        yield ServerSentEvent(event="error", data=json.dumps(
-            {"code": "internal_error", "message": "Something went wrong on our side; please try again."}))
+        yield ServerSentEvent(
+            event="error",
+            data=json.dumps(
+                {"code": "internal_error", "message": "Something went wrong on our side; please try again."}
+            ),
+        )
 
 
 def sse_event(event: TurnEvent) -> ServerSentEvent:
@@ -133,27 +153,30 @@ def get_pending(session_id: str, conversations: Service) -> PendingResponse:
 
 
 @router.post("/sessions/{session_id}/confirm", response_model=TurnResponse)
-def confirm(session_id: str, conversations: Service, client: Client,
-            body: ConfirmRequest | None = None) -> TurnResponse:
+def confirm(
+    session_id: str, conversations: Service, client: Client, body: ConfirmRequest | None = None
+) -> TurnResponse:
     """The customer confirms the pending action (e.g. create the return)."""
-    return turn_response(conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None,
-                                               client=client))
+    return turn_response(
+        conversations.resolve(session_id, approved=True, action_id=body.action_id if body else None, client=client)
+    )
 
 
 @router.post("/sessions/{session_id}/cancel", response_model=TurnResponse)
-def cancel(session_id: str, conversations: Service, client: Client,
-           body: ConfirmRequest | None = None) -> TurnResponse:
+def cancel(session_id: str, conversations: Service, client: Client, body: ConfirmRequest | None = None) -> TurnResponse:
     """The customer declines the pending action; nothing is changed."""
-    return turn_response(conversations.resolve(session_id, approved=False,
-                                               action_id=body.action_id if body else None, client=client))
+    return turn_response(
+        conversations.resolve(session_id, approved=False, action_id=body.action_id if body else None, client=client)
+    )
 
 
 @router.post("/sessions/{session_id}/feedback", response_model=FeedbackResponse, status_code=201)
 def feedback(session_id: str, body: FeedbackRequest, conversations: Service) -> FeedbackResponse:
     """Thumbs up or down on one answer (rating it again replaces the earlier rating)."""
     row = record_feedback(conversations, session_id, body.message_index, body.rating, body.comment)
-    return FeedbackResponse(session_id=row.session_id, message_index=row.message_index,
-                            rating=row.rating, comment=row.comment)
+    return FeedbackResponse(
+        session_id=row.session_id, message_index=row.message_index, rating=row.rating, comment=row.comment
+    )
 
 
 def install_api(app: FastAPI) -> None:

@@ -22,8 +22,11 @@ def service(request: Request) -> ConversationService:
 
 
 Service = Annotated[ConversationService, Depends(service)]
-staff_header = APIKeyHeader(name="X-Staff-Token", auto_error=False,
-                            description="Staff: the server's RETURNDESK_STAFF_TOKEN, to record a session for QA.")
+staff_header = APIKeyHeader(
+    name="X-Staff-Token",
+    auto_error=False,
+    description="Staff: the server's RETURNDESK_STAFF_TOKEN, to record a session for QA.",
+)
 
 
 def client_address(request: Request) -> str | None:

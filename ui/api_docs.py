@@ -35,18 +35,25 @@ def openapi(request: Request) -> JSONResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui(request: Request) -> HTMLResponse:
     root = _root(request)
-    return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{request.app.title} - Swagger UI",
-                               swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-                               swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-                               swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}/openapi.json",
+        title=f"{request.app.title} - Swagger UI",
+        swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+    )
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 def redoc(request: Request) -> HTMLResponse:
     root = _root(request)
-    return get_redoc_html(openapi_url=f"{root}/openapi.json", title=f"{request.app.title} - ReDoc",
-                          redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-                          redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png", with_google_fonts=False)
+    return get_redoc_html(
+        openapi_url=f"{root}/openapi.json",
+        title=f"{request.app.title} - ReDoc",
+        redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+        with_google_fonts=False,
+    )
 
 
 def install_docs(app: FastAPI) -> None:

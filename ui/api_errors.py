@@ -17,9 +17,17 @@ from service.conversation import ConversationError
 
 log = logging.getLogger(__name__)
 
-STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
-                429: "rate_limited", 503: "unavailable"}
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 class ApiError(Exception):
@@ -68,12 +76,17 @@ def install_error_handlers(app: FastAPI, count_error: Callable[[], None]) -> Non
     async def database_error(_request: Request, error: Exception) -> JSONResponse:
         if is_database_busy(error):  # another process held the lock longer than RETURNDESK_DB_BUSY_TIMEOUT_S
             log.warning("database busy: %s", type(error).__name__)
-            return error_response(503, "database_busy", "The order database is busy right now; nothing was "
-                                  "changed. Please try again in a few seconds.", {"Retry-After": "5"})
+            return error_response(
+                503,
+                "database_busy",
+                "The order database is busy right now; nothing was changed. Please try again in a few seconds.",
+                {"Retry-After": "5"},
+            )
         log.error("unhandled database error", exc_info=error)
         count_error()
-        return error_response(500, "internal_error",
-                              "Something went wrong on our side. Your conversation is safe; please try again.")
+        return error_response(
+            500, "internal_error", "Something went wrong on our side. Your conversation is safe; please try again."
+        )
 
     # Handled here, not as a bare Exception, so a busy database is an answer rather than a server error.
     app.add_exception_handler(sqlalchemy.exc.OperationalError, database_error)
@@ -83,5 +96,6 @@ def install_error_handlers(app: FastAPI, count_error: Callable[[], None]) -> Non
     async def unexpected(_request: Request, _error: Exception) -> JSONResponse:
         log.exception("unhandled error")
         count_error()
-        return error_response(500, "internal_error",
-                              "Something went wrong on our side. Your conversation is safe; please try again.")
+        return error_response(
+            500, "internal_error", "Something went wrong on our side. Your conversation is safe; please try again."
+        )

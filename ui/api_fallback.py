@@ -38,12 +38,15 @@ def install_v1_fallback(app: FastAPI) -> None:
     """Call after the /v1 routers are included and before the web app is mounted."""
 
     @app.api_route("/v1", methods=METHODS, include_in_schema=False, dependencies=[Depends(require_api_key)])
-    @app.api_route("/v1/{rest:path}", methods=METHODS, include_in_schema=False,
-                   dependencies=[Depends(require_api_key)])
+    @app.api_route("/v1/{rest:path}", methods=METHODS, include_in_schema=False, dependencies=[Depends(require_api_key)])
     def v1_fallback(request: Request) -> None:
         path = request.url.path
         allowed = allowed_methods(request.app, request.scope.get("path", path))
         if allowed:
-            raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed on {path}; "
-                           f"use {', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)})
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {path}; use {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
         raise ApiError(404, "not_found", f"There is no API route {path}; see /docs for the routes.")

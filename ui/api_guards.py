@@ -16,17 +16,23 @@ bearer = HTTPBearer(auto_error=False, description="The server's RETURNDESK_API_K
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Alternative to the bearer token.")
 
 
-def require_api_key(request: Request,
-                    token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-                    header_key: Annotated[str | None, Depends(api_key_header)]) -> None:
+def require_api_key(
+    request: Request,
+    token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    header_key: Annotated[str | None, Depends(api_key_header)],
+) -> None:
     """Lets the request through when no key is configured, or when it carries the key."""
     expected = request.app.state.settings.api_key
     if not expected:
         return
     given = header_key or (token.credentials if token else "")
     if not given or not secrets.compare_digest(given.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "This API needs a key: send 'Authorization: Bearer <key>' "
-                                            "or 'X-API-Key: <key>'.", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "This API needs a key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
 
 class BodySizeLimit:

@@ -22,8 +22,14 @@ from ui.api_errors import ApiError
 from ui.schemas import ErrorResponse
 
 # An RMA the label exists for but cannot be shown answers like the carrier: pending, voided, carrier down.
-STATUS_OF = {"label_not_found": 404, "return_not_found": 404, "label_not_ready": 404, "label_voided": 410,
-             "label_link_expired": 410, "carrier_unavailable": 503}
+STATUS_OF = {
+    "label_not_found": 404,
+    "return_not_found": 404,
+    "label_not_ready": 404,
+    "label_voided": 410,
+    "label_link_expired": 410,
+    "carrier_unavailable": 503,
+}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": {}}, "description": "The printable return label (PNG)."},
     **{status: {"model": ErrorResponse} for status in (404, 410, 422, 503)},

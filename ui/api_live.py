@@ -24,10 +24,16 @@ from ui.api_guards import require_api_key
 router = APIRouter(prefix="/v1", tags=["sessions"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 
 
-@router.get("/sessions/{session_id}/events", response_class=EventSourceResponse,
-            responses={200: {"content": {"text/event-stream": {}}, "description": "New messages as they arrive."}})
-def session_events(session_id: str, conversations: Service, after: Annotated[int, Query(
-        ge=0, description="Messages already shown: send from this index on.")] = 0) -> EventSourceResponse:
+@router.get(
+    "/sessions/{session_id}/events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "New messages as they arrive."}},
+)
+def session_events(
+    session_id: str,
+    conversations: Service,
+    after: Annotated[int, Query(ge=0, description="Messages already shown: send from this index on.")] = 0,
+) -> EventSourceResponse:
     """Server-sent events: `message` (`{"index", "role", "content", "mode", "author"}`) for every message
     from `after` on, then each new one (a staff member's reply carries `mode: "staff"` and `author`)."""
     conversations.history(session_id)  # an unknown or ended session is a 4xx now, not an event

@@ -37,8 +37,7 @@ from ui.openai_schemas import (
     ModelList,
 )
 
-router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS,
-                   dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERRORS, dependencies=[Depends(require_api_key)])
 SESSION_HEADER = "X-Session-Id"
 
 
@@ -80,11 +79,23 @@ def card_reminder(conversations: ConversationService, session_id: str, error: Ca
     return f"{said}\n\n{card_text(pending)}" if pending else said + t("card.hint", language)
 
 
-@router.post("/chat/completions", response_model=ChatCompletion,
-             responses={200: {"content": {"text/event-stream": {}},
-                              "description": "A chat.completion, or chunks when `stream` is true."}})
-def chat_completions(body: ChatCompletionRequest, conversations: Service, response: Response,
-                     client: Client, x_session_id: Annotated[str | None, Header(max_length=64)] = None) -> Any:
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "A chat.completion, or chunks when `stream` is true.",
+        }
+    },
+)
+def chat_completions(
+    body: ChatCompletionRequest,
+    conversations: Service,
+    response: Response,
+    client: Client,
+    x_session_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> Any:
     """Talk to the agent as if it were an OpenAI chat model. Send the `X-Session-Id` the first answer
     returned to continue the conversation; without it every request starts a new one."""
     text = clean_message(body.last_user_text())
@@ -101,18 +112,30 @@ def chat_completions(body: ChatCompletionRequest, conversations: Service, respon
     except CardWaiting as error:
         content = card_reminder(conversations, info.session_id, error)
     response.headers.update(headers)
-    return ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()),
-                          choices=[Choice(message=AssistantMessage(content=content))],
-                          returndesk={"session_id": info.session_id})
+    return ChatCompletion(
+        id=f"chatcmpl-{uuid.uuid4().hex}",
+        created=int(time.time()),
+        choices=[Choice(message=AssistantMessage(content=content))],
+        returndesk={"session_id": info.session_id},
+    )
 
 
 async def completion_chunks(events: Iterator[Any]) -> AsyncIterator[ServerSentEvent]:
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> ServerSentEvent:
-        return ServerSentEvent(data=json.dumps({
-            "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}, ensure_ascii=False))
+        return ServerSentEvent(
+            data=json.dumps(
+                {
+                    "id": completion_id,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": MODEL_ID,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                },
+                ensure_ascii=False,
+            )
+        )
 
     yield chunk({"role": "assistant", "content": ""})
     streamed = ""
@@ -126,12 +149,15 @@ async def completion_chunks(events: Iterator[Any]) -> AsyncIterator[ServerSentEv
             elif isinstance(event, TurnDone):
                 # The final reply is the truth: send what the tokens did not already say.
                 final = with_card_hint(event.result)
-                rest = final[len(streamed):] if final.startswith(streamed) else "\n\n" + final
+                rest = final[len(streamed) :] if final.startswith(streamed) else "\n\n" + final
                 if rest:
                     yield chunk({"content": rest})
     except Exception:
-        yield ServerSentEvent(data=json.dumps({"error": {
-            "code": "internal_error", "message": "Something went wrong on our side; please try again."}}))
+        yield ServerSentEvent(
+            data=json.dumps(
+                {"error": {"code": "internal_error", "message": "Something went wrong on our side; please try again."}}
+            )
+        )
         return
     yield chunk({}, finish="stop")
     yield ServerSentEvent(data="[DONE]")

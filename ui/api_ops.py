@@ -50,16 +50,23 @@ def readyz(request: Request) -> JSONResponse:
     by another process, read-only). `degraded` (200) when the carrier or the model endpoint is down: a
     carrier outage is explained in the chat, and without the model guided mode answers."""
     conversations: ConversationService = request.app.state.conversations
-    checks = {"database": database_check(conversations), "carrier": carrier_check(conversations),
-              "model": model_check(conversations)}
+    checks = {
+        "database": database_check(conversations),
+        "carrier": carrier_check(conversations),
+        "model": model_check(conversations),
+    }
     ready = checks["database"].ok
     status = "not_ready" if not ready else "ready" if all(c.ok for c in checks.values()) else "degraded"
     body = Readiness(ready=ready, status=status, mode=conversations.mode, checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
-@router.get("/metrics", response_class=Response, dependencies=[Depends(require_api_key)],
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[Depends(require_api_key)],
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."}},
+)
 def metrics(request: Request) -> Response:
     """Turns by mode, turn latency, tool calls by name and outcome, guided-mode fallbacks, errors.
     With RETURNDESK_API_KEY set, scrape with the key (Prometheus `authorization: {credentials: <key>}`)."""
@@ -101,8 +108,11 @@ def carrier_check(conversations: ConversationService) -> Check:
         # The carrier's own health route (never fault-injected), not its root, which has no page.
         response = httpx.get(f"{settings.carrier_url.rstrip('/')}/healthz", timeout=settings.carrier_timeout_s)
     except httpx.HTTPError as error:
-        return Check(ok=False, detail=f"degraded: carrier unreachable ({type(error).__name__}); tracking and "
-                                      "labels wait, returns are still created")
+        return Check(
+            ok=False,
+            detail=f"degraded: carrier unreachable ({type(error).__name__}); tracking and "
+            "labels wait, returns are still created",
+        )
     if response.status_code == 200:
         return Check(ok=True, detail="carrier answers")
     return Check(ok=False, detail=f"degraded: carrier health check answered HTTP {response.status_code}")
@@ -113,14 +123,21 @@ def model_check(conversations: ConversationService) -> Check:
     if not settings.llm_base_url:
         return Check(ok=True, detail="guided mode (no model endpoint configured)")
     try:
-        response = httpx.get(settings.llm_base_url.rstrip("/") + "/models", timeout=min(settings.llm_timeout_s, 5),
-                             headers={"Authorization": f"Bearer {settings.llm_api_key}"})
+        response = httpx.get(
+            settings.llm_base_url.rstrip("/") + "/models",
+            timeout=min(settings.llm_timeout_s, 5),
+            headers={"Authorization": f"Bearer {settings.llm_api_key}"},
+        )
     except httpx.HTTPError as error:
-        return Check(ok=False, detail=f"degraded: guided (model endpoint unreachable: {type(error).__name__}); "
-                                      "guided mode answers")
+        return Check(
+            ok=False,
+            detail=f"degraded: guided (model endpoint unreachable: {type(error).__name__}); guided mode answers",
+        )
     if response.status_code != 200:
-        return Check(ok=False, detail=f"degraded: guided (model endpoint answered HTTP {response.status_code}); "
-                                      "guided mode answers")
+        return Check(
+            ok=False,
+            detail=f"degraded: guided (model endpoint answered HTTP {response.status_code}); guided mode answers",
+        )
     try:  # name the served model, so an operator sees which one answers
         served = str(response.json()["data"][0]["id"])
     except (ValueError, LookupError, TypeError):

@@ -24,8 +24,10 @@ app.command("eval")(evaluate)
 
 
 @app.command()
-def serve(host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),
-          port: int = typer.Option(None, help="Port (default: RETURNDESK_PORT).")) -> None:
+def serve(
+    host: str = typer.Option(None, help="Bind address (default: RETURNDESK_HOST)."),
+    port: int = typer.Option(None, help="Port (default: RETURNDESK_PORT)."),
+) -> None:
     """Start the web server: the customer's web app at /, the API at /v1 (docs at /docs),
     the OpenAI-compatible chat at /v1/chat/completions, /healthz, /readyz and /metrics.
     Without RETURNDESK_LLM_BASE_URL it answers in guided mode."""
@@ -57,13 +59,23 @@ def demo(host: str = typer.Option(None, help="Bind address."), port: int = typer
 def list_tools() -> None:
     """List the agent's tools: name, whether it needs confirmation, whether it has its confirmation
     card (preview) and guided-mode handler, its trace label, arguments, description."""
-    table = Table(title="ReturnDesk tools", caption="* required argument; card: the confirmation card a "
-                  "sensitive tool needs; guided: guided mode's handler (agent/guided_handlers.py)")
+    table = Table(
+        title="ReturnDesk tools",
+        caption="* required argument; card: the confirmation card a "
+        "sensitive tool needs; guided: guided mode's handler (agent/guided_handlers.py)",
+    )
     for column in ("name", "sensitive", "card", "guided", "label", "arguments", "description"):
         table.add_column(column, no_wrap=column == "name")
     for row in admin.tool_catalogue():
-        table.add_row(row.name, "yes" if row.sensitive else "no", "yes" if row.has_card else "-",
-                      "yes" if row.has_guided else "MISSING", row.label, ", ".join(row.arguments), row.summary)
+        table.add_row(
+            row.name,
+            "yes" if row.sensitive else "no",
+            "yes" if row.has_card else "-",
+            "yes" if row.has_guided else "MISSING",
+            row.label,
+            ", ".join(row.arguments),
+            row.summary,
+        )
     console.print(table)
 
 

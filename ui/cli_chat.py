@@ -33,14 +33,17 @@ def card(pending: ConfirmationCard) -> Panel:
         table.add_row(Text(line.label), Text(line.value))
     for amount in pending.amounts:
         table.add_row(Text(amount.label), Text(amount.formatted(pending.language)))
-    return Panel(Group(table, Text(pending.on_confirm, style="italic")), title=Text(pending.title),
-                 border_style="yellow")
+    return Panel(
+        Group(table, Text(pending.on_confirm, style="italic")), title=Text(pending.title), border_style="yellow"
+    )
 
 
-def chat(email: str = typer.Option(None, help="Sign in with this email (with --order)."),
-         order: str = typer.Option(None, help="An order number of that customer, e.g. #W1000001."),
-         name: str = typer.Option(None, help="Or sign in with your full name (with --postcode)."),
-         postcode: str = typer.Option(None, help="Your postcode (with --name).")) -> None:
+def chat(
+    email: str = typer.Option(None, help="Sign in with this email (with --order)."),
+    order: str = typer.Option(None, help="An order number of that customer, e.g. #W1000001."),
+    name: str = typer.Option(None, help="Or sign in with your full name (with --postcode)."),
+    postcode: str = typer.Option(None, help="Your postcode (with --name)."),
+) -> None:
     """Chat with ReturnDesk in the terminal, the same assistant as the web app.
 
     Confirmation cards are answered with y/n. Without sign-in options the session starts anonymous
@@ -70,9 +73,11 @@ def chat(email: str = typer.Option(None, help="Sign in with this email (with --o
                 language = conversations.session(info.session_id).language
                 console.print(card(pending))
                 approved = Confirm.ask(t("cli.confirm_question", language), default=False)
-                pending = play(conversations.stream_resolve(info.session_id, approved=approved,
-                                                            action_id=pending.action_id),
-                           conversations.registry, info.language)
+                pending = play(
+                    conversations.stream_resolve(info.session_id, approved=approved, action_id=pending.action_id),
+                    conversations.registry,
+                    info.language,
+                )
         except ConversationError as error:
             console.print(f"[yellow]{error}[/yellow]")
 
@@ -89,9 +94,10 @@ def play(events, registry: ToolRegistry, language: str = "en") -> ConfirmationCa
     return None
 
 
-def export_feedback(output: Path = typer.Option(None, "--output", "-o",
-                                                help="Write to this file (default: standard output)."),
-                    rating: str = typer.Option("all", help="Which ratings to export: up, down or all.")) -> None:
+def export_feedback(
+    output: Path = typer.Option(None, "--output", "-o", help="Write to this file (default: standard output)."),
+    rating: str = typer.Option("all", help="Which ratings to export: up, down or all."),
+) -> None:
     """Export rated conversations as JSONL for fine-tuning.
 
     One line per conversation that has feedback: {"session_id", "messages": [{"role", "content"}],

@@ -29,12 +29,14 @@ def seed_demo_data() -> None:
 
 
 def seed(
-    customers: Annotated[int | None,
-                         typer.Option(help="Generate this many customers (about 5 orders each).", min=1)] = None,
+    customers: Annotated[
+        int | None, typer.Option(help="Generate this many customers (about 5 orders each).", min=1)
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data (on the same day).")] = 0,
     orders_per_customer: Annotated[int, typer.Option(help="Mean orders per generated customer.", min=1)] = 5,
-    from_tau_bench: Annotated[Path | None,
-                              typer.Option(help="Import tau-bench retail data from this directory.")] = None,
+    from_tau_bench: Annotated[
+        Path | None, typer.Option(help="Import tau-bench retail data from this directory.")
+    ] = None,
     reset: Annotated[bool, typer.Option(help="Drop and recreate every table first (deletes all data).")] = False,
     method: Annotated[str, typer.Option(help="Bulk insert: auto (COPY on PostgreSQL), executemany or copy.")] = "auto",
 ) -> None:
@@ -46,8 +48,10 @@ def seed(
     if from_tau_bench is not None:
         missing = [n for n in ("users.json", "orders.json", "products.json") if not (from_tau_bench / n).is_file()]
         if missing:
-            console.print(f"[red]Nothing was written:[/red] {from_tau_bench} lacks {', '.join(missing)}; "
-                          "point --from-tau-bench at tau-bench's retail data directory.")
+            console.print(
+                f"[red]Nothing was written:[/red] {from_tau_bench} lacks {', '.join(missing)}; "
+                "point --from-tau-bench at tau-bench's retail data directory."
+            )
             raise typer.Exit(1)
     if reset:
         admin.reset_database(get_settings())
@@ -69,9 +73,15 @@ def _generate(customers: int, seed: int, orders_per_customer: int, method: str, 
     columns = (TextColumn("customers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("seed", total=customers)
-        report = admin.generate_customers(get_settings(), customers=customers, seed=seed, now=now,
-                                          orders_per_customer=orders_per_customer, method=method,
-                                          on_progress=lambda n: progress.advance(task, n))
+        report = admin.generate_customers(
+            get_settings(),
+            customers=customers,
+            seed=seed,
+            now=now,
+            orders_per_customer=orders_per_customer,
+            method=method,
+            on_progress=lambda n: progress.advance(task, n),
+        )
     console.print(f"Generated {report.customers:,} customers and {report.orders:,} orders (seed {seed}).")
     table = Table("case", "orders", title="Orders by case")
     for case, count in sorted(report.cases.items()):
@@ -82,8 +92,10 @@ def _generate(customers: int, seed: int, orders_per_customer: int, method: str, 
 def _import_tau(directory: Path, method: str, now: datetime) -> None:
     with console.status(f"Importing tau-bench retail data from {directory}"):
         report = admin.import_tau(get_settings(), directory, now=now, method=method)
-    console.print(f"Imported {report.users} users, {report.orders} orders ({report.statuses}), "
-                  f"{report.products} products with {report.variants} variants.")
+    console.print(
+        f"Imported {report.users} users, {report.orders} orders ({report.statuses}), "
+        f"{report.products} products with {report.variants} variants."
+    )
 
 
 def _print_counts() -> None:

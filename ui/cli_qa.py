@@ -13,14 +13,21 @@ console = Console()
 def replay(
     paths: list[Path] = typer.Argument(..., help="Conversation YAML files, recording directories or folders of them."),
     junit: Path | None = typer.Option(None, help="Also write a JUnit XML report here."),
-    rerecord: bool = typer.Option(False, help="Re-run the user turns against the live endpoint "
-                                  "(RETURNDESK_LLM_BASE_URL or the recording's) and rewrite cassettes "
-                                  "and expectations (the carrier service is started for it). "
-                                  "Needs the model server running."),
+    rerecord: bool = typer.Option(
+        False,
+        help="Re-run the user turns against the live endpoint "
+        "(RETURNDESK_LLM_BASE_URL or the recording's) and rewrite cassettes "
+        "and expectations (the carrier service is started for it). "
+        "Needs the model server running.",
+    ),
     llm_base_url: str | None = typer.Option(None, help="With --rerecord: the endpoint to record against."),
-    record_http: bool = typer.Option(False, "--record-http", help="Record the HTTP exchanges (carrier, LLM) of "
-                                     "hand-written conversations into their cassettes, keeping their expectations; "
-                                     "the carrier service is started for the recording."),
+    record_http: bool = typer.Option(
+        False,
+        "--record-http",
+        help="Record the HTTP exchanges (carrier, LLM) of "
+        "hand-written conversations into their cassettes, keeping their expectations; "
+        "the carrier service is started for the recording.",
+    ),
 ) -> None:
     """Replay conversations on a fresh seeded database with HTTP served from their cassettes.
 

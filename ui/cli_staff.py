@@ -19,11 +19,14 @@ staff_app = typer.Typer(help="Staff accounts for the staff console (/staff).", n
 
 
 @staff_app.command("add")
-def add(email: Annotated[str, typer.Argument(help="Their sign-in email.")],
-        name: Annotated[str, typer.Option("--name", help="Display name: what customers see next to their replies.")],
-        role: Annotated[str, typer.Option("--role", help="agent, or lead (runs the desk).")] = "agent",
-        password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                     help="Read the password from standard input.")] = False) -> None:
+def add(
+    email: Annotated[str, typer.Argument(help="Their sign-in email.")],
+    name: Annotated[str, typer.Option("--name", help="Display name: what customers see next to their replies.")],
+    role: Annotated[str, typer.Option("--role", help="agent, or lead (runs the desk).")] = "agent",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
     """Add a staff member (the password is asked for, or read with --password-stdin; argon2id-hashed)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -34,8 +37,10 @@ def add(email: Annotated[str, typer.Argument(help="Their sign-in email.")],
     except BadStaffAccount as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"Added {member.display_name} <{member.email}> as {member.role} (staff id {member.id}). "
-                  "They sign in at /staff/login.")
+    console.print(
+        f"Added {member.display_name} <{member.email}> as {member.role} (staff id {member.id}). "
+        "They sign in at /staff/login."
+    )
 
 
 @staff_app.command("list")
@@ -45,8 +50,14 @@ def list_staff() -> None:
     for column in ("id", "email", "name", "role", "added", "signs in"):
         table.add_column(column)
     for m in staff_members(admin.open_database(get_settings())):
-        table.add_row(str(m.id), m.email, m.display_name, m.role, m.created_at.strftime("%Y-%m-%d"),
-                      "no (disabled)" if m.disabled_at else "yes")
+        table.add_row(
+            str(m.id),
+            m.email,
+            m.display_name,
+            m.role,
+            m.created_at.strftime("%Y-%m-%d"),
+            "no (disabled)" if m.disabled_at else "yes",
+        )
     console.print(table)
 
 
@@ -75,6 +86,7 @@ def gap_report() -> None:
     for column in ("times", "language", "customers asked", "why"):
         table.add_column(column)
     for gap in help_centre_gaps(ConversationService(get_settings())):
-        table.add_row(str(gap["count"]), gap["language"], gap["query"],
-                      ", ".join(f"{k} ({v})" for k, v in gap["why"].items()))
+        table.add_row(
+            str(gap["count"]), gap["language"], gap["query"], ", ".join(f"{k} ({v})" for k, v in gap["why"].items())
+        )
     console.print(table)

@@ -20,20 +20,49 @@ import typer
 
 from core.settings import DEFAULT_MODEL
 
-READY_LOG_LINES = ("vLLM API server started on", "Starting vLLM API server", "Application startup complete",
-                   "Uvicorn running on")
+READY_LOG_LINES = (
+    "vLLM API server started on",
+    "Starting vLLM API server",
+    "Application startup complete",
+    "Uvicorn running on",
+)
 INSTALL_HINT = "vLLM is not installed here. On a GPU machine: pip install -e '.[vllm]'"
 
 
-def vllm_command(vllm_bin: str, *, model: str, host: str, port: int, max_model_len: int, max_num_seqs: int,
-                 gpu_memory_utilization: float, tensor_parallel_size: int, quantization: str | None,
-                 served_model_name: str | None, extra: list[str]) -> list[str]:
-    command = [*shlex.split(vllm_bin), "serve", model,
-               "--enable-auto-tool-choice", "--tool-call-parser", "hermes",
-               "--host", host, "--port", str(port),
-               "--max-model-len", str(max_model_len), "--max-num-seqs", str(max_num_seqs),
-               "--gpu-memory-utilization", str(gpu_memory_utilization),
-               "--tensor-parallel-size", str(tensor_parallel_size)]
+def vllm_command(
+    vllm_bin: str,
+    *,
+    model: str,
+    host: str,
+    port: int,
+    max_model_len: int,
+    max_num_seqs: int,
+    gpu_memory_utilization: float,
+    tensor_parallel_size: int,
+    quantization: str | None,
+    served_model_name: str | None,
+    extra: list[str],
+) -> list[str]:
+    command = [
+        *shlex.split(vllm_bin),
+        "serve",
+        model,
+        "--enable-auto-tool-choice",
+        "--tool-call-parser",
+        "hermes",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--max-model-len",
+        str(max_model_len),
+        "--max-num-seqs",
+        str(max_num_seqs),
+        "--gpu-memory-utilization",
+        str(gpu_memory_utilization),
+        "--tensor-parallel-size",
+        str(tensor_parallel_size),
+    ]
     if quantization:
         command += ["--quantization", quantization]
     if served_model_name:
@@ -72,8 +101,9 @@ def wait_until_ready(process: subprocess.Popen[str], base_url: str, timeout_s: f
 
 
 def vllm(
-    model: str = typer.Option(DEFAULT_MODEL,
-                              help="Hugging Face id or local path (a quantised one, e.g. an AWQ repo, works too)."),
+    model: str = typer.Option(
+        DEFAULT_MODEL, help="Hugging Face id or local path (a quantised one, e.g. an AWQ repo, works too)."
+    ),
     host: str = typer.Option("127.0.0.1", help="Bind address of the vLLM server."),
     port: int = typer.Option(8000, help="Port of the vLLM server."),
     max_model_len: int = typer.Option(32768, help="Context length (the model supports 262144; less saves memory)."),
@@ -88,10 +118,19 @@ def vllm(
     extra: list[str] = typer.Argument(None, help="Further `vllm serve` arguments, after `--`."),
 ) -> None:
     """Serve Qwen3-4B-Instruct-2507 with vLLM (tool calling on) and print the line that points ReturnDesk at it."""
-    command = vllm_command(vllm_bin, model=model, host=host, port=port, max_model_len=max_model_len,
-                           max_num_seqs=max_num_seqs, gpu_memory_utilization=gpu_memory_utilization,
-                           tensor_parallel_size=tensor_parallel_size, quantization=quantization,
-                           served_model_name=served_model_name, extra=list(extra or []))
+    command = vllm_command(
+        vllm_bin,
+        model=model,
+        host=host,
+        port=port,
+        max_model_len=max_model_len,
+        max_num_seqs=max_num_seqs,
+        gpu_memory_utilization=gpu_memory_utilization,
+        tensor_parallel_size=tensor_parallel_size,
+        quantization=quantization,
+        served_model_name=served_model_name,
+        extra=list(extra or []),
+    )
     base_url = base_url_for(host, port)
     env_line = f"RETURNDESK_LLM_BASE_URL={base_url} RETURNDESK_LLM_MODEL={served_model_name or model}"
     if print_command:

@@ -19,20 +19,22 @@ from ui.edge_text import RefuseInvalidText
 # Gradio's page writes its config in inline <script>s (different per request, so no hash or nonce fits):
 # scripts and styles may be inline, but come from here only; nothing may frame the page (the Confirm
 # button), and the page may talk to no other origin.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "media-src 'self' data: blob:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "media-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate CSP 2
@@ -43,9 +45,28 @@ SECURITY_HEADERS = [
 # The web app's Gradio routes a program could use but the page never does: named calls, direct runs,
 # the endpoint listing, uploads (the page has no upload), MCP, monitoring, run history, dev tools.
 # The page itself needs only the queue (`/gradio_api/queue/...`), its files and its assets.
-CLOSED_PREFIXES = (*(f"/gradio_api/{name}" for name in (
-    "call/", "run/", "api/", "info", "openapi.json", "upload", "mcp", "runs", "run-history", "vibe-",
-    "undo-vibe-", "process_recording", "proxy=", "dev/")), "/monitoring")
+CLOSED_PREFIXES = (
+    *(
+        f"/gradio_api/{name}"
+        for name in (
+            "call/",
+            "run/",
+            "api/",
+            "info",
+            "openapi.json",
+            "upload",
+            "mcp",
+            "runs",
+            "run-history",
+            "vibe-",
+            "undo-vibe-",
+            "process_recording",
+            "proxy=",
+            "dev/",
+        )
+    ),
+    "/monitoring",
+)
 
 
 class SecurityHeaders:
@@ -83,8 +104,9 @@ class CloseGradioApi:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            await error_response(404, "not_found", "Not found. The web app has no programmatic API; programs "
-                                                   "use /v1 (see /docs).")(scope, receive, send)
+            await error_response(
+                404, "not_found", "Not found. The web app has no programmatic API; programs use /v1 (see /docs)."
+            )(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -96,8 +118,12 @@ def install_edge(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(CloseGradioApi)
     # A CORSMiddleware on the parent app also switches off Gradio's own, which echoes any localhost
     # origin with credentials. No origins configured: no cross-origin page may call us.
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-                       allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Session-Id"],
-                       expose_headers=["X-Session-Id", "Retry-After"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Session-Id"],
+        expose_headers=["X-Session-Id", "Retry-After"],
+    )
     app.add_middleware(SecurityHeaders)

@@ -82,8 +82,10 @@ class RefuseInvalidText:
         if where is None:
             await self.app(scope, receive, send)
             return
-        message = (f"The request's {where} contains a NUL character or an unpaired surrogate, which is not "
-                   f"text we can store; send plain text.")
+        message = (
+            f"The request's {where} contains a NUL character or an unpaired surrogate, which is not "
+            f"text we can store; send plain text."
+        )
         await error_response(400, "invalid_text", message)(scope, receive, send)
 
 

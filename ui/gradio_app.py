@@ -30,8 +30,9 @@ from ui.page_session import COOKIE, SessionTickets, ticket_html
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
 # System fonts: the page loads nothing from another origin (the CSP allows none) and works offline.
-THEME = gr.themes.Soft(primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"],
-                       font_mono=["ui-monospace", "monospace"])
+THEME = gr.themes.Soft(
+    primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+)
 # The page's handlers are the page's own, not an API: unlisted, and not callable by name (SECURITY.md).
 PAGE_ONLY: dict[str, Any] = {"api_visibility": "private"}
 CSS = """
@@ -58,7 +59,6 @@ def client_of(request: gr.Request | None) -> str | None:
     return getattr(client, "host", None)
 
 
-
 def as_markdown_text(text: str) -> str:
     """Chat text escaped for the Chatbot, exactly once: it renders Markdown and keeps HTML tags, so
     a `<b>` in a reply would be drawn as bold. The model's entities were decoded once already
@@ -83,12 +83,13 @@ def _plain(text: str) -> str:
 
 
 def quick_updates(replies: list[str]) -> list[Any]:
-    return [gr.update(value=replies[i], visible=True) if i < len(replies) else gr.update(visible=False)
-            for i in range(QUICK_SLOTS)]
+    return [
+        gr.update(value=replies[i], visible=True) if i < len(replies) else gr.update(visible=False)
+        for i in range(QUICK_SLOTS)
+    ]
 
 
-def build_blocks(conversations: ConversationService,
-                 tickets: SessionTickets | None = None) -> gr.Blocks:
+def build_blocks(conversations: ConversationService, tickets: SessionTickets | None = None) -> gr.Blocks:
     """`tickets`: what a signed-in page trades for its session cookie (`ui.page_session`); the page is
     restored from that cookie on every load."""
     tickets = tickets or SessionTickets()
@@ -104,8 +105,14 @@ def build_blocks(conversations: ConversationService,
 
         with gr.Row():
             title = gr.Markdown(t("title", "en"), elem_id="page-title")
-            language_switch = gr.Radio(list(names), value=languages.get(None).name, show_label=False,
-                                       elem_id="language-switch", scale=0, min_width=120)
+            language_switch = gr.Radio(
+                list(names),
+                value=languages.get(None).name,
+                show_label=False,
+                elem_id="language-switch",
+                scale=0,
+                min_width=120,
+            )
         badge = gr.Markdown(t(f"badge_{conversations.mode}", "en"), elem_id="mode-badge")
         ticket_view = gr.Markdown(elem_id="session-ticket")  # hidden: the page script trades it for the cookie
 
@@ -113,8 +120,11 @@ def build_blocks(conversations: ConversationService,
             with gr.Tabs():
                 with gr.Tab(t("tab_email", "en"), id="by-email") as tab_email:
                     email = gr.Textbox(label=t("email", "en"), elem_id="email")
-                    order_number = gr.Textbox(label=t("order", "en"), placeholder="#W1234567",  # a shape, no real order
-                                              elem_id="order-number")
+                    order_number = gr.Textbox(
+                        label=t("order", "en"),
+                        placeholder="#W1234567",  # a shape, no real order
+                        elem_id="order-number",
+                    )
                     email_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-button")
                 with gr.Tab(t("tab_name", "en"), id="by-name") as tab_name:
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
@@ -125,8 +135,9 @@ def build_blocks(conversations: ConversationService,
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="ReturnDesk", height=520, elem_id="chatbot",
-                                     group_consecutive_messages=False)
+                chatbot = gr.Chatbot(
+                    label="ReturnDesk", height=520, elem_id="chatbot", group_consecutive_messages=False
+                )
                 with gr.Group(visible=False, elem_id="confirm-card") as card:
                     card_text = gr.Markdown(elem_id="confirm-card-text")
                     with gr.Row():
@@ -135,8 +146,13 @@ def build_blocks(conversations: ConversationService,
                 with gr.Row(elem_id="quick-replies"):
                     quick = [gr.Button(visible=False, size="sm", elem_id=f"quick-{i}") for i in range(QUICK_SLOTS)]
                 with gr.Row():
-                    message = gr.Textbox(show_label=False, placeholder=t("placeholder", "en"), scale=5,
-                                         elem_id="message", max_length=4000)
+                    message = gr.Textbox(
+                        show_label=False,
+                        placeholder=t("placeholder", "en"),
+                        scale=5,
+                        elem_id="message",
+                        max_length=4000,
+                    )
                     send_button = gr.Button(t("send", "en"), variant="primary", scale=1, elem_id="send-button")
                 with gr.Row():
                     handoff_button = gr.Button(t("handoff", "en"), size="sm", elem_id="handoff-button")
@@ -152,23 +168,70 @@ def build_blocks(conversations: ConversationService,
         # Everything whose words change with the language (the switch, or a message in the other language).
         def texts(lang: str) -> dict[Any, Any]:
             return {
-                language: lang, language_switch: languages.get(lang).name,
-                title: t("title", lang), badge: t(f"badge_{conversations.mode}", lang),
-                tab_email: gr.update(label=t("tab_email", lang)), tab_name: gr.update(label=t("tab_name", lang)),
-                email: gr.update(label=t("email", lang)), order_number: gr.update(label=t("order", lang)),
-                full_name: gr.update(label=t("name", lang)), postcode: gr.update(label=t("postcode", lang)),
-                email_button: t("sign_in", lang), name_button: t("sign_in", lang), send_button: t("send", lang),
-                message: gr.update(placeholder=t("placeholder", lang)), confirm_button: t("confirm", lang),
-                cancel_button: t("cancel", lang), handoff_button: t("handoff", lang),
+                language: lang,
+                language_switch: languages.get(lang).name,
+                title: t("title", lang),
+                badge: t(f"badge_{conversations.mode}", lang),
+                tab_email: gr.update(label=t("tab_email", lang)),
+                tab_name: gr.update(label=t("tab_name", lang)),
+                email: gr.update(label=t("email", lang)),
+                order_number: gr.update(label=t("order", lang)),
+                full_name: gr.update(label=t("name", lang)),
+                postcode: gr.update(label=t("postcode", lang)),
+                email_button: t("sign_in", lang),
+                name_button: t("sign_in", lang),
+                send_button: t("send", lang),
+                message: gr.update(placeholder=t("placeholder", lang)),
+                confirm_button: t("confirm", lang),
+                cancel_button: t("cancel", lang),
+                handoff_button: t("handoff", lang),
                 sign_out_button: t("sign_out", lang),
             }
 
-        text_outputs = [language, language_switch, title, badge, tab_email, tab_name, email, order_number, full_name,
-                        postcode, email_button, name_button, send_button, message, confirm_button, cancel_button,
-                        handoff_button, sign_out_button]
-        turn_outputs = list(dict.fromkeys([chatbot, transcript, card, card_text, action_id, badge, panel,
-                                           label_view, reply_index, message, seen, person_timer, *quick, *text_outputs,
-                                           session_id, sign_in_box, chat_box, sign_in_error]))
+        text_outputs = [
+            language,
+            language_switch,
+            title,
+            badge,
+            tab_email,
+            tab_name,
+            email,
+            order_number,
+            full_name,
+            postcode,
+            email_button,
+            name_button,
+            send_button,
+            message,
+            confirm_button,
+            cancel_button,
+            handoff_button,
+            sign_out_button,
+        ]
+        turn_outputs = list(
+            dict.fromkeys(
+                [
+                    chatbot,
+                    transcript,
+                    card,
+                    card_text,
+                    action_id,
+                    badge,
+                    panel,
+                    label_view,
+                    reply_index,
+                    message,
+                    seen,
+                    person_timer,
+                    *quick,
+                    *text_outputs,
+                    session_id,
+                    sign_in_box,
+                    chat_box,
+                    sign_in_error,
+                ]
+            )
+        )
 
         # --- sign in ----------------------------------------------------------------------------
         def signed_in(sign_in: Callable[[], Any], lang: str) -> dict:
@@ -178,25 +241,43 @@ def build_blocks(conversations: ConversationService,
                 return {sign_in_error: f"⚠️ {error_text(error.code, str(error), lang)}"}
             conversations.set_language(info.session_id, lang)  # what the customer sees is what they get
             greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
-            return {session_id: info.session_id, sign_in_box: gr.update(visible=False),
-                    ticket_view: ticket_html(tickets.issue(info.session_id)),
-                    chat_box: gr.update(visible=True), sign_in_error: "", transcript: greeting,
-                    chatbot: greeting, reply_index: {},
-                    **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))}
+            return {
+                session_id: info.session_id,
+                sign_in_box: gr.update(visible=False),
+                ticket_view: ticket_html(tickets.issue(info.session_id)),
+                chat_box: gr.update(visible=True),
+                sign_in_error: "",
+                transcript: greeting,
+                chatbot: greeting,
+                reply_index: {},
+                **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True)),
+            }
 
         def sign_in_by_email(e: str, o: str, lang: str, request: gr.Request) -> dict:
-            return signed_in(lambda: conversations.sign_in(email=e, order_id=o, client=client_of(request),
-                                                           language=lang), lang)
+            return signed_in(
+                lambda: conversations.sign_in(email=e, order_id=o, client=client_of(request), language=lang), lang
+            )
 
         def sign_in_by_name(n: str, p: str, lang: str, request: gr.Request) -> dict:
-            return signed_in(lambda: conversations.sign_in(name=n, postcode=p, client=client_of(request),
-                                                           language=lang), lang)
+            return signed_in(
+                lambda: conversations.sign_in(name=n, postcode=p, client=client_of(request), language=lang), lang
+            )
 
         def signed_out(problem: str = "") -> dict:
             """Back to the sign-in form (signed out, or the session expired): nothing of the chat stays."""
-            return {session_id: None, sign_in_box: gr.update(visible=True), chat_box: gr.update(visible=False),
-                    sign_in_error: problem, transcript: [], chatbot: [], reply_index: {}, action_id: None,
-                    card: gr.update(visible=False), panel: "", label_view: gr.update(value="", visible=False)}
+            return {
+                session_id: None,
+                sign_in_box: gr.update(visible=True),
+                chat_box: gr.update(visible=False),
+                sign_in_error: problem,
+                transcript: [],
+                chatbot: [],
+                reply_index: {},
+                action_id: None,
+                card: gr.update(visible=False),
+                panel: "",
+                label_view: gr.update(value="", visible=False),
+            }
 
         def sign_out(sid: str | None) -> dict:
             if sid:
@@ -204,13 +285,37 @@ def build_blocks(conversations: ConversationService,
                     conversations.sign_out(sid)
             return signed_out()
 
-        sign_in_outputs = [session_id, sign_in_box, chat_box, sign_in_error, transcript, chatbot, reply_index, *quick,
-                           ticket_view]
+        sign_in_outputs = [
+            session_id,
+            sign_in_box,
+            chat_box,
+            sign_in_error,
+            transcript,
+            chatbot,
+            reply_index,
+            *quick,
+            ticket_view,
+        ]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
-        sign_out_button.click(sign_out, [session_id], [session_id, sign_in_box, chat_box, sign_in_error, transcript,
-                                                       chatbot, reply_index, action_id, card, panel, label_view],
-                              **PAGE_ONLY)
+        sign_out_button.click(
+            sign_out,
+            [session_id],
+            [
+                session_id,
+                sign_in_box,
+                chat_box,
+                sign_in_error,
+                transcript,
+                chatbot,
+                reply_index,
+                action_id,
+                card,
+                panel,
+                label_view,
+            ],
+            **PAGE_ONLY,
+        )
 
         # --- a reload, or a server restart: the cookie names the conversation ----------------
         def restore(request: gr.Request) -> dict:
@@ -225,8 +330,9 @@ def build_blocks(conversations: ConversationService,
             except ConversationError:
                 return {}  # expired or signed out: the sign-in form, as for a new visitor
             lang = languages.resolve(info.language) or languages.DEFAULT
-            messages: list[dict[str, Any]] = [{"role": "assistant",
-                                               "content": t("greeting", lang, name=info.customer_name or "")}]
+            messages: list[dict[str, Any]] = [
+                {"role": "assistant", "content": t("greeting", lang, name=info.customer_name or "")}
+            ]
             replies: dict[int, int] = {}
             for index, entry in enumerate(history):
                 waiting = pending is not None and index == len(history) - 1 and entry["role"] == "assistant"
@@ -234,19 +340,33 @@ def build_blocks(conversations: ConversationService,
                 messages.append({"role": entry["role"], "content": text})
                 if entry["role"] == "assistant":
                     replies[len(messages) - 1] = index
-            return {**texts(lang), session_id: sid, sign_in_box: gr.update(visible=False),
-                    chat_box: gr.update(visible=True), sign_in_error: "", transcript: messages, chatbot: messages,
-                    reply_index: replies, card: gr.update(visible=pending is not None),
-                    card_text: confirmation_card(pending, lang) if pending else "",
-                    action_id: pending.action_id if pending else None,
-                    **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True))}
+            return {
+                **texts(lang),
+                session_id: sid,
+                sign_in_box: gr.update(visible=False),
+                chat_box: gr.update(visible=True),
+                sign_in_error: "",
+                transcript: messages,
+                chatbot: messages,
+                reply_index: replies,
+                card: gr.update(visible=pending is not None),
+                card_text: confirmation_card(pending, lang) if pending else "",
+                action_id: pending.action_id if pending else None,
+                **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True)),
+            }
 
         # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
         blocks.load(restore, None, turn_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
-        def run_turn(sid: str | None, lang: str, messages: list, replies: dict, shown: str,
-                     start: Callable[[], Iterator[TurnEvent]]) -> Iterator[dict]:
+        def run_turn(
+            sid: str | None,
+            lang: str,
+            messages: list,
+            replies: dict,
+            shown: str,
+            start: Callable[[], Iterator[TurnEvent]],
+        ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
             reply: dict[str, Any] | None = None
@@ -288,27 +408,37 @@ def build_blocks(conversations: ConversationService,
             messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
             yield {chatbot: messages, transcript: messages}
 
-        def finished(result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None,
-                     replies: dict) -> dict:
+        def finished(
+            result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None, replies: dict
+        ) -> dict:
             if reply is None and result.reply:
                 reply = {"role": "assistant", "content": ""}
                 messages.append(reply)
             history = conversations.history(sid)
             if reply is not None:
                 # The final text is the truth, whatever streamed; with a card below, the card says it.
-                reply["content"] = (t("card_lead", languages.resolve(result.language) or lang) if result.pending
-                                    else as_markdown_text(result.reply))
+                reply["content"] = (
+                    t("card_lead", languages.resolve(result.language) or lang)
+                    if result.pending
+                    else as_markdown_text(result.reply)
+                )
                 history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
-            tool_results: dict[str, Any] = {kind: entry.result for entry in result.tool_trace  # keyed by panel
-                            if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))}
+            tool_results: dict[str, Any] = {
+                kind: entry.result
+                for entry in result.tool_trace  # keyed by panel
+                if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))
+            }
             lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
                 **texts(lang),
-                chatbot: [dict(m) for m in messages], transcript: messages, reply_index: replies,
-                seen: len(history), person_timer: gr.Timer(active=result.with_person is not None),
+                chatbot: [dict(m) for m in messages],
+                transcript: messages,
+                reply_index: replies,
+                seen: len(history),
+                person_timer: gr.Timer(active=result.with_person is not None),
                 badge: t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
                 card_text: confirmation_card(result.pending, lang) if result.pending else "",
@@ -322,29 +452,53 @@ def build_blocks(conversations: ConversationService,
                 update[label_view] = gr.update(value=image or "", visible=image is not None)
             return update
 
-        def send(sid: str | None, text: str, lang: str, messages: list, replies: dict,
-                 request: gr.Request) -> Iterator[dict]:
+        def send(
+            sid: str | None, text: str, lang: str, messages: list, replies: dict, request: gr.Request
+        ) -> Iterator[dict]:
             if not (text or "").strip():
                 return
             lang = languages.detect(text, lang)  # a Chinese message gets Chinese cards, like its reply
-            yield from run_turn(sid, lang, messages, replies, text, lambda: conversations.stream(
-                sid or "", text, client=client_of(request)))
+            yield from run_turn(
+                sid,
+                lang,
+                messages,
+                replies,
+                text,
+                lambda: conversations.stream(sid or "", text, client=client_of(request)),
+            )
 
-        def resolve(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
-                    approved: bool, request: gr.Request) -> Iterator[dict]:
+        def resolve(
+            sid: str | None,
+            action: str | None,
+            lang: str,
+            messages: list,
+            replies: dict,
+            approved: bool,
+            request: gr.Request,
+        ) -> Iterator[dict]:
             shown = t("you_confirmed" if approved else "you_cancelled", lang)
-            yield from run_turn(sid, lang, messages, replies, shown, lambda: conversations.stream_resolve(
-                sid or "", approved=approved, action_id=action, client=client_of(request)))
+            yield from run_turn(
+                sid,
+                lang,
+                messages,
+                replies,
+                shown,
+                lambda: conversations.stream_resolve(
+                    sid or "", approved=approved, action_id=action, client=client_of(request)
+                ),
+            )
 
         def hand_off(sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request) -> Iterator[dict]:
             yield from send(sid, t("handoff_message", lang), lang, messages, replies, request)
 
-        def confirm(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
-                    request: gr.Request) -> Iterator[dict]:
+        def confirm(
+            sid: str | None, action: str | None, lang: str, messages: list, replies: dict, request: gr.Request
+        ) -> Iterator[dict]:
             yield from resolve(sid, action, lang, messages, replies, True, request)
 
-        def cancel(sid: str | None, action: str | None, lang: str, messages: list, replies: dict,
-                   request: gr.Request) -> Iterator[dict]:
+        def cancel(
+            sid: str | None, action: str | None, lang: str, messages: list, replies: dict, request: gr.Request
+        ) -> Iterator[dict]:
             yield from resolve(sid, action, lang, messages, replies, False, request)
 
         turn_inputs = [session_id, message, language, transcript, reply_index]
@@ -373,11 +527,16 @@ def build_blocks(conversations: ConversationService,
         # --- a person has the conversation (live takeover): their replies arrive by the timer --------
         def person_news(sid: str | None, messages: list, shown: int) -> dict:
             messages, shown, looking = news_from_person(conversations, sid, messages, shown)
-            return {chatbot: [dict(m) for m in messages], transcript: messages, seen: shown,
-                    person_timer: gr.Timer(active=looking)}
+            return {
+                chatbot: [dict(m) for m in messages],
+                transcript: messages,
+                seen: shown,
+                person_timer: gr.Timer(active=looking),
+            }
 
-        person_timer.tick(person_news, [session_id, transcript, seen], [chatbot, transcript, seen, person_timer],
-                          **PAGE_ONLY)
+        person_timer.tick(
+            person_news, [session_id, transcript, seen], [chatbot, transcript, seen, person_timer], **PAGE_ONLY
+        )
 
         chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)
 

@@ -49,8 +49,10 @@ class CheckedSteps:
         labels = list(dict.fromkeys(step["label"] for step in self.steps.values()))
         running = any(step["result"] is None for step in self.steps.values())
         self.message["content"] = "\n\n".join(_step_text(step, self.language) for step in self.steps.values())
-        self.message["metadata"] = {"title": t("checked", self.language, what=", ".join(labels)),
-                                    "status": "pending" if running and not final else "done"}
+        self.message["metadata"] = {
+            "title": t("checked", self.language, what=", ".join(labels)),
+            "status": "pending" if running and not final else "done",
+        }
         return self.message if created else None
 
 
@@ -69,7 +71,7 @@ def refund_method(method: str | None, language: str) -> str:
 
 
 def fact(name: str, value: object, language: str) -> str:
-    """"**Status:** delivered", with the colon the language writes ("**状态：** 已签收")."""
+    """ "**Status:** delivered", with the colon the language writes ("**状态：** 已签收")."""
     return t("fact", language, name=t(name, language), value=value)
 
 
@@ -85,32 +87,43 @@ def confirmation_card(card: ConfirmationCard, language: str) -> str:
 
 def order_card(order: dict[str, Any], language: str) -> str:
     money = lambda amount: format_amount(amount, order.get("currency"), language)  # noqa: E731
-    facts = [fact("status", order_status(order.get("status"), language), language),
-             fact("ordered", format_date(order.get("ordered_at"), language), language)]
+    facts = [
+        fact("status", order_status(order.get("status"), language), language),
+        fact("ordered", format_date(order.get("ordered_at"), language), language),
+    ]
     if order.get("delivered_at"):
         facts.append(fact("delivered", format_date(order["delivered_at"], language), language))
     if order.get("total"):
         facts.append(fact("total", money(order["total"]), language))
-    rows = "\n".join(f"| {i['product']} | {i['quantity']} | {money(i.get('unit_price'))} |"
-                     for i in order.get("items", []))
+    rows = "\n".join(
+        f"| {i['product']} | {i['quantity']} | {money(i.get('unit_price'))} |" for i in order.get("items", [])
+    )
     header = f"| {t('item', language)} | {t('qty', language)} | {t('price', language)} |\n|---|---|---|"
     return f"{t('order_title', language, order=order.get('order_id'))}\n{' · '.join(facts)}\n\n{header}\n{rows}"
 
 
 def eligibility_card(result: dict[str, Any], language: str) -> str:
-    lines = [f"- {'✅' if i.get('eligible') else '⛔'} **{i.get('product')}**: {i.get('explanation', '')}"
-             for i in result.get("items", [])]
+    lines = [
+        f"- {'✅' if i.get('eligible') else '⛔'} **{i.get('product')}**: {i.get('explanation', '')}"
+        for i in result.get("items", [])
+    ]
     return t("eligibility_title", language) + "\n" + "\n".join(lines)
 
 
-def return_card(result: dict[str, Any], language: str, *, label_loaded: bool = True,
-                title: str = "return_title") -> str:
+def return_card(
+    result: dict[str, Any], language: str, *, label_loaded: bool = True, title: str = "return_title"
+) -> str:
     """RMA, refund and the label's state; the label image itself is shown beside this card."""
-    parts = [t(title, language),
-             fact("rma", f"`{result.get('rma')}`", language),
-             t("refund_to", language,
-               amount=format_amount(result.get("refund_amount"), result.get("currency"), language),
-               method=refund_method(result.get("refund_method"), language))]
+    parts = [
+        t(title, language),
+        fact("rma", f"`{result.get('rma')}`", language),
+        t(
+            "refund_to",
+            language,
+            amount=format_amount(result.get("refund_amount"), result.get("currency"), language),
+            method=refund_method(result.get("refund_method"), language),
+        ),
+    ]
     if title == "return_status_title":
         parts.insert(2, fact("status", return_status(result, language), language))
     if line := label_line(result.get("label"), language, label_loaded=label_loaded):
@@ -149,9 +162,10 @@ def parcel_card(parcel: dict[str, Any], language: str) -> str:
     facts = [fact("latest", parcel.get("status_text", ""), language)]
     if parcel.get("estimated_delivery"):
         facts.append(fact("eta", format_date(parcel["estimated_delivery"], language), language))
-    rows = "\n".join(f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} "
-                     f"| {e.get('description', '')} |"
-                     for e in reversed(parcel.get("events", [])))
+    rows = "\n".join(
+        f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
+        for e in reversed(parcel.get("events", []))
+    )
     header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
     return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")
 

@@ -47,5 +47,7 @@ def label_html(settings: Settings, created: dict[str, Any], language: str) -> st
     url = (created.get("label") or {}).get("url")
     if not url:
         return image
-    return (f'{image}<p><a href="{html.escape(str(url), quote=True)}" target="_blank" rel="noopener noreferrer">'
-            f'{html.escape(t("label_open", language))}</a></p>')
+    return (
+        f'{image}<p><a href="{html.escape(str(url), quote=True)}" target="_blank" rel="noopener noreferrer">'
+        f"{html.escape(t('label_open', language))}</a></p>"
+    )

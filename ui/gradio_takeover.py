@@ -21,8 +21,9 @@ def shown_as(entry: dict[str, Any]) -> dict[str, Any]:
     return {"role": "assistant", "content": text}
 
 
-def news_from_person(conversations: ConversationService, session_id: str | None, messages: list[dict[str, Any]],
-                     seen: int) -> tuple[list[dict[str, Any]], int, bool]:
+def news_from_person(
+    conversations: ConversationService, session_id: str | None, messages: list[dict[str, Any]], seen: int
+) -> tuple[list[dict[str, Any]], int, bool]:
     """(the chat with the new answers appended, the history length now shown, whether to keep looking)."""
     if not session_id:
         return messages, seen, False

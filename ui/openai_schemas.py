@@ -27,16 +27,30 @@ class ChatMessageIn(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """Only the last user message is read: the conversation itself lives in the session."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "model": "returndesk", "stream": False, "user": "chat-3f2a9c0d",
-        "messages": [{"role": "user", "content": "I want to return the headphones from order #W1000001"}]}]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "returndesk",
+                    "stream": False,
+                    "user": "chat-3f2a9c0d",
+                    "messages": [{"role": "user", "content": "I want to return the headphones from order #W1000001"}],
+                }
+            ]
+        },
+    )
 
     model: str = Field(MODEL_ID, max_length=200, description="Any name is accepted; replies name 'returndesk'.")
     messages: list[ChatMessageIn] = Field(min_length=1, max_length=500)
     stream: bool = False
-    user: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
-                             description="OpenAI's end-user label: accepted and ignored. It never selects a "
-                             "conversation (anyone can send any label): send the X-Session-Id header for that.")
+    user: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="OpenAI's end-user label: accepted and ignored. It never selects a "
+        "conversation (anyone can send any label): send the X-Session-Id header for that.",
+    )
 
     def last_user_text(self) -> str:
         for message in reversed(self.messages):
@@ -62,8 +76,9 @@ class ChatCompletion(BaseModel):
     created: int
     model: str = MODEL_ID
     choices: list[Choice]
-    returndesk: dict[str, Any] = Field(default_factory=dict,
-                                       description="Extra: session_id, mode, pending card (OpenAI clients ignore it).")
+    returndesk: dict[str, Any] = Field(
+        default_factory=dict, description="Extra: session_id, mode, pending card (OpenAI clients ignore it)."
+    )
 
 
 class ModelCard(BaseModel):

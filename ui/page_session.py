@@ -69,16 +69,27 @@ def install_page_session(app: FastAPI, settings: Settings, tickets: SessionTicke
         if session_id is None:
             response.status_code = 404
             return response
-        response.set_cookie(COOKIE, session_id, max_age=int(settings.session_max_hours * 3600), path="/",
-                            httponly=True, samesite="strict",
-                            secure=settings.public_url.lower().startswith("https://"))
+        response.set_cookie(
+            COOKIE,
+            session_id,
+            max_age=int(settings.session_max_hours * 3600),
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=settings.public_url.lower().startswith("https://"),
+        )
         return response
 
     @router.delete("/page/session", status_code=204)
     def clear_cookie() -> Response:
         response = Response(status_code=204)
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                               secure=settings.public_url.lower().startswith("https://"))
+        response.delete_cookie(
+            COOKIE,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=settings.public_url.lower().startswith("https://"),
+        )
         return response
 
     app.include_router(router)

@@ -19,22 +19,33 @@ class SignInRequest(BaseModel):
     """Email + order number, or full name + postcode; or nothing, to start anonymously
     (the customer then identifies in the chat)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"email": "alice@example.com", "order_id": "#W1000001"},
-        {"name": "Alice Chen", "postcode": "94107"},
-        {},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"email": "alice@example.com", "order_id": "#W1000001"},
+                {"name": "Alice Chen", "postcode": "94107"},
+                {},
+            ]
+        }
+    )
 
     email: str | None = Field(None, max_length=255)
     order_id: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=200)
     postcode: str | None = Field(None, max_length=20)
-    language: str = Field(languages.DEFAULT, max_length=35, examples=list(languages.codes()),
-                          description="Language of an anonymous session, and of the messages of a refused "
-                          "sign-in: a supported language code.")
-    record: bool = Field(False, description="Staff only: record this session for QA replays. 403 unless the server "
-                         "has RETURNDESK_RECORD_DIR set and the request is staff's: the X-Staff-Token header "
-                         "(RETURNDESK_STAFF_TOKEN), or, where RETURNDESK_API_KEY is set, the key.")
+    language: str = Field(
+        languages.DEFAULT,
+        max_length=35,
+        examples=list(languages.codes()),
+        description="Language of an anonymous session, and of the messages of a refused "
+        "sign-in: a supported language code.",
+    )
+    record: bool = Field(
+        False,
+        description="Staff only: record this session for QA replays. 403 unless the server "
+        "has RETURNDESK_RECORD_DIR set and the request is staff's: the X-Staff-Token header "
+        "(RETURNDESK_STAFF_TOKEN), or, where RETURNDESK_API_KEY is set, the key.",
+    )
 
     @field_validator("language")
     @classmethod
@@ -57,9 +68,19 @@ class SignInRequest(BaseModel):
 
 
 class SessionResponse(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9", "signed_in": True, "customer_name": "Alice Chen",
-        "language": "en", "mode": "guided"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
+                    "signed_in": True,
+                    "customer_name": "Alice Chen",
+                    "language": "en",
+                    "mode": "guided",
+                }
+            ]
+        }
+    )
 
     session_id: str
     signed_in: bool = Field(description="False for an anonymous session until the customer identifies.")
@@ -70,8 +91,9 @@ class SessionResponse(BaseModel):
 
 
 class MessageRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS,
-                      examples=["I want to return the headphones from order #W1000001"])
+    text: str = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["I want to return the headphones from order #W1000001"]
+    )
 
     @field_validator("text")
     @classmethod
@@ -84,8 +106,12 @@ class MessageRequest(BaseModel):
 
 
 class ConfirmRequest(BaseModel):
-    action_id: str | None = Field(None, max_length=200, examples=[CARD_EXAMPLE["action_id"]],
-                                  description="The pending action's id; guards against confirming a stale card.")
+    action_id: str | None = Field(
+        None,
+        max_length=200,
+        examples=[CARD_EXAMPLE["action_id"]],
+        description="The pending action's id; guards against confirming a stale card.",
+    )
 
 
 class ToolTrace(BaseModel):
@@ -95,25 +121,34 @@ class ToolTrace(BaseModel):
 
 
 class TurnResponse(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
-        "reply": f"{CARD_EXAMPLE['title']}\n{CARD_EXAMPLE['on_confirm']}",
-        "mode": "guided",
-        "pending": CARD_EXAMPLE,
-        "tool_trace": [],
-        "quick_replies": [],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "3f2a9c0d5e6b4a718293a4b5c6d7e8f9",
+                    "reply": f"{CARD_EXAMPLE['title']}\n{CARD_EXAMPLE['on_confirm']}",
+                    "mode": "guided",
+                    "pending": CARD_EXAMPLE,
+                    "tool_trace": [],
+                    "quick_replies": [],
+                }
+            ]
+        }
+    )
 
     session_id: str
     reply: str
     mode: Literal["model", "guided"] = Field(description="Whether the LLM or guided mode wrote the reply.")
-    pending: ConfirmationCard | None = Field(None, description="The confirmation card waiting for the customer's "
-                                             "yes or no: the same shape for every action.")
+    pending: ConfirmationCard | None = Field(
+        None, description="The confirmation card waiting for the customer's yes or no: the same shape for every action."
+    )
     tool_trace: list[ToolTrace] = []
     quick_replies: list[str] = Field([], description="Suggested next messages, when the assistant has some.")
     with_person: Literal["waiting", "staff"] | None = Field(
-        None, description="The conversation is with a person: `waiting` in the staff queue, or with `staff` "
-                          "(their replies arrive in GET .../messages and GET .../events); the assistant is silent.")
+        None,
+        description="The conversation is with a person: `waiting` in the staff queue, or with `staff` "
+        "(their replies arrive in GET .../messages and GET .../events); the assistant is silent.",
+    )
     staff_name: str | None = Field(None, description="The staff member who has the conversation.")
 
 
@@ -122,10 +157,14 @@ class PendingResponse(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"role": "user", "content": "return the headphones from #W1000001", "mode": None},
-        {"role": "assistant", "content": "Your return is created.", "mode": "guided"},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"role": "user", "content": "return the headphones from #W1000001", "mode": None},
+                {"role": "assistant", "content": "Your return is created.", "mode": "guided"},
+            ]
+        }
+    )
 
     role: Literal["user", "assistant"]
     content: str
@@ -134,8 +173,9 @@ class HistoryEntry(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"message_index": 1, "rating": "up", "comment": "Quick and clear."}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"message_index": 1, "rating": "up", "comment": "Quick and clear."}]}
+    )
 
     message_index: int = Field(ge=0, description="Position (from 0) of an assistant message in GET .../messages.")
     rating: Literal["up", "down"]
@@ -151,8 +191,10 @@ class FeedbackResponse(BaseModel):
 
 class ErrorBody(BaseModel):
     code: str = Field(examples=["session_not_found"], description="Stable, machine-readable reason.")
-    message: str = Field(examples=["Unknown session: sign in again to start a new one."],
-                         description="What went wrong, in words safe to show a customer.")
+    message: str = Field(
+        examples=["Unknown session: sign in again to start a new one."],
+        description="What went wrong, in words safe to show a customer.",
+    )
 
 
 class ErrorResponse(BaseModel):

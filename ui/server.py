@@ -23,10 +23,15 @@ def create_app(settings: Settings | None = None, conversations: ConversationServ
     settings = settings or get_settings()
     server_secret(settings)  # generated (and said so in the log) at the first start, not at the first label
     conversations = conversations or ConversationService(settings, recorder=SessionRecorder)
-    app = FastAPI(title="ReturnDesk", version="0.1.0",
-                  description="Customer-service agent for e-commerce returns. Sessions, messages and "
-                              "confirmations; an OpenAI-compatible chat endpoint; health and metrics.",
-                  docs_url=None, redoc_url=None, openapi_url=None)  # ui.api_docs serves them, offline
+    app = FastAPI(
+        title="ReturnDesk",
+        version="0.1.0",
+        description="Customer-service agent for e-commerce returns. Sessions, messages and "
+        "confirmations; an OpenAI-compatible chat endpoint; health and metrics.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )  # ui.api_docs serves them, offline
     app.state.settings = settings
     app.state.conversations = conversations
     install_api(app)
@@ -37,7 +42,16 @@ def create_app(settings: Settings | None = None, conversations: ConversationServ
     install_page_session(app, settings, tickets)
     install_edge(app, settings)
     # The page's handlers are no API (SECURITY.md): no API link, no monitoring, no run history, no uploads.
-    return gr.mount_gradio_app(app, build_blocks(conversations, tickets), path="/", theme=THEME, css=CSS,
-                               head=PAGE_SCRIPT,
-                               footer_links=[], show_error=False, enable_monitoring=False, run_history=False,
-                               max_file_size=settings.max_body_bytes)
+    return gr.mount_gradio_app(
+        app,
+        build_blocks(conversations, tickets),
+        path="/",
+        theme=THEME,
+        css=CSS,
+        head=PAGE_SCRIPT,
+        footer_links=[],
+        show_error=False,
+        enable_monitoring=False,
+        run_history=False,
+        max_file_size=settings.max_body_bytes,
+    )

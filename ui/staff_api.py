@@ -66,8 +66,9 @@ def me(member: SignedInStaff) -> StaffPublic:
 
 
 @router.get("/tickets")
-def tickets(member: SignedInStaff, staff: Staff,
-            queue: Literal["active", "open", "claimed", "closed"] = "active") -> list[dict[str, Any]]:
+def tickets(
+    member: SignedInStaff, staff: Staff, queue: Literal["active", "open", "claimed", "closed"] = "active"
+) -> list[dict[str, Any]]:
     """The hand-off queue, oldest first: `active` (open and claimed), `open`, `claimed` or `closed`
     (handed back or resolved). Each: reference, status, reason, language, customer, who holds it,
     waiting time in seconds."""
@@ -119,14 +120,20 @@ def dashboard(member: SignedInStaff, staff: Staff) -> dict[str, Any]:
     return staff.dashboard(member)
 
 
-@router.get("/exports/training.jsonl", response_class=StreamingResponse,
-            responses={200: {"content": {"application/jsonl": {}}, "description": "One example per line."}})
+@router.get(
+    "/exports/training.jsonl",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/jsonl": {}}, "description": "One example per line."}},
+)
 def training_export(member: SignedInStaff, staff: Staff) -> StreamingResponse:
     """Leads only: every thumbs-up answer as one OpenAI chat-with-tools fine-tuning example (the
     conversation up to it, tool calls included, PII redacted); conversations a person wrote in are left out."""
     lines = staff.training_jsonl(member)
-    return StreamingResponse((line + "\n" for line in lines), media_type="application/jsonl",
-                             headers={"Content-Disposition": 'attachment; filename="returndesk-training.jsonl"'})
+    return StreamingResponse(
+        (line + "\n" for line in lines),
+        media_type="application/jsonl",
+        headers={"Content-Disposition": 'attachment; filename="returndesk-training.jsonl"'},
+    )
 
 
 @router.get("/exports/help-centre-gaps")

@@ -23,11 +23,19 @@ from ui.staff_deps import STAFF_COOKIE, Staff, clear_staff_cookie, current_staff
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
-STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "handed_back": "Handed back", "resolved": "Resolved",
-                "withdrawn": "Withdrawn"}  # by the customer ("Start over") before anyone claimed it
+STATUS_WORDS = {
+    "open": "Waiting",
+    "claimed": "Claimed",
+    "handed_back": "Handed back",
+    "resolved": "Resolved",
+    "withdrawn": "Withdrawn",
+}  # by the customer ("Start over") before anyone claimed it
 LANGUAGE_WORDS = {"en": "English", "zh": "中文"}
-REASON_WORDS = {"customer_asked": "Customer asked for a person", "repeated_failure": "Repeated failure",
-                "tool_round_limit": "Too many tool rounds in one turn"}
+REASON_WORDS = {
+    "customer_asked": "Customer asked for a person",
+    "repeated_failure": "Repeated failure",
+    "tool_round_limit": "Too many tool rounds in one turn",
+}
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -79,8 +87,9 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/staff/login", response_class=HTMLResponse)
-def login(request: Request, staff: Staff, email: str = Form("", max_length=255),
-          password: str = Form("", max_length=1000)) -> Response:
+def login(
+    request: Request, staff: Staff, email: str = Form("", max_length=255), password: str = Form("", max_length=1000)
+) -> Response:
     try:
         signed = staff.sign_in(email, password, client=client_address(request))
     except StaffError as error:
@@ -149,13 +158,21 @@ def dashboard_page(request: Request, staff: Staff) -> Response:
     member = signed_in_or_redirect(request, staff)
     if isinstance(member, Response):
         return member
-    return page(request, "staff/dashboard.html", member=member, stats=staff.dashboard(member),
-                gaps=staff.help_centre_gaps(member)[:15])
+    return page(
+        request,
+        "staff/dashboard.html",
+        member=member,
+        stats=staff.dashboard(member),
+        gaps=staff.help_centre_gaps(member)[:15],
+    )
 
 
 def queues(staff: StaffService) -> dict[str, Any]:
-    return {"waiting": staff.queue("open"), "claimed": staff.queue("claimed"),
-            "closed": staff.queue("closed")[-20:][::-1]}
+    return {
+        "waiting": staff.queue("open"),
+        "claimed": staff.queue("claimed"),
+        "closed": staff.queue("closed")[-20:][::-1],
+    }
 
 
 def install_staff(app: FastAPI) -> None:

@@ -38,8 +38,15 @@ SignedInStaff = Annotated[StaffMember, Depends(current_staff)]
 
 def set_staff_cookie(response: Response, token: str, request: Request) -> None:
     settings = request.app.state.settings
-    response.set_cookie(STAFF_COOKIE, token, max_age=int(settings.staff_session_hours * 3600), httponly=True,
-                        samesite="strict", secure=settings.public_url.startswith("https://"), path="/")
+    response.set_cookie(
+        STAFF_COOKIE,
+        token,
+        max_age=int(settings.staff_session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=settings.public_url.startswith("https://"),
+        path="/",
+    )
 
 
 def clear_staff_cookie(response: Response) -> None:

@@ -101,9 +101,15 @@ class HelpCentreIndex:
 
 
 def _hit(passage: Passage, score: float) -> SearchHit:
-    return SearchHit(doc_id=passage.doc_id, title=passage.title, heading=passage.heading,
-                     language=passage.language, source=passage.source, text=passage.text,
-                     score=round(score, 3))
+    return SearchHit(
+        doc_id=passage.doc_id,
+        title=passage.title,
+        heading=passage.heading,
+        language=passage.language,
+        source=passage.source,
+        text=passage.text,
+        score=round(score, 3),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -111,4 +117,3 @@ def help_centre_index() -> HelpCentreIndex:
     """The index of the shipped documents, built on first use and then shared by the process."""
     jieba.setLogLevel(logging.WARNING)  # its dictionary load otherwise prints to stderr
     return HelpCentreIndex(load_documents())
-

@@ -54,11 +54,15 @@ class CarrierHTTPError(HTTPException):
         super().__init__(status_code=status_code, detail={"code": code, "error": error})
 
 
-def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
-                       clock: Callable[[], datetime] = utcnow, token: str | None = None) -> FastAPI:
+def create_carrier_app(
+    engine: Engine, faults: FaultConfig | None = None, clock: Callable[[], datetime] = utcnow, token: str | None = None
+) -> FastAPI:
     """The carrier's API; `token`: the shared secret every call must bear (None: open, for tests)."""
-    app = FastAPI(title="ReturnDesk Express (mock carrier)", version="0.1.0",
-                  description="Parcel tracking and return labels. Send `X-Carrier-Fault` to make it fail on purpose.")
+    app = FastAPI(
+        title="ReturnDesk Express (mock carrier)",
+        version="0.1.0",
+        description="Parcel tracking and return labels. Send `X-Carrier-Fault` to make it fail on purpose.",
+    )
     install_faults(app, faults or FaultConfig())
     install_token_check(app, token)  # added last, so it runs first: no fault or route before the check
     _install_error_handlers(app)
@@ -70,8 +74,10 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
     @app.get("/tracking/{number}", response_model=Tracking, responses=ERRORS)
     def get_tracking(
         number: str,
-        lang: Annotated[Language | None, Query(max_length=35, description=(
-            "A language code (en, zh, ...); default: Accept-Language, else English"))] = None,
+        lang: Annotated[
+            Language | None,
+            Query(max_length=35, description=("A language code (en, zh, ...); default: Accept-Language, else English")),
+        ] = None,
         accept_language: Annotated[str | None, Header()] = None,
     ) -> Tracking:
         _check_number(number)
@@ -90,9 +96,13 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
             raise CarrierHTTPError(404, "return_not_found", str(error)) from error
         if not created:
             response.status_code = status.HTTP_200_OK  # the label booked earlier for this RMA
-        return Label(rma=body.rma.strip().upper(), order_id=shipment.order_id, carrier=shipment.carrier,
-                     tracking_number=shipment.tracking_number,
-                     label_url=str(request.url_for("get_label", number=shipment.tracking_number)))
+        return Label(
+            rma=body.rma.strip().upper(),
+            order_id=shipment.order_id,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            label_url=str(request.url_for("get_label", number=shipment.tracking_number)),
+        )
 
     @app.get("/labels/{number}.png", name="get_label", response_class=Response, responses=LABEL_ERRORS)
     def get_label(number: str) -> Response:
@@ -117,15 +127,20 @@ def create_carrier_app(engine: Engine, faults: FaultConfig | None = None,
     def create_shipment(body: ShipmentRequest, response: Response) -> OutboundShipment:
         """Book the replacement parcel of an exchange; asking again returns the parcel booked before."""
         try:
-            shipment, created = records.book_outbound_shipment(engine, reference=body.reference,
-                                                               order_id=body.order_id, now=clock())
+            shipment, created = records.book_outbound_shipment(
+                engine, reference=body.reference, order_id=body.order_id, now=clock()
+            )
         except records.UnknownReturn as error:
             raise CarrierHTTPError(404, "exchange_not_found", str(error)) from error
         if not created:
             response.status_code = status.HTTP_200_OK
-        return OutboundShipment(reference=body.reference.strip().upper(), order_id=shipment.order_id,
-                                carrier=shipment.carrier, tracking_number=shipment.tracking_number,
-                                handed_over_at=shipment.created_at)
+        return OutboundShipment(
+            reference=body.reference.strip().upper(),
+            order_id=shipment.order_id,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            handed_over_at=shipment.created_at,
+        )
 
     @app.post("/shipments/{number}/cancel", response_model=CancelledShipment, responses=ERRORS)
     def cancel_shipment(number: str) -> CancelledShipment:
@@ -156,5 +171,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse({"code": "invalid_request", "error": f"{where}: {first.get('msg', 'invalid')}"},
-                            status_code=422)
+        return JSONResponse(
+            {"code": "invalid_request", "error": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422
+        )

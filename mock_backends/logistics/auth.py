@@ -34,6 +34,9 @@ def install_token_check(app: FastAPI, token: str | None) -> None:
             return await call_next(request)
         given = bearer_token(request.headers.get("authorization"))
         if given is None or not hmac.compare_digest(given.encode("utf-8"), expected):
-            return JSONResponse({"code": "unauthorized", "error": "A valid carrier token is required."},
-                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse(
+                {"code": "unauthorized", "error": "A valid carrier token is required."},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return await call_next(request)

@@ -22,8 +22,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_carrier(database_url: str, faults: FaultConfig | None = None, port: int | None = None,
-                    token: str | None = None) -> Iterator[str]:
+def running_carrier(
+    database_url: str, faults: FaultConfig | None = None, port: int | None = None, token: str | None = None
+) -> Iterator[str]:
     """Starts the carrier on its own engine (as the real service has) and yields its base URL.
 
     `port`: where it listens (default: a free one); a test passes the port a client has found closed

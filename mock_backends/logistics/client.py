@@ -128,8 +128,9 @@ class CarrierClient:
         # Retrying a POST is safe here: the carrier books at most one replacement per exchange.
         response = self._request("POST", "/shipments", json=body, fault=fault)
         if 400 <= response.status_code < 500:
-            log.warning("carrier refused a shipment for %s: %s %s", reference, response.status_code,
-                        response.text[:200])
+            log.warning(
+                "carrier refused a shipment for %s: %s %s", reference, response.status_code, response.text[:200]
+            )
             raise ShipmentRefused(f"The carrier could not book the replacement for exchange {reference}.")
         return self._parse(response, OutboundShipment, f"shipment {reference}")
 
@@ -158,15 +159,24 @@ class CarrierClient:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise httpx.TimeoutException("the call's time budget is spent")
-                    response = http.request(method, path, headers=headers,
-                                            timeout=min(self.attempt_timeout_s, remaining), **kwargs)  # type: ignore[arg-type]
+                    # kwargs: json / params as the caller gave them
+                    response = http.request(
+                        method,
+                        path,
+                        headers=headers,
+                        timeout=min(self.attempt_timeout_s, remaining),
+                        **kwargs,  # type: ignore[arg-type]
+                    )
                     if response.status_code >= 500:
                         raise _ServerError(f"{response.status_code} {response.text[:200]}")
                     if response.status_code == 401:  # not worth a retry: the configuration is wrong
-                        log.error("the carrier refused our credentials (401): RETURNDESK_CARRIER_TOKEN must be "
-                                  "the carrier's token")
-                        raise CarrierUnavailable("The carrier's system is not answering right now. "
-                                                 "Please try again in a few minutes.")
+                        log.error(
+                            "the carrier refused our credentials (401): RETURNDESK_CARRIER_TOKEN must be "
+                            "the carrier's token"
+                        )
+                        raise CarrierUnavailable(
+                            "The carrier's system is not answering right now. Please try again in a few minutes."
+                        )
                     return response
         except (httpx.HTTPError, _ServerError) as error:
             log.warning("carrier %s %s failed: %r", method, path, error)

@@ -92,9 +92,12 @@ def install_faults(app: FastAPI, config: FaultConfig) -> None:
             await asyncio.sleep(latency_ms / 1000)
         if fault.timeout or timeouts.next_fails():
             await asyncio.sleep(config.hang_s)
-            return JSONResponse({"code": "carrier_timeout", "error": "The carrier did not answer in time."},
-                                status_code=504)
+            return JSONResponse(
+                {"code": "carrier_timeout", "error": "The carrier did not answer in time."}, status_code=504
+            )
         if fault.error or errors.next_fails():
-            return JSONResponse({"code": "carrier_unavailable",
-                                 "error": "The carrier service is temporarily unavailable."}, status_code=503)
+            return JSONResponse(
+                {"code": "carrier_unavailable", "error": "The carrier service is temporarily unavailable."},
+                status_code=503,
+            )
         return await call_next(request)

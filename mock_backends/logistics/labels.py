@@ -25,8 +25,9 @@ CJK_FONTS = (
 def label_lines(facts: ReturnLabelFacts) -> tuple[str, ...]:
     """The label's text, title first, in the sender's language (catalogue keys `label.*`)."""
     lang = facts.language
-    items = t("list_separator", lang).join(t("card.item", lang, product=name, quantity=quantity)
-                                           for name, quantity in facts.items)
+    items = t("list_separator", lang).join(
+        t("card.item", lang, product=name, quantity=quantity) for name, quantity in facts.items
+    )
     lines = (
         t("label.title", lang, carrier=facts.carrier),
         t("label.reference", lang, rma=facts.rma, order=facts.order_id),

@@ -56,9 +56,14 @@ def find_parcel(engine: Engine, tracking_number: str) -> Parcel | None:
         shipment = session.exec(select(Shipment).where(Shipment.tracking_number == tracking_number)).first()
         if shipment is None:
             return None
-        return Parcel(tracking_number=shipment.tracking_number, carrier=shipment.carrier,
-                      direction=shipment.direction, fate=shipment.fate, handed_over_at=shipment.created_at,
-                      voided_at=shipment.voided_at)
+        return Parcel(
+            tracking_number=shipment.tracking_number,
+            carrier=shipment.carrier,
+            direction=shipment.direction,
+            fate=shipment.fate,
+            handed_over_at=shipment.created_at,
+            voided_at=shipment.voided_at,
+        )
 
 
 def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: datetime) -> tuple[Shipment, bool]:
@@ -72,8 +77,9 @@ def book_return_shipment(engine: Engine, *, rma: str, order_id: str, now: dateti
     reference = rma.strip().upper()
     with Session(engine, expire_on_commit=False) as session:
         ret = session.exec(select(ReturnRequest).where(ReturnRequest.rma == reference)).first()
-        exchange = None if ret else session.exec(
-            select(ExchangeRequest).where(ExchangeRequest.number == reference)).first()
+        exchange = (
+            None if ret else session.exec(select(ExchangeRequest).where(ExchangeRequest.number == reference)).first()
+        )
         owner = ret or exchange
         if owner is None or owner.order_id != normalize_order_id(order_id):
             raise UnknownReturn(f"No return {rma} on order {normalize_order_id(order_id)}.")
@@ -88,21 +94,27 @@ def book_outbound_shipment(engine: Engine, *, reference: str, order_id: str, now
         exchange = session.exec(select(ExchangeRequest).where(ExchangeRequest.number == number)).first()
         if exchange is None or exchange.order_id != normalize_order_id(order_id):
             raise UnknownReturn(f"No exchange {reference} on order {normalize_order_id(order_id)}.")
-        return _book(session, order_id=exchange.order_id, direction="outbound", now=now,
-                     link={"exchange_id": exchange.id})
+        return _book(
+            session, order_id=exchange.order_id, direction="outbound", now=now, link={"exchange_id": exchange.id}
+        )
 
 
-def _book(session: Session, *, order_id: str, direction: str, now: datetime,
-          link: dict[str, int | None]) -> tuple[Shipment, bool]:
+def _book(
+    session: Session, *, order_id: str, direction: str, now: datetime, link: dict[str, int | None]
+) -> tuple[Shipment, bool]:
     """The parcel of this return or exchange in `direction`, or the one booked before for it. A racing
     request loses on the unique index and finds the winner's on the next round."""
     for _attempt in range(3):
         existing = _linked_shipment(session, direction, link)
         if existing is not None:
             return existing, False
-        shipment = Shipment(order_id=order_id, direction=direction, created_at=now,
-                            tracking_number=new_tracking_number("RR" if direction == "return" else "RS"),
-                            **link)  # type: ignore[arg-type]  # link is {"return_id" or "exchange_id": id}
+        shipment = Shipment(
+            order_id=order_id,
+            direction=direction,
+            created_at=now,
+            tracking_number=new_tracking_number("RR" if direction == "return" else "RS"),
+            **link,  # type: ignore[arg-type]  # link is {"return_id" or "exchange_id": id}
+        )
         session.add(shipment)
         try:
             session.commit()
@@ -116,10 +128,16 @@ def cancel_outbound_shipment(engine: Engine, tracking_number: str, now: datetime
     """Stop an exchange's replacement parcel (the exchange was cancelled); cancelling again keeps the
     first moment. Only replacements can be cancelled here: an order's own delivery cannot."""
     with Session(engine, expire_on_commit=False) as session:
-        session.execute(update(Shipment)
-                        .where(col(Shipment.tracking_number) == tracking_number, col(Shipment.direction) == "outbound",
-                               col(Shipment.exchange_id).is_not(None), col(Shipment.voided_at).is_(None))
-                        .values(voided_at=now))
+        session.execute(
+            update(Shipment)
+            .where(
+                col(Shipment.tracking_number) == tracking_number,
+                col(Shipment.direction) == "outbound",
+                col(Shipment.exchange_id).is_not(None),
+                col(Shipment.voided_at).is_(None),
+            )
+            .values(voided_at=now)
+        )
         session.commit()
         shipment = _by_tracking_number(session, tracking_number)
         if shipment is None or shipment.direction != "outbound" or shipment.exchange_id is None:
@@ -144,10 +162,17 @@ def return_label_facts(engine: Engine, tracking_number: str) -> ReturnLabelFacts
         language = languages.get(customer.preferred_language).code
         lines = returned_lines(session, shipment.return_id) if shipment.return_id else []
         names = product_names(session, [product for _item, _line, product in lines], language)
-        return ReturnLabelFacts(tracking_number=shipment.tracking_number, carrier=shipment.carrier,
-                                rma=rma or exchange_number, order_id=order.id, sender=customer.display_name,
-                                sender_address=order.ship_to, voided_at=shipment.voided_at, language=language,
-                                items=tuple((names[product.id], item.quantity) for item, _line, product in lines))
+        return ReturnLabelFacts(
+            tracking_number=shipment.tracking_number,
+            carrier=shipment.carrier,
+            rma=rma or exchange_number,
+            order_id=order.id,
+            sender=customer.display_name,
+            sender_address=order.ship_to,
+            voided_at=shipment.voided_at,
+            language=language,
+            items=tuple((names[product.id], item.quantity) for item, _line, product in lines),
+        )
 
 
 def void_return_label(engine: Engine, tracking_number: str, now: datetime) -> Shipment | None:
@@ -156,13 +181,19 @@ def void_return_label(engine: Engine, tracking_number: str, now: datetime) -> Sh
     Idempotent: voiding again keeps the first moment, so tracking tells one story however often it is asked.
     """
     with Session(engine, expire_on_commit=False) as session:
-        session.execute(update(Shipment)
-                        .where(col(Shipment.tracking_number) == tracking_number, col(Shipment.direction) == "return",
-                               col(Shipment.voided_at).is_(None))
-                        .values(voided_at=now))
+        session.execute(
+            update(Shipment)
+            .where(
+                col(Shipment.tracking_number) == tracking_number,
+                col(Shipment.direction) == "return",
+                col(Shipment.voided_at).is_(None),
+            )
+            .values(voided_at=now)
+        )
         session.commit()
-        return session.exec(select(Shipment).where(Shipment.tracking_number == tracking_number,
-                                                   Shipment.direction == "return")).first()
+        return session.exec(
+            select(Shipment).where(Shipment.tracking_number == tracking_number, Shipment.direction == "return")
+        ).first()
 
 
 def new_tracking_number(prefix: str = "RR") -> str:
@@ -176,8 +207,9 @@ def new_return_tracking_number() -> str:
 
 def _linked_shipment(session: Session, direction: str, link: dict[str, int | None]) -> Shipment | None:
     [(column, value)] = link.items()
-    return session.exec(select(Shipment).where(getattr(Shipment, column) == value,
-                                               Shipment.direction == direction)).first()
+    return session.exec(
+        select(Shipment).where(getattr(Shipment, column) == value, Shipment.direction == direction)
+    ).first()
 
 
 def _by_tracking_number(session: Session, tracking_number: str) -> Shipment | None:

@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-TrackingStatus = Literal["label_created", "picked_up", "in_transit", "out_for_delivery", "delivered",
-                         "exception", "lost", "cancelled"]
+TrackingStatus = Literal[
+    "label_created", "picked_up", "in_transit", "out_for_delivery", "delivered", "exception", "lost", "cancelled"
+]
 Language = str  # a code of core.languages ("en", "zh"): the words of events and statuses
 
 
@@ -30,8 +31,11 @@ class Tracking(BaseModel):
 
 
 class LabelRequest(BaseModel):
-    rma: str = Field(min_length=1, max_length=20,
-                     description="The return authorisation (RMA-...) or exchange (EXC-...) the label is for.")
+    rma: str = Field(
+        min_length=1,
+        max_length=20,
+        description="The return authorisation (RMA-...) or exchange (EXC-...) the label is for.",
+    )
     order_id: str = Field(min_length=1, max_length=32, description="The order the RMA belongs to.")
 
 

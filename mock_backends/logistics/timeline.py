@@ -17,16 +17,32 @@ from core.messages import t
 from mock_backends.logistics.schemas import ScanEvent, Tracking, TrackingStatus
 
 # Sorting hubs, by their catalogue key (`carrier.hub.*`): a parcel's hubs are picked by index, so keep the order.
-HUBS: tuple[str, ...] = ("memphis", "louisville", "chicago", "dallas", "oakland", "newark", "shanghai", "guangzhou",
-                         "beijing", "wuhan")
+HUBS: tuple[str, ...] = (
+    "memphis",
+    "louisville",
+    "chicago",
+    "dallas",
+    "oakland",
+    "newark",
+    "shanghai",
+    "guangzhou",
+    "beijing",
+    "wuhan",
+)
 
 # (hours after hand-over, status, text key); a delivered parcel takes 3 days, as the seeded orders do.
 NORMAL_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
-    (0, "label_created", "label_created"), (6, "picked_up", "picked_up"), (18, "in_transit", "departed"),
-    (36, "in_transit", "arrived"), (64, "out_for_delivery", "out_for_delivery"), (72, "delivered", "delivered"),
+    (0, "label_created", "label_created"),
+    (6, "picked_up", "picked_up"),
+    (18, "in_transit", "departed"),
+    (36, "in_transit", "arrived"),
+    (64, "out_for_delivery", "out_for_delivery"),
+    (72, "delivered", "delivered"),
 )
 LOST_SCANS: tuple[tuple[int, TrackingStatus, str], ...] = (
-    *NORMAL_SCANS[:4], (132, "exception", "no_scans"), (240, "lost", "lost"),
+    *NORMAL_SCANS[:4],
+    (132, "exception", "no_scans"),
+    (240, "lost", "lost"),
 )
 # A 'delayed' parcel (the generator's delayed_in_transit orders) is held up after the second hub and
 # stays so: the order system still has it shipped, so the carrier must not call it delivered.
@@ -65,18 +81,29 @@ def track(parcel: Parcel, now: datetime, language: str = "en") -> Tracking:
         if key == "delivered" and parcel.direction == "return":
             key = "delivered_return"
         place = t(f"carrier.hub.{hub}", language) if hub else None
-        events.append(ScanEvent(at=at, status=status, location=place,
-                                description=t(f"carrier.event.{key}", language, hub=place or "")))
+        events.append(
+            ScanEvent(
+                at=at, status=status, location=place, description=t(f"carrier.event.{key}", language, hub=place or "")
+            )
+        )
     if parcel.voided_at:
         key = "cancelled_outbound" if parcel.direction == "outbound" else "cancelled"
-        events.append(ScanEvent(at=max(as_utc(parcel.voided_at), start), status="cancelled",
-                                description=t(f"carrier.event.{key}", language)))
+        events.append(
+            ScanEvent(
+                at=max(as_utc(parcel.voided_at), start),
+                status="cancelled",
+                description=t(f"carrier.event.{key}", language),
+            )
+        )
     latest = events[-1].status
     on_its_way = latest not in ("delivered", "exception", "lost", "cancelled")
     return Tracking(
-        tracking_number=parcel.tracking_number, carrier=parcel.carrier,
+        tracking_number=parcel.tracking_number,
+        carrier=parcel.carrier,
         direction="return" if parcel.direction == "return" else "outbound",
-        status=latest, status_text=t(f"carrier.status.{latest}", language), events=events,
+        status=latest,
+        status_text=t(f"carrier.status.{latest}", language),
+        events=events,
         estimated_delivery=start + timedelta(hours=DELIVERY_HOURS) if on_its_way else None,
     )
 

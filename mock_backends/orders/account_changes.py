@@ -25,9 +25,13 @@ from mock_backends.orders.repository import get_owned_order
 T = TypeVar("T")
 
 # The tool name each kind of change is audited under.
-AUDITED_AS = {"cancel_order": "cancel_order", "order_address": "change_order_address",
-              "order_items": "change_order_items", "order_payment": "change_order_payment",
-              "default_address": "change_default_address"}
+AUDITED_AS = {
+    "cancel_order": "cancel_order",
+    "order_address": "change_order_address",
+    "order_items": "change_order_items",
+    "order_payment": "change_order_payment",
+    "default_address": "change_default_address",
+}
 
 
 @dataclass(frozen=True)
@@ -44,20 +48,37 @@ class OrderChange:
 
 def change_by_key(session: Session, customer_id: str, key: str) -> OrderChange | None:
     """The change an earlier call with `key` made for this customer (another customer's: never)."""
-    row = session.exec(select(AccountChange).where(AccountChange.idempotency_key == key,
-                                                   AccountChange.customer_id == customer_id)).first()
+    row = session.exec(
+        select(AccountChange).where(AccountChange.idempotency_key == key, AccountChange.customer_id == customer_id)
+    ).first()
     if row is None:
         return None
     detail = json.loads(row.detail)
-    money = [MoneyMove(**{**m, "timing": RefundTiming(**m["timing"]) if m.get("timing") else None})
-             for m in detail.get("money", [])]
-    return OrderChange(kind=row.kind, order_id=row.order_id, order_status=detail.get("order_status"),
-                       summary=detail.get("summary", {}), money=money, created=False)
+    money = [
+        MoneyMove(**{**m, "timing": RefundTiming(**m["timing"]) if m.get("timing") else None})
+        for m in detail.get("money", [])
+    ]
+    return OrderChange(
+        kind=row.kind,
+        order_id=row.order_id,
+        order_status=detail.get("order_status"),
+        summary=detail.get("summary", {}),
+        money=money,
+        created=False,
+    )
 
 
-def run_change(session: Session, *, customer_id: str, order_id: str | None, kind: str, idempotency_key: str,
-               now: datetime, session_id: str | None,
-               write: Callable[[Order | None], tuple[dict[str, Any], list[MoneyMove]]]) -> OrderChange:
+def run_change(
+    session: Session,
+    *,
+    customer_id: str,
+    order_id: str | None,
+    kind: str,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None,
+    write: Callable[[Order | None], tuple[dict[str, Any], list[MoneyMove]]],
+) -> OrderChange:
     """Run `write(locked order)` in one transaction and record it, or return what the key already did.
 
     `write` re-checks its rules (the order row is locked, FOR UPDATE on PostgreSQL) and raises a typed
@@ -75,22 +96,42 @@ def run_change(session: Session, *, customer_id: str, order_id: str | None, kind
         summary, money = write(order)
         status = session.exec(select(Order.status).where(Order.id == order.id)).one() if order is not None else None
         amount = sum(m.amount_cents if m.direction == "charge" else -m.amount_cents for m in money)
-        detail = {"summary": summary, "order_status": status,
-                  "money": [asdict(m) | {"timing": m.timing.model_dump() if m.timing else None} for m in money]}
-        session.add(AccountChange(customer_id=customer_id, order_id=order.id if order else None, kind=kind,
-                                  amount_cents=amount, payment_method_id=money[0].payment_method_id if money else None,
-                                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-                                  idempotency_key=idempotency_key, session_id=session_id, created_at=now))
-        audit.record(session, actor=customer_id, tool=AUDITED_AS[kind], outcome="ok", session_id=session_id,
-                     order_id=order.id if order else None, detail={"summary": summary, "amount_cents": amount})
+        detail = {
+            "summary": summary,
+            "order_status": status,
+            "money": [asdict(m) | {"timing": m.timing.model_dump() if m.timing else None} for m in money],
+        }
+        session.add(
+            AccountChange(
+                customer_id=customer_id,
+                order_id=order.id if order else None,
+                kind=kind,
+                amount_cents=amount,
+                payment_method_id=money[0].payment_method_id if money else None,
+                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                idempotency_key=idempotency_key,
+                session_id=session_id,
+                created_at=now,
+            )
+        )
+        audit.record(
+            session,
+            actor=customer_id,
+            tool=AUDITED_AS[kind],
+            outcome="ok",
+            session_id=session_id,
+            order_id=order.id if order else None,
+            detail={"summary": summary, "amount_cents": amount},
+        )
         session.commit()
     except (IntegrityError, OrderSystemError):
         return the_winner(session, lambda: change_by_key(session, customer_id, idempotency_key))
     except Exception:
         session.rollback()
         raise
-    return OrderChange(kind=kind, order_id=order.id if order else None, order_status=status, summary=summary,
-                       money=money, created=True)
+    return OrderChange(
+        kind=kind, order_id=order.id if order else None, order_status=status, summary=summary, money=money, created=True
+    )
 
 
 def refuse_for_status(order_id: str, status: str, action: str, *, cancelling: bool = False) -> None:

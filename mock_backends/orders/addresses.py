@@ -73,5 +73,6 @@ def parse_address(address: ShippingAddress | dict[str, Any]) -> ShippingAddress:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InvalidOrderChange(f"That address can't be used: {where + ': ' if where else ''}"
-                                 f"{first['msg'].removeprefix('Value error, ')}.") from None
+        raise InvalidOrderChange(
+            f"That address can't be used: {where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}."
+        ) from None

@@ -72,8 +72,12 @@ def exchange_return_policy(path: Path = POLICY_FILE) -> ReturnPolicy:
     """The return policy as it applies to exchanges: the same windows, the exchange's statuses and
     final-sale rule, so `policy.evaluate_item` decides an exchange line exactly as it decides a return."""
     rules = load_after_sales_policy(path).exchange
-    return load_policy(path).model_copy(update={"returnable_statuses": rules.exchangeable_statuses,
-                                                "final_sale_returnable": rules.final_sale_exchangeable})
+    return load_policy(path).model_copy(
+        update={
+            "returnable_statuses": rules.exchangeable_statuses,
+            "final_sale_returnable": rules.final_sale_exchangeable,
+        }
+    )
 
 
 def may_cancel(policy: AfterSalesPolicy, order_status: str) -> bool:
@@ -83,8 +87,11 @@ def may_cancel(policy: AfterSalesPolicy, order_status: str) -> bool:
 def may_change(policy: AfterSalesPolicy, order_status: str, what: str) -> bool:
     """`what`: 'address', 'payment' or 'items'."""
     rules = policy.order_changes
-    allowed = {"address": rules.address_change_statuses, "payment": rules.payment_change_statuses,
-               "items": rules.item_change_statuses}[what]
+    allowed = {
+        "address": rules.address_change_statuses,
+        "payment": rules.payment_change_statuses,
+        "items": rules.item_change_statuses,
+    }[what]
     return order_status in allowed
 
 

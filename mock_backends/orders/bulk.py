@@ -18,8 +18,20 @@ from mock_backends.orders.models import SQLModel
 Method = Literal["auto", "executemany", "copy"]
 
 # Parents before children, so foreign keys hold after every flush.
-TABLE_ORDER = ("product", "productname", "variant", "customer", "address", "paymentmethod", "orders", "orderitem",
-               "payment", "returnrequest", "returnitem", "shipment")
+TABLE_ORDER = (
+    "product",
+    "productname",
+    "variant",
+    "customer",
+    "address",
+    "paymentmethod",
+    "orders",
+    "orderitem",
+    "payment",
+    "returnrequest",
+    "returnitem",
+    "shipment",
+)
 
 
 class BulkWriter:
@@ -73,10 +85,12 @@ class BulkWriter:
             return
         for name, table in self.tables.items():
             if _is_serial(table):
-                self.conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM \"{name}\"), false)"
-                ))
+                self.conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{name}"), false)'
+                    )
+                )
 
 
 def _is_serial(table: Table) -> bool:

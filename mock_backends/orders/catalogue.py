@@ -13,15 +13,47 @@ from mock_backends.orders.localized import name_rows
 
 # id, name, name_zh, category, final_sale, price in cents, variant options (one variant per entry)
 CATALOGUE: tuple[tuple[str, str, str, str, bool, int, tuple[dict[str, str], ...]], ...] = (
-    ("G-EARBUDS", "Wireless Earbuds", "无线耳机", "electronics", False, 12900, ({"color": "white"}, {"color": "black"})),
-    ("G-CHARGER", "Portable Charger", "移动电源", "electronics", False, 3999, ({"capacity": "10000mAh"}, {"capacity": "20000mAh"})),
-    ("G-KEYBOARD", "Mechanical Keyboard", "机械键盘", "electronics", False, 8900, ({"switch": "red"}, {"switch": "brown"})),
+    (
+        "G-EARBUDS",
+        "Wireless Earbuds",
+        "无线耳机",
+        "electronics",
+        False,
+        12900,
+        ({"color": "white"}, {"color": "black"}),
+    ),
+    (
+        "G-CHARGER",
+        "Portable Charger",
+        "移动电源",
+        "electronics",
+        False,
+        3999,
+        ({"capacity": "10000mAh"}, {"capacity": "20000mAh"}),
+    ),
+    (
+        "G-KEYBOARD",
+        "Mechanical Keyboard",
+        "机械键盘",
+        "electronics",
+        False,
+        8900,
+        ({"switch": "red"}, {"switch": "brown"}),
+    ),
     ("G-SPEAKER", "Bluetooth Speaker", "蓝牙音箱", "electronics", False, 5900, ({"color": "blue"},)),
     ("G-WATCH", "Smart Watch", "智能手表", "electronics", False, 19900, ({"size": "41mm"}, {"size": "45mm"})),
     ("G-EREADER", "E-Reader (Open Box)", "电子阅读器(开箱品)", "electronics", True, 7900, ({},)),
     ("G-HOODIE", "Fleece Hoodie", "抓绒连帽衫", "clothing", False, 4900, ({"size": "S"}, {"size": "M"}, {"size": "L"})),
     ("G-JEANS", "Slim Jeans", "修身牛仔裤", "clothing", False, 5900, ({"size": "30"}, {"size": "32"}, {"size": "34"})),
-    ("G-SNEAKERS", "Canvas Sneakers", "帆布鞋", "clothing", False, 6500, ({"size": "40"}, {"size": "42"}, {"size": "44"})),
+    (
+        "G-SNEAKERS",
+        "Canvas Sneakers",
+        "帆布鞋",
+        "clothing",
+        False,
+        6500,
+        ({"size": "40"}, {"size": "42"}, {"size": "44"}),
+    ),
     ("G-SCARF", "Silk Scarf (Clearance)", "真丝围巾(清仓)", "clothing", True, 2500, ({"color": "red"},)),
     ("G-SWIMSUIT", "Swimsuit (Final Sale)", "泳衣(特价不退)", "clothing", True, 3200, ({"size": "M"},)),
     ("G-PILLOW", "Memory Foam Pillow", "记忆棉枕头", "home", False, 3900, ({},)),
@@ -38,8 +70,10 @@ CATALOGUE: tuple[tuple[str, str, str, str, bool, int, tuple[dict[str, str], ...]
 
 
 # Units in stock per variant: a few fixed cases the agent must handle, the rest spread over 5..44.
-STOCK_CASES = {"G-HOODIE-3": 1,   # the last unit: two customers exchanging for it, one wins
-               "G-JEANS-3": 0}    # out of stock: an exchange or item change to it is refused
+STOCK_CASES = {
+    "G-HOODIE-3": 1,  # the last unit: two customers exchanging for it, one wins
+    "G-JEANS-3": 0,
+}  # out of stock: an exchange or item change to it is refused
 
 
 def stock_of(variant_id: str, index: int) -> int:
@@ -65,9 +99,16 @@ def catalogue_rows() -> tuple[list[dict], list[dict], list[dict]]:
         names += name_rows(product_id, {"zh": name_zh})
         for n, option in enumerate(options, start=1):
             variant_id = f"{product_id}-{n}"
-            variants.append({"id": variant_id, "product_id": product_id, "price_cents": price + 100 * (n - 1),
-                             "options": json.dumps(option, ensure_ascii=False, sort_keys=True), "available": True,
-                             "stock": stock_of(variant_id, len(variants))})
+            variants.append(
+                {
+                    "id": variant_id,
+                    "product_id": product_id,
+                    "price_cents": price + 100 * (n - 1),
+                    "options": json.dumps(option, ensure_ascii=False, sort_keys=True),
+                    "available": True,
+                    "stock": stock_of(variant_id, len(variants)),
+                }
+            )
     return products, variants, names
 
 

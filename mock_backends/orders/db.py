@@ -49,8 +49,12 @@ def is_database_busy(error: BaseException | None) -> bool:
     seen = 0
     while error is not None and seen < 5:
         text = str(error).lower()
-        if type(error).__name__ == "LockNotAvailable" or "database is locked" in text \
-                or "database table is locked" in text or "lock timeout" in text:
+        if (
+            type(error).__name__ == "LockNotAvailable"
+            or "database is locked" in text
+            or "database table is locked" in text
+            or "lock timeout" in text
+        ):
             return True
         error = getattr(error, "orig", None) or error.__cause__
         seen += 1
@@ -92,20 +96,33 @@ def upgrade_columns(engine: Engine) -> None:
     and a database from an older demo should keep working instead of failing mid-conversation.
     """
     inspector = inspect(engine)
-    present = {table.name: {c["name"] for c in inspector.get_columns(table.name)}  # create_all made missing tables
-               for table in SQLModel.metadata.sorted_tables}
-    missing = [(table, column) for table in SQLModel.metadata.sorted_tables
-               for column in table.columns if column.name not in present[table.name]]
+    present = {
+        table.name: {c["name"] for c in inspector.get_columns(table.name)}  # create_all made missing tables
+        for table in SQLModel.metadata.sorted_tables
+    }
+    missing = [
+        (table, column)
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if column.name not in present[table.name]
+    ]
     required = [f"{t.name}.{c.name}" for t, c in missing if not c.nullable and c.server_default is None]
     if required:
-        raise SchemaOutdated(f"The database at {engine.url!r} was made by an older ReturnDesk and lacks "
-                             f"{', '.join(required)}. Recreate it with `returndesk seed --reset` (deletes its data).")
+        raise SchemaOutdated(
+            f"The database at {engine.url!r} was made by an older ReturnDesk and lacks "
+            f"{', '.join(required)}. Recreate it with `returndesk seed --reset` (deletes its data)."
+        )
     with engine.begin() as conn:
         for table, column in missing:
             kind = column.type.compile(dialect=engine.dialect)
-            default = "" if column.server_default is None else (
-                f" DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]  # a DefaultClause
-                + ("" if column.nullable else " NOT NULL"))
+            default = (
+                ""
+                if column.server_default is None
+                else (
+                    f" DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]  # a DefaultClause
+                    + ("" if column.nullable else " NOT NULL")
+                )
+            )
             conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
             log.warning("added column %s.%s to a database made by an older version", table.name, column.name)
         if "name_zh" in present["product"]:
@@ -116,9 +133,13 @@ def upgrade_columns(engine: Engine) -> None:
 
 def _move_chinese_product_names(conn: Connection) -> None:
     """`product.name_zh` (before product names per language): its names become `productname` rows."""
-    conn.execute(text("INSERT INTO productname (product_id, language, name) SELECT id, 'zh', name_zh FROM product "
-                      "WHERE name_zh IS NOT NULL AND name_zh <> '' AND id NOT IN "
-                      "(SELECT product_id FROM productname WHERE language = 'zh')"))
+    conn.execute(
+        text(
+            "INSERT INTO productname (product_id, language, name) SELECT id, 'zh', name_zh FROM product "
+            "WHERE name_zh IS NOT NULL AND name_zh <> '' AND id NOT IN "
+            "(SELECT product_id FROM productname WHERE language = 'zh')"
+        )
+    )
     conn.execute(text("ALTER TABLE product DROP COLUMN name_zh"))
     log.warning("moved product.name_zh to productname (language 'zh') in a database made by an older version")
 
@@ -129,8 +150,10 @@ def _card_facts_from_labels(conn: Connection) -> None:
     cards = conn.execute(text("SELECT id, label FROM paymentmethod WHERE kind = 'credit_card'")).all()
     for method_id, label in cards:
         if match := CARD_LABEL.fullmatch(label or ""):
-            conn.execute(text("UPDATE paymentmethod SET brand = :brand, last_four = :last_four WHERE id = :id"),
-                         {"brand": match[1], "last_four": match[2], "id": method_id})
+            conn.execute(
+                text("UPDATE paymentmethod SET brand = :brand, last_four = :last_four WHERE id = :id"),
+                {"brand": match[1], "last_four": match[2], "id": method_id},
+            )
 
 
 def upgrade_checks(engine: Engine) -> None:
@@ -149,9 +172,12 @@ def upgrade_checks(engine: Engine) -> None:
             raise SchemaOutdated(
                 f"The database at {engine.url!r} was made by an older ReturnDesk: its rules "
                 f"{', '.join(f'{t.name}.{c.name}' for t, c in changed)} predate this version. "
-                "Recreate it with `returndesk seed --reset` (deletes its data).")
-        log.warning("database lacks CHECK constraints %s; `returndesk seed --reset` adds them",
-                    ", ".join(f"{t.name}.{c.name}" for t, c in missing))
+                "Recreate it with `returndesk seed --reset` (deletes its data)."
+            )
+        log.warning(
+            "database lacks CHECK constraints %s; `returndesk seed --reset` adds them",
+            ", ".join(f"{t.name}.{c.name}" for t, c in missing),
+        )
         return
     with engine.begin() as conn:
         for table, check in changed + missing:

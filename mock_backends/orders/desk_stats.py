@@ -25,14 +25,25 @@ class PeriodRows:
 
 def period_rows(engine: Engine, since: datetime) -> PeriodRows:
     with Session(engine) as db:
-        sessions = db.exec(select(ChatSession.id, ChatSession.created_at)
-                           .where(col(ChatSession.created_at) >= since)).all()
-        tickets = db.exec(select(HandoffTicket.session_id, HandoffTicket.created_at, HandoffTicket.reason,
-                                 HandoffTicket.claimed_at).where(col(HandoffTicket.created_at) >= since)).all()
+        sessions = db.exec(
+            select(ChatSession.id, ChatSession.created_at).where(col(ChatSession.created_at) >= since)
+        ).all()
+        tickets = db.exec(
+            select(
+                HandoffTicket.session_id, HandoffTicket.created_at, HandoffTicket.reason, HandoffTicket.claimed_at
+            ).where(col(HandoffTicket.created_at) >= since)
+        ).all()
         returns = db.exec(select(ReturnRequest.created_at).where(col(ReturnRequest.created_at) >= since)).all()
         ratings = db.exec(select(Feedback.rating).where(col(Feedback.created_at) >= since)).all()
-        replies = db.exec(select(AuditEvent.session_id, AuditEvent.at)
-                          .where(AuditEvent.tool == "staff_reply", AuditEvent.outcome == "ok",
-                                 col(AuditEvent.at) >= since)).all()
-    return PeriodRows([tuple(r) for r in sessions], [tuple(r) for r in tickets],  # type: ignore[misc]  # Row -> tuple
-                      list(returns), list(ratings), [tuple(r) for r in replies])  # type: ignore[misc]
+        replies = db.exec(
+            select(AuditEvent.session_id, AuditEvent.at).where(
+                AuditEvent.tool == "staff_reply", AuditEvent.outcome == "ok", col(AuditEvent.at) >= since
+            )
+        ).all()
+    return PeriodRows(
+        [tuple(r) for r in sessions],  # type: ignore[misc]
+        [tuple(r) for r in tickets],  # type: ignore[misc]  # Row -> tuple
+        list(returns),
+        list(ratings),
+        [tuple(r) for r in replies],  # type: ignore[misc]
+    )

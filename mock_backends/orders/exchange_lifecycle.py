@@ -76,8 +76,11 @@ class ExchangeView:
 
 
 def get_exchange(session: Session, customer_id: str, number: str) -> ExchangeRequest:
-    exchange = session.exec(select(ExchangeRequest).where(ExchangeRequest.number == number.strip().upper())
-                            .execution_options(populate_existing=True)).first()  # Core UPDATEs move its status
+    exchange = session.exec(
+        select(ExchangeRequest)
+        .where(ExchangeRequest.number == number.strip().upper())
+        .execution_options(populate_existing=True)
+    ).first()  # Core UPDATEs move its status
     if exchange is None or exchange.customer_id != customer_id:
         raise ExchangeNotFound(f"I can't find exchange {number} on your account.")
     return exchange
@@ -93,54 +96,81 @@ def exchange_view(session: Session, customer_id: str, number: str, *, created: b
         .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
         .join(Product, col(Product.id) == col(Variant.product_id))
         .join(new_variant, new_variant.c.id == col(ExchangeItem.new_variant_id))
-        .where(ExchangeItem.exchange_id == exchange.id).order_by(col(ExchangeItem.id))
+        .where(ExchangeItem.exchange_id == exchange.id)
+        .order_by(col(ExchangeItem.id))
     ).all()
     method = session.get(PaymentMethod, exchange.payment_method_id) if exchange.payment_method_id else None
-    replacement = session.exec(select(Shipment.tracking_number).where(
-        Shipment.exchange_id == exchange.id, Shipment.direction == "outbound")).first()
+    replacement = session.exec(
+        select(Shipment.tracking_number).where(Shipment.exchange_id == exchange.id, Shipment.direction == "outbound")
+    ).first()
     return ExchangeView(
-        number=exchange.number, order_id=exchange.order_id, status=exchange.status, created_at=exchange.created_at,
+        number=exchange.number,
+        order_id=exchange.order_id,
+        status=exchange.status,
+        created_at=exchange.created_at,
         price_difference_cents=exchange.price_difference_cents,
         payment=planned_move(method, exchange.price_difference_cents) if method else None,
-        label_ref=exchange.label_ref, replacement_tracking=exchange.replacement_tracking or replacement,
-        items=[ExchangedLine(order_item_id=item.order_item_id, product=product.name,
-                             old_options=parse_options(old_options), new_variant_id=item.new_variant_id,
-                             new_options=parse_options(new_options), quantity=item.quantity,
-                             difference_cents=(item.new_unit_price_cents - item.old_unit_price_cents) * item.quantity)
-               for item, _line, product, old_options, new_options in rows],
+        label_ref=exchange.label_ref,
+        replacement_tracking=exchange.replacement_tracking or replacement,
+        items=[
+            ExchangedLine(
+                order_item_id=item.order_item_id,
+                product=product.name,
+                old_options=parse_options(old_options),
+                new_variant_id=item.new_variant_id,
+                new_options=parse_options(new_options),
+                quantity=item.quantity,
+                difference_cents=(item.new_unit_price_cents - item.old_unit_price_cents) * item.quantity,
+            )
+            for item, _line, product, old_options, new_options in rows
+        ],
         created=created,
     )
 
 
 def exchange_by_key(session: Session, customer_id: str, key: str) -> ExchangeView | None:
     """The exchange an earlier call with `key` created for this customer (another customer's: never)."""
-    number = session.exec(select(ExchangeRequest.number).where(ExchangeRequest.idempotency_key == key,
-                                                               ExchangeRequest.customer_id == customer_id)).first()
+    number = session.exec(
+        select(ExchangeRequest.number).where(
+            ExchangeRequest.idempotency_key == key, ExchangeRequest.customer_id == customer_id
+        )
+    ).first()
     return exchange_view(session, customer_id, number) if number else None
 
 
 def exchange_parcel(session: Session, exchange_id: int | None, direction: str) -> Shipment | None:
     """The exchange's return parcel ('return') or replacement ('outbound') the carrier booked, if any."""
-    return session.exec(select(Shipment).where(Shipment.exchange_id == exchange_id,
-                                               Shipment.direction == direction)).first()
+    return session.exec(
+        select(Shipment).where(Shipment.exchange_id == exchange_id, Shipment.direction == direction)
+    ).first()
 
 
-def record_exchange_parcels(session: Session, number: str, *, label_ref: str | None = None,
-                            replacement_tracking: str | None = None) -> None:
+def record_exchange_parcels(
+    session: Session, number: str, *, label_ref: str | None = None, replacement_tracking: str | None = None
+) -> None:
     """Remember what the carrier booked (after the exchange committed); a requested exchange whose
     return label exists moves to label_created. A cancelled exchange keeps its status."""
     values = {k: v for k, v in (("label_ref", label_ref), ("replacement_tracking", replacement_tracking)) if v}
     if values:
         session.execute(update(ExchangeRequest).where(col(ExchangeRequest.number) == number).values(**values))
     if label_ref:
-        session.execute(update(ExchangeRequest)
-                        .where(col(ExchangeRequest.number) == number, col(ExchangeRequest.status) == "requested")
-                        .values(status="label_created"))
+        session.execute(
+            update(ExchangeRequest)
+            .where(col(ExchangeRequest.number) == number, col(ExchangeRequest.status) == "requested")
+            .values(status="label_created")
+        )
     session.commit()
 
 
-def cancel_exchange(session: Session, customer_id: str, number: str, idempotency_key: str, now: datetime,
-                    session_id: str | None = None, reason: str = "") -> ExchangeView:
+def cancel_exchange(
+    session: Session,
+    customer_id: str,
+    number: str,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None = None,
+    reason: str = "",
+) -> ExchangeView:
     """Cancel the customer's exchange if the old item has not shipped: its units count as not exchanged,
     the new variants go back to stock and the price difference is reversed on the same payment method.
     The caller voids its parcels at the carrier afterwards (the cancellation stands if that fails)."""
@@ -151,17 +181,21 @@ def cancel_exchange(session: Session, customer_id: str, number: str, idempotency
         get_owned_order(session, customer_id, exchange.order_id, for_update=True)  # the lock exchanges take
         moved = session.execute(
             update(ExchangeRequest)
-            .where(col(ExchangeRequest.id) == exchange.id,
-                   col(ExchangeRequest.status).in_(load_after_sales_policy().exchange.cancellable_statuses))
-            .values(status="cancelled", cancelled_at=now, cancel_key=idempotency_key))
+            .where(
+                col(ExchangeRequest.id) == exchange.id,
+                col(ExchangeRequest.status).in_(load_after_sales_policy().exchange.cancellable_statuses),
+            )
+            .values(status="cancelled", cancelled_at=now, cancel_key=idempotency_key)
+        )
         # the old item shipped, or a racing call cancelled it, since we read it
         if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             session.rollback()
             view = exchange_view(session, customer_id, number)
             if view.status == "cancelled" and get_exchange(session, customer_id, number).cancel_key == idempotency_key:
                 return view
-            raise ExchangeNotCancellable(f"Exchange {view.number} can no longer be cancelled: "
-                                         f"it is {view.status_text}.")
+            raise ExchangeNotCancellable(
+                f"Exchange {view.number} can no longer be cancelled: it is {view.status_text}."
+            )
         items = session.exec(select(ExchangeItem).where(ExchangeItem.exchange_id == exchange.id)).all()
         for item in items:
             _release_units(session, item)
@@ -170,11 +204,24 @@ def cancel_exchange(session: Session, customer_id: str, number: str, idempotency
         if exchange.price_difference_cents and exchange.payment_method_id:
             method = session.get(PaymentMethod, exchange.payment_method_id)
             assert method is not None  # a foreign key
-            settle(session, order_id=exchange.order_id, method=method, amount_cents=-exchange.price_difference_cents,
-                   note=f"exchange {exchange.number} cancelled", now=now)
+            settle(
+                session,
+                order_id=exchange.order_id,
+                method=method,
+                amount_cents=-exchange.price_difference_cents,
+                note=f"exchange {exchange.number} cancelled",
+                now=now,
+            )
         settle_after_sales_status(session, exchange.order_id)
-        audit.record(session, actor=customer_id, tool="cancel_exchange", outcome="ok", session_id=session_id,
-                     order_id=exchange.order_id, detail={"exchange": exchange.number, "reason": reason[:200]})
+        audit.record(
+            session,
+            actor=customer_id,
+            tool="cancel_exchange",
+            outcome="ok",
+            session_id=session_id,
+            order_id=exchange.order_id,
+            detail={"exchange": exchange.number, "reason": reason[:200]},
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -185,9 +232,13 @@ def cancel_exchange(session: Session, customer_id: str, number: str, idempotency
 def _release_units(session: Session, item: ExchangeItem) -> None:
     items = OrderItem.__table__  # type: ignore[attr-defined]
     exchanged = func.coalesce(items.c.quantity_exchanged, 0)
-    released = session.execute(update(items).where(items.c.id == item.order_item_id, exchanged >= item.quantity)
-                               .values(quantity_exchanged=exchanged - item.quantity))
+    released = session.execute(
+        update(items)
+        .where(items.c.id == item.order_item_id, exchanged >= item.quantity)
+        .values(quantity_exchanged=exchanged - item.quantity)
+    )
     # only if the data was edited by hand: refuse rather than corrupt the counts
     if released.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
-        raise RuntimeError(f"order item {item.order_item_id} has fewer exchanged units "
-                           f"than exchange {item.exchange_id}")
+        raise RuntimeError(
+            f"order item {item.order_item_id} has fewer exchanged units than exchange {item.exchange_id}"
+        )

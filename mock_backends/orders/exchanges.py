@@ -90,15 +90,27 @@ def new_exchange_number() -> str:
     return "EXC-" + secrets.token_hex(4).upper()
 
 
-def preview_exchange(session: Session, customer_id: str, order_id: str, items: ExchangeItems,
-                     payment_method_id: str | None, now: datetime) -> ExchangeQuote:
+def preview_exchange(
+    session: Session,
+    customer_id: str,
+    order_id: str,
+    items: ExchangeItems,
+    payment_method_id: str | None,
+    now: datetime,
+) -> ExchangeQuote:
     """The exchange the customer would confirm, or the typed refusal the write would raise; writes nothing."""
     detail = get_order_detail(session, customer_id, order_id)
     return quote_exchange(session, customer_id, detail, as_lines(items), payment_method_id, now)
 
 
-def quote_exchange(session: Session, customer_id: str, detail: OrderDetail, lines: list[ExchangeLine],
-                   payment_method_id: str | None, now: datetime) -> ExchangeQuote:
+def quote_exchange(
+    session: Session,
+    customer_id: str,
+    detail: OrderDetail,
+    lines: list[ExchangeLine],
+    payment_method_id: str | None,
+    now: datetime,
+) -> ExchangeQuote:
     """Check every rule in the order a customer would want them explained; raise the first refusal."""
     chosen = _order_lines(detail, lines)
     policy = exchange_return_policy()
@@ -107,12 +119,14 @@ def quote_exchange(session: Session, customer_id: str, detail: OrderDetail, line
         decision = evaluate_item(policy, detail.facts(line), requested_quantity=max(request.quantity, 1), now=now)
         if decision.reason in NOT_EXCHANGEABLE:
             why = NOT_EXCHANGEABLE[decision.reason].format(
-                status=detail.order.status, window=decision.window_days, category=line.category,
-                window_ends=decision.window_ends.date().isoformat() if decision.window_ends else "-")
+                status=detail.order.status,
+                window=decision.window_days,
+                category=line.category,
+                window_ends=decision.window_ends.date().isoformat() if decision.window_ends else "-",
+            )
             refused.append({"order_item_id": line.order_item_id, "product": line.product_name, "reason": why})
     if refused:
-        raise NotEligible("Not exchangeable: " + "; ".join(f"{r['product']}: {r['reason']}" for r in refused),
-                          refused)
+        raise NotEligible("Not exchangeable: " + "; ".join(f"{r['product']}: {r['reason']}" for r in refused), refused)
     variants = variants_by_id(session, {r.new_variant_id for _l, r in chosen} | {ln.variant_id for ln, _r in chosen})
     swaps = [_swap_request(line, request, variants) for line, request in chosen]
     _raise_for_refused_swaps(chosen, check_swaps(swaps))
@@ -122,13 +136,19 @@ def quote_exchange(session: Session, customer_id: str, detail: OrderDetail, line
     if payment_method_id:
         method = owned_payment_method(session, customer_id, payment_method_id)
     elif difference:
-        raise InvalidSwap(f"Choose one of your payment methods to {'pay' if difference > 0 else 'receive'} the "
-                          f"price difference of {abs(difference) / 100:.2f}.")
+        raise InvalidSwap(
+            f"Choose one of your payment methods to {'pay' if difference > 0 else 'receive'} the "
+            f"price difference of {abs(difference) / 100:.2f}."
+        )
     if method is not None:
         check_covers(method, difference)
-    return ExchangeQuote(order_id=detail.order.id, lines=quoted, price_difference_cents=difference,
-                         payment=planned_move(method, difference) if method is not None else None,
-                         payment_method=method)
+    return ExchangeQuote(
+        order_id=detail.order.id,
+        lines=quoted,
+        price_difference_cents=difference,
+        payment=planned_move(method, difference) if method is not None else None,
+        payment_method=method,
+    )
 
 
 def _order_lines(detail: OrderDetail, lines: list[ExchangeLine]) -> list[tuple[OrderLine, ExchangeLine]]:
@@ -149,21 +169,33 @@ def _order_lines(detail: OrderDetail, lines: list[ExchangeLine]) -> list[tuple[O
 
 def _swap_request(line: OrderLine, request: ExchangeLine, variants: dict) -> SwapRequest:
     current, new = variants.get(line.variant_id), variants.get(request.new_variant_id)
-    return SwapRequest(order_item_id=line.order_item_id, product_id=current.product_id if current else "",
-                       variant_id=line.variant_id, unit_price_cents=line.unit_price_cents,
-                       remaining=line.quantity - line.quantity_returned - line.quantity_exchanged,
-                       quantity=request.quantity, new=variant_facts(new) if new is not None else None)
+    return SwapRequest(
+        order_item_id=line.order_item_id,
+        product_id=current.product_id if current else "",
+        variant_id=line.variant_id,
+        unit_price_cents=line.unit_price_cents,
+        remaining=line.quantity - line.quantity_returned - line.quantity_exchanged,
+        quantity=request.quantity,
+        new=variant_facts(new) if new is not None else None,
+    )
 
 
 def _raise_for_refused_swaps(chosen: list[tuple[OrderLine, ExchangeLine]], reasons: list[SwapReason]) -> None:
     refused = [(line, reason) for (line, _r), reason in zip(chosen, reasons, strict=True) if reason != SwapReason.OK]
     if not refused:
         return
-    remaining = {line.order_item_id: line.quantity - line.quantity_returned - line.quantity_exchanged
-                 for line, _r in chosen}
-    items = [{"order_item_id": line.order_item_id, "product": line.product_name, "reason": reason.value,
-              "explanation": SWAP_TEXT[reason].format(remaining=remaining[line.order_item_id])}
-             for line, reason in refused]
+    remaining = {
+        line.order_item_id: line.quantity - line.quantity_returned - line.quantity_exchanged for line, _r in chosen
+    }
+    items = [
+        {
+            "order_item_id": line.order_item_id,
+            "product": line.product_name,
+            "reason": reason.value,
+            "explanation": SWAP_TEXT[reason].format(remaining=remaining[line.order_item_id]),
+        }
+        for line, reason in refused
+    ]
     message = "; ".join(f"{i['product']}: {i['explanation']}" for i in items)
     if all(reason in (SwapReason.OUT_OF_STOCK, SwapReason.NOT_AVAILABLE) for _l, reason in refused):
         raise OutOfStock(message)
@@ -172,16 +204,30 @@ def _raise_for_refused_swaps(chosen: list[tuple[OrderLine, ExchangeLine]], reaso
 
 def _quoted(line: OrderLine, request: ExchangeLine, swap: SwapRequest, variants: dict) -> QuotedSwap:
     new = variants[request.new_variant_id]
-    return QuotedSwap(order_item_id=line.order_item_id, product=line.product_name, old_variant_id=line.variant_id,
-                      old_options=parse_options(line.options), new_variant_id=new.id,
-                      new_options=parse_options(new.options), quantity=request.quantity,
-                      old_unit_price_cents=line.unit_price_cents, new_unit_price_cents=new.price_cents,
-                      difference_cents=line_difference(swap))
+    return QuotedSwap(
+        order_item_id=line.order_item_id,
+        product=line.product_name,
+        old_variant_id=line.variant_id,
+        old_options=parse_options(line.options),
+        new_variant_id=new.id,
+        new_options=parse_options(new.options),
+        quantity=request.quantity,
+        old_unit_price_cents=line.unit_price_cents,
+        new_unit_price_cents=new.price_cents,
+        difference_cents=line_difference(swap),
+    )
 
 
-def exchange_items(session: Session, customer_id: str, order_id: str, items: ExchangeItems,
-                   payment_method_id: str | None, idempotency_key: str, now: datetime,
-                   session_id: str | None = None) -> ExchangeView:
+def exchange_items(
+    session: Session,
+    customer_id: str,
+    order_id: str,
+    items: ExchangeItems,
+    payment_method_id: str | None,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None = None,
+) -> ExchangeView:
     """Create the exchange in its own transaction on `session`, or return the one an earlier call with
     `idempotency_key` made (`created` says which). Raises what `preview_exchange` raises, and
     OutOfStock / InsufficientBalance / NotEligible when another request took the stock, the balance
@@ -207,20 +253,38 @@ def exchange_items(session: Session, customer_id: str, order_id: str, items: Exc
     return exchange_view(session, customer_id, number, created=True)
 
 
-def _write(session: Session, customer_id: str, quote: ExchangeQuote, idempotency_key: str, now: datetime,
-           session_id: str | None) -> str:
-    exchange = ExchangeRequest(number=new_exchange_number(), order_id=quote.order_id, customer_id=customer_id,
-                               price_difference_cents=quote.price_difference_cents,
-                               payment_method_id=quote.payment_method.id if quote.payment_method else None,
-                               idempotency_key=idempotency_key, session_id=session_id, created_at=now)
+def _write(
+    session: Session,
+    customer_id: str,
+    quote: ExchangeQuote,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None,
+) -> str:
+    exchange = ExchangeRequest(
+        number=new_exchange_number(),
+        order_id=quote.order_id,
+        customer_id=customer_id,
+        price_difference_cents=quote.price_difference_cents,
+        payment_method_id=quote.payment_method.id if quote.payment_method else None,
+        idempotency_key=idempotency_key,
+        session_id=session_id,
+        created_at=now,
+    )
     session.add(exchange)
     session.flush()
     assert exchange.id is not None  # flushed above
     for line in quote.lines:
-        session.add(ExchangeItem(exchange_id=exchange.id, order_item_id=line.order_item_id,
-                                 new_variant_id=line.new_variant_id, quantity=line.quantity,
-                                 old_unit_price_cents=line.old_unit_price_cents,
-                                 new_unit_price_cents=line.new_unit_price_cents))
+        session.add(
+            ExchangeItem(
+                exchange_id=exchange.id,
+                order_item_id=line.order_item_id,
+                new_variant_id=line.new_variant_id,
+                quantity=line.quantity,
+                old_unit_price_cents=line.old_unit_price_cents,
+                new_unit_price_cents=line.new_unit_price_cents,
+            )
+        )
         _reserve_units(session, line.order_item_id, line.quantity)
     wanted: Counter[str] = Counter()
     for line in quote.lines:
@@ -228,13 +292,28 @@ def _write(session: Session, customer_id: str, quote: ExchangeQuote, idempotency
     for variant_id in sorted(wanted):  # one lock order for every writer: no deadlock between two exchanges
         take_stock(session, variant_id, wanted[variant_id])
     if quote.payment_method is not None:
-        settle(session, order_id=quote.order_id, method=quote.payment_method, amount_cents=quote.price_difference_cents,
-               note=f"exchange {exchange.number}", now=now)
+        settle(
+            session,
+            order_id=quote.order_id,
+            method=quote.payment_method,
+            amount_cents=quote.price_difference_cents,
+            note=f"exchange {exchange.number}",
+            now=now,
+        )
     settle_after_sales_status(session, quote.order_id)
-    audit.record(session, actor=customer_id, tool="exchange_items", outcome="ok", session_id=session_id,
-                 order_id=quote.order_id,
-                 detail={"exchange": exchange.number, "price_difference_cents": quote.price_difference_cents,
-                         "lines": [(q.order_item_id, q.new_variant_id, q.quantity) for q in quote.lines]})
+    audit.record(
+        session,
+        actor=customer_id,
+        tool="exchange_items",
+        outcome="ok",
+        session_id=session_id,
+        order_id=quote.order_id,
+        detail={
+            "exchange": exchange.number,
+            "price_difference_cents": quote.price_difference_cents,
+            "lines": [(q.order_item_id, q.new_variant_id, q.quantity) for q in quote.lines],
+        },
+    )
     return exchange.number
 
 
@@ -242,9 +321,10 @@ def _reserve_units(session: Session, order_item_id: int, quantity: int) -> None:
     """Count units as exchanged with a guarded UPDATE: a racing return or exchange of them loses."""
     items = OrderItem.__table__  # type: ignore[attr-defined]
     exchanged = func.coalesce(items.c.quantity_exchanged, 0)
-    done = session.execute(update(items)
-                           .where(items.c.id == order_item_id,
-                                  items.c.quantity_returned + exchanged + quantity <= items.c.quantity)
-                           .values(quantity_exchanged=exchanged + quantity))
+    done = session.execute(
+        update(items)
+        .where(items.c.id == order_item_id, items.c.quantity_returned + exchanged + quantity <= items.c.quantity)
+        .values(quantity_exchanged=exchanged + quantity)
+    )
     if done.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         raise NotEligible("That item has just been returned or exchanged in another request.")

@@ -25,17 +25,24 @@ from mock_backends.orders.people import Person, make_person
 
 # case -> share of orders. window_expired dominates because most of 18 months is outside any window.
 CASE_WEIGHTS: dict[str, float] = {
-    "window_expired": 0.52, "eligible": 0.15, "final_sale": 0.04, "partly_returned": 0.05,
-    "pending": 0.04, "processing": 0.04, "in_transit": 0.06, "lost_in_transit": 0.01,
-    "delayed_in_transit": 0.01, "cancelled": 0.08,
+    "window_expired": 0.52,
+    "eligible": 0.15,
+    "final_sale": 0.04,
+    "partly_returned": 0.05,
+    "pending": 0.04,
+    "processing": 0.04,
+    "in_transit": 0.06,
+    "lost_in_transit": 0.01,
+    "delayed_in_transit": 0.01,
+    "cancelled": 0.08,
 }
 CASES = tuple(CASE_WEIGHTS)
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
 FIRST_CUSTOMER_NUMBER = 2_000_001  # after the demo's and below tau-bench's style of ids
-FIRST_ORDER_NUMBER = 2_000_000     # '#W2000000'..: seven digits, as the agent recognises them
+FIRST_ORDER_NUMBER = 2_000_000  # '#W2000000'..: seven digits, as the agent recognises them
 CHINESE_SHARE = 0.3
-HISTORY_DAYS = 540                 # 18 months
-RECENT_DELIVERY_DAYS = (1, 10)     # inside the shortest window (beauty, 14 days)
+HISTORY_DAYS = 540  # 18 months
+RECENT_DELIVERY_DAYS = (1, 10)  # inside the shortest window (beauty, 14 days)
 
 
 class SeedConflict(Exception):
@@ -63,9 +70,17 @@ class _Ids:
         return value
 
 
-def generate(engine: Engine, *, customers: int, seed: int, now: datetime, orders_per_customer: int = 5,
-             batch_customers: int = 2000, method: Method = "auto",
-             on_progress: Callable[[int], None] | None = None) -> GenerationReport:
+def generate(
+    engine: Engine,
+    *,
+    customers: int,
+    seed: int,
+    now: datetime,
+    orders_per_customer: int = 5,
+    batch_customers: int = 2000,
+    method: Method = "auto",
+    on_progress: Callable[[int], None] | None = None,
+) -> GenerationReport:
     """Add `customers` generated customers with their orders, in one transaction.
 
     Each customer gets 1..2*orders_per_customer-1 orders (mean `orders_per_customer`).
@@ -83,8 +98,12 @@ def generate(engine: Engine, *, customers: int, seed: int, now: datetime, orders
         writer.add_all("product", products)
         writer.add_all("productname", names)
         writer.add_all("variant", variants)
-        ids = _Ids({t: writer.next_id(t) for t in ("address", "orderitem", "payment", "returnrequest",
-                                                    "returnitem", "shipment")})
+        ids = _Ids(
+            {
+                t: writer.next_id(t)
+                for t in ("address", "orderitem", "payment", "returnrequest", "returnitem", "shipment")
+            }
+        )
         shop = _Shop(rng, now, writer, ids, returnable, final_sale, report)
         for start in range(0, customers, batch_customers):
             count = min(batch_customers, customers - start)
@@ -105,15 +124,25 @@ def _refuse_if_generated(writer: BulkWriter) -> None:
         raise SeedConflict("This database already holds generated data; seed with --reset to start over.")
     clash = select(orders.c.id).where(orders.c.id >= f"#W{FIRST_ORDER_NUMBER}", orders.c.id <= "#W9999999")
     if writer.conn.execute(clash.limit(1)).first():
-        raise SeedConflict("This database already holds orders numbered like generated ones "
-                           "(a tau-bench import?); seed with --reset to start over.")
+        raise SeedConflict(
+            "This database already holds orders numbered like generated ones "
+            "(a tau-bench import?); seed with --reset to start over."
+        )
 
 
 class _Shop:
     """Builds one customer's rows at a time, drawing everything from one RNG in a fixed order."""
 
-    def __init__(self, rng: random.Random, now: datetime, writer: BulkWriter, ids: _Ids,
-                 returnable: list[Offer], final_sale: list[Offer], report: GenerationReport) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        writer: BulkWriter,
+        ids: _Ids,
+        returnable: list[Offer],
+        final_sale: list[Offer],
+        report: GenerationReport,
+    ) -> None:
         self.rng, self.now, self.writer, self.ids = rng, now, writer, ids
         self.returnable, self.final_sale, self.report = returnable, final_sale, report
         self.case_names, self.case_weights = list(CASE_WEIGHTS), list(CASE_WEIGHTS.values())
@@ -121,22 +150,48 @@ class _Shop:
     def add_customer(self, index: int, orders_per_customer: int) -> None:
         rng = self.rng
         person = make_person(rng, FIRST_CUSTOMER_NUMBER + index, chinese=rng.random() < CHINESE_SHARE)
-        self.writer.add("customer", {
-            "id": person.customer_id, "first_name": person.first_name, "last_name": person.last_name,
-            "email": person.email, "phone": person.phone, "postcode": person.postcode,
-            "preferred_language": person.language})
-        self.writer.add("address", {
-            "id": self.ids.take("address"), "customer_id": person.customer_id, "line1": person.line1,
-            "line2": None, "city": person.city, "region": person.region, "country": person.country,
-            "postcode": person.postcode, "is_default": True})
+        self.writer.add(
+            "customer",
+            {
+                "id": person.customer_id,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": person.email,
+                "phone": person.phone,
+                "postcode": person.postcode,
+                "preferred_language": person.language,
+            },
+        )
+        self.writer.add(
+            "address",
+            {
+                "id": self.ids.take("address"),
+                "customer_id": person.customer_id,
+                "line1": person.line1,
+                "line2": None,
+                "city": person.city,
+                "region": person.region,
+                "country": person.country,
+                "postcode": person.postcode,
+                "is_default": True,
+            },
+        )
         methods = self._payment_methods(person, every_kind=index == 0)
         if index == 0:  # the showcase customer: every case, every payment kind
             plan = [(case, methods[n % len(methods)]) for n, case in enumerate(CASES)]
             # ... and a used-up gift card (not drawn from the RNG, so every other row stays as it was).
-            self.writer.add("paymentmethod", {"id": f"empty_gift_card_{person.customer_id}",
-                                              "customer_id": person.customer_id, "kind": "gift_card",
-                                              "label": "Gift card (used up)", "balance_cents": 0, "brand": None,
-                                              "last_four": None})
+            self.writer.add(
+                "paymentmethod",
+                {
+                    "id": f"empty_gift_card_{person.customer_id}",
+                    "customer_id": person.customer_id,
+                    "kind": "gift_card",
+                    "label": "Gift card (used up)",
+                    "balance_cents": 0,
+                    "brand": None,
+                    "last_four": None,
+                },
+            )
         else:
             count = rng.randint(1, 2 * orders_per_customer - 1)
             plan = [(rng.choices(self.case_names, self.case_weights)[0], rng.choice(methods)) for _ in range(count)]
@@ -153,16 +208,31 @@ class _Shop:
         methods = []
         for kind in kinds:
             method_id = f"{kind}_{person.customer_id}"
-            brand, last_four = (rng.choice(("Visa", "Mastercard", "Amex")), f"{rng.randrange(10000):04d}") \
-                if kind == "credit_card" else (None, None)
-            label = {"credit_card": f"{brand} ending {last_four}",
-                     "paypal": f"PayPal {person.email}", "gift_card": "Gift card"}[kind]
+            brand, last_four = (
+                (rng.choice(("Visa", "Mastercard", "Amex")), f"{rng.randrange(10000):04d}")
+                if kind == "credit_card"
+                else (None, None)
+            )
+            label = {
+                "credit_card": f"{brand} ending {last_four}",
+                "paypal": f"PayPal {person.email}",
+                "gift_card": "Gift card",
+            }[kind]
             balance = rng.randrange(0, 20000, 100) if kind == "gift_card" else None
             if every_kind and balance == 0:  # the showcase's gift card has a balance (its other one has none)
                 balance = 5000
-            self.writer.add("paymentmethod", {"id": method_id, "customer_id": person.customer_id, "kind": kind,
-                                              "label": label, "balance_cents": balance, "brand": brand,
-                                              "last_four": last_four})
+            self.writer.add(
+                "paymentmethod",
+                {
+                    "id": method_id,
+                    "customer_id": person.customer_id,
+                    "kind": kind,
+                    "label": label,
+                    "balance_cents": balance,
+                    "brand": brand,
+                    "last_four": last_four,
+                },
+            )
             methods.append((method_id, kind))
         return methods
 
@@ -171,25 +241,46 @@ class _Shop:
         self.report.orders += 1
         self.report.cases[case] += 1
         self.report.payment_kinds[method[1]] += 1
-        order = self._timeline(case) | {"id": order_id, "customer_id": person.customer_id,
-                                        "ship_to": f"{person.line1}, {person.city} {person.postcode}",
-                                        "currency": SHOP_CURRENCY}
+        order = self._timeline(case) | {
+            "id": order_id,
+            "customer_id": person.customer_id,
+            "ship_to": f"{person.line1}, {person.city} {person.postcode}",
+            "currency": SHOP_CURRENCY,
+        }
         if case == "partly_returned":  # its earlier return stands (order_status.py)
             order["status"] = "return_requested"
         lines = self._lines(case, order_id)
         order["total_cents"] = sum(line["quantity"] * line["unit_price_cents"] for line in lines)
         self.writer.add("orders", order)
         self.writer.add_all("orderitem", lines)
-        self.writer.add("payment", {"id": self.ids.take("payment"), "order_id": order_id,
-                                    "payment_method_id": method[0], "direction": "charge",
-                                    "amount_cents": order["total_cents"], "created_at": order["created_at"]})
+        self.writer.add(
+            "payment",
+            {
+                "id": self.ids.take("payment"),
+                "order_id": order_id,
+                "payment_method_id": method[0],
+                "direction": "charge",
+                "amount_cents": order["total_cents"],
+                "created_at": order["created_at"],
+            },
+        )
         if order["shipped_at"] is not None:
             fate = {"lost_in_transit": "lost", "delayed_in_transit": "delayed"}.get(case, "normal")
             shipment_id = self.ids.take("shipment")
-            self.writer.add("shipment", {"id": shipment_id, "order_id": order_id, "return_id": None,
-                                         "exchange_id": None, "carrier": "ReturnDesk Express",
-                                         "tracking_number": f"RDG{shipment_id:09d}",
-                                         "direction": "outbound", "fate": fate, "created_at": order["shipped_at"]})
+            self.writer.add(
+                "shipment",
+                {
+                    "id": shipment_id,
+                    "order_id": order_id,
+                    "return_id": None,
+                    "exchange_id": None,
+                    "carrier": "ReturnDesk Express",
+                    "tracking_number": f"RDG{shipment_id:09d}",
+                    "direction": "outbound",
+                    "fate": fate,
+                    "created_at": order["shipped_at"],
+                },
+            )
         if case == "partly_returned":
             self._add_past_return(person, order, lines, method[0])
 
@@ -203,8 +294,9 @@ class _Shop:
             created = shipped - timedelta(days=rng.randint(1, 3))
             return _order("delivered", created, created + timedelta(hours=2), shipped, delivered, None)
         if case in ("in_transit", "lost_in_transit", "delayed_in_transit"):
-            shipped = now - timedelta(days=rng.randint(1, 4) if case == "in_transit" else rng.randint(8, 30),
-                                      minutes=rng.randrange(1440))
+            shipped = now - timedelta(
+                days=rng.randint(1, 4) if case == "in_transit" else rng.randint(8, 30), minutes=rng.randrange(1440)
+            )
             created = shipped - timedelta(days=rng.randint(1, 3))
             return _order("shipped", created, created + timedelta(hours=2), shipped, None, None)
         if case == "cancelled":
@@ -224,9 +316,17 @@ class _Shop:
             quantity = rng.choice((1, 1, 1, 2, 3))
             if case == "partly_returned" and n == 0:
                 quantity = max(quantity, 2)
-            lines.append({"id": self.ids.take("orderitem"), "order_id": order_id, "variant_id": offer.variant_id,
-                          "quantity": quantity, "unit_price_cents": offer.price_cents, "quantity_returned": 0,
-                          "quantity_exchanged": 0})
+            lines.append(
+                {
+                    "id": self.ids.take("orderitem"),
+                    "order_id": order_id,
+                    "variant_id": offer.variant_id,
+                    "quantity": quantity,
+                    "unit_price_cents": offer.price_cents,
+                    "quantity_returned": 0,
+                    "quantity_exchanged": 0,
+                }
+            )
         return lines
 
     def _add_past_return(self, person: Person, order: dict, lines: list[dict], method_id: str) -> None:
@@ -236,22 +336,55 @@ class _Shop:
         return_id = self.ids.take("returnrequest")
         when = order["delivered_at"] + timedelta(hours=self.rng.randint(2, 20))
         status = self.rng.choice(("refunded", "refunded", "received", "label_created"))
-        self.writer.add("returnrequest", {
-            "id": return_id, "rma": f"RMA-G{return_id:07d}", "order_id": order["id"],
-            "customer_id": person.customer_id, "status": status, "reason": "changed my mind",
-            "refund_method": "original_payment", "refund_payment_method_id": method_id,
-            "refund_amount_cents": line["unit_price_cents"], "label_ref": f"LBL-G{return_id:07d}",
-            "idempotency_key": f"seed:{return_id}", "session_id": None, "created_at": when})
-        self.writer.add("returnitem", {"id": self.ids.take("returnitem"), "return_id": return_id,
-                                       "order_item_id": line["id"], "quantity": 1})
+        self.writer.add(
+            "returnrequest",
+            {
+                "id": return_id,
+                "rma": f"RMA-G{return_id:07d}",
+                "order_id": order["id"],
+                "customer_id": person.customer_id,
+                "status": status,
+                "reason": "changed my mind",
+                "refund_method": "original_payment",
+                "refund_payment_method_id": method_id,
+                "refund_amount_cents": line["unit_price_cents"],
+                "label_ref": f"LBL-G{return_id:07d}",
+                "idempotency_key": f"seed:{return_id}",
+                "session_id": None,
+                "created_at": when,
+            },
+        )
+        self.writer.add(
+            "returnitem",
+            {"id": self.ids.take("returnitem"), "return_id": return_id, "order_item_id": line["id"], "quantity": 1},
+        )
         if status == "refunded":
-            self.writer.add("payment", {"id": self.ids.take("payment"), "order_id": order["id"],
-                                        "payment_method_id": method_id, "direction": "refund",
-                                        "amount_cents": line["unit_price_cents"],
-                                        "created_at": when + timedelta(days=3)})
+            self.writer.add(
+                "payment",
+                {
+                    "id": self.ids.take("payment"),
+                    "order_id": order["id"],
+                    "payment_method_id": method_id,
+                    "direction": "refund",
+                    "amount_cents": line["unit_price_cents"],
+                    "created_at": when + timedelta(days=3),
+                },
+            )
 
 
-def _order(status: str, created: datetime, processing: datetime | None, shipped: datetime | None,
-           delivered: datetime | None, cancelled: datetime | None) -> dict:
-    return {"status": status, "created_at": created, "processing_at": processing, "shipped_at": shipped,
-            "delivered_at": delivered, "cancelled_at": cancelled}
+def _order(
+    status: str,
+    created: datetime,
+    processing: datetime | None,
+    shipped: datetime | None,
+    delivered: datetime | None,
+    cancelled: datetime | None,
+) -> dict:
+    return {
+        "status": status,
+        "created_at": created,
+        "processing_at": processing,
+        "shipped_at": shipped,
+        "delivered_at": delivered,
+        "cancelled_at": cancelled,
+    }

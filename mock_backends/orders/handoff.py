@@ -16,16 +16,25 @@ def ticket_reference(ticket: HandoffTicket) -> str:
     return f"HD-{ticket.id or 0:06d}"
 
 
-def open_ticket(engine: Engine, *, customer_id: str | None, session_id: str | None, reason: str,
-                summary: str, language: str | None = None) -> HandoffTicket:
+def open_ticket(
+    engine: Engine,
+    *,
+    customer_id: str | None,
+    session_id: str | None,
+    reason: str,
+    summary: str,
+    language: str | None = None,
+) -> HandoffTicket:
     """Open a ticket for this conversation, or refresh the one already open (one open ticket per
     session, so a replayed or repeated hand-off never queues the customer twice)."""
     with Session(engine, expire_on_commit=False) as db:
         ticket = None
         if session_id:
-            ticket = db.exec(select(HandoffTicket)
-                             .where(HandoffTicket.session_id == session_id, HandoffTicket.status == "open")
-                             .order_by(col(HandoffTicket.id).desc())).first()
+            ticket = db.exec(
+                select(HandoffTicket)
+                .where(HandoffTicket.session_id == session_id, HandoffTicket.status == "open")
+                .order_by(col(HandoffTicket.id).desc())
+            ).first()
         if ticket is None:
             ticket = HandoffTicket(customer_id=customer_id, session_id=session_id)
         ticket.reason = reason[:200]
@@ -34,8 +43,14 @@ def open_ticket(engine: Engine, *, customer_id: str | None, session_id: str | No
         ticket.language = language or ticket.language
         db.add(ticket)
         db.flush()
-        audit.record(db, actor=customer_id, tool="transfer_to_human", outcome="ok", session_id=session_id,
-                     detail={"ticket": ticket_reference(ticket), "reason": reason[:200]})
+        audit.record(
+            db,
+            actor=customer_id,
+            tool="transfer_to_human",
+            outcome="ok",
+            session_id=session_id,
+            detail={"ticket": ticket_reference(ticket), "reason": reason[:200]},
+        )
         db.commit()
         db.refresh(ticket)
         return ticket

@@ -48,46 +48,60 @@ def actor(staff_id: int) -> str:
 def list_tickets(engine: Engine, statuses: tuple[str, ...], limit: int = 200) -> list[QueuedTicket]:
     """Tickets in these states, oldest first (the queue's order)."""
     with Session(engine, expire_on_commit=False) as db:
-        rows = db.exec(select(HandoffTicket, Customer, StaffMember)
-                       .join(Customer, col(Customer.id) == col(HandoffTicket.customer_id), isouter=True)
-                       .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
-                       .where(col(HandoffTicket.status).in_(statuses))
-                       .order_by(col(HandoffTicket.id)).limit(limit)).all()
+        rows = db.exec(
+            select(HandoffTicket, Customer, StaffMember)
+            .join(Customer, col(Customer.id) == col(HandoffTicket.customer_id), isouter=True)
+            .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
+            .where(col(HandoffTicket.status).in_(statuses))
+            .order_by(col(HandoffTicket.id))
+            .limit(limit)
+        ).all()
         return [_queued(t, c, s) for t, c, s in rows]
 
 
 def get_ticket(engine: Engine, ticket_id: int) -> QueuedTicket | None:
     with Session(engine, expire_on_commit=False) as db:
-        row = db.exec(select(HandoffTicket, Customer, StaffMember)
-                      .join(Customer, col(Customer.id) == col(HandoffTicket.customer_id), isouter=True)
-                      .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
-                      .where(HandoffTicket.id == ticket_id)).first()
+        row = db.exec(
+            select(HandoffTicket, Customer, StaffMember)
+            .join(Customer, col(Customer.id) == col(HandoffTicket.customer_id), isouter=True)
+            .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
+            .where(HandoffTicket.id == ticket_id)
+        ).first()
         return _queued(*row) if row else None
 
 
 def active_ticket(engine: Engine, session_id: str) -> QueuedTicket | None:
     """The conversation's ticket that keeps the assistant silent (open or claimed), if any."""
     with Session(engine, expire_on_commit=False) as db:
-        row = db.exec(select(HandoffTicket, StaffMember)
-                      .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
-                      .where(HandoffTicket.session_id == session_id, col(HandoffTicket.status).in_(ACTIVE))
-                      .order_by(col(HandoffTicket.id).desc())).first()
+        row = db.exec(
+            select(HandoffTicket, StaffMember)
+            .join(StaffMember, col(StaffMember.id) == col(HandoffTicket.claimed_by), isouter=True)
+            .where(HandoffTicket.session_id == session_id, col(HandoffTicket.status).in_(ACTIVE))
+            .order_by(col(HandoffTicket.id).desc())
+        ).first()
         return _queued(row[0], None, row[1]) if row else None
 
 
 def queue_position(engine: Engine, ticket_id: int) -> int:
     """1 for the oldest open ticket: how many open tickets (this one included) are at or before it."""
     with Session(engine) as db:
-        return int(db.exec(select(func.count()).select_from(HandoffTicket)
-                           .where(HandoffTicket.status == "open", col(HandoffTicket.id) <= ticket_id)).one())
+        return int(
+            db.exec(
+                select(func.count())
+                .select_from(HandoffTicket)
+                .where(HandoffTicket.status == "open", col(HandoffTicket.id) <= ticket_id)
+            ).one()
+        )
 
 
 def claim(engine: Engine, ticket_id: int, staff_id: int, now: datetime) -> None:
     """Take an open ticket. Raises TicketConflict (who has it) when it is not open any more."""
     with Session(engine) as db:
-        taken = db.execute(update(HandoffTicket)
-                           .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
-                           .values(status="claimed", claimed_by=staff_id, claimed_at=now)).rowcount  # type: ignore[attr-defined]
+        taken = db.execute(
+            update(HandoffTicket)
+            .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
+            .values(status="claimed", claimed_by=staff_id, claimed_at=now)
+        ).rowcount  # type: ignore[attr-defined]
         if not taken:
             db.rollback()
             raise _conflict(engine, ticket_id)
@@ -100,29 +114,45 @@ def close(engine: Engine, ticket_id: int, staff_id: int, *, status: str, note: s
     assert status in CLOSED
     with Session(engine) as db:
         held_here = (col(HandoffTicket.status) == "open") | (
-            (col(HandoffTicket.status) == "claimed") & (col(HandoffTicket.claimed_by) == staff_id))
-        done = db.execute(update(HandoffTicket).where(col(HandoffTicket.id) == ticket_id, held_here)
-                          .values(status=status, closed_at=now, closing_note=note or None,
-                                  claimed_by=func.coalesce(col(HandoffTicket.claimed_by), staff_id))).rowcount  # type: ignore[attr-defined]
+            (col(HandoffTicket.status) == "claimed") & (col(HandoffTicket.claimed_by) == staff_id)
+        )
+        done = db.execute(
+            update(HandoffTicket)
+            .where(col(HandoffTicket.id) == ticket_id, held_here)
+            .values(
+                status=status,
+                closed_at=now,
+                closing_note=note or None,
+                claimed_by=func.coalesce(col(HandoffTicket.claimed_by), staff_id),
+            )
+        ).rowcount  # type: ignore[attr-defined]
         if not done:
             db.rollback()
             raise _conflict(engine, ticket_id)
-        _audit(db, ticket_id, staff_id, "staff_hand_back" if status == "handed_back" else "staff_resolve",
-               note=note[:200])
+        _audit(
+            db, ticket_id, staff_id, "staff_hand_back" if status == "handed_back" else "staff_resolve", note=note[:200]
+        )
         db.commit()
 
 
 def withdraw(engine: Engine, ticket_id: int, customer_id: str | None, now: datetime) -> bool:
     """The customer goes back to the assistant before anyone claimed the ticket; False if someone did."""
     with Session(engine) as db:
-        done = db.execute(update(HandoffTicket)
-                          .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
-                          .values(status="withdrawn", closed_at=now)).rowcount  # type: ignore[attr-defined]
+        done = db.execute(
+            update(HandoffTicket)
+            .where(col(HandoffTicket.id) == ticket_id, col(HandoffTicket.status) == "open")
+            .values(status="withdrawn", closed_at=now)
+        ).rowcount  # type: ignore[attr-defined]
         if done:
             ticket = db.get(HandoffTicket, ticket_id)
-            audit.record(db, actor=customer_id, tool="customer_withdrew", outcome="ok",
-                         session_id=ticket.session_id if ticket else None,
-                         detail={"ticket": ticket_reference(ticket) if ticket else None})
+            audit.record(
+                db,
+                actor=customer_id,
+                tool="customer_withdrew",
+                outcome="ok",
+                session_id=ticket.session_id if ticket else None,
+                detail={"ticket": ticket_reference(ticket) if ticket else None},
+            )
         db.commit()
         return bool(done)
 
@@ -135,8 +165,9 @@ def check_holds(engine: Engine, ticket_id: int, staff_id: int) -> QueuedTicket:
     return found
 
 
-def audit_staff(engine: Engine, ticket_id: int | None, staff_id: int, action: str, outcome: str = "ok",
-                **detail: Any) -> None:
+def audit_staff(
+    engine: Engine, ticket_id: int | None, staff_id: int, action: str, outcome: str = "ok", **detail: Any
+) -> None:
     with Session(engine) as db:
         _audit(db, ticket_id, staff_id, action, outcome, **detail)
         db.commit()
@@ -144,22 +175,38 @@ def audit_staff(engine: Engine, ticket_id: int | None, staff_id: int, action: st
 
 def customer_orders(engine: Engine, customer_id: str, limit: int = 20) -> list[Order]:
     with Session(engine, expire_on_commit=False) as db:
-        return list(db.exec(select(Order).where(Order.customer_id == customer_id)
-                            .order_by(col(Order.created_at).desc()).limit(limit)))
+        return list(
+            db.exec(
+                select(Order)
+                .where(Order.customer_id == customer_id)
+                .order_by(col(Order.created_at).desc())
+                .limit(limit)
+            )
+        )
 
 
 def customer_returns(engine: Engine, customer_id: str, limit: int = 20) -> list[ReturnRequest]:
     with Session(engine, expire_on_commit=False) as db:
-        return list(db.exec(select(ReturnRequest).where(ReturnRequest.customer_id == customer_id)
-                            .order_by(col(ReturnRequest.created_at).desc()).limit(limit)))
+        return list(
+            db.exec(
+                select(ReturnRequest)
+                .where(ReturnRequest.customer_id == customer_id)
+                .order_by(col(ReturnRequest.created_at).desc())
+                .limit(limit)
+            )
+        )
 
 
-def _audit(db: Session, ticket_id: int | None, staff_id: int, action: str, outcome: str = "ok",
-           **detail: Any) -> None:
+def _audit(db: Session, ticket_id: int | None, staff_id: int, action: str, outcome: str = "ok", **detail: Any) -> None:
     ticket = db.get(HandoffTicket, ticket_id) if ticket_id else None
-    audit.record(db, actor=actor(staff_id), tool=action, outcome=outcome,
-                 session_id=ticket.session_id if ticket else None,
-                 detail={"ticket": ticket_reference(ticket) if ticket else None, **detail})
+    audit.record(
+        db,
+        actor=actor(staff_id),
+        tool=action,
+        outcome=outcome,
+        session_id=ticket.session_id if ticket else None,
+        detail={"ticket": ticket_reference(ticket) if ticket else None, **detail},
+    )
 
 
 def _conflict(engine: Engine, ticket_id: int) -> TicketConflict:
@@ -170,5 +217,9 @@ def _conflict(engine: Engine, ticket_id: int) -> TicketConflict:
 
 
 def _queued(ticket: HandoffTicket, customer: Customer | None, staff: StaffMember | None) -> QueuedTicket:
-    return QueuedTicket(ticket, ticket_reference(ticket), customer.display_name if customer else None,
-                        staff.display_name if staff else None)
+    return QueuedTicket(
+        ticket,
+        ticket_reference(ticket),
+        customer.display_name if customer else None,
+        staff.display_name if staff else None,
+    )

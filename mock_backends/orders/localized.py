@@ -34,8 +34,11 @@ def product_names(session: Session, products: Iterable[Product], lang: str | Non
     code = languages.get(lang).code
     if not english or code == languages.DEFAULT:
         return english
-    rows = session.exec(select(ProductName.product_id, ProductName.name)
-                        .where(col(ProductName.product_id).in_(list(english)), ProductName.language == code)).all()
+    rows = session.exec(
+        select(ProductName.product_id, ProductName.name).where(
+            col(ProductName.product_id).in_(list(english)), ProductName.language == code
+        )
+    ).all()
     return english | dict(rows)
 
 
@@ -46,8 +49,11 @@ def product_name(session: Session, product: Product, lang: str | None) -> str:
 
 def name_rows(product_id: str, names: dict[str, str | None]) -> list[dict[str, str]]:
     """`productname` rows for a product's names by language (seeders); English stays in `product.name`."""
-    return [{"product_id": product_id, "language": code, "name": name}
-            for code, name in names.items() if name and code != languages.DEFAULT]
+    return [
+        {"product_id": product_id, "language": code, "name": name}
+        for code, name in names.items()
+        if name and code != languages.DEFAULT
+    ]
 
 
 def payment_method_description(method: PaymentMethod | None, lang: str | None) -> str | None:

@@ -19,8 +19,16 @@ from mock_backends.orders.pii_columns import REDACTED  # importing it installs t
 
 # A pending order may have its items changed once (tau-bench's "pending (item modified)"); a delivered
 # one records its latest after-sales request (tau-bench's "return requested" / "exchange requested").
-ORDER_STATUSES = ("pending", "items_modified", "processing", "shipped", "delivered", "return_requested",
-                  "exchange_requested", "cancelled")
+ORDER_STATUSES = (
+    "pending",
+    "items_modified",
+    "processing",
+    "shipped",
+    "delivered",
+    "return_requested",
+    "exchange_requested",
+    "cancelled",
+)
 DELIVERED_STATUSES = ("delivered", "return_requested", "exchange_requested")  # each has been delivered
 RETURN_STATUSES = ("requested", "label_created", "in_transit", "received", "refunded", "cancelled")
 PAYMENT_KINDS = ("credit_card", "paypal", "gift_card")
@@ -119,10 +127,14 @@ class Order(SQLModel, table=True):
         CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
         CheckConstraint("total_cents >= 0", name="ck_order_total"),
         # Each lifecycle state carries the timestamp of reaching it (the return window starts at delivery).
-        CheckConstraint(f"{_in('status', ('shipped', *DELIVERED_STATUSES), negate=True)} OR shipped_at IS NOT NULL",
-                        name="ck_order_shipped_at"),
-        CheckConstraint(f"{_in('status', DELIVERED_STATUSES, negate=True)} OR delivered_at IS NOT NULL",
-                        name="ck_order_delivered_at"),
+        CheckConstraint(
+            f"{_in('status', ('shipped', *DELIVERED_STATUSES), negate=True)} OR shipped_at IS NOT NULL",
+            name="ck_order_shipped_at",
+        ),
+        CheckConstraint(
+            f"{_in('status', DELIVERED_STATUSES, negate=True)} OR delivered_at IS NOT NULL",
+            name="ck_order_delivered_at",
+        ),
         CheckConstraint("status <> 'cancelled' OR cancelled_at IS NOT NULL", name="ck_order_cancelled_at"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
     )
@@ -145,11 +157,12 @@ class OrderItem(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="ck_order_item_quantity"),
         CheckConstraint("unit_price_cents >= 0", name="ck_order_item_price"),
+        CheckConstraint("quantity_returned >= 0 AND quantity_returned <= quantity", name="ck_order_item_returned"),
         CheckConstraint(
-            "quantity_returned >= 0 AND quantity_returned <= quantity", name="ck_order_item_returned"
+            "quantity_exchanged IS NULL OR (quantity_exchanged >= 0 "
+            "AND quantity_returned + quantity_exchanged <= quantity)",
+            name="ck_order_item_exchanged",
         ),
-        CheckConstraint("quantity_exchanged IS NULL OR (quantity_exchanged >= 0 "
-                        "AND quantity_returned + quantity_exchanged <= quantity)", name="ck_order_item_exchanged"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="orders.id", index=True, max_length=32)
@@ -174,8 +187,11 @@ class Payment(SQLModel, table=True):
     direction: str = Field(default="charge", max_length=10)
     amount_cents: int
     created_at: datetime = Field(default_factory=utcnow)
-    note: str | None = Field(default=None, max_length=100,
-                             description="What it settles: 'order cancelled', 'exchange EXC-…', 'items changed'.")
+    note: str | None = Field(
+        default=None,
+        max_length=100,
+        description="What it settles: 'order cancelled', 'exchange EXC-…', 'items changed'.",
+    )
 
 
 class Shipment(SQLModel, table=True):
@@ -257,9 +273,7 @@ class HandoffTicket(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Append-only: who did what, when, through which tool, and how it ended."""
 
-    __table_args__ = (
-        CheckConstraint("outcome IN ('ok', 'refused', 'error')", name="ck_audit_outcome"),
-    )
+    __table_args__ = (CheckConstraint("outcome IN ('ok', 'refused', 'error')", name="ck_audit_outcome"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str = Field(max_length=64, description="The verified customer id, or 'anonymous' / 'system'.")

@@ -38,8 +38,11 @@ def check_reason(reason: str) -> str:
     policy = load_after_sales_policy()
     found = normalise_reason(policy, reason)
     if found is None:
-        raise InvalidOrderChange("Please give the reason for cancelling: "
-                                 + " or ".join(repr(r) for r in policy.order_changes.cancel_reasons) + ".")
+        raise InvalidOrderChange(
+            "Please give the reason for cancelling: "
+            + " or ".join(repr(r) for r in policy.order_changes.cancel_reasons)
+            + "."
+        )
     return found
 
 
@@ -53,33 +56,61 @@ def preview_cancel_order(session: Session, customer_id: str, order_id: str, reas
     order = get_owned_order(session, customer_id, order_id)
     _check_cancellable(order)
     found = check_reason(reason)
-    return CancellationQuote(order_id=order.id, reason=found, total_cents=order.total_cents,
-                             refunds=refunds_of_order(session, order.id))
+    return CancellationQuote(
+        order_id=order.id, reason=found, total_cents=order.total_cents, refunds=refunds_of_order(session, order.id)
+    )
 
 
-def cancel_order(session: Session, customer_id: str, order_id: str, reason: str, idempotency_key: str,
-                 now: datetime, session_id: str | None = None) -> OrderChange:
+def cancel_order(
+    session: Session,
+    customer_id: str,
+    order_id: str,
+    reason: str,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None = None,
+) -> OrderChange:
     """Cancel the customer's order and refund it, or return what an earlier call with this key did."""
 
     def write(order: Order | None) -> tuple[dict, list[MoneyMove]]:
         assert order is not None
         _check_cancellable(order)  # first, as the card checks: a shipped order is refused with tracking offered
         found = check_reason(reason)
-        moved = session.execute(update(Order)
-                                .where(col(Order.id) == order.id,
-                                       col(Order.status).in_(load_after_sales_policy().order_changes.cancellable_statuses))
-                                .values(status="cancelled", cancelled_at=now))
+        moved = session.execute(
+            update(Order)
+            .where(
+                col(Order.id) == order.id,
+                col(Order.status).in_(load_after_sales_policy().order_changes.cancellable_statuses),
+            )
+            .values(status="cancelled", cancelled_at=now)
+        )
         # only if the row changed under our lock, e.g. edited by hand
         if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
             raise InvalidOrderChange(f"Order {order.id} has just changed; please check its status again.")
-        refunds = [move for method, cents in paid_by_method(session, order.id)
-                   if (move := settle(session, order_id=order.id, method=method, amount_cents=-cents,
-                                      note="order cancelled", now=now)) is not None]
-        lines = session.exec(select(OrderItem).where(OrderItem.order_id == order.id)
-                             .order_by(col(OrderItem.variant_id))).all()  # the lock order stock is taken in
+        refunds = [
+            move
+            for method, cents in paid_by_method(session, order.id)
+            if (
+                move := settle(
+                    session, order_id=order.id, method=method, amount_cents=-cents, note="order cancelled", now=now
+                )
+            )
+            is not None
+        ]
+        lines = session.exec(
+            select(OrderItem).where(OrderItem.order_id == order.id).order_by(col(OrderItem.variant_id))
+        ).all()  # the lock order stock is taken in
         for line in lines:
             put_back_stock(session, line.variant_id, line.quantity)
         return {"reason": found, "total_cents": order.total_cents}, refunds
 
-    return run_change(session, customer_id=customer_id, order_id=order_id, kind="cancel_order",
-                      idempotency_key=idempotency_key, now=now, session_id=session_id, write=write)
+    return run_change(
+        session,
+        customer_id=customer_id,
+        order_id=order_id,
+        kind="cancel_order",
+        idempotency_key=idempotency_key,
+        now=now,
+        session_id=session_id,
+        write=write,
+    )

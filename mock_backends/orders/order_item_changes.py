@@ -64,15 +64,17 @@ def as_changes(items: ItemChanges) -> list[ItemChange]:
     return [item if isinstance(item, ItemChange) else ItemChange(*item) for item in items]
 
 
-def preview_order_items_change(session: Session, customer_id: str, order_id: str, items: ItemChanges,
-                               payment_method_id: str | None) -> ItemsChangeQuote:
+def preview_order_items_change(
+    session: Session, customer_id: str, order_id: str, items: ItemChanges, payment_method_id: str | None
+) -> ItemsChangeQuote:
     """The change the customer would confirm, or the refusal the write would raise; writes nothing."""
     detail = get_order_detail(session, customer_id, order_id)
     return _quote(session, customer_id, detail, as_changes(items), payment_method_id)
 
 
-def _quote(session: Session, customer_id: str, detail: OrderDetail, changes: list[ItemChange],
-           payment_method_id: str | None) -> ItemsChangeQuote:
+def _quote(
+    session: Session, customer_id: str, detail: OrderDetail, changes: list[ItemChange], payment_method_id: str | None
+) -> ItemsChangeQuote:
     order = detail.order
     if not may_change(load_after_sales_policy(), order.status, "items"):
         refuse_for_status(order.id, order.status, "have its items changed")
@@ -84,57 +86,98 @@ def _quote(session: Session, customer_id: str, detail: OrderDetail, changes: lis
     missing = [c.order_item_id for c in changes if c.order_item_id not in by_id]
     if missing:
         raise InvalidSwap(f"Item {missing[0]} is not on order {order.id}.")
-    variants = variants_by_id(session, {c.new_variant_id for c in changes} | {by_id[c.order_item_id].variant_id
-                                                                            for c in changes})
+    variants = variants_by_id(
+        session, {c.new_variant_id for c in changes} | {by_id[c.order_item_id].variant_id for c in changes}
+    )
     requests = []
     for change in changes:
-        line, current, new = by_id[change.order_item_id], variants.get(by_id[change.order_item_id].variant_id), \
-            variants.get(change.new_variant_id)
-        requests.append(SwapRequest(order_item_id=line.order_item_id, product_id=current.product_id if current else "",
-                                    variant_id=line.variant_id, unit_price_cents=line.unit_price_cents,
-                                    remaining=line.quantity, quantity=change.quantity or line.quantity,
-                                    new=variant_facts(new) if new is not None else None))
+        line, current, new = (
+            by_id[change.order_item_id],
+            variants.get(by_id[change.order_item_id].variant_id),
+            variants.get(change.new_variant_id),
+        )
+        requests.append(
+            SwapRequest(
+                order_item_id=line.order_item_id,
+                product_id=current.product_id if current else "",
+                variant_id=line.variant_id,
+                unit_price_cents=line.unit_price_cents,
+                remaining=line.quantity,
+                quantity=change.quantity or line.quantity,
+                new=variant_facts(new) if new is not None else None,
+            )
+        )
     reasons = check_swaps(requests)
     refused = [(r, reason) for r, reason in zip(requests, reasons, strict=True) if reason != SwapReason.OK]
     if refused:
-        message = "; ".join(f"{by_id[r.order_item_id].product_name}: "
-                            f"{SWAP_TEXT[reason].format(remaining=r.remaining)}" for r, reason in refused)
+        message = "; ".join(
+            f"{by_id[r.order_item_id].product_name}: {SWAP_TEXT[reason].format(remaining=r.remaining)}"
+            for r, reason in refused
+        )
         if all(reason in (SwapReason.OUT_OF_STOCK, SwapReason.NOT_AVAILABLE) for _r, reason in refused):
             raise OutOfStock(message)
-        raise InvalidSwap(message, [{"order_item_id": r.order_item_id, "reason": reason.value}
-                                    for r, reason in refused])
-    items = [ChangedItem(order_item_id=r.order_item_id, product=by_id[r.order_item_id].product_name,
-                         old_variant_id=r.variant_id, old_options=parse_options(by_id[r.order_item_id].options),
-                         new_variant_id=r.new.variant_id, new_options=parse_options(variants[r.new.variant_id].options),
-                         quantity=r.quantity, new_unit_price_cents=r.new.price_cents,
-                         difference_cents=line_difference(r))
-             for r in requests if r.new is not None]
+        raise InvalidSwap(
+            message, [{"order_item_id": r.order_item_id, "reason": reason.value} for r, reason in refused]
+        )
+    items = [
+        ChangedItem(
+            order_item_id=r.order_item_id,
+            product=by_id[r.order_item_id].product_name,
+            old_variant_id=r.variant_id,
+            old_options=parse_options(by_id[r.order_item_id].options),
+            new_variant_id=r.new.variant_id,
+            new_options=parse_options(variants[r.new.variant_id].options),
+            quantity=r.quantity,
+            new_unit_price_cents=r.new.price_cents,
+            difference_cents=line_difference(r),
+        )
+        for r in requests
+        if r.new is not None
+    ]
     difference = sum(i.difference_cents for i in items)
     method = owned_payment_method(session, customer_id, payment_method_id) if payment_method_id else None
     if method is None and difference:
-        raise InvalidSwap(f"Choose one of your payment methods to {'pay' if difference > 0 else 'receive'} the "
-                          f"price difference of {abs(difference) / 100:.2f}.")
+        raise InvalidSwap(
+            f"Choose one of your payment methods to {'pay' if difference > 0 else 'receive'} the "
+            f"price difference of {abs(difference) / 100:.2f}."
+        )
     if method is not None:
         check_covers(method, difference)
-    return ItemsChangeQuote(order_id=order.id, items=items, price_difference_cents=difference,
-                            payment=planned_move(method, difference) if method else None, payment_method=method)
+    return ItemsChangeQuote(
+        order_id=order.id,
+        items=items,
+        price_difference_cents=difference,
+        payment=planned_move(method, difference) if method else None,
+        payment_method=method,
+    )
 
 
-def change_order_items(session: Session, customer_id: str, order_id: str, items: ItemChanges,
-                       payment_method_id: str | None, idempotency_key: str, now: datetime,
-                       session_id: str | None = None) -> OrderChange:
+def change_order_items(
+    session: Session,
+    customer_id: str,
+    order_id: str,
+    items: ItemChanges,
+    payment_method_id: str | None,
+    idempotency_key: str,
+    now: datetime,
+    session_id: str | None = None,
+) -> OrderChange:
     """Change the pending order's items, or return what an earlier call with this key did."""
     changes = as_changes(items)
 
     def write(order: Order | None) -> tuple[dict, list[MoneyMove]]:
         assert order is not None
-        quote = _quote(session, customer_id, get_order_detail(session, customer_id, order.id), changes,
-                       payment_method_id)
-        moved = session.execute(update(Order)
-                                .where(col(Order.id) == order.id,
-                                       col(Order.status).in_(load_after_sales_policy().order_changes.item_change_statuses))
-                                .values(status="items_modified",
-                                        total_cents=Order.total_cents + quote.price_difference_cents))
+        quote = _quote(
+            session, customer_id, get_order_detail(session, customer_id, order.id), changes, payment_method_id
+        )
+        moved = session.execute(
+            update(Order)
+            .where(
+                col(Order.id) == order.id,
+                col(Order.status).in_(load_after_sales_policy().order_changes.item_change_statuses),
+            )
+            .values(status="items_modified", total_cents=Order.total_cents + quote.price_difference_cents)
+        )
         if moved.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult; changed under our lock: only by hand
             raise InvalidSwap(f"Order {order.id} has just changed; please check its status again.")
         for item in quote.items:
@@ -148,17 +191,45 @@ def change_order_items(session: Session, customer_id: str, order_id: str, items:
                 take_stock(session, variant_id, stock[variant_id])
             elif stock[variant_id] < 0:
                 put_back_stock(session, variant_id, -stock[variant_id])
-        move = settle(session, order_id=order.id, method=quote.payment_method,
-                      amount_cents=quote.price_difference_cents, note="items changed",
-                      now=now) if quote.payment_method else None
-        summary = {"items": [{"order_item_id": i.order_item_id, "product": i.product, "from": i.old_options,
-                              "to": i.new_options, "new_variant_id": i.new_variant_id, "quantity": i.quantity,
-                              "difference_cents": i.difference_cents} for i in quote.items],
-                   "price_difference_cents": quote.price_difference_cents}
+        move = (
+            settle(
+                session,
+                order_id=order.id,
+                method=quote.payment_method,
+                amount_cents=quote.price_difference_cents,
+                note="items changed",
+                now=now,
+            )
+            if quote.payment_method
+            else None
+        )
+        summary = {
+            "items": [
+                {
+                    "order_item_id": i.order_item_id,
+                    "product": i.product,
+                    "from": i.old_options,
+                    "to": i.new_options,
+                    "new_variant_id": i.new_variant_id,
+                    "quantity": i.quantity,
+                    "difference_cents": i.difference_cents,
+                }
+                for i in quote.items
+            ],
+            "price_difference_cents": quote.price_difference_cents,
+        }
         return summary, [move] if move else []
 
-    return run_change(session, customer_id=customer_id, order_id=order_id, kind="order_items",
-                      idempotency_key=idempotency_key, now=now, session_id=session_id, write=write)
+    return run_change(
+        session,
+        customer_id=customer_id,
+        order_id=order_id,
+        kind="order_items",
+        idempotency_key=idempotency_key,
+        now=now,
+        session_id=session_id,
+        write=write,
+    )
 
 
 def _swap_line(session: Session, order_id: str, item: ChangedItem) -> None:
@@ -169,7 +240,15 @@ def _swap_line(session: Session, order_id: str, item: ChangedItem) -> None:
         line.variant_id, line.unit_price_cents = item.new_variant_id, item.new_unit_price_cents
     else:
         line.quantity -= item.quantity
-        session.add(OrderItem(order_id=order_id, variant_id=item.new_variant_id, quantity=item.quantity,
-                              unit_price_cents=item.new_unit_price_cents, quantity_returned=0, quantity_exchanged=0))
+        session.add(
+            OrderItem(
+                order_id=order_id,
+                variant_id=item.new_variant_id,
+                quantity=item.quantity,
+                unit_price_cents=item.new_unit_price_cents,
+                quantity_returned=0,
+                quantity_exchanged=0,
+            )
+        )
     session.add(line)
     session.flush()

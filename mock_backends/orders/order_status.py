@@ -16,11 +16,16 @@ from mock_backends.orders.models import DELIVERED_STATUSES, Order, ReturnRequest
 
 def after_sales_status(session: Session, order_id: str) -> str:
     """'return_requested', 'exchange_requested' (whichever standing request is newest) or 'delivered'."""
-    latest_return = session.exec(select(func.max(ReturnRequest.created_at))
-                                 .where(ReturnRequest.order_id == order_id, ReturnRequest.status != "cancelled")).one()
-    latest_exchange = session.exec(select(func.max(ExchangeRequest.created_at))
-                                   .where(ExchangeRequest.order_id == order_id,
-                                          ExchangeRequest.status != "cancelled")).one()
+    latest_return = session.exec(
+        select(func.max(ReturnRequest.created_at)).where(
+            ReturnRequest.order_id == order_id, ReturnRequest.status != "cancelled"
+        )
+    ).one()
+    latest_exchange = session.exec(
+        select(func.max(ExchangeRequest.created_at)).where(
+            ExchangeRequest.order_id == order_id, ExchangeRequest.status != "cancelled"
+        )
+    ).one()
     if latest_return is None and latest_exchange is None:
         return "delivered"
     if latest_exchange is None or (latest_return is not None and latest_return > latest_exchange):
@@ -30,6 +35,8 @@ def after_sales_status(session: Session, order_id: str) -> str:
 
 def settle_after_sales_status(session: Session, order_id: str) -> None:
     """Set a delivered order's status from its standing requests, in the caller's transaction."""
-    session.execute(update(Order)
-                    .where(col(Order.id) == order_id, col(Order.status).in_(DELIVERED_STATUSES))
-                    .values(status=after_sales_status(session, order_id)))
+    session.execute(
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status).in_(DELIVERED_STATUSES))
+        .values(status=after_sales_status(session, order_id))
+    )

@@ -44,7 +44,8 @@ def check_covers(method: PaymentMethod, charge_cents: int) -> None:
     if not covers(method.kind, method.balance_cents, charge_cents):
         raise InsufficientBalance(
             f"The balance of {method.label} ({(method.balance_cents or 0) / 100:.2f}) does not cover "
-            f"{charge_cents / 100:.2f}; choose another payment method.")
+            f"{charge_cents / 100:.2f}; choose another payment method."
+        )
 
 
 def planned_move(method: PaymentMethod, amount_cents: int) -> MoneyMove | None:
@@ -52,21 +53,35 @@ def planned_move(method: PaymentMethod, amount_cents: int) -> MoneyMove | None:
     if amount_cents == 0:
         return None
     refund = amount_cents < 0
-    return MoneyMove(direction="refund" if refund else "charge", amount_cents=abs(amount_cents),
-                     payment_method_id=method.id, payment_method=method.label, kind=method.kind,
-                     timing=load_after_sales_policy().timing(method.kind) if refund else None)
+    return MoneyMove(
+        direction="refund" if refund else "charge",
+        amount_cents=abs(amount_cents),
+        payment_method_id=method.id,
+        payment_method=method.label,
+        kind=method.kind,
+        timing=load_after_sales_policy().timing(method.kind) if refund else None,
+    )
 
 
-def settle(session: Session, *, order_id: str, method: PaymentMethod, amount_cents: int, note: str,
-           now: datetime) -> MoneyMove | None:
+def settle(
+    session: Session, *, order_id: str, method: PaymentMethod, amount_cents: int, note: str, now: datetime
+) -> MoneyMove | None:
     """Charge (> 0) or refund (< 0) `amount_cents` on `method` in the caller's transaction."""
     move = planned_move(method, amount_cents)
     if move is None:
         return None
     if method.kind == "gift_card":
         _move_gift_card_balance(session, method, -amount_cents)
-    session.add(Payment(order_id=order_id, payment_method_id=method.id, direction=move.direction,
-                        amount_cents=move.amount_cents, created_at=now, note=note[:100]))
+    session.add(
+        Payment(
+            order_id=order_id,
+            payment_method_id=method.id,
+            direction=move.direction,
+            amount_cents=move.amount_cents,
+            created_at=now,
+            note=note[:100],
+        )
+    )
     return move
 
 
@@ -77,8 +92,9 @@ def _move_gift_card_balance(session: Session, method: PaymentMethod, delta_cents
     if delta_cents < 0:  # a charge: only if the balance still covers it (it may have been spent meanwhile)
         stmt = stmt.where(balance >= -delta_cents)
     if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
-        raise InsufficientBalance(f"The balance of {method.label} no longer covers {-delta_cents / 100:.2f}; "
-                                  "choose another payment method.")
+        raise InsufficientBalance(
+            f"The balance of {method.label} no longer covers {-delta_cents / 100:.2f}; choose another payment method."
+        )
 
 
 def paid_by_method(session: Session, order_id: str) -> list[tuple[PaymentMethod, int]]:
@@ -93,5 +109,8 @@ def paid_by_method(session: Session, order_id: str) -> list[tuple[PaymentMethod,
 
 def refunds_of_order(session: Session, order_id: str) -> list[MoneyMove]:
     """The refunds that cancelling the order would make: what each method paid, back to it."""
-    return [move for method, cents in paid_by_method(session, order_id)
-            if (move := planned_move(method, -cents)) is not None]
+    return [
+        move
+        for method, cents in paid_by_method(session, order_id)
+        if (move := planned_move(method, -cents)) is not None
+    ]

@@ -78,20 +78,35 @@ def options_text(options: dict[str, str]) -> str:
 
 def variant_view(variant: Variant) -> VariantView:
     stock = variant.stock
-    return VariantView(variant_id=variant.id, options=parse_options(variant.options), price_cents=variant.price_cents,
-                       available=variant.available, stock=stock,
-                       in_stock=variant.available and (stock is None or stock > 0))
+    return VariantView(
+        variant_id=variant.id,
+        options=parse_options(variant.options),
+        price_cents=variant.price_cents,
+        available=variant.available,
+        stock=stock,
+        in_stock=variant.available and (stock is None or stock > 0),
+    )
 
 
 def variant_facts(variant: Variant) -> VariantFacts:
-    return VariantFacts(variant_id=variant.id, product_id=variant.product_id, price_cents=variant.price_cents,
-                        available=variant.available, stock=variant.stock)
+    return VariantFacts(
+        variant_id=variant.id,
+        product_id=variant.product_id,
+        price_cents=variant.price_cents,
+        available=variant.available,
+        stock=variant.stock,
+    )
 
 
 def _view(session: Session, product: Product) -> ProductView:
     variants = session.exec(select(Variant).where(Variant.product_id == product.id).order_by(col(Variant.id))).all()
-    return ProductView(product_id=product.id, name=product.name, category=product.category,
-                       final_sale=product.final_sale, variants=[variant_view(v) for v in variants])
+    return ProductView(
+        product_id=product.id,
+        name=product.name,
+        category=product.category,
+        final_sale=product.final_sale,
+        variants=[variant_view(v) for v in variants],
+    )
 
 
 def product_view(session: Session, product: str) -> ProductView:
@@ -109,10 +124,15 @@ def product_view(session: Session, product: str) -> ProductView:
     if len(exact) == 1:
         return _view(session, exact[0])
     pattern = "%" + wanted.lower().replace("%", r"\%").replace("_", r"\_") + "%"
-    matches = exact or session.exec(
-        select(Product).where(func.lower(Product.name).like(pattern, escape="\\"))
-        .order_by(col(Product.name)).limit(MAX_NAME_MATCHES + 1)
-    ).all()
+    matches = (
+        exact
+        or session.exec(
+            select(Product)
+            .where(func.lower(Product.name).like(pattern, escape="\\"))
+            .order_by(col(Product.name))
+            .limit(MAX_NAME_MATCHES + 1)
+        ).all()
+    )
     if len(matches) == 1:
         return _view(session, matches[0])
     if not matches:
@@ -150,8 +170,11 @@ def take_stock(session: Session, variant_id: str, quantity: int) -> None:
     table = Variant.__table__  # type: ignore[attr-defined]
     taken = session.execute(
         update(table)
-        .where(table.c.id == variant_id, table.c.available.is_(True),
-               or_(table.c.stock.is_(None), table.c.stock >= quantity))
+        .where(
+            table.c.id == variant_id,
+            table.c.available.is_(True),
+            or_(table.c.stock.is_(None), table.c.stock >= quantity),
+        )
         .values(stock=table.c.stock - quantity)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult

@@ -36,9 +36,7 @@ def verify_by_email_and_order(session: Session, email: str, order_id: str) -> Cu
 
 def verify_by_name_and_postcode(session: Session, full_name: str, postcode: str) -> Customer:
     wanted = "".join(full_name.split()).lower()
-    candidates = session.exec(
-        select(Customer).where(Customer.postcode == postcode.strip().upper())
-    ).all()
+    candidates = session.exec(select(Customer).where(Customer.postcode == postcode.strip().upper())).all()
     for customer in candidates:
         names = {
             (customer.first_name + customer.last_name).lower(),
@@ -124,11 +122,21 @@ def _detail_statement(*, for_update: bool) -> Select:
     stmt = (
         # Column order = OrderRecord's fields, then OrderLine's, then the tracking number
         # (rows are unpacked by position).
-        select(*(orders.c[f.name] for f in fields(OrderRecord)),  # type: ignore[call-overload]  # sqlmodel: no *args form
-               items.c.id, items.c.variant_id, products.c.name, products.c.category, products.c.final_sale,
-               items.c.quantity, items.c.quantity_returned, items.c.unit_price_cents, local_name,
-               variants.c.options, func.coalesce(items.c.quantity_exchanged, 0),
-               shipments.c.tracking_number)
+        select(
+            *(orders.c[f.name] for f in fields(OrderRecord)),  # type: ignore[call-overload]  # sqlmodel: no *args form
+            items.c.id,
+            items.c.variant_id,
+            products.c.name,
+            products.c.category,
+            products.c.final_sale,
+            items.c.quantity,
+            items.c.quantity_returned,
+            items.c.unit_price_cents,
+            local_name,
+            variants.c.options,
+            func.coalesce(items.c.quantity_exchanged, 0),
+            shipments.c.tracking_number,
+        )
         .select_from(orders)
         .outerjoin(items, items.c.order_id == orders.c.id)
         .outerjoin(variants, variants.c.id == items.c.variant_id)
@@ -146,8 +154,9 @@ _ORDER_WIDTH, _LINE_END = len(fields(OrderRecord)), len(fields(OrderRecord)) + l
 assert len(_DETAIL[False].selected_columns) == _LINE_END + 1, "the select lists OrderLine's fields in order"
 
 
-def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_update: bool = False,
-                     language: str | None = None) -> OrderDetail:
+def get_order_detail(
+    session: Session, customer_id: str, order_id: str, *, for_update: bool = False, language: str | None = None
+) -> OrderDetail:
     """The customer's order with its lines and tracking numbers (another customer's order is 'not found').
     Product names are in `language` (`OrderLine.local_name`, English where there is none).
 
@@ -173,9 +182,6 @@ def get_order_detail(session: Session, customer_id: str, order_id: str, *, for_u
 def list_orders(session: Session, customer_id: str, limit: int = 10) -> list[Order]:
     return list(
         session.exec(
-            select(Order)
-            .where(Order.customer_id == customer_id)
-            .order_by(col(Order.created_at).desc())
-            .limit(limit)
+            select(Order).where(Order.customer_id == customer_id).order_by(col(Order.created_at).desc()).limit(limit)
         ).all()
     )

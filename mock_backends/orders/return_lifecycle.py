@@ -76,14 +76,16 @@ class ReturnView:
 
 def returned_lines(session: Session, return_id: int | None) -> list[tuple[ReturnItem, OrderItem, Product]]:
     """A return's items with the order line and product each comes from, in the order they were added."""
-    return list(session.exec(
-        select(ReturnItem, OrderItem, Product)
-        .join(OrderItem, col(OrderItem.id) == col(ReturnItem.order_item_id))
-        .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
-        .join(Product, col(Product.id) == col(Variant.product_id))
-        .where(ReturnItem.return_id == return_id)
-        .order_by(col(ReturnItem.id))
-    ).all())
+    return list(
+        session.exec(
+            select(ReturnItem, OrderItem, Product)
+            .join(OrderItem, col(OrderItem.id) == col(ReturnItem.order_item_id))
+            .join(Variant, col(Variant.id) == col(OrderItem.variant_id))
+            .join(Product, col(Product.id) == col(Variant.product_id))
+            .where(ReturnItem.return_id == return_id)
+            .order_by(col(ReturnItem.id))
+        ).all()
+    )
 
 
 def return_view(session: Session, customer_id: str, rma: str, language: str = "en") -> ReturnView:
@@ -94,12 +96,24 @@ def return_view(session: Session, customer_id: str, rma: str, language: str = "e
     refund_to = session.get(PaymentMethod, ret.refund_payment_method_id) if ret.refund_payment_method_id else None
     currency = session.exec(select(Order.currency).where(Order.id == ret.order_id)).one()
     return ReturnView(
-        rma=ret.rma, order_id=ret.order_id, status=ret.status, created_at=ret.created_at,
-        refund_method=ret.refund_method, refund_to=payment_method_description(refund_to, language),
-        refund_amount_cents=ret.refund_amount_cents, currency=currency, label_ref=ret.label_ref,
-        items=[ReturnedLine(order_item_id=line.id or 0, product=names[product.id], quantity=item.quantity,
-                            refund_cents=line.unit_price_cents * item.quantity)
-               for item, line, product in rows],
+        rma=ret.rma,
+        order_id=ret.order_id,
+        status=ret.status,
+        created_at=ret.created_at,
+        refund_method=ret.refund_method,
+        refund_to=payment_method_description(refund_to, language),
+        refund_amount_cents=ret.refund_amount_cents,
+        currency=currency,
+        label_ref=ret.label_ref,
+        items=[
+            ReturnedLine(
+                order_item_id=line.id or 0,
+                product=names[product.id],
+                quantity=item.quantity,
+                refund_cents=line.unit_price_cents * item.quantity,
+            )
+            for item, line, product in rows
+        ],
         language=language,
     )
 
@@ -107,8 +121,7 @@ def return_view(session: Session, customer_id: str, rma: str, language: str = "e
 def return_parcel(session: Session, return_id: int | None) -> Shipment | None:
     """The parcel the carrier booked for a return (its label), if any; found even when the carrier's
     answer never reached us, so a cancellation can void a label we were never told about."""
-    return session.exec(select(Shipment).where(Shipment.return_id == return_id,
-                                               Shipment.direction == "return")).first()
+    return session.exec(select(Shipment).where(Shipment.return_id == return_id, Shipment.direction == "return")).first()
 
 
 def ensure_cancellable(view: ReturnView) -> None:
@@ -118,8 +131,9 @@ def ensure_cancellable(view: ReturnView) -> None:
         raise ReturnNotCancellable(f"Return {view.rma} can no longer be cancelled: it is {status}.")
 
 
-def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str | None = None,
-                  reason: str = "", language: str = "en") -> ReturnView:
+def cancel_return(
+    engine: Engine, *, customer_id: str, rma: str, session_id: str | None = None, reason: str = "", language: str = "en"
+) -> ReturnView:
     """Cancel the customer's return if it has not shipped; its items count as not returned again."""
     with Session(engine) as session:
         ret = get_return(session, customer_id, rma)
@@ -139,9 +153,15 @@ def cancel_return(engine: Engine, *, customer_id: str, rma: str, session_id: str
         for item in items:
             _release_quantity(session, item)
         settle_after_sales_status(session, ret.order_id)
-        audit.record(session, actor=customer_id, tool="cancel_return", outcome="ok", session_id=session_id,
-                     order_id=ret.order_id, detail={"rma": ret.rma, "reason": reason[:200],
-                                                     "lines": [(i.order_item_id, i.quantity) for i in items]})
+        audit.record(
+            session,
+            actor=customer_id,
+            tool="cancel_return",
+            outcome="ok",
+            session_id=session_id,
+            order_id=ret.order_id,
+            detail={"rma": ret.rma, "reason": reason[:200], "lines": [(i.order_item_id, i.quantity) for i in items]},
+        )
         session.commit()
         return return_view(session, customer_id, rma, language)
 

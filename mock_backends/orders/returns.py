@@ -50,8 +50,9 @@ def new_rma() -> str:
     return "RMA-" + secrets.token_hex(4).upper()
 
 
-def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, damaged: bool,
-                language: str | None = None) -> list[dict]:
+def check_lines(
+    detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, damaged: bool, language: str | None = None
+) -> list[dict]:
     """Per-line policy decisions for the requested lines, explained in `language` (with the product's
     name in it, and its English name too when that differs); raises on lines that are not on the order."""
     by_id = {line.order_item_id: line for line in detail.lines}
@@ -67,16 +68,18 @@ def check_lines(detail: OrderDetail, lines: list[ReturnLine], *, now: datetime, 
         line = by_id[req.order_item_id]
         facts = detail.facts(line)
         decision = evaluate_item(policy, facts, requested_quantity=req.quantity, now=now, damaged=damaged)
-        decisions.append({
-            "order_item_id": line.order_item_id,
-            "product": line.display_name,
-            **({"product_en": line.product_name} if line.display_name != line.product_name else {}),
-            "quantity": req.quantity,
-            "eligible": decision.eligible,
-            "reason": decision.reason.value,
-            "explanation": explain(decision, facts, language),
-            "refund_cents": line.unit_price_cents * req.quantity if decision.eligible else 0,
-        })
+        decisions.append(
+            {
+                "order_item_id": line.order_item_id,
+                "product": line.display_name,
+                **({"product_en": line.product_name} if line.display_name != line.product_name else {}),
+                "quantity": req.quantity,
+                "eligible": decision.eligible,
+                "reason": decision.reason.value,
+                "explanation": explain(decision, facts, language),
+                "refund_cents": line.unit_price_cents * req.quantity if decision.eligible else 0,
+            }
+        )
     return decisions
 
 
@@ -121,10 +124,16 @@ def create_return(
             refund_to = refund_destination(session, customer_id, detail.order.id, refund_method)
             ret = ReturnRequest(
                 # The reason is the customer's own words: a phone or card number typed in the chat stays out.
-                rma=new_rma(), order_id=detail.order.id, customer_id=customer_id, reason=redact(reason)[:500],
-                refund_method=refund_method, refund_payment_method_id=refund_to.id if refund_to else None,
+                rma=new_rma(),
+                order_id=detail.order.id,
+                customer_id=customer_id,
+                reason=redact(reason)[:500],
+                refund_method=refund_method,
+                refund_payment_method_id=refund_to.id if refund_to else None,
                 refund_amount_cents=sum(d["refund_cents"] for d in decisions),
-                idempotency_key=idempotency_key, session_id=session_id, created_at=now,
+                idempotency_key=idempotency_key,
+                session_id=session_id,
+                created_at=now,
             )
             session.add(ret)
             session.flush()
@@ -133,8 +142,15 @@ def create_return(
                 session.add(ReturnItem(return_id=ret.id, order_item_id=req.order_item_id, quantity=req.quantity))
                 _reserve_quantity(session, req)
             settle_after_sales_status(session, detail.order.id)
-            audit.record(session, actor=customer_id, tool="create_return", outcome="ok", session_id=session_id,
-                         order_id=detail.order.id, detail={"rma": ret.rma, "lines": [vars(x) for x in lines]})
+            audit.record(
+                session,
+                actor=customer_id,
+                tool="create_return",
+                outcome="ok",
+                session_id=session_id,
+                order_id=detail.order.id,
+                detail={"rma": ret.rma, "lines": [vars(x) for x in lines]},
+            )
             session.commit()
             return _created(ret, decisions, currency=detail.order.currency, created=True)
     except IntegrityError:
@@ -173,12 +189,12 @@ def refund_destination(session: Session, customer_id: str, order_id: str, refund
     check_refund_method(refund_method)
     if refund_method == "original_payment":
         charge = session.exec(
-            select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge")
-            .order_by(col(Payment.id))
+            select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge").order_by(col(Payment.id))
         ).first()
         return session.get(PaymentMethod, charge.payment_method_id) if charge else None
     gift_card = session.exec(
-        select(PaymentMethod).where(PaymentMethod.customer_id == customer_id, PaymentMethod.kind == "gift_card")
+        select(PaymentMethod)
+        .where(PaymentMethod.customer_id == customer_id, PaymentMethod.kind == "gift_card")
         .order_by(col(PaymentMethod.id))
     ).first()
     if gift_card is None:
@@ -198,20 +214,29 @@ def _by_idempotency_key(engine: Engine, customer_id: str, key: str) -> CreatedRe
 
 def _by_idempotency_key_in(session: Session, customer_id: str, key: str) -> CreatedReturn | None:
     """The return an earlier call with `key` created for this customer (another customer's is never returned)."""
-    ret = session.exec(select(ReturnRequest).where(ReturnRequest.idempotency_key == key,
-                                                   ReturnRequest.customer_id == customer_id)).first()
+    ret = session.exec(
+        select(ReturnRequest).where(ReturnRequest.idempotency_key == key, ReturnRequest.customer_id == customer_id)
+    ).first()
     if ret is None:
         return None
     items = session.exec(select(ReturnItem).where(ReturnItem.return_id == ret.id).order_by(col(ReturnItem.id))).all()
     currency = session.exec(select(Order.currency).where(Order.id == ret.order_id)).one()
-    return _created(ret, [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items],
-                    currency=currency, created=False)
+    return _created(
+        ret,
+        [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in items],
+        currency=currency,
+        created=False,
+    )
 
 
 def _created(ret: ReturnRequest, decisions: list[dict], *, currency: str, created: bool) -> CreatedReturn:
     return CreatedReturn(
-        rma=ret.rma, order_id=ret.order_id, status=ret.status, refund_method=ret.refund_method,
-        refund_amount_cents=ret.refund_amount_cents, currency=currency,
+        rma=ret.rma,
+        order_id=ret.order_id,
+        status=ret.status,
+        refund_method=ret.refund_method,
+        refund_amount_cents=ret.refund_amount_cents,
+        currency=currency,
         items=[{"order_item_id": d["order_item_id"], "quantity": d["quantity"]} for d in decisions],
         created=created,
     )
@@ -224,5 +249,14 @@ def get_return(session: Session, customer_id: str, rma: str) -> ReturnRequest:
     return ret
 
 
-__all__ = ["CreatedReturn", "ReturnLine", "check_lines", "check_refund_method", "create_return", "get_return",
-           "normalize_order_id", "refund_destination", "return_by_idempotency_key"]
+__all__ = [
+    "CreatedReturn",
+    "ReturnLine",
+    "check_lines",
+    "check_refund_method",
+    "create_return",
+    "get_return",
+    "normalize_order_id",
+    "refund_destination",
+    "return_by_idempotency_key",
+]

@@ -70,9 +70,18 @@ VARIANTS: dict[str, tuple[str, dict[str, str], int, int]] = {
 }
 
 # The products' names in other languages (English is `PRODUCTS`); stored as `productname` rows.
-NAMES_ZH = {"P-HEADPHONES": "无线耳机", "P-CABLE": "USB-C 数据线", "P-SHOES": "跑鞋", "P-SUNGLASSES": "清仓太阳镜",
-            "P-TSHIRT": "纯棉 T 恤", "P-LAMP": "台灯", "P-SOCKS": "羊毛袜", "P-KETTLE": "电热水壶",
-            "P-TENT": "露营帐篷", "P-SERUM": "精华液"}
+NAMES_ZH = {
+    "P-HEADPHONES": "无线耳机",
+    "P-CABLE": "USB-C 数据线",
+    "P-SHOES": "跑鞋",
+    "P-SUNGLASSES": "清仓太阳镜",
+    "P-TSHIRT": "纯棉 T 恤",
+    "P-LAMP": "台灯",
+    "P-SOCKS": "羊毛袜",
+    "P-KETTLE": "电热水壶",
+    "P-TENT": "露营帐篷",
+    "P-SERUM": "精华液",
+}
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,13 @@ class DemoCustomer:
 
 DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     DemoCustomer(
-        "alice_chen_1001", "Alice", "Chen", "alice@example.com", "+1 415-555-0101", "94107", "en",
+        "alice_chen_1001",
+        "Alice",
+        "Chen",
+        "alice@example.com",
+        "+1 415-555-0101",
+        "94107",
+        "en",
         ("500 Howard St", "San Francisco", "CA", "US"),
         (
             DemoOrder("#W1000001", "delivered", 5, (("P-HEADPHONES", 1, 0), ("P-CABLE", 2, 0))),
@@ -114,7 +129,13 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         ),
     ),
     DemoCustomer(
-        "wang_fang_1002", "芳", "王", "wang.fang@example.cn", "+86 138 0013 8000", "200001", "zh",
+        "wang_fang_1002",
+        "芳",
+        "王",
+        "wang.fang@example.cn",
+        "+86 138 0013 8000",
+        "200001",
+        "zh",
         ("南京西路 1266 号", "上海", "上海市", "CN"),
         (
             DemoOrder("#W1000011", "delivered", 4, (("P-HEADPHONES", 1, 0),)),
@@ -123,7 +144,13 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         ),
     ),
     DemoCustomer(
-        "bob_miller_1003", "Bob", "Miller", "bob@example.com", "+1 212-555-0199", "10001", "en",
+        "bob_miller_1003",
+        "Bob",
+        "Miller",
+        "bob@example.com",
+        "+1 212-555-0199",
+        "10001",
+        "en",
         ("350 5th Ave", "New York", "NY", "US"),
         (
             DemoOrder("#W1000021", "delivered", 7, (("P-TENT", 1, 0), ("P-SERUM", 2, 0)), pay_with="paypal"),
@@ -132,7 +159,13 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
     ),
     # Added with exchanges and order changes; the customers above keep their orders and numbers.
     DemoCustomer(
-        "carol_davis_1004", "Carol", "Davis", "carol@example.com", "+1 206-555-0142", "98101", "en",
+        "carol_davis_1004",
+        "Carol",
+        "Davis",
+        "carol@example.com",
+        "+1 206-555-0142",
+        "98101",
+        "en",
         ("1201 3rd Ave", "Seattle", "WA", "US"),
         (
             DemoOrder("#W1000031", "pending", None, (("P-SHOES", 1, 0),)),  # to cancel
@@ -144,7 +177,13 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         gift_card_cents=0,
     ),
     DemoCustomer(
-        "li_na_1005", "娜", "李", "li.na@example.cn", "+86 139 0571 2000", "310000", "zh",
+        "li_na_1005",
+        "娜",
+        "李",
+        "li.na@example.cn",
+        "+86 139 0571 2000",
+        "310000",
+        "zh",
         ("文三路 90 号", "杭州", "浙江省", "CN"),
         (
             DemoOrder("#W1000041", "pending", None, (("P-LAMP", 1, 0),), pay_with="gift_card"),  # refund at once
@@ -172,11 +211,19 @@ def _add_catalogue(session: Session) -> None:
     for product_id, name, category, final_sale, _price in PRODUCTS:
         session.add(Product(id=product_id, name=name, category=category, final_sale=final_sale))
     session.flush()
-    session.add_all(ProductName(product_id=product_id, language="zh", name=name)
-                    for product_id, name in NAMES_ZH.items())
+    session.add_all(
+        ProductName(product_id=product_id, language="zh", name=name) for product_id, name in NAMES_ZH.items()
+    )
     for variant_id, (product_id, options, price, stock) in VARIANTS.items():
-        session.add(Variant(id=variant_id, product_id=product_id, price_cents=price, stock=stock,
-                            options=json.dumps(options, ensure_ascii=False, sort_keys=True)))
+        session.add(
+            Variant(
+                id=variant_id,
+                product_id=product_id,
+                price_cents=price,
+                stock=stock,
+                options=json.dumps(options, ensure_ascii=False, sort_keys=True),
+            )
+        )
     session.flush()
 
 
@@ -189,22 +236,46 @@ def _variant(ref: str) -> tuple[str, int]:
 def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: int) -> int:
     session.add(
         Customer(
-            id=c.customer_id, first_name=c.first_name, last_name=c.last_name, email=c.email,
-            phone=c.phone, postcode=c.postcode, preferred_language=c.language,
+            id=c.customer_id,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            email=c.email,
+            phone=c.phone,
+            postcode=c.postcode,
+            preferred_language=c.language,
         )
     )
     session.flush()  # no ORM relationships: flush parents before rows that reference them
     session.add(
-        Address(customer_id=c.customer_id, line1=c.address[0], city=c.address[1], region=c.address[2],
-                country=c.address[3], postcode=c.postcode, is_default=True)
+        Address(
+            customer_id=c.customer_id,
+            line1=c.address[0],
+            city=c.address[1],
+            region=c.address[2],
+            country=c.address[3],
+            postcode=c.postcode,
+            is_default=True,
+        )
     )
     methods = {
-        "card": PaymentMethod(id=f"card_{c.customer_id}", customer_id=c.customer_id, kind="credit_card",
-                              label="Visa ending 4242", brand="Visa", last_four="4242"),
-        "paypal": PaymentMethod(id=f"paypal_{c.customer_id}", customer_id=c.customer_id, kind="paypal",
-                                label=f"PayPal {c.email}"),
-        "gift_card": PaymentMethod(id=f"gift_card_{c.customer_id}", customer_id=c.customer_id,
-                                   kind="gift_card", label="Gift card", balance_cents=c.gift_card_cents),
+        "card": PaymentMethod(
+            id=f"card_{c.customer_id}",
+            customer_id=c.customer_id,
+            kind="credit_card",
+            label="Visa ending 4242",
+            brand="Visa",
+            last_four="4242",
+        ),
+        "paypal": PaymentMethod(
+            id=f"paypal_{c.customer_id}", customer_id=c.customer_id, kind="paypal", label=f"PayPal {c.email}"
+        ),
+        "gift_card": PaymentMethod(
+            id=f"gift_card_{c.customer_id}",
+            customer_id=c.customer_id,
+            kind="gift_card",
+            label="Gift card",
+            balance_cents=c.gift_card_cents,
+        ),
     }
     session.add_all(methods.values())
     session.flush()
@@ -216,14 +287,28 @@ def _add_customer(session: Session, c: DemoCustomer, now: datetime, tracking: in
         session.flush()
         for ref, qty, returned in o.lines:
             variant_id, price = _variant(ref)
-            session.add(OrderItem(order_id=o.order_id, variant_id=variant_id, quantity=qty,
-                                  unit_price_cents=price, quantity_returned=returned))
+            session.add(
+                OrderItem(
+                    order_id=o.order_id,
+                    variant_id=variant_id,
+                    quantity=qty,
+                    unit_price_cents=price,
+                    quantity_returned=returned,
+                )
+            )
         session.flush()
-        session.add(Payment(order_id=o.order_id, payment_method_id=methods[o.pay_with].id,
-                            amount_cents=order.total_cents, created_at=order.created_at))
+        session.add(
+            Payment(
+                order_id=o.order_id,
+                payment_method_id=methods[o.pay_with].id,
+                amount_cents=order.total_cents,
+                created_at=order.created_at,
+            )
+        )
         if order.shipped_at is not None:
-            session.add(Shipment(order_id=o.order_id, tracking_number=f"RD{tracking}", fate=o.fate,
-                                 created_at=order.shipped_at))
+            session.add(
+                Shipment(order_id=o.order_id, tracking_number=f"RD{tracking}", fate=o.fate, created_at=order.shipped_at)
+            )
             tracking += 1
     return tracking
 
@@ -234,18 +319,41 @@ def _timeline(o: DemoOrder, customer_id: str, now: datetime) -> Order:
     if o.status == "delivered":
         delivered = now - timedelta(days=days)
         shipped = delivered - timedelta(days=3)
-        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=shipped - timedelta(days=2),
-                     processing_at=shipped - timedelta(days=1), shipped_at=shipped, delivered_at=delivered)
+        return Order(
+            id=o.order_id,
+            customer_id=customer_id,
+            status=o.status,
+            created_at=shipped - timedelta(days=2),
+            processing_at=shipped - timedelta(days=1),
+            shipped_at=shipped,
+            delivered_at=delivered,
+        )
     if o.status == "shipped":
         shipped = now - timedelta(days=days)
-        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=shipped - timedelta(days=2),
-                     processing_at=shipped - timedelta(days=1), shipped_at=shipped)
+        return Order(
+            id=o.order_id,
+            customer_id=customer_id,
+            status=o.status,
+            created_at=shipped - timedelta(days=2),
+            processing_at=shipped - timedelta(days=1),
+            shipped_at=shipped,
+        )
     if o.status == "processing":
         created = now - timedelta(days=1)
-        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=created,
-                     processing_at=created + timedelta(hours=2))
+        return Order(
+            id=o.order_id,
+            customer_id=customer_id,
+            status=o.status,
+            created_at=created,
+            processing_at=created + timedelta(hours=2),
+        )
     if o.status == "cancelled":
         created = now - timedelta(days=30)
-        return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=created,
-                     cancelled_at=created + timedelta(hours=3))
+        return Order(
+            id=o.order_id,
+            customer_id=customer_id,
+            status=o.status,
+            created_at=created,
+            cancelled_at=created + timedelta(hours=3),
+        )
     return Order(id=o.order_id, customer_id=customer_id, status=o.status, created_at=now - timedelta(hours=6))

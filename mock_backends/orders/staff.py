@@ -47,8 +47,9 @@ def set_password_hash(engine: Engine, staff_id: int, password_hash: str) -> None
         db.commit()
 
 
-def open_staff_session(engine: Engine, *, token_digest: str, staff_id: int, now: datetime,
-                       expires_at: datetime) -> None:
+def open_staff_session(
+    engine: Engine, *, token_digest: str, staff_id: int, now: datetime, expires_at: datetime
+) -> None:
     with Session(engine) as db:
         db.add(StaffSession(token_digest=token_digest, staff_id=staff_id, created_at=now, expires_at=expires_at))
         db.commit()
@@ -57,9 +58,11 @@ def open_staff_session(engine: Engine, *, token_digest: str, staff_id: int, now:
 def live_staff_session(engine: Engine, token_digest: str, now: datetime) -> StaffMember | None:
     """The staff member signed in with this token, if the session is neither ended nor expired."""
     with Session(engine, expire_on_commit=False) as db:
-        row = db.exec(select(StaffSession, StaffMember)
-                      .join(StaffMember, col(StaffMember.id) == col(StaffSession.staff_id))
-                      .where(StaffSession.token_digest == token_digest)).first()
+        row = db.exec(
+            select(StaffSession, StaffMember)
+            .join(StaffMember, col(StaffMember.id) == col(StaffSession.staff_id))
+            .where(StaffSession.token_digest == token_digest)
+        ).first()
         if row is None:
             return None
         session, member = row
@@ -71,6 +74,9 @@ def live_staff_session(engine: Engine, token_digest: str, now: datetime) -> Staf
 
 def end_staff_session(engine: Engine, token_digest: str, now: datetime) -> None:
     with Session(engine) as db:
-        db.execute(update(StaffSession).where(col(StaffSession.token_digest) == token_digest,
-                                              col(StaffSession.ended_at).is_(None)).values(ended_at=now))
+        db.execute(
+            update(StaffSession)
+            .where(col(StaffSession.token_digest) == token_digest, col(StaffSession.ended_at).is_(None))
+            .values(ended_at=now)
+        )
         db.commit()

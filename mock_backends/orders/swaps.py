@@ -28,7 +28,7 @@ SWAP_TEXT: dict[SwapReason, str] = {
     SwapReason.OK: "Can be swapped.",
     SwapReason.UNKNOWN_VARIANT: "There is no such variant in our catalogue.",
     SwapReason.OTHER_PRODUCT: "It can only be swapped for another variant of the same product, not for a "
-                              "different product.",
+    "different product.",
     SwapReason.SAME_VARIANT: "That is the variant already ordered; choose another size, colour or option.",
     SwapReason.NOT_AVAILABLE: "That variant is no longer sold.",
     SwapReason.OUT_OF_STOCK: "That variant is out of stock (or has fewer units left than asked for).",

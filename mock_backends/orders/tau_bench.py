@@ -24,23 +24,79 @@ from mock_backends.orders.bulk import BulkWriter, Method
 # tau-bench order status -> ours: every status its data and tools produce (a test pins this).
 # ReturnDesk differs on purpose: a return_requested / exchange_requested order stays returnable and
 # exchangeable for its other units (policy.yaml); tau-bench allows one return or exchange per order.
-STATUS_MAP = {"pending": "pending", "pending (item modified)": "items_modified", "processed": "processing",
-              "shipped": "shipped", "delivered": "delivered", "cancelled": "cancelled",
-              "return requested": "return_requested", "exchange requested": "exchange_requested"}
+STATUS_MAP = {
+    "pending": "pending",
+    "pending (item modified)": "items_modified",
+    "processed": "processing",
+    "shipped": "shipped",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "return requested": "return_requested",
+    "exchange requested": "exchange_requested",
+}
 DELIVERED = ("delivered", "return_requested", "exchange_requested")  # each carries a delivery date
 STOCK_RANGE = 20  # tau-bench only says whether a variant is available: 1..20 units (from a hash), 0 if not
 # tau-bench has no categories; these follow the policy's (unknown ones get the default window).
 CATEGORY_BY_NAME = {
-    **dict.fromkeys(("Action Camera", "Bluetooth Speaker", "Digital Camera", "E-Reader", "Gaming Mouse",
-                     "Headphones", "Indoor Security Camera", "Laptop", "Mechanical Keyboard", "Portable Charger",
-                     "Smart Thermostat", "Smart Watch", "Smartphone", "Tablet", "Wireless Earbuds"), "electronics"),
-    **dict.fromkeys(("Fleece Jacket", "Hiking Boots", "Running Shoes", "Sneakers", "Sunglasses", "T-Shirt",
-                     "Wristwatch"), "clothing"),
-    **dict.fromkeys(("Air Purifier", "Bookshelf", "Coffee Maker", "Desk Lamp", "Electric Kettle",
-                     "Espresso Machine", "LED Light Bulb", "Office Chair", "Pet Bed", "Tea Kettle",
-                     "Vacuum Cleaner", "Wall Clock", "Notebook", "Jigsaw Puzzle"), "home"),
-    **dict.fromkeys(("Backpack", "Bicycle", "Cycling Helmet", "Dumbbell Set", "Garden Hose", "Grill",
-                     "Luggage Set", "Patio Umbrella", "Skateboard", "Water Bottle", "Yoga Mat"), "outdoor"),
+    **dict.fromkeys(
+        (
+            "Action Camera",
+            "Bluetooth Speaker",
+            "Digital Camera",
+            "E-Reader",
+            "Gaming Mouse",
+            "Headphones",
+            "Indoor Security Camera",
+            "Laptop",
+            "Mechanical Keyboard",
+            "Portable Charger",
+            "Smart Thermostat",
+            "Smart Watch",
+            "Smartphone",
+            "Tablet",
+            "Wireless Earbuds",
+        ),
+        "electronics",
+    ),
+    **dict.fromkeys(
+        ("Fleece Jacket", "Hiking Boots", "Running Shoes", "Sneakers", "Sunglasses", "T-Shirt", "Wristwatch"),
+        "clothing",
+    ),
+    **dict.fromkeys(
+        (
+            "Air Purifier",
+            "Bookshelf",
+            "Coffee Maker",
+            "Desk Lamp",
+            "Electric Kettle",
+            "Espresso Machine",
+            "LED Light Bulb",
+            "Office Chair",
+            "Pet Bed",
+            "Tea Kettle",
+            "Vacuum Cleaner",
+            "Wall Clock",
+            "Notebook",
+            "Jigsaw Puzzle",
+        ),
+        "home",
+    ),
+    **dict.fromkeys(
+        (
+            "Backpack",
+            "Bicycle",
+            "Cycling Helmet",
+            "Dumbbell Set",
+            "Garden Hose",
+            "Grill",
+            "Luggage Set",
+            "Patio Umbrella",
+            "Skateboard",
+            "Water Bottle",
+            "Yoga Mat",
+        ),
+        "outdoor",
+    ),
     **dict.fromkeys(("Electric Toothbrush", "Makeup Kit", "Perfume"), "beauty"),
 }
 DEFAULT_CATEGORY = "other"
@@ -92,8 +148,13 @@ def import_tau_bench(engine: Engine, directory: Path, *, now: datetime, method: 
         _users(writer, users, ids)
         statuses = _orders(writer, orders, ids, now)
         writer.finish()
-    return TauImportReport(users=len(users), orders=len(orders), products=len(products),
-                           variants=sum(len(p["variants"]) for p in products.values()), statuses=statuses)
+    return TauImportReport(
+        users=len(users),
+        orders=len(orders),
+        products=len(products),
+        variants=sum(len(p["variants"]) for p in products.values()),
+        statuses=statuses,
+    )
 
 
 def _hash(key: str) -> int:
@@ -107,35 +168,73 @@ def _cents(amount: float) -> int:
 
 def _products(writer: BulkWriter, products: dict) -> None:
     for product_id, product in products.items():
-        writer.add("product", {"id": product_id, "name": product["name"],  # English only: no productname rows
-                               "category": CATEGORY_BY_NAME.get(product["name"], DEFAULT_CATEGORY),
-                               "final_sale": False})
+        writer.add(
+            "product",
+            {
+                "id": product_id,
+                "name": product["name"],  # English only: no productname rows
+                "category": CATEGORY_BY_NAME.get(product["name"], DEFAULT_CATEGORY),
+                "final_sale": False,
+            },
+        )
         for item_id, variant in product["variants"].items():
             available = bool(variant.get("available", True))
-            writer.add("variant", {"id": item_id, "product_id": product_id, "price_cents": _cents(variant["price"]),
-                                   "options": json.dumps(variant.get("options", {}), sort_keys=True),
-                                   "available": available,
-                                   "stock": 1 + _hash(item_id) % STOCK_RANGE if available else 0})
+            writer.add(
+                "variant",
+                {
+                    "id": item_id,
+                    "product_id": product_id,
+                    "price_cents": _cents(variant["price"]),
+                    "options": json.dumps(variant.get("options", {}), sort_keys=True),
+                    "available": available,
+                    "stock": 1 + _hash(item_id) % STOCK_RANGE if available else 0,
+                },
+            )
 
 
 def _users(writer: BulkWriter, users: dict, ids: dict[str, int]) -> None:
     for user_id, user in users.items():
         address, h = user["address"], _hash(user_id)
-        writer.add("customer", {
-            "id": user_id, "first_name": user["name"]["first_name"], "last_name": user["name"]["last_name"],
-            "email": user["email"], "phone": f"+1 {AREA_CODES[h % len(AREA_CODES)]}-555-{h // 7 % 10000:04d}",
-            "postcode": address["zip"], "preferred_language": "en"})
-        writer.add("address", {
-            "id": _take(ids, "address"), "customer_id": user_id, "line1": address["address1"],
-            "line2": address.get("address2") or None, "city": address["city"], "region": address.get("state"),
-            "country": "US" if address.get("country") in ("USA", "US") else address.get("country", "US")[:2],
-            "postcode": address["zip"], "is_default": True})
+        writer.add(
+            "customer",
+            {
+                "id": user_id,
+                "first_name": user["name"]["first_name"],
+                "last_name": user["name"]["last_name"],
+                "email": user["email"],
+                "phone": f"+1 {AREA_CODES[h % len(AREA_CODES)]}-555-{h // 7 % 10000:04d}",
+                "postcode": address["zip"],
+                "preferred_language": "en",
+            },
+        )
+        writer.add(
+            "address",
+            {
+                "id": _take(ids, "address"),
+                "customer_id": user_id,
+                "line1": address["address1"],
+                "line2": address.get("address2") or None,
+                "city": address["city"],
+                "region": address.get("state"),
+                "country": "US" if address.get("country") in ("USA", "US") else address.get("country", "US")[:2],
+                "postcode": address["zip"],
+                "is_default": True,
+            },
+        )
         for method_id, method in user["payment_methods"].items():
             card = method["source"] == "credit_card"
-            writer.add("paymentmethod", {"id": method_id, "customer_id": user_id, "kind": method["source"],
-                                         "label": _label(method), "balance_cents": _balance(method),
-                                         "brand": method.get("brand", "card").title() if card else None,
-                                         "last_four": method.get("last_four") if card else None})
+            writer.add(
+                "paymentmethod",
+                {
+                    "id": method_id,
+                    "customer_id": user_id,
+                    "kind": method["source"],
+                    "label": _label(method),
+                    "balance_cents": _balance(method),
+                    "brand": method.get("brand", "card").title() if card else None,
+                    "last_four": method.get("last_four") if card else None,
+                },
+            )
 
 
 def _label(method: dict) -> str:
@@ -157,31 +256,64 @@ def _orders(writer: BulkWriter, orders: dict, ids: dict[str, int], now: datetime
         address = order["address"]
         quantities: Counter[str] = Counter(item["item_id"] for item in order["items"])
         prices = {item["item_id"]: _cents(item["price"]) for item in order["items"]}
-        writer.add("orders", {"id": order_id, "customer_id": order["user_id"], "status": status, **times,
-                              "ship_to": f"{address['address1']}, {address['city']} {address['zip']}",
-                              "total_cents": sum(prices[i] * q for i, q in quantities.items()),
-                              "currency": "USD"})  # tau-bench's retail prices are dollars
+        writer.add(
+            "orders",
+            {
+                "id": order_id,
+                "customer_id": order["user_id"],
+                "status": status,
+                **times,
+                "ship_to": f"{address['address1']}, {address['city']} {address['zip']}",
+                "total_cents": sum(prices[i] * q for i, q in quantities.items()),
+                "currency": "USD",
+            },
+        )  # tau-bench's retail prices are dollars
         # A repeated item id is tau-bench's way of buying two: one line with quantity 2 here.
         for item_id, quantity in quantities.items():
-            writer.add("orderitem", {"id": _take(ids, "orderitem"), "order_id": order_id, "variant_id": item_id,
-                                     "quantity": quantity, "unit_price_cents": prices[item_id],
-                                     "quantity_returned": 0, "quantity_exchanged": 0})
+            writer.add(
+                "orderitem",
+                {
+                    "id": _take(ids, "orderitem"),
+                    "order_id": order_id,
+                    "variant_id": item_id,
+                    "quantity": quantity,
+                    "unit_price_cents": prices[item_id],
+                    "quantity_returned": 0,
+                    "quantity_exchanged": 0,
+                },
+            )
         for entry in order["payment_history"]:
             refund = entry["transaction_type"] == "refund"
-            writer.add("payment", {"id": _take(ids, "payment"), "order_id": order_id,
-                                   "payment_method_id": entry["payment_method_id"],
-                                   "direction": "refund" if refund else "charge",
-                                   "amount_cents": _cents(entry["amount"]),
-                                   "created_at": (times["cancelled_at"] if refund else None) or times["created_at"]})
+            writer.add(
+                "payment",
+                {
+                    "id": _take(ids, "payment"),
+                    "order_id": order_id,
+                    "payment_method_id": entry["payment_method_id"],
+                    "direction": "refund" if refund else "charge",
+                    "amount_cents": _cents(entry["amount"]),
+                    "created_at": (times["cancelled_at"] if refund else None) or times["created_at"],
+                },
+            )
         for fulfilment in order["fulfillments"]:
             for tracking_id in fulfilment["tracking_id"]:
-                writer.add("shipment", {"id": _take(ids, "shipment"), "order_id": order_id, "return_id": None,
-                                        "exchange_id": None,
-                                        "carrier": "ReturnDesk Express", "tracking_number": tracking_id,
-                                        "direction": "outbound", "fate": "normal",
-                                        "created_at": times["shipped_at"] or times["processing_at"]
-                                        or times["created_at"]  # type: ignore[operator]  # _timeline always sets it
-                                        + timedelta(hours=1)})
+                writer.add(
+                    "shipment",
+                    {
+                        "id": _take(ids, "shipment"),
+                        "order_id": order_id,
+                        "return_id": None,
+                        "exchange_id": None,
+                        "carrier": "ReturnDesk Express",
+                        "tracking_number": tracking_id,
+                        "direction": "outbound",
+                        "fate": "normal",
+                        "created_at": times["shipped_at"]
+                        or times["processing_at"]
+                        or times["created_at"]  # type: ignore[operator]  # _timeline always sets it
+                        + timedelta(hours=1),
+                    },
+                )
     return dict(statuses)
 
 
@@ -194,7 +326,8 @@ def _timeline(order_id: str, status: str, now: datetime) -> dict[str, datetime |
     h = _hash(order_id)
     minutes = timedelta(minutes=h % 1440)
     times: dict[str, datetime | None] = dict.fromkeys(
-        ("created_at", "processing_at", "shipped_at", "delivered_at", "cancelled_at"))
+        ("created_at", "processing_at", "shipped_at", "delivered_at", "cancelled_at")
+    )
     if status in (*DELIVERED, "shipped"):
         anchor = now - timedelta(days=1 + h // 1440 % 7) - minutes  # delivered (or shipped) 1-7 days ago
         times["delivered_at"] = anchor if status in DELIVERED else None

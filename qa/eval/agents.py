@@ -43,8 +43,9 @@ class ReturnDeskSession:
         if customer.anonymous:
             self.session_id = self.service.start_anonymous(language=language).session_id
         else:
-            self.session_id = self.service.sign_in(email=customer.email, order_id=customer.order_id,
-                                                   name=customer.name, postcode=customer.postcode).session_id
+            self.session_id = self.service.sign_in(
+                email=customer.email, order_id=customer.order_id, name=customer.name, postcode=customer.postcode
+            ).session_id
 
     def send(self, text: str) -> AgentTurn:
         try:
@@ -63,10 +64,14 @@ class ReturnDeskSession:
 
 
 def _turn(result: TurnResult) -> AgentTurn:
-    return AgentTurn(reply=result.reply, mode=result.mode,
-                     card=({**result.pending.model_dump(), "summary": result.pending.summary}
-                           if result.pending is not None else None),
-                     tools=[ToolUse(t.tool, dict(t.args), t.result) for t in result.tool_trace])
+    return AgentTurn(
+        reply=result.reply,
+        mode=result.mode,
+        card=(
+            {**result.pending.model_dump(), "summary": result.pending.summary} if result.pending is not None else None
+        ),
+        tools=[ToolUse(t.tool, dict(t.args), t.result) for t in result.tool_trace],
+    )
 
 
 def open_session(kind: str, world: TrialWorld, customer: CustomerSpec, language: str) -> AgentSession:

@@ -35,8 +35,10 @@ from tools.deps import ToolDeps
 from tools.registry import TOOLS
 
 # A plain agent has no card: the customer's click becomes what they would type instead.
-SAID_INSTEAD = {True: {"en": "Yes, please go ahead.", "zh": "好的,确认。"},
-                False: {"en": "No, please don't do that.", "zh": "不用了,取消吧。"}}
+SAID_INSTEAD = {
+    True: {"en": "Yes, please go ahead.", "zh": "好的,确认。"},
+    False: {"en": "No, please don't do that.", "zh": "不用了,取消吧。"},
+}
 RECURSION_LIMIT = 40  # graph steps per turn: about 20 tool rounds, well past ReturnDesk's hand-off limit
 
 
@@ -51,13 +53,22 @@ def returndesk_prompt(request: ModelRequest) -> SystemMessage:
     """agent/prompts.py's prompt for the customer's phase; the metadata tells guided mode the phase too."""
     state: Mapping[str, Any] = request.state
     phase = "assist" if state.get("customer_id") else "identify"
-    return SystemMessage(content=single_prompt(state.get("language") or "en", state.get("customer_name"), phase),
-                         response_metadata={"returndesk_phase": phase})
+    return SystemMessage(
+        content=single_prompt(state.get("language") or "en", state.get("customer_name"), phase),
+        response_metadata={"returndesk_phase": phase},
+    )
 
 
 def plain_agent(model: Any) -> Any:
-    return create_agent(model, TOOLS, middleware=[returndesk_prompt], state_schema=BaselineState,
-                        context_schema=ToolDeps, checkpointer=InMemorySaver(), name="baseline")
+    return create_agent(
+        model,
+        TOOLS,
+        middleware=[returndesk_prompt],
+        state_schema=BaselineState,
+        context_schema=ToolDeps,
+        checkpointer=InMemorySaver(),
+        name="baseline",
+    )
 
 
 class BaselineSession:
@@ -68,8 +79,10 @@ class BaselineSession:
         self.deps = world.deps
         model = endpoint_model(world.settings) if world.settings.llm_base_url else GuidedChatModel()
         self.graph = plain_agent(model)
-        self.config: dict[str, Any] = {"configurable": {"thread_id": f"baseline-{uuid.uuid4().hex}"},
-                                       "recursion_limit": RECURSION_LIMIT}
+        self.config: dict[str, Any] = {
+            "configurable": {"thread_id": f"baseline-{uuid.uuid4().hex}"},
+            "recursion_limit": RECURSION_LIMIT,
+        }
         self.language = language
         self.start: dict[str, Any] = {"language": language}
         if not customer.anonymous:
@@ -107,11 +120,18 @@ def _signed_in(world: TrialWorld, customer: CustomerSpec) -> dict[str, Any]:
 
 
 def _turn(new: list[BaseMessage]) -> AgentTurn:
-    calls: dict[str | None, Mapping[str, Any]] = {c["id"]: c for m in new if isinstance(m, AIMessage)
-                                                  for c in m.tool_calls}
-    tools = [ToolUse(m.name or calls.get(m.tool_call_id, {}).get("name", "?"),
-                     dict(calls.get(m.tool_call_id, {}).get("args", {})), parsed_content(m.content))
-             for m in new if isinstance(m, ToolMessage)]
+    calls: dict[str | None, Mapping[str, Any]] = {
+        c["id"]: c for m in new if isinstance(m, AIMessage) for c in m.tool_calls
+    }
+    tools = [
+        ToolUse(
+            m.name or calls.get(m.tool_call_id, {}).get("name", "?"),
+            dict(calls.get(m.tool_call_id, {}).get("args", {})),
+            parsed_content(m.content),
+        )
+        for m in new
+        if isinstance(m, ToolMessage)
+    ]
     replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
     last = replies[-1] if replies else None
     return AgentTurn(reply=str(last.content) if last else "", mode=mode_of(last) if last else "model", tools=tools)

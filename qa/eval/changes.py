@@ -43,8 +43,11 @@ NOT_YET: dict[str, str] = {
 
 def unsupported_changes(expected: ExpectedState) -> list[str]:
     """What of `expected` cannot be applied yet, in words; [] when everything can."""
-    return [f"{len(getattr(expected, field))} x {what}: no backend function for it yet"
-            for field, what in NOT_YET.items() if getattr(expected, field)]
+    return [
+        f"{len(getattr(expected, field))} x {what}: no backend function for it yet"
+        for field, what in NOT_YET.items()
+        if getattr(expected, field)
+    ]
 
 
 def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) -> None:
@@ -70,17 +73,26 @@ def _apply_return(engine: Engine, change: ReturnChange, *, now: datetime, key: s
         detail = repository.get_order_detail(session, customer_id, order.id, language="zh")  # names in both
     lines = [ReturnLine(_order_item_id(detail, item), item.quantity) for item in change.items]
     try:
-        created = create_return(engine, customer_id=customer_id, order_id=order.id, lines=lines,
-                                refund_method=change.refund_method, reason="", idempotency_key=key,
-                                damaged=change.damaged, now=now)
+        created = create_return(
+            engine,
+            customer_id=customer_id,
+            order_id=order.id,
+            lines=lines,
+            refund_method=change.refund_method,
+            reason="",
+            idempotency_key=key,
+            damaged=change.damaged,
+            now=now,
+        )
         if change.status == "cancelled":
             cancel_return(engine, customer_id=customer_id, rma=created.rma)
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected return on {order.id} is refused by the backend: {error}") from None
     amount = f"{created.refund_amount_cents / 100:.2f}"
     if change.refund_amount is not None and change.refund_amount != amount:
-        raise InvalidExpectation(f"expected return on {order.id}: the task says refund {change.refund_amount}, "
-                                 f"the policy computes {amount}")
+        raise InvalidExpectation(
+            f"expected return on {order.id}: the task says refund {change.refund_amount}, the policy computes {amount}"
+        )
 
 
 def _owner(engine: Engine, order_id: str, what: str) -> tuple[str, repository.OrderDetail]:
@@ -98,15 +110,18 @@ def _apply_cancellation(engine: Engine, change: OrderCancellation, *, now: datet
             cancel_order(session, customer_id, detail.order.id, change.reason or "no longer needed", key, now)
     except OrderSystemError as error:
         raise InvalidExpectation(
-            f"expected cancellation of {detail.order.id} is refused by the backend: {error}") from None
+            f"expected cancellation of {detail.order.id} is refused by the backend: {error}"
+        ) from None
 
 
 def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str) -> None:
     customer_id, detail = _owner(engine, change.order_id, "exchange")
     if len(change.new_item_ids) != len(change.items):
         raise InvalidExpectation(f"expected exchange on {detail.order.id}: one new_item_id per item")
-    lines = [ExchangeLine(_order_item_id(detail, item), new, item.quantity)
-             for item, new in zip(change.items, change.new_item_ids, strict=True)]
+    lines = [
+        ExchangeLine(_order_item_id(detail, item), new, item.quantity)
+        for item, new in zip(change.items, change.new_item_ids, strict=True)
+    ]
     try:
         with Session(engine) as session:
             paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
@@ -129,4 +144,3 @@ def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
         problem = "is not on" if not found else "matches several lines of"
         raise InvalidExpectation(f"expected item {item.label} {problem} order {detail.order.id} (it has: {names})")
     return int(found[0].order_item_id)
-

@@ -76,8 +76,9 @@ def simulator_model(endpoint: ModelEndpoint) -> ChatOpenAI:
     from core.settings import Settings
 
     model = endpoint.model or resolve_model_name(Settings(_env_file=None, llm_base_url=endpoint.base_url))
-    return ChatOpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key, model=model,
-                      temperature=0.0, timeout=60, max_retries=2)
+    return ChatOpenAI(
+        base_url=endpoint.base_url, api_key=endpoint.api_key, model=model, temperature=0.0, timeout=60, max_retries=2
+    )
 
 
 class SimulatedCustomer:
@@ -87,8 +88,12 @@ class SimulatedCustomer:
         assert task.instruction is not None
         self.model = model
         self.language = task.language
-        prompt = SIMULATOR_PROMPT.format(instruction=task.instruction.strip(), persona=task.persona or "plain, polite",
-                                         stop=STOP, language=LANGUAGE_NAMES[task.language])
+        prompt = SIMULATOR_PROMPT.format(
+            instruction=task.instruction.strip(),
+            persona=task.persona or "plain, polite",
+            stop=STOP,
+            language=LANGUAGE_NAMES[task.language],
+        )
         self.history: list[BaseMessage] = [SystemMessage(content=prompt)]
 
     def next_move(self, agent: AgentTurn | None) -> Move | None:
@@ -106,6 +111,8 @@ class SimulatedCustomer:
             return f"(The chat did not accept your message: {agent.refused})"
         seen = agent.reply or "(no answer)"
         if agent.card:
-            seen += (f"\n\n[Confirmation card: {agent.card.get('summary', '')}  Buttons: Confirm / Cancel. "
-                     "Answer yes to confirm or no to cancel.]")
+            seen += (
+                f"\n\n[Confirmation card: {agent.card.get('summary', '')}  Buttons: Confirm / Cancel. "
+                "Answer yes to confirm or no to cancel.]"
+            )
         return seen

@@ -39,22 +39,39 @@ def summarise(records: list[TrialRecord], trials: int, meta: dict[str, Any]) -> 
         for group in GROUPS:
             members = [s for s in mine if _in_group(s, group)]
             scored = [s for s in members if s.scored]
-            groups[group] = {"tasks": len(scored), "not_scored": len(members) - len(scored),
-                             "pass^1": group_pass_k(scored, 1), f"pass^{trials}": group_pass_k(scored, trials),
-                             "curve": curve(scored)}
-        by_category = {c: {"tasks": len(m), "pass^1": group_pass_k(m, 1)}
-                       for c in sorted({s.category for s in mine})
-                       if (m := [s for s in mine if s.category == c and s.scored])}
-        summary["agents"][agent] = {**groups, "by_category": by_category,
-                                    "guided_fallback_replies": sum(r.guided_replies for r in records
-                                                                   if r.agent == agent)}
+            groups[group] = {
+                "tasks": len(scored),
+                "not_scored": len(members) - len(scored),
+                "pass^1": group_pass_k(scored, 1),
+                f"pass^{trials}": group_pass_k(scored, trials),
+                "curve": curve(scored),
+            }
+        by_category = {
+            c: {"tasks": len(m), "pass^1": group_pass_k(m, 1)}
+            for c in sorted({s.category for s in mine})
+            if (m := [s for s in mine if s.category == c and s.scored])
+        }
+        summary["agents"][agent] = {
+            **groups,
+            "by_category": by_category,
+            "guided_fallback_replies": sum(r.guided_replies for r in records if r.agent == agent),
+        }
     for s in scores:
-        summary["tasks"].append({
-            "id": s.task_id, "language": s.language, "category": s.category, "agent": s.agent,
-            "trials": s.trials, "passes": s.passes, "statuses": list(s.statuses),
-            "pass^1": s.pass_k(1) if s.scored else None, f"pass^{trials}": s.pass_k(trials) if s.scored else None,
-            "last_reasons": reasons.get((s.agent, s.task_id), []), "trial_files": files.get((s.agent, s.task_id), []),
-        })
+        summary["tasks"].append(
+            {
+                "id": s.task_id,
+                "language": s.language,
+                "category": s.category,
+                "agent": s.agent,
+                "trials": s.trials,
+                "passes": s.passes,
+                "statuses": list(s.statuses),
+                "pass^1": s.pass_k(1) if s.scored else None,
+                f"pass^{trials}": s.pass_k(trials) if s.scored else None,
+                "last_reasons": reasons.get((s.agent, s.task_id), []),
+                "trial_files": files.get((s.agent, s.task_id), []),
+            }
+        )
     return summary
 
 
@@ -67,8 +84,10 @@ def print_table(summary: dict[str, Any], console: Console) -> None:
     """One row per task (pass^1 and pass^k per agent, side by side), then the groups, in percent."""
     trials = summary["meta"]["trials"]
     agents = list(summary["agents"])
-    table = Table(title=f"returndesk eval: pass^1 and pass^{trials} (%), {trials} trial(s) per task",
-                  caption="unsupported / skipped tasks are not scored; see docs/eval.md")
+    table = Table(
+        title=f"returndesk eval: pass^1 and pass^{trials} (%), {trials} trial(s) per task",
+        caption="unsupported / skipped tasks are not scored; see docs/eval.md",
+    )
     for column in ("task", "lang", "category"):
         table.add_column(column, overflow="fold")
     for agent in agents:
@@ -87,16 +106,20 @@ def print_table(summary: dict[str, Any], console: Console) -> None:
                 cells += [f"[yellow]{score['statuses'][0]}[/yellow]", ""]
             else:
                 colour = "green" if score[f"pass^{trials}"] == 1 else "red" if score["pass^1"] == 0 else "yellow"
-                cells += [f"[{colour}]{_pct(score['pass^1'])}[/{colour}]",
-                          f"[{colour}]{_pct(score[f'pass^{trials}'])}[/{colour}]"]
+                cells += [
+                    f"[{colour}]{_pct(score['pass^1'])}[/{colour}]",
+                    f"[{colour}]{_pct(score[f'pass^{trials}'])}[/{colour}]",
+                ]
         table.add_row(*cells)
     table.add_section()
     for group in GROUPS:
         cells = [f"[bold]{group}[/bold]", "", ""]
         for agent in agents:
             figures = summary["agents"][agent][group]
-            cells += [f"[bold]{_pct(figures['pass^1'])}[/bold] ({figures['tasks']})",
-                      f"[bold]{_pct(figures[f'pass^{trials}'])}[/bold]"]
+            cells += [
+                f"[bold]{_pct(figures['pass^1'])}[/bold] ({figures['tasks']})",
+                f"[bold]{_pct(figures[f'pass^{trials}'])}[/bold]",
+            ]
         table.add_row(*cells)
     console.print(table)
 
@@ -108,15 +131,24 @@ def plot(summary: dict[str, Any], path: Path) -> Path | None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    lines = [(agent, group, figures[group]["curve"]) for agent, figures in summary["agents"].items()
-             for group in GROUPS if figures[group]["curve"]]
+    lines = [
+        (agent, group, figures[group]["curve"])
+        for agent, figures in summary["agents"].items()
+        for group in GROUPS
+        if figures[group]["curve"]
+    ]
     if not lines:
         return None
     figure, axes = plt.subplots(figsize=(6, 4), dpi=120)
     for agent, group, points in lines:
         ks, values = zip(*points, strict=True)
-        axes.plot(ks, [100 * v for v in values], marker="o", linestyle="-" if agent == "returndesk" else "--",
-                  label=f"{agent} ({group})")
+        axes.plot(
+            ks,
+            [100 * v for v in values],
+            marker="o",
+            linestyle="-" if agent == "returndesk" else "--",
+            label=f"{agent} ({group})",
+        )
     axes.set_xlabel("k (trials that must all pass)")
     axes.set_ylabel("pass^k (%)")
     axes.set_ylim(0, 105)

@@ -47,8 +47,17 @@ def task_scores(records: Iterable[TrialRecord]) -> list[TaskScore]:
     for (agent, task_id), group in grouped.items():
         group.sort(key=lambda r: r.trial)
         first = group[0]
-        scores.append(TaskScore(task_id, first.language, first.category, agent, len(group),
-                                sum(r.passed for r in group), tuple(r.status for r in group)))
+        scores.append(
+            TaskScore(
+                task_id,
+                first.language,
+                first.category,
+                agent,
+                len(group),
+                sum(r.passed for r in group),
+                tuple(r.status for r in group),
+            )
+        )
     return sorted(scores, key=lambda s: (s.task_id, s.agent))
 
 

@@ -23,8 +23,10 @@ def load_trial(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as error:
         raise TrialFileError(f"{path}: cannot read it as JSON: {error}") from None
     if not isinstance(data, dict) or "result" not in data or "task" not in data:
-        raise TrialFileError(f"{path}: not a trial file (it has no task and result); trial files are in "
-                             "<out>/trials/ after `returndesk eval`")
+        raise TrialFileError(
+            f"{path}: not a trial file (it has no task and result); trial files are in "
+            "<out>/trials/ after `returndesk eval`"
+        )
     return data
 
 
@@ -37,16 +39,22 @@ def show_trial(path: Path, console: Console) -> None:
     data = load_trial(path)
     result, task = data["result"], data["task"]
     colour = {"passed": "green", "failed": "red", "error": "red"}.get(result["status"], "yellow")
-    console.print(Panel(f"[bold]{task['id']}[/bold] ({task.get('language')}, {task.get('category')}): "
-                        f"{task.get('goal', '')}\nagent: {data['agent']}, trial {data['trial']}, "
-                        f"model: {data.get('model', {}).get('base_url') or 'guided mode'}\n"
-                        f"[{colour}]{result['status']}[/{colour}] in {result['seconds']} s",
-                        title="trial", expand=False))
+    console.print(
+        Panel(
+            f"[bold]{task['id']}[/bold] ({task.get('language')}, {task.get('category')}): "
+            f"{task.get('goal', '')}\nagent: {data['agent']}, trial {data['trial']}, "
+            f"model: {data.get('model', {}).get('base_url') or 'guided mode'}\n"
+            f"[{colour}]{result['status']}[/{colour}] in {result['seconds']} s",
+            title="trial",
+            expand=False,
+        )
+    )
     for n, turn in enumerate(data.get("turns", []), start=1):
         console.print(Text(f"{n}. customer: {turn['customer']}", style="bold cyan"))
         for tool in turn.get("tools", []):
-            console.print(Text(f"   tool {tool['name']}({json.dumps(tool['args'], ensure_ascii=False)})",
-                               style="magenta"))
+            console.print(
+                Text(f"   tool {tool['name']}({json.dumps(tool['args'], ensure_ascii=False)})", style="magenta")
+            )
             console.print(Text(f"     -> {_short(tool['result'])}", style="dim"))
         if turn.get("agent"):
             label = "agent" + (" (guided)" if turn.get("mode") == "guided" else "")

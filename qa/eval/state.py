@@ -44,8 +44,20 @@ KEYED: dict[str, tuple[Any, tuple[str, ...]]] = {
     "paymentmethod": (PaymentMethod, ("customer_id", "kind", "label", "balance_cents")),
     "product": (Product, ("name", "category", "final_sale")),
     "variant": (Variant, ("product_id", "options", "price_cents", "available")),
-    "orders": (Order, ("customer_id", "status", "created_at", "processing_at", "shipped_at", "delivered_at",
-                       "cancelled_at", "ship_to", "total_cents")),
+    "orders": (
+        Order,
+        (
+            "customer_id",
+            "status",
+            "created_at",
+            "processing_at",
+            "shipped_at",
+            "delivered_at",
+            "cancelled_at",
+            "ship_to",
+            "total_cents",
+        ),
+    ),
 }
 
 State = dict[str, dict[str, dict[str, Any]] | list[str]]
@@ -70,48 +82,69 @@ def canonical_state(engine: Engine) -> State:
             state[name] = {str(r["id"]): {c: _value(r[c]) for c in columns} for r in rows}
         state["orderitem"] = _order_items(conn)
         state["shipment"] = _outbound_parcels(conn)
-        state["payment"] = sorted(_canonical({c: _value(r[c]) for c in ("order_id", "payment_method_id", "direction",
-                                                                        "amount_cents")})
-                                  for r in conn.execute(select(Payment.__table__))  # type: ignore[attr-defined]
-                                  .mappings())
+        state["payment"] = sorted(
+            _canonical({c: _value(r[c]) for c in ("order_id", "payment_method_id", "direction", "amount_cents")})
+            for r in conn.execute(select(Payment.__table__)).mappings()  # type: ignore[attr-defined]
+        )
         state["returnrequest"] = _returns(conn)
         state["exchangerequest"] = _exchanges(conn)
-        state["handoffticket"] = sorted(_canonical({"status": r["status"]})
-                                        for r in conn.execute(select(HandoffTicket.__table__))  # type: ignore[attr-defined]
-                                        .mappings())
+        state["handoffticket"] = sorted(
+            _canonical({"status": r["status"]})
+            for r in conn.execute(select(HandoffTicket.__table__)).mappings()  # type: ignore[attr-defined]
+        )
     return state
 
 
 def _order_items(conn: Connection) -> dict[str, dict[str, Any]]:
     rows = conn.execute(select(OrderItem.__table__)).mappings()  # type: ignore[attr-defined]  # set by SQLModel
-    return {f"{r['order_id']}/{r['variant_id']}": {"quantity": r["quantity"],
-                                                   "quantity_returned": r["quantity_returned"],
-                                                   "quantity_exchanged": r["quantity_exchanged"] or 0,
-                                                   "unit_price_cents": r["unit_price_cents"]} for r in rows}
+    return {
+        f"{r['order_id']}/{r['variant_id']}": {
+            "quantity": r["quantity"],
+            "quantity_returned": r["quantity_returned"],
+            "quantity_exchanged": r["quantity_exchanged"] or 0,
+            "unit_price_cents": r["unit_price_cents"],
+        }
+        for r in rows
+    }
 
 
 def _outbound_parcels(conn: Connection) -> dict[str, dict[str, Any]]:
     table = Shipment.__table__  # type: ignore[attr-defined]  # set by SQLModel
     # An exchange's replacement parcel is the carrier's, like a return label (random tracking number).
     rows = conn.execute(select(table).where(table.c.direction == "outbound", table.c.exchange_id.is_(None))).mappings()
-    return {r["tracking_number"]: {"order_id": r["order_id"], "fate": r["fate"], "created_at": _value(r["created_at"]),
-                                   "voided_at": _value(r["voided_at"])} for r in rows}
+    return {
+        r["tracking_number"]: {
+            "order_id": r["order_id"],
+            "fate": r["fate"],
+            "created_at": _value(r["created_at"]),
+            "voided_at": _value(r["voided_at"]),
+        }
+        for r in rows
+    }
 
 
 def _returns(conn: Connection) -> list[str]:
     items: dict[int, list[str]] = {}
     item, line = ReturnItem.__table__, OrderItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
-    for r in conn.execute(select(item.c.return_id, item.c.quantity, line.c.variant_id)
-                          .join(line, line.c.id == item.c.order_item_id)).mappings():
+    for r in conn.execute(
+        select(item.c.return_id, item.c.quantity, line.c.variant_id).join(line, line.c.id == item.c.order_item_id)
+    ).mappings():
         items.setdefault(r["return_id"], []).append(f"{r['variant_id']} x{r['quantity']}")
     rows = []
     for r in conn.execute(select(ReturnRequest.__table__)).mappings():  # type: ignore[attr-defined]  # set by SQLModel
-        rows.append(_canonical({
-            "order_id": r["order_id"], "customer_id": r["customer_id"],
-            "status": "open" if r["status"] in OPEN_RETURN else r["status"],
-            "refund_method": r["refund_method"], "refund_payment_method_id": r["refund_payment_method_id"],
-            "refund_amount_cents": r["refund_amount_cents"], "items": sorted(items.get(r["id"], [])),
-        }))
+        rows.append(
+            _canonical(
+                {
+                    "order_id": r["order_id"],
+                    "customer_id": r["customer_id"],
+                    "status": "open" if r["status"] in OPEN_RETURN else r["status"],
+                    "refund_method": r["refund_method"],
+                    "refund_payment_method_id": r["refund_payment_method_id"],
+                    "refund_amount_cents": r["refund_amount_cents"],
+                    "items": sorted(items.get(r["id"], [])),
+                }
+            )
+        )
     return sorted(rows)
 
 
@@ -121,17 +154,26 @@ def _exchanges(conn: Connection) -> list[str]:
     items: dict[int, list[str]] = {}
     item = ExchangeItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
     line = OrderItem.__table__  # type: ignore[attr-defined]  # set by SQLModel
-    for r in conn.execute(select(item.c.exchange_id, item.c.quantity, item.c.new_variant_id, line.c.variant_id)
-                          .join(line, line.c.id == item.c.order_item_id)).mappings():
+    for r in conn.execute(
+        select(item.c.exchange_id, item.c.quantity, item.c.new_variant_id, line.c.variant_id).join(
+            line, line.c.id == item.c.order_item_id
+        )
+    ).mappings():
         items.setdefault(r["exchange_id"], []).append(f"{r['variant_id']} -> {r['new_variant_id']} x{r['quantity']}")
     rows = []
     for r in conn.execute(select(ExchangeRequest.__table__)).mappings():  # type: ignore[attr-defined]
-        rows.append(_canonical({
-            "order_id": r["order_id"], "customer_id": r["customer_id"],
-            "status": "open" if r["status"] in OPEN_RETURN else r["status"],
-            "price_difference_cents": r["price_difference_cents"], "payment_method_id": r["payment_method_id"],
-            "items": sorted(items.get(r["id"], [])),
-        }))
+        rows.append(
+            _canonical(
+                {
+                    "order_id": r["order_id"],
+                    "customer_id": r["customer_id"],
+                    "status": "open" if r["status"] in OPEN_RETURN else r["status"],
+                    "price_difference_cents": r["price_difference_cents"],
+                    "payment_method_id": r["payment_method_id"],
+                    "items": sorted(items.get(r["id"], [])),
+                }
+            )
+        )
     return sorted(rows)
 
 
@@ -167,8 +209,11 @@ def diff_states(first: State, second: State) -> list[Difference]:
                     found.append(Difference(table, "unexpected", key, None, {"key": key, **b[key]}))
                 elif a[key] != b[key]:
                     fields = [f for f in a[key] if a[key][f] != b[key].get(f)]
-                    found.append(Difference(table, "changed", key, {f: a[key][f] for f in fields},
-                                            {f: b[key].get(f) for f in fields}))
+                    found.append(
+                        Difference(
+                            table, "changed", key, {f: a[key][f] for f in fields}, {f: b[key].get(f) for f in fields}
+                        )
+                    )
         else:
             missing, extra = Counter(a) - Counter(b), Counter(b) - Counter(a)
             found += [Difference(table, "missing", "", json.loads(r), None) for r in missing.elements()]

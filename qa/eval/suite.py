@@ -25,8 +25,16 @@ class EvalRun:
     plot_path: Path | None = None
 
 
-def run_evaluation(cases: list[EvalCase], *, agents: list[str], trials: int, options: TrialOptions,
-                   jobs: int = 1, on_trial: OnTrial | None = None, meta: dict[str, Any] | None = None) -> EvalRun:
+def run_evaluation(
+    cases: list[EvalCase],
+    *,
+    agents: list[str],
+    trials: int,
+    options: TrialOptions,
+    jobs: int = 1,
+    on_trial: OnTrial | None = None,
+    meta: dict[str, Any] | None = None,
+) -> EvalRun:
     """Run every trial (each on its own fresh world) and summarise; with `options.out_dir`, also write
     results.json, passk.png and one file per trial under it."""
     if trials < 1 or jobs < 1:
@@ -42,8 +50,15 @@ def run_evaluation(cases: list[EvalCase], *, agents: list[str], trials: int, opt
     return run
 
 
-def _run_all(cases: list[EvalCase], agents: list[str], trials: int, options: TrialOptions, templates: Templates,
-             jobs: int, on_trial: OnTrial | None) -> list[TrialRecord]:
+def _run_all(
+    cases: list[EvalCase],
+    agents: list[str],
+    trials: int,
+    options: TrialOptions,
+    templates: Templates,
+    jobs: int,
+    on_trial: OnTrial | None,
+) -> list[TrialRecord]:
     plan = [(case, agent, n) for case in cases for agent in agents for n in range(1, trials + 1)]
     records: list[TrialRecord] = []
 
@@ -66,5 +81,8 @@ def _run_all(cases: list[EvalCase], agents: list[str], trials: int, options: Tri
 
 def select(cases: list[EvalCase], *, only: list[str] | None = None, language: str | None = None) -> list[EvalCase]:
     """The cases whose id contains one of `only` (all when empty) and in `language` (all when None)."""
-    return [c for c in cases if (not only or any(part in c.task.id for part in only))
-            and (language is None or c.task.language == language)]
+    return [
+        c
+        for c in cases
+        if (not only or any(part in c.task.id for part in only)) and (language is None or c.task.language == language)
+    ]

@@ -15,10 +15,32 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-CATEGORIES = ("return", "refusal", "return_status", "tracking", "policy", "handoff", "injection",
-              "verification", "foreign_order", "tau_bench")
-Category = Literal["return", "refusal", "return_status", "tracking", "policy", "handoff", "injection",
-                   "verification", "foreign_order", "tau_bench", "cancel_order", "exchange"]
+CATEGORIES = (
+    "return",
+    "refusal",
+    "return_status",
+    "tracking",
+    "policy",
+    "handoff",
+    "injection",
+    "verification",
+    "foreign_order",
+    "tau_bench",
+)
+Category = Literal[
+    "return",
+    "refusal",
+    "return_status",
+    "tracking",
+    "policy",
+    "handoff",
+    "injection",
+    "verification",
+    "foreign_order",
+    "tau_bench",
+    "cancel_order",
+    "exchange",
+]
 
 
 class TaskFileError(Exception):

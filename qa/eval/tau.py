@@ -34,10 +34,24 @@ from qa.eval.task_format import (
 )
 from qa.eval.trial import EvalCase
 
-READ_ACTIONS = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip", "get_order_details",
-                          "get_product_details", "get_user_details", "list_all_product_types", "calculate", "think"})
-MODIFICATIONS = {"modify_pending_order_address": "order_address", "modify_pending_order_payment": "order_payment",
-                 "modify_pending_order_items": "order_items", "modify_user_address": "user_address"}
+READ_ACTIONS = frozenset(
+    {
+        "find_user_id_by_email",
+        "find_user_id_by_name_zip",
+        "get_order_details",
+        "get_product_details",
+        "get_user_details",
+        "list_all_product_types",
+        "calculate",
+        "think",
+    }
+)
+MODIFICATIONS = {
+    "modify_pending_order_address": "order_address",
+    "modify_pending_order_payment": "order_payment",
+    "modify_pending_order_items": "order_items",
+    "modify_user_address": "user_address",
+}
 
 
 class TauTaskError(Exception):
@@ -80,9 +94,11 @@ def tau_cases(tasks: list[TauTask], engine: Engine) -> list[EvalCase]:
     with Session(engine) as session:
         missing = sorted({t.user_id for t in tasks if session.get(Customer, t.user_id) is None})
     if missing:
-        raise TauTaskError(f"users {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''} are not in the "
-                           "configured database: import tau-bench first (returndesk seed --reset "
-                           "--from-tau-bench DIR) and point RETURNDESK_DATABASE_URL at that database")
+        raise TauTaskError(
+            f"users {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''} are not in the "
+            "configured database: import tau-bench first (returndesk seed --reset "
+            "--from-tau-bench DIR) and point RETURNDESK_DATABASE_URL at that database"
+        )
     return [tau_case(task, n, engine) for n, task in enumerate(tasks)]
 
 
@@ -96,10 +112,17 @@ def tau_case(task: TauTask, index: int, engine: Engine) -> EvalCase:
         except (KeyError, TypeError, ValueError) as error:
             unsupported.append(f"action {action.name}: {error}")
     unsupported += unsupported_changes(expected)
-    ours = Task(id=task.id or f"tau-{index:03d}", language="en", category="tau_bench", world={"database": "configured"},
-                customer=CustomerSpec(anonymous=True), goal=task.instruction.strip().split(". ")[0][:200],
-                instruction=task.instruction, expected=expected,
-                facts=[Fact(contains=o, ignore_case=True) for o in task.outputs])
+    ours = Task(
+        id=task.id or f"tau-{index:03d}",
+        language="en",
+        category="tau_bench",
+        world={"database": "configured"},
+        customer=CustomerSpec(anonymous=True),
+        goal=task.instruction.strip().split(". ")[0][:200],
+        instruction=task.instruction,
+        expected=expected,
+        facts=[Fact(contains=o, ignore_case=True) for o in task.outputs],
+    )
     return EvalCase(ours, unsupported)
 
 
@@ -108,19 +131,30 @@ def _add(expected: ExpectedState, action: TauAction, engine: Engine) -> None:
     kw = action.kwargs
     if action.name == "return_delivered_order_items":
         order_id = normalize_order_id(kw["order_id"])
-        expected.returns.append(ReturnChange(order_id=order_id, items=_items(kw["item_ids"]),
-                                             refund_method=_refund_method(engine, order_id, kw["payment_method_id"])))
+        expected.returns.append(
+            ReturnChange(
+                order_id=order_id,
+                items=_items(kw["item_ids"]),
+                refund_method=_refund_method(engine, order_id, kw["payment_method_id"]),
+            )
+        )
     elif action.name == "transfer_to_human_agents":
         expected.tickets += 1
     elif action.name == "cancel_pending_order":
         expected.order_cancellations.append(OrderCancellation(order_id=kw["order_id"], reason=kw.get("reason", "")))
     elif action.name == "exchange_delivered_order_items":
-        expected.exchanges.append(Exchange(order_id=kw["order_id"], items=_items(kw["item_ids"]),
-                                           new_item_ids=list(kw["new_item_ids"]),
-                                           payment_method_id=kw.get("payment_method_id")))
+        expected.exchanges.append(
+            Exchange(
+                order_id=kw["order_id"],
+                items=_items(kw["item_ids"]),
+                new_item_ids=list(kw["new_item_ids"]),
+                payment_method_id=kw.get("payment_method_id"),
+            )
+        )
     elif action.name in MODIFICATIONS:
-        expected.order_changes.append(OrderChange(change=MODIFICATIONS[action.name],
-                                                  order_id=kw.get("order_id"), details=dict(kw)))
+        expected.order_changes.append(
+            OrderChange(change=MODIFICATIONS[action.name], order_id=kw.get("order_id"), details=dict(kw))
+        )
     else:
         raise ValueError("not an action of tau-bench's retail domain that we know")
 
@@ -134,18 +168,23 @@ def _refund_method(engine: Engine, order_id: str, payment_method_id: str) -> str
     """tau-bench names the refund's payment method; ours is original_payment or the customer's gift card."""
     with Session(engine) as session:
         method = session.get(PaymentMethod, payment_method_id)
-        charge = session.exec(select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge")
-                              .order_by(col(Payment.id))).first()
+        charge = session.exec(
+            select(Payment).where(Payment.order_id == order_id, Payment.direction == "charge").order_by(col(Payment.id))
+        ).first()
         if method is not None and method.kind == "gift_card":
-            first_gift_card = session.exec(select(PaymentMethod.id).where(
-                PaymentMethod.customer_id == method.customer_id, PaymentMethod.kind == "gift_card")
-                .order_by(col(PaymentMethod.id))).first()
+            first_gift_card = session.exec(
+                select(PaymentMethod.id)
+                .where(PaymentMethod.customer_id == method.customer_id, PaymentMethod.kind == "gift_card")
+                .order_by(col(PaymentMethod.id))
+            ).first()
             if first_gift_card == method.id:
                 return "gift_card"
         if charge is not None and charge.payment_method_id == payment_method_id:
             return "original_payment"
-    raise ValueError(f"a refund to {payment_method_id}, which is neither the order's payment method nor the "
-                     "customer's gift card (our refunds go to one of those)")
+    raise ValueError(
+        f"a refund to {payment_method_id}, which is neither the order's payment method nor the "
+        "customer's gift card (our refunds go to one of those)"
+    )
 
 
 def load_tau_cases(path: Path, database_url: str) -> list[EvalCase]:

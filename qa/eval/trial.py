@@ -68,8 +68,12 @@ def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions, tem
     agent's or the task's failures (they are the record's status and reasons)."""
     task = case.task
     record = TrialRecord(task.id, task.language, task.category, agent, trial, "failed")
-    trajectory: dict[str, Any] = {"task": task.model_dump(mode="json", exclude_defaults=True), "agent": agent,
-                                  "trial": trial, "model": asdict(options.endpoint) | {"api_key": None}}
+    trajectory: dict[str, Any] = {
+        "task": task.model_dump(mode="json", exclude_defaults=True),
+        "agent": agent,
+        "trial": trial,
+        "model": asdict(options.endpoint) | {"api_key": None},
+    }
     started = time.perf_counter()
     if case.unsupported:
         record.status, record.reasons = "unsupported", list(case.unsupported)
@@ -92,8 +96,9 @@ def run_trial(case: EvalCase, agent: str, trial: int, options: TrialOptions, tem
     return record
 
 
-def _play(task: Task, agent: str, options: TrialOptions, templates: Templates, record: TrialRecord,
-          trajectory: dict[str, Any]) -> None:
+def _play(
+    task: Task, agent: str, options: TrialOptions, templates: Templates, record: TrialRecord, trajectory: dict[str, Any]
+) -> None:
     template, now = templates.path_for(task.world), templates.now
     with tempfile.TemporaryDirectory(prefix="returndesk-eval-", dir=scratch_root()) as tmp:
         expected = expected_state(task, templates, Path(tmp))
@@ -111,10 +116,12 @@ def _play(task: Task, agent: str, options: TrialOptions, templates: Templates, r
     facts = [{"fact": f.label, "found": f.found_in(said)} for f in task.facts]
     forbidden = [{"fact": f.label, "found": f.found_in(said)} for f in task.forbidden]
     trajectory["facts"], trajectory["forbidden"] = facts, forbidden
-    record.reasons = ([f"end state: {d}" for d in differences]
-                      + [f"the replies never state {f['fact']}" for f in facts if not f["found"]]
-                      + [f"the replies state {f['fact']}, which they must not" for f in forbidden if f["found"]]
-                      + [f"turn {n}: {t['error']}" for n, t in enumerate(turns, 1) if t.get("error")])
+    record.reasons = (
+        [f"end state: {d}" for d in differences]
+        + [f"the replies never state {f['fact']}" for f in facts if not f["found"]]
+        + [f"the replies state {f['fact']}, which they must not" for f in forbidden if f["found"]]
+        + [f"turn {n}: {t['error']}" for n, t in enumerate(turns, 1) if t.get("error")]
+    )
     record.status = "failed" if record.reasons else "passed"
     if options.endpoint.base_url and agent == "returndesk":
         record.guided_replies = sum(t.get("mode") == "guided" for t in turns if t.get("agent"))
@@ -156,8 +163,12 @@ def converse(task: Task, session: AgentSession, options: TrialOptions, turns: li
 
 
 def _entry(said: str, answer: AgentTurn) -> dict[str, Any]:
-    entry: dict[str, Any] = {"customer": said, "agent": answer.reply, "mode": answer.mode,
-                             "tools": [asdict(t) for t in answer.tools]}
+    entry: dict[str, Any] = {
+        "customer": said,
+        "agent": answer.reply,
+        "mode": answer.mode,
+        "tools": [asdict(t) for t in answer.tools],
+    }
     if answer.card:
         entry["card"] = str(answer.card.get("summary", ""))
     for key in ("refused", "error"):

@@ -129,8 +129,9 @@ class Templates:
 
 
 @contextmanager
-def trial_world(workdir: Path, *, template: Path, now: datetime,
-                endpoint: ModelEndpoint = ModelEndpoint()) -> Iterator[TrialWorld]:
+def trial_world(
+    workdir: Path, *, template: Path, now: datetime, endpoint: ModelEndpoint = ModelEndpoint()
+) -> Iterator[TrialWorld]:
     """The world one trial runs in, frozen at `now` for the tools; removed by the caller with `workdir`."""
     path = workdir / "returndesk.db"
     clone_sqlite(template, path)
@@ -138,10 +139,17 @@ def trial_world(workdir: Path, *, template: Path, now: datetime,
     try:
         with running_carrier(sqlite_url(path)) as carrier_url:
             settings = Settings(
-                _env_file=None, data_dir=workdir, database_url=sqlite_url(path), carrier_url=carrier_url,
-                llm_base_url=endpoint.base_url, llm_model=endpoint.model, llm_api_key=endpoint.api_key)
-            yield TrialWorld(workdir, settings, engine, ToolDeps(engine=engine, settings=settings,
-                                                                 clock=lambda: now), now)
+                _env_file=None,
+                data_dir=workdir,
+                database_url=sqlite_url(path),
+                carrier_url=carrier_url,
+                llm_base_url=endpoint.base_url,
+                llm_model=endpoint.model,
+                llm_api_key=endpoint.api_key,
+            )
+            yield TrialWorld(
+                workdir, settings, engine, ToolDeps(engine=engine, settings=settings, clock=lambda: now), now
+            )
     finally:
         engine.dispose()
 

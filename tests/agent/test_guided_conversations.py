@@ -17,12 +17,16 @@ def returns_in(service: ConversationService) -> list[ReturnRequest]:
         return list(db.exec(select(ReturnRequest)).all())
 
 
-@pytest.mark.parametrize(("who", "ask", "yes", "done"), [
-    (ALICE, "I want to return the headphones from order #W1000001", "yes", "Your return is created"),
-    (WANG, "我想退订单 #W1000011 里的耳机", "确认", "退货已创建"),
-])
-def test_a_return_end_to_end_with_confirmation(service: ConversationService, who: dict, ask: str, yes: str,
-                                               done: str) -> None:
+@pytest.mark.parametrize(
+    ("who", "ask", "yes", "done"),
+    [
+        (ALICE, "I want to return the headphones from order #W1000001", "yes", "Your return is created"),
+        (WANG, "我想退订单 #W1000011 里的耳机", "确认", "退货已创建"),
+    ],
+)
+def test_a_return_end_to_end_with_confirmation(
+    service: ConversationService, who: dict, ask: str, yes: str, done: str
+) -> None:
     session = service.sign_in(**who)
     turn = service.send(session.session_id, ask)
     assert turn.mode == "guided" and turn.pending is not None and turn.pending.amounts[-1].cents == 8999
@@ -33,12 +37,16 @@ def test_a_return_end_to_end_with_confirmation(service: ConversationService, who
     assert done in finished.reply and created.rma in finished.reply and finished.pending is None
 
 
-@pytest.mark.parametrize(("who", "ask", "no", "unchanged"), [
-    (ALICE, "return the headphones from #W1000001", "no", "nothing was changed"),
-    (WANG, "退货 #W1000011 耳机", "不要", "没有做任何更改"),
-])
-def test_declining_changes_nothing_and_offers_a_gift_card_instead(service: ConversationService, who: dict, ask: str,
-                                                                   no: str, unchanged: str) -> None:
+@pytest.mark.parametrize(
+    ("who", "ask", "no", "unchanged"),
+    [
+        (ALICE, "return the headphones from #W1000001", "no", "nothing was changed"),
+        (WANG, "退货 #W1000011 耳机", "不要", "没有做任何更改"),
+    ],
+)
+def test_declining_changes_nothing_and_offers_a_gift_card_instead(
+    service: ConversationService, who: dict, ask: str, no: str, unchanged: str
+) -> None:
     session = service.sign_in(**who)
     service.send(session.session_id, ask)
 
@@ -49,31 +57,41 @@ def test_declining_changes_nothing_and_offers_a_gift_card_instead(service: Conve
     assert gift_card.pending is not None and gift_card.pending.facts["refund_method"] == "gift_card"
 
 
-@pytest.mark.parametrize(("ask", "reason"), [
-    ("return the sunglasses from #W1000003", "final sale"),
-    ("我想退 #W1000002 的跑鞋", "退货期"),
-])
-def test_items_that_are_not_eligible_are_explained_not_offered(service: ConversationService, ask: str,
-                                                                reason: str) -> None:
+@pytest.mark.parametrize(
+    ("ask", "reason"),
+    [
+        ("return the sunglasses from #W1000003", "final sale"),
+        ("我想退 #W1000002 的跑鞋", "退货期"),
+    ],
+)
+def test_items_that_are_not_eligible_are_explained_not_offered(
+    service: ConversationService, ask: str, reason: str
+) -> None:
     session = service.sign_in(**ALICE)
     turn = service.send(session.session_id, ask)
     assert turn.pending is None and reason in turn.reply
 
 
-@pytest.mark.parametrize(("who", "ask", "expected"), [
-    (ALICE, "what's the status of order #W1000004?", "Order #W1000004 is **shipped**"),
-    (WANG, "订单 #W1000012 的状态", "订单 #W1000012 的状态是：**已发货**"),  # the status in Chinese too
-])
+@pytest.mark.parametrize(
+    ("who", "ask", "expected"),
+    [
+        (ALICE, "what's the status of order #W1000004?", "Order #W1000004 is **shipped**"),
+        (WANG, "订单 #W1000012 的状态", "订单 #W1000012 的状态是：**已发货**"),  # the status in Chinese too
+    ],
+)
 def test_order_status(service: ConversationService, who: dict, ask: str, expected: str) -> None:
     session = service.sign_in(**who)
     turn = service.send(session.session_id, ask)
     assert expected in turn.reply and "RD1000" in turn.reply
 
 
-@pytest.mark.parametrize(("who", "ask", "expected"), [
-    (ALICE, "Talk to a person", "ticket number is"),
-    (WANG, "转人工客服", "工单号"),
-])
+@pytest.mark.parametrize(
+    ("who", "ask", "expected"),
+    [
+        (ALICE, "Talk to a person", "ticket number is"),
+        (WANG, "转人工客服", "工单号"),
+    ],
+)
 def test_hand_off_opens_a_ticket(service: ConversationService, who: dict, ask: str, expected: str) -> None:
     session = service.sign_in(**who)
     turn = service.send(session.session_id, ask)

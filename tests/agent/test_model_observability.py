@@ -33,8 +33,9 @@ def spans() -> InMemorySpanExporter:
     return InMemorySpanExporter()
 
 
-def service_on(settings: Settings, fake: FakeVLLMServer, spans: InMemorySpanExporter, **overrides: Any
-               ) -> ConversationService:
+def service_on(
+    settings: Settings, fake: FakeVLLMServer, spans: InMemorySpanExporter, **overrides: Any
+) -> ConversationService:
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
     values = {"llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0} | overrides
@@ -48,9 +49,9 @@ def metric(text: str, name: str) -> float:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "streamed"])
-def test_metrics_count_the_servers_tokens_per_node_and_per_turn(settings: Settings, engine: Any,
-                                                               fake: FakeVLLMServer, spans: InMemorySpanExporter,
-                                                               stream: bool) -> None:
+def test_metrics_count_the_servers_tokens_per_node_and_per_turn(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, spans: InMemorySpanExporter, stream: bool
+) -> None:
     fake.script(Reply.tool_call("lookup_order", {"order_id": "#W1000001"}), Reply.text("It was delivered."))
     service = service_on(settings, fake, spans, llm_stream=stream)
     session = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
@@ -65,8 +66,9 @@ def test_metrics_count_the_servers_tokens_per_node_and_per_turn(settings: Settin
     assert metric(text, 'returndesk_turn_llm_tokens_count{kind="completion"}') == 1
 
 
-def test_a_turn_is_traced_with_genai_spans(settings: Settings, engine: Any, fake: FakeVLLMServer,
-                                           spans: InMemorySpanExporter) -> None:
+def test_a_turn_is_traced_with_genai_spans(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, spans: InMemorySpanExporter
+) -> None:
     fake.script(Reply.tool_call("lookup_order", {"order_id": "#W1000001"}), Reply.text("It was delivered."))
     service = service_on(settings, fake, spans)
     session = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
@@ -74,14 +76,20 @@ def test_a_turn_is_traced_with_genai_spans(settings: Settings, engine: Any, fake
     service.send(session, "Where is order #W1000001?")
 
     finished = spans.get_finished_spans()
-    assert [s.name for s in finished] == [f"chat {DEFAULT_MODEL}", "execute_tool lookup_order",
-                                          f"chat {DEFAULT_MODEL}", "invoke_agent ReturnDesk"]
+    assert [s.name for s in finished] == [
+        f"chat {DEFAULT_MODEL}",
+        "execute_tool lookup_order",
+        f"chat {DEFAULT_MODEL}",
+        "invoke_agent ReturnDesk",
+    ]
     turn = finished[-1]
     assert all(s.attributes["gen_ai.conversation.id"] == session for s in finished)
     assert all(s.parent is not None and s.parent.span_id == turn.context.span_id for s in finished[:-1])
     chat, tool = finished[0], finished[1]
-    assert (chat.attributes["gen_ai.operation.name"],
-            chat.attributes["gen_ai.request.model"]) == ("chat", DEFAULT_MODEL)
+    assert (chat.attributes["gen_ai.operation.name"], chat.attributes["gen_ai.request.model"]) == (
+        "chat",
+        DEFAULT_MODEL,
+    )
     assert (chat.attributes["gen_ai.usage.input_tokens"], chat.attributes["gen_ai.usage.output_tokens"]) == (321, 12)
     assert chat.attributes["gen_ai.request.max_tokens"] == 512
     assert tool.attributes["gen_ai.operation.name"] == "execute_tool"
@@ -89,8 +97,9 @@ def test_a_turn_is_traced_with_genai_spans(settings: Settings, engine: Any, fake
     assert (turn.attributes["gen_ai.usage.input_tokens"], turn.attributes["returndesk.mode"]) == (642, "model")
 
 
-def test_a_failed_call_is_an_error_span_and_an_error_latency(settings: Settings, engine: Any,
-                                                             fake: FakeVLLMServer, spans: InMemorySpanExporter) -> None:
+def test_a_failed_call_is_an_error_span_and_an_error_latency(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, spans: InMemorySpanExporter
+) -> None:
     fake.script(Reply.error(500))
     service = service_on(settings, fake, spans)
     session = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id

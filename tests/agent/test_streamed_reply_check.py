@@ -25,8 +25,11 @@ def fake() -> Iterator[FakeVLLMServer]:
 
 
 def streamed_turn(settings: Settings, fake: FakeVLLMServer, text: str, stream: bool) -> tuple[list[str], str]:
-    service = ConversationService(settings.model_copy(update={
-        "llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0, "llm_stream": stream}))
+    service = ConversationService(
+        settings.model_copy(
+            update={"llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0, "llm_stream": stream}
+        )
+    )
     session = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     events = list(service.stream(session, text))
     [done] = [e for e in events if isinstance(e, TurnDone)]
@@ -34,10 +37,13 @@ def streamed_turn(settings: Settings, fake: FakeVLLMServer, text: str, stream: b
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "streamed"])
-@pytest.mark.parametrize("invented", ["Your return RMA-DEADBEEF is created.", "I've refunded you $20.00 already.",
-                                      "Order #W7654321 has shipped."])
-def test_invented_facts_are_never_streamed_to_the_customer(settings: Settings, engine: Any, fake: FakeVLLMServer,
-                                                           stream: bool, invented: str) -> None:
+@pytest.mark.parametrize(
+    "invented",
+    ["Your return RMA-DEADBEEF is created.", "I've refunded you $20.00 already.", "Order #W7654321 has shipped."],
+)
+def test_invented_facts_are_never_streamed_to_the_customer(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, stream: bool, invented: str
+) -> None:
     fake.script(Reply.text(f"Thanks for waiting. {invented} Anything else?"), Reply.text("Let me look that up."))
 
     tokens, reply = streamed_turn(settings, fake, "Did my return go through?", stream)
@@ -47,8 +53,9 @@ def test_invented_facts_are_never_streamed_to_the_customer(settings: Settings, e
     assert "".join(tokens).endswith("Let me look that up.")
 
 
-def test_a_checked_reply_still_streams_sentence_by_sentence(settings: Settings, engine: Any,
-                                                            fake: FakeVLLMServer) -> None:
+def test_a_checked_reply_still_streams_sentence_by_sentence(
+    settings: Settings, engine: Any, fake: FakeVLLMServer
+) -> None:
     fake.script(Reply.text("Happy to help. Which order is it about? I can also track a parcel."))
 
     tokens, reply = streamed_turn(settings, fake, "Hello", stream=True)

@@ -37,14 +37,25 @@ class ReturnsAgentScript:
         data = json.loads(last["content"])
         name = self.tool_name(messages, last["tool_call_id"])
         if name == "lookup_order":
-            items = [{"order_item_id": i["order_item_id"], "quantity": 1}
-                     for i in data["order"]["items"] if "headphones" in i["product"].lower()]
+            items = [
+                {"order_item_id": i["order_item_id"], "quantity": 1}
+                for i in data["order"]["items"]
+                if "headphones" in i["product"].lower()
+            ]
             return self.call("check_return_eligibility", {"order_id": data["order"]["order_id"], "items": items})
         if name == "check_return_eligibility":
-            eligible = [{"order_item_id": i["order_item_id"], "quantity": i["quantity"]}
-                        for i in data["items"] if i["eligible"]]
-            return self.call("create_return", {"order_id": data["order_id"], "items": eligible,
-                                               "refund_method": "original_payment", "reason": "changed my mind"})
+            eligible = [
+                {"order_item_id": i["order_item_id"], "quantity": i["quantity"]} for i in data["items"] if i["eligible"]
+            ]
+            return self.call(
+                "create_return",
+                {
+                    "order_id": data["order_id"],
+                    "items": eligible,
+                    "refund_method": "original_payment",
+                    "reason": "changed my mind",
+                },
+            )
         if name == "create_return":
             return Reply.text(f"All set: your return {data['rma']} refunds {data['refund_amount']}.")
         return Reply.text("Sorry, something went wrong.")
@@ -70,8 +81,7 @@ def fake() -> Iterator[FakeVLLMServer]:
 
 
 def model_service(settings: Settings, fake: FakeVLLMServer) -> ConversationService:
-    endpoint = settings.model_copy(update={"llm_base_url": fake.base_url, "llm_timeout_s": 5.0,
-                                           "llm_max_retries": 0})
+    endpoint = settings.model_copy(update={"llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0})
     return ConversationService(endpoint)
 
 

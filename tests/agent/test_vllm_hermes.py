@@ -13,7 +13,7 @@ BLOCK = '<tool_call>\n{"name": "lookup_order", "arguments": {"order_id": "#W1000
 def test_a_block_split_anywhere_is_never_shown_and_becomes_a_tool_call(size: int) -> None:
     text = "Checking now. " + BLOCK
     stream = HermesStreamFilter()
-    shown = "".join(stream.feed(text[i:i + size]) for i in range(0, len(text), size))
+    shown = "".join(stream.feed(text[i : i + size]) for i in range(0, len(text), size))
     rest, calls = stream.finish()
     assert (shown + rest).strip() == "Checking now."
     assert [(c["name"], c["args"]) for c in calls] == [("lookup_order", {"order_id": "#W1000001"})]

@@ -60,8 +60,9 @@ def test_the_cap_setting_is_read_from_the_environment(monkeypatch: pytest.Monkey
 
 # --- blank replies -----------------------------------------------------------------------------
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "streamed"])
-def test_a_blank_reply_is_asked_for_once_more(settings: Settings, engine: Any, fake: FakeVLLMServer,
-                                              stream: bool) -> None:
+def test_a_blank_reply_is_asked_for_once_more(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, stream: bool
+) -> None:
     fake.script(Reply.text("  \n "), Reply.text("Your order was delivered."))
     service = service_on(settings, fake, llm_stream=stream)
 
@@ -72,8 +73,9 @@ def test_a_blank_reply_is_asked_for_once_more(settings: Settings, engine: Any, f
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "streamed"])
-def test_a_reply_blank_twice_is_answered_by_guided_mode_and_labelled(settings: Settings, engine: Any,
-                                                                     fake: FakeVLLMServer, stream: bool) -> None:
+def test_a_reply_blank_twice_is_answered_by_guided_mode_and_labelled(
+    settings: Settings, engine: Any, fake: FakeVLLMServer, stream: bool
+) -> None:
     fake.script(Reply.text(""), Reply.text("   "), Reply.text("never asked for"))
     service = service_on(settings, fake, llm_stream=stream)
     session = alice(service)

@@ -119,8 +119,9 @@ def test_streamed_hermes_text_never_reaches_token_listeners(fake: FakeVLLMServer
 
     tokens = Tokens()
     fake.script(Reply.hermes_in_content("lookup_order", ORDER, before="One moment. "))
-    answer = model(fake, llm_stream=True).invoke([HumanMessage(content="where is #W1000001")],
-                                                 config={"callbacks": [tokens]})
+    answer = model(fake, llm_stream=True).invoke(
+        [HumanMessage(content="where is #W1000001")], config={"callbacks": [tokens]}
+    )
     assert answer.tool_calls
     assert tokens.text.strip() == "One moment."
 
@@ -145,7 +146,8 @@ BROKEN = {
     "malformed_json": Reply.malformed_json(),
     "tool_call_arguments_not_json": Reply.tool_call("lookup_order", '{"order_id": "#W10'),
     "hermes_block_not_json": Reply.raw_content(
-        '<tool_call>\n{"name": "lookup_order", "arguments": {"order_id": }\n</tool_call>'),
+        '<tool_call>\n{"name": "lookup_order", "arguments": {"order_id": }\n</tool_call>'
+    ),
     "hermes_block_without_name": Reply.raw_content('<tool_call>{"arguments": {}}</tool_call>'),
 }
 
@@ -157,8 +159,9 @@ def test_failed_model_calls_are_answered_by_guided_mode(fake: FakeVLLMServer, re
     answer = ask(model(fake, llm_stream=stream))
     assert mode_of(answer) == "guided"
     assert "<tool_call>" not in str(answer.content)
-    assert [(c["name"], c["args"]) for c in answer.tool_calls] == [("track_shipment", ORDER)], \
+    assert [(c["name"], c["args"]) for c in answer.tool_calls] == [("track_shipment", ORDER)], (
         "guided mode still serves the customer's request"
+    )
 
 
 def test_connection_refused_is_answered_by_guided_mode() -> None:

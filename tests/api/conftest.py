@@ -46,8 +46,9 @@ def live_server(settings: Settings, service: ConversationService) -> Iterator[st
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, service), host="127.0.0.1", port=port,
-                                          log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, service), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

@@ -21,18 +21,30 @@ def chunked(total: int, chunk: int = 256 * 1024) -> Iterator[bytes]:
     yield b'"}'
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/v1/no-such-route"), ("POST", "/v1/sessions/x/nothing-here"),
-                                          ("GET", "/v1"), ("DELETE", "/v1/models/returndesk")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/v1/no-such-route"),
+        ("POST", "/v1/sessions/x/nothing-here"),
+        ("GET", "/v1"),
+        ("DELETE", "/v1/models/returndesk"),
+    ],
+)
 def test_an_unknown_api_route_is_a_404_in_the_error_shape(client: TestClient, method: str, path: str) -> None:
     response = client.request(method, path)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert "detail" not in response.json()
 
 
-@pytest.mark.parametrize("method, path, allow", [
-    ("GET", "/v1/sessions", "POST"), ("PUT", "/v1/sessions/{id}/messages", "GET, POST"),
-    ("DELETE", "/v1/sessions/{id}/confirm", "POST"), ("POST", "/v1/models", "GET"),
-])
+@pytest.mark.parametrize(
+    "method, path, allow",
+    [
+        ("GET", "/v1/sessions", "POST"),
+        ("PUT", "/v1/sessions/{id}/messages", "GET, POST"),
+        ("DELETE", "/v1/sessions/{id}/confirm", "POST"),
+        ("POST", "/v1/models", "GET"),
+    ],
+)
 def test_a_wrong_method_is_a_405_with_allow(client: TestClient, method: str, path: str, allow: str) -> None:
     response = client.request(method, path.format(id=sign_in(client)))
     assert response.status_code == 405, response.text
@@ -48,8 +60,9 @@ def test_with_a_key_an_unknown_route_needs_the_key_first(client_with) -> None:
 
 @pytest.mark.parametrize("path", ["/v1/sessions/{id}/messages", "/v1/chat/completions", "/gradio_api/queue/join"])
 def test_a_chunked_10_mb_body_is_refused_with_413(client: TestClient, path: str) -> None:
-    response = client.post(path.format(id=sign_in(client)), content=chunked(TEN_MB),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        path.format(id=sign_in(client)), content=chunked(TEN_MB), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413, response.text[:200]
     assert response.json()["error"]["code"] == "body_too_large"
 

@@ -44,7 +44,8 @@ def label_link_in(client: TestClient, session_id: str) -> str:
 
 
 def test_the_link_in_the_reply_opens_the_label_with_no_session_and_no_cache(
-        labelled: tuple[TestClient, str, str], settings: Settings) -> None:
+    labelled: tuple[TestClient, str, str], settings: Settings
+) -> None:
     client, session_id, rma = labelled
     link = label_link_in(client, session_id)
     assert link.startswith(f"{settings.public_url}/labels/")
@@ -58,15 +59,18 @@ def test_the_link_in_the_reply_opens_the_label_with_no_session_and_no_cache(
 
 
 def test_a_tampered_or_foreign_link_is_not_found_with_the_api_error_shape(
-        labelled: tuple[TestClient, str, str], settings: Settings) -> None:
+    labelled: tuple[TestClient, str, str], settings: Settings
+) -> None:
     client, session_id, _ = labelled
     path = label_link_in(client, session_id).removeprefix(settings.public_url)
     token = path.removeprefix("/labels/").removesuffix(".png")
     payload, stamp, signature = token.split(".")
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
-    cases = {"signature": f"/labels/{payload}.{stamp}.{flipped}.png",
-             "payload": f"/labels/{payload[:-2]}xx.{stamp}.{signature}.png",
-             "garbage": "/labels/not-a-token-at-all.png"}
+    cases = {
+        "signature": f"/labels/{payload}.{stamp}.{flipped}.png",
+        "payload": f"/labels/{payload[:-2]}xx.{stamp}.{signature}.png",
+        "garbage": "/labels/not-a-token-at-all.png",
+    }
     for name, tampered in cases.items():
         response = client.get(tampered)
         assert response.status_code == 404, name

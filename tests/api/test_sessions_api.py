@@ -51,8 +51,9 @@ def test_a_new_message_while_the_card_waits_is_refused_and_changes_nothing(clien
     response = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "what about my lamp?"})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "confirmation_pending"
-    assert client.get(f"/v1/sessions/{session_id}/pending").json()["pending"]["action_id"] == \
-        turn["pending"]["action_id"]
+    assert (
+        client.get(f"/v1/sessions/{session_id}/pending").json()["pending"]["action_id"] == turn["pending"]["action_id"]
+    )
     assert returns_in(engine) == []
 
 
@@ -70,13 +71,15 @@ def test_thumbs_up_on_an_answer_is_stored_and_can_be_changed(client: TestClient,
     history = client.get(f"/v1/sessions/{session_id}/messages").json()
     answer = next(i for i, h in enumerate(history) if h["role"] == "assistant")
     first = client.post(f"/v1/sessions/{session_id}/feedback", json={"message_index": answer, "rating": "up"})
-    again = client.post(f"/v1/sessions/{session_id}/feedback",
-                        json={"message_index": answer, "rating": "down", "comment": "too vague"})
+    again = client.post(
+        f"/v1/sessions/{session_id}/feedback", json={"message_index": answer, "rating": "down", "comment": "too vague"}
+    )
     assert first.status_code == again.status_code == 201
     with Session(engine) as db:
         rows = db.exec(select(Feedback)).all()
-    assert [(r.session_id, r.message_index, r.rating, r.comment) for r in rows] == \
-        [(session_id, answer, "down", "too vague")]
+    assert [(r.session_id, r.message_index, r.rating, r.comment) for r in rows] == [
+        (session_id, answer, "down", "too vague")
+    ]
 
 
 def test_feedback_on_the_customers_own_message_is_refused(client: TestClient, engine) -> None:
@@ -90,9 +93,15 @@ def test_feedback_on_the_customers_own_message_is_refused(client: TestClient, en
 
 
 def test_every_session_route_answers_404_for_an_unknown_session(client: TestClient) -> None:
-    calls = [("post", "messages", {"text": "hi"}), ("post", "messages/stream", {"text": "hi"}),
-             ("get", "messages", None), ("get", "pending", None), ("post", "confirm", {}),
-             ("post", "cancel", {}), ("post", "feedback", {"message_index": 1, "rating": "up"})]
+    calls = [
+        ("post", "messages", {"text": "hi"}),
+        ("post", "messages/stream", {"text": "hi"}),
+        ("get", "messages", None),
+        ("get", "pending", None),
+        ("post", "confirm", {}),
+        ("post", "cancel", {}),
+        ("post", "feedback", {"message_index": 1, "rating": "up"}),
+    ]
     for method, path, body in calls:
         response = client.request(method, f"/v1/sessions/no-such-session/{path}", json=body)
         assert response.status_code == 404, path
@@ -113,10 +122,15 @@ def test_bad_bodies_get_a_4xx_with_a_clear_message_and_change_nothing(client: Te
         "missing": client.post(url, json={}),
     }
     statuses = {name: (r.status_code, r.json()["error"]["code"]) for name, r in cases.items()}
-    assert statuses == {"malformed_json": (400, "malformed_json"), "malformed_body": (400, "malformed_body"),
-                        "control": (422, "invalid_request"), "nul": (400, "invalid_text"),
-                        "too_long": (422, "invalid_request"),
-                        "empty": (422, "invalid_request"), "missing": (422, "invalid_request")}
+    assert statuses == {
+        "malformed_json": (400, "malformed_json"),
+        "malformed_body": (400, "malformed_body"),
+        "control": (422, "invalid_request"),
+        "nul": (400, "invalid_text"),
+        "too_long": (422, "invalid_request"),
+        "empty": (422, "invalid_request"),
+        "missing": (422, "invalid_request"),
+    }
     assert "control characters" in cases["control"].json()["error"]["message"]
     assert "4000" in cases["too_long"].json()["error"]["message"]
     assert client.get(url).json() == []
@@ -144,8 +158,9 @@ def test_with_an_api_key_set_v1_needs_it_but_health_does_not(client_with) -> Non
 def test_a_session_sending_too_fast_is_told_to_wait(client_with) -> None:
     client = client_with(rate_limit_per_minute=2)
     session_id, other = sign_in(client), sign_in(client)
-    statuses = [client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"}).status_code for _ in range(3)
+    ]
     limited = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"})
     assert statuses == [200, 200, 429]
     assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
@@ -154,16 +169,26 @@ def test_a_session_sending_too_fast_is_told_to_wait(client_with) -> None:
 
 def test_the_sse_stream_shows_tools_then_the_card_then_done(live_server: str, engine) -> None:
     with httpx.Client(base_url=live_server, timeout=30) as http:
-        session_id = http.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}
-                               ).json()["session_id"]
+        session_id = http.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()[
+            "session_id"
+        ]
         with http.stream("POST", f"/v1/sessions/{session_id}/messages/stream", json={"text": RETURN_HEADPHONES}) as r:
             assert r.headers["content-type"].startswith("text/event-stream")
             events = parse_sse(r.iter_lines())
         names = [name for name, _ in events]
-        assert names == ["tool_started", "tool_finished", "tool_started", "tool_finished", "tool_started",
-                         "pending", "done"]
-        assert [data["tool"] for name, data in events if name == "tool_finished"] == \
-            ["lookup_order", "check_return_eligibility"]
+        assert names == [
+            "tool_started",
+            "tool_finished",
+            "tool_started",
+            "tool_finished",
+            "tool_started",
+            "pending",
+            "done",
+        ]
+        assert [data["tool"] for name, data in events if name == "tool_finished"] == [
+            "lookup_order",
+            "check_return_eligibility",
+        ]
         done = events[-1][1]
         assert done["mode"] == "guided" and done["pending"] == events[-2][1]  # the `pending` event's card
         assert done["pending"]["amounts"][-1]["cents"] == 8999

@@ -28,12 +28,27 @@ HAN = re.compile(f"[{SCRIPTS['Han']}]")
 # The toy language's own words: none of them is an English or a Chinese keyword.
 TOY_KEYWORDS = {
     "match": "words",
-    "intents": {"handoff": ["homo"], "cancel_return": ["nuligi redonon"], "return_status": ["mia redono"],
-                "track": ["spuri", "pakajo"], "return": ["redoni"], "status": ["mendo"], "help": ["kiel"],
-                "greeting": ["saluton"]},
-    "help_first": ["kiel"], "help_buttons": ["helpejo"], "gift_card": ["donkarto"], "damaged": ["rompita"],
-    "all_items": ["ciuj"], "agree": ["jes"], "confirm_yes": ["jes"], "confirm_no": ["ne"],
-    "generic_words": "mi volas la de bonvolu", "number_words": {"unu": 1, "du": 2}, "clause_breaks": ["kaj"],
+    "intents": {
+        "handoff": ["homo"],
+        "cancel_return": ["nuligi redonon"],
+        "return_status": ["mia redono"],
+        "track": ["spuri", "pakajo"],
+        "return": ["redoni"],
+        "status": ["mendo"],
+        "help": ["kiel"],
+        "greeting": ["saluton"],
+    },
+    "help_first": ["kiel"],
+    "help_buttons": ["helpejo"],
+    "gift_card": ["donkarto"],
+    "damaged": ["rompita"],
+    "all_items": ["ciuj"],
+    "agree": ["jes"],
+    "confirm_yes": ["jes"],
+    "confirm_no": ["ne"],
+    "generic_words": "mi volas la de bonvolu",
+    "number_words": {"unu": 1, "du": 2},
+    "clause_breaks": ["kaj"],
     "name_fillers": ["mia nomo estas"],
 }
 
@@ -50,11 +65,17 @@ def toy(tmp_path: Path) -> Iterator[Path]:
     catalogues, keywords, help_centre = tmp_path / "catalogues", tmp_path / "keywords", tmp_path / "help"
     for folder in (catalogues, keywords, help_centre / TOY):
         folder.mkdir(parents=True)
-    header = {"name": "Toylang", "locale": "eo", "time_zone": "Europe/Berlin", "script": "Latin",
-              "currency_display": "code"}
-    (catalogues / f"{TOY}.yaml").write_text(yaml.safe_dump({"language": header,
-                                                            "messages": marked(english["messages"])},
-                                                           allow_unicode=True), encoding="utf-8")
+    header = {
+        "name": "Toylang",
+        "locale": "eo",
+        "time_zone": "Europe/Berlin",
+        "script": "Latin",
+        "currency_display": "code",
+    }
+    (catalogues / f"{TOY}.yaml").write_text(
+        yaml.safe_dump({"language": header, "messages": marked(english["messages"])}, allow_unicode=True),
+        encoding="utf-8",
+    )
     (keywords / f"{TOY}.yaml").write_text(yaml.safe_dump(TOY_KEYWORDS, allow_unicode=True), encoding="utf-8")
     for page in (DOCS_DIR / "en").glob("*.md"):  # a translator's first draft: the English pages, marked
         (help_centre / TOY / page.name).write_text(f"{MARK}\n\n{page.read_text(encoding='utf-8')}", encoding="utf-8")
@@ -80,7 +101,8 @@ def test_every_message_of_the_new_language_is_its_own(toy: Path) -> None:
 
 
 def test_a_return_in_the_new_language_is_answered_in_it_from_start_to_finish(
-        toy: Path, service: ConversationService) -> None:
+    toy: Path, service: ConversationService
+) -> None:
     session = service.start_anonymous(language=TOY)
     verified = service.send(session.session_id, "alice@example.com #W1000001")  # no words: the session's language
     asked = service.send(session.session_id, "mi volas redoni la Wireless Headphones de #W1000001")
@@ -93,8 +115,14 @@ def test_a_return_in_the_new_language_is_answered_in_it_from_start_to_finish(
     assert "89,99\u202fUSD" in asked.pending.summary and "RMA-" in done.reply
     buttons = verified.quick_replies + done.quick_replies
     assert buttons and all(b.startswith(MARK) for b in buttons)
-    panel = side_panel({kind: t.result for t in asked.tool_trace + done.tool_trace  # keyed by panel
-                        if (kind := service.registry.panel(t.tool))}, TOY)
+    panel = side_panel(
+        {
+            kind: t.result
+            for t in asked.tool_trace + done.tool_trace  # keyed by panel
+            if (kind := service.registry.panel(t.tool))
+        },
+        TOY,
+    )
     assert MARK in panel and no_chinese(*replies, *buttons, card, panel)
 
 

@@ -16,8 +16,9 @@ from mock_backends.orders.policy import Reason, load_policy
 from tools.registry import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for folder in ("core", "agent", "tools", "ui", "graphs", "mock_backends")
-        for p in (ROOT / folder).rglob("*.py")]
+CODE = [
+    p for folder in ("core", "agent", "tools", "ui", "graphs", "mock_backends") for p in (ROOT / folder).rglob("*.py")
+]
 LOOKUP = re.compile(r"\b(?:t|maybe|has)\(\s*\"([a-z0-9_.]+)\"")
 WEB_LOOKUP = re.compile(r"\bt\(\s*[\"']([a-z0-9_]+)[\"']")
 OTHERS = [code for code in languages.codes() if code != languages.DEFAULT]
@@ -32,8 +33,10 @@ def keys_in_code() -> set[str]:
         found |= {key if key.count(".") or not web else f"web.{key}" for key in LOOKUP.findall(source)}
         if web:
             found |= {f"web.{key}" for key in WEB_LOOKUP.findall(source)}
-    found |= {f"guided.{key}" for key in re.findall(r"self\.say\(\s*\"(\w+)\"", (ROOT / "agent/guided_steps.py")
-                                                    .read_text(encoding="utf-8"))}
+    found |= {
+        f"guided.{key}"
+        for key in re.findall(r"self\.say\(\s*\"(\w+)\"", (ROOT / "agent/guided_steps.py").read_text(encoding="utf-8"))
+    }
     return {key for key in found if "." in key}
 
 
@@ -42,13 +45,33 @@ def keys_of_families() -> set[str]:
     policy = load_policy()
     scan_keys = {key for _hours, _status, key in NORMAL_SCANS + LOST_SCANS} | {"delivered_return", "cancelled"}
     families = {
-        "order_status": ORDER_STATUSES, "return_status": RETURN_STATUSES, "refund_method": REFUND_METHODS,
-        "category": (*policy.window_days_by_category, "other"), "policy": [r.value for r in Reason],
-        "tool_name": [tool.name for tool in TOOLS], "carrier.hub": HUBS, "carrier.event": scan_keys,
-        "carrier.status": ("label_created", "picked_up", "in_transit", "out_for_delivery", "delivered", "exception",
-                           "lost", "cancelled"),
-        "guided.button": (*MENU_BUTTONS, "gift_card_instead", "something_else", "all_items", "track_this_parcel",
-                          "cancel_this_return", "start_over"),
+        "order_status": ORDER_STATUSES,
+        "return_status": RETURN_STATUSES,
+        "refund_method": REFUND_METHODS,
+        "category": (*policy.window_days_by_category, "other"),
+        "policy": [r.value for r in Reason],
+        "tool_name": [tool.name for tool in TOOLS],
+        "carrier.hub": HUBS,
+        "carrier.event": scan_keys,
+        "carrier.status": (
+            "label_created",
+            "picked_up",
+            "in_transit",
+            "out_for_delivery",
+            "delivered",
+            "exception",
+            "lost",
+            "cancelled",
+        ),
+        "guided.button": (
+            *MENU_BUTTONS,
+            "gift_card_instead",
+            "something_else",
+            "all_items",
+            "track_this_parcel",
+            "cancel_this_return",
+            "start_over",
+        ),
         "guardrail": ("off_topic", "abusive", "jailbreak", "safe_reply"),
         "label_message": ("created", "created_no_link", "pending", "still_pending", "voided", "void_pending"),
         "web": ("badge_guided", "badge_model"),
@@ -94,6 +117,12 @@ def test_chinese_text_uses_full_width_punctuation() -> None:
 @pytest.mark.parametrize("code", languages.codes())
 def test_each_menu_button_asks_for_what_it_is_labelled(code: str) -> None:
     # Sending a button's label continues the conversation, so guided mode must read it as its intent.
-    intents = {"return": "return", "track": "track", "order_status": "status", "return_status": "return_status",
-               "help_centre": "help", "handoff": "handoff"}
+    intents = {
+        "return": "return",
+        "track": "track",
+        "order_status": "status",
+        "return_status": "return_status",
+        "help_centre": "help",
+        "handoff": "handoff",
+    }
     assert {name: detect_intent(messages.t(f"guided.button.{name}", code)) for name in MENU_BUTTONS} == intents

@@ -10,20 +10,33 @@ from core.dates import format_date, format_datetime, local_date
 from core.money import format_amount, format_money, plain_amount, to_cents
 
 
-@pytest.mark.parametrize(("cents", "currency", "lang", "shown"), [
-    (8999, "USD", "en", "$89.99"), (8999, "USD", "zh", "US$89.99"),
-    (15900, "CNY", "zh", "¥159.00"), (15900, "CNY", "en", "CN¥159.00"),
-    (123456789, "USD", "en", "$1,234,567.89"), (500, "JPY", "en", "¥500"),  # yen have no cents
-])
+@pytest.mark.parametrize(
+    ("cents", "currency", "lang", "shown"),
+    [
+        (8999, "USD", "en", "$89.99"),
+        (8999, "USD", "zh", "US$89.99"),
+        (15900, "CNY", "zh", "¥159.00"),
+        (15900, "CNY", "en", "CN¥159.00"),
+        (123456789, "USD", "en", "$1,234,567.89"),
+        (500, "JPY", "en", "¥500"),  # yen have no cents
+    ],
+)
 def test_money_is_written_with_its_currency_as_the_customers_locale_writes_it(
-        cents: int, currency: str, lang: str, shown: str) -> None:
+    cents: int, currency: str, lang: str, shown: str
+) -> None:
     assert format_money(cents, currency, lang) == shown
 
 
 def test_the_model_gets_plain_amounts_that_convert_back_to_the_same_cents() -> None:
     assert plain_amount(8999, "USD") == "89.99" and plain_amount(15900, "CNY") == "159.00"
-    assert [to_cents(plain_amount(c, "USD"), "USD")
-            for c in (0, 1, 99, 100, 8999, 10**9)] == [0, 1, 99, 100, 8999, 10**9]
+    assert [to_cents(plain_amount(c, "USD"), "USD") for c in (0, 1, 99, 100, 8999, 10**9)] == [
+        0,
+        1,
+        99,
+        100,
+        8999,
+        10**9,
+    ]
     assert format_amount("89.99", "USD", "zh") == "US$89.99" and format_amount(None, "USD", "en") == ""
 
 

@@ -20,6 +20,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def fake_build(calls: list[str], release: threading.Event | None = None):
     """A stand-in for cmake (the real build takes ~11 minutes): writes an executable at the target."""
+
     def build(work: Path, target: Path, version: str, log: object) -> None:
         calls.append(version)
         if release is not None:
@@ -27,6 +28,7 @@ def fake_build(calls: list[str], release: threading.Event | None = None):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("#!/bin/sh\n")
         target.chmod(0o755)
+
     return build
 
 
@@ -74,21 +76,47 @@ def test_two_concurrent_runs_build_once(cache: Path, monkeypatch: pytest.MonkeyP
 
 def test_the_build_uses_the_checked_cmake_options() -> None:
     options = set(llama_cpp.CMAKE_OPTIONS)
-    assert {"-DLLAMA_BUILD_SERVER=ON", "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF", "-DLLAMA_CURL=OFF",
-            "-DLLAMA_OPENSSL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DGGML_NATIVE=OFF",
-            "-DBUILD_SHARED_LIBS=OFF"} <= options
+    assert {
+        "-DLLAMA_BUILD_SERVER=ON",
+        "-DLLAMA_BUILD_UI=OFF",
+        "-DLLAMA_USE_PREBUILT_UI=OFF",
+        "-DLLAMA_CURL=OFF",
+        "-DLLAMA_OPENSSL=OFF",
+        "-DLLAMA_BUILD_TESTS=OFF",
+        "-DLLAMA_BUILD_EXAMPLES=OFF",
+        "-DGGML_NATIVE=OFF",
+        "-DBUILD_SHARED_LIBS=OFF",
+    } <= options
 
 
 def test_print_command_shows_the_tool_calling_serve_command_and_the_env_line(cache: Path) -> None:
-    result = CliRunner().invoke(app, ["llama", "--print-command",
-                                      "--model", "/models/qwen3-4b-instruct-2507-q4_k_m.gguf",
-                                      "--port", "9000", "--threads", "2", "--chat-template-file", "/t/qwen3.jinja"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "llama",
+            "--print-command",
+            "--model",
+            "/models/qwen3-4b-instruct-2507-q4_k_m.gguf",
+            "--port",
+            "9000",
+            "--threads",
+            "2",
+            "--chat-template-file",
+            "/t/qwen3.jinja",
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     command, env_line = result.output.strip().splitlines()
     assert command.startswith(str(cache / "llama.cpp" / llama_cpp.LLAMA_CPP_PYTHON_VERSION / "bin" / "llama-server"))
-    for part in ("--model /models/qwen3-4b-instruct-2507-q4_k_m.gguf", "--jinja", "--ctx-size 8192", "--port 9000",
-                 "--threads 2", "--chat-template-file /t/qwen3.jinja"):
+    for part in (
+        "--model /models/qwen3-4b-instruct-2507-q4_k_m.gguf",
+        "--jinja",
+        "--ctx-size 8192",
+        "--port 9000",
+        "--threads 2",
+        "--chat-template-file /t/qwen3.jinja",
+    ):
         assert part in command
     assert env_line == "RETURNDESK_LLM_BASE_URL=http://127.0.0.1:9000/v1 returndesk serve"
 
@@ -100,7 +128,6 @@ def test_without_a_model_it_serves_the_cached_demo_model(cache: Path) -> None:
 
 
 def test_a_missing_gguf_is_reported_not_started(cache: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["llama", "--model", str(tmp_path / "nope.gguf"),
-                                      "--llama-server", "/bin/true"])
+    result = CliRunner().invoke(app, ["llama", "--model", str(tmp_path / "nope.gguf"), "--llama-server", "/bin/true"])
 
     assert result.exit_code == 2 and "No such GGUF file" in result.output

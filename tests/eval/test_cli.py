@@ -22,8 +22,9 @@ def test_eval_with_the_baseline_shows_what_the_confirmation_step_adds(tmp_path: 
     out = tmp_path / "run"
     tasks = [str(SUITE / "en-return-headphones.yaml"), str(SUITE / "en-return-cancel-card.yaml")]
 
-    result = CliRunner().invoke(app, ["eval", *tasks, "--trials", "2", "--baseline", "--jobs", "2", "--out", str(out)],
-                                terminal_width=200)
+    result = CliRunner().invoke(
+        app, ["eval", *tasks, "--trials", "2", "--baseline", "--jobs", "2", "--out", str(out)], terminal_width=200
+    )
 
     assert result.exit_code == 0, result.output
     assert "pass^1" in result.output and "baseline" in result.output
@@ -34,8 +35,9 @@ def test_eval_with_the_baseline_shows_what_the_confirmation_step_adds(tmp_path: 
     # The customer cancels at the card; the plain agent had already created the return.
     assert scores[("en-return-cancel-card", "returndesk")]["pass^2"] == 1.0
     assert scores[("en-return-cancel-card", "baseline")]["passes"] == 0
-    assert any("returnrequest: only in actual" in r
-               for r in scores[("en-return-cancel-card", "baseline")]["last_reasons"])
+    assert any(
+        "returnrequest: only in actual" in r for r in scores[("en-return-cancel-card", "baseline")]["last_reasons"]
+    )
     assert summary["agents"]["returndesk"]["en"]["pass^1"] == 1.0
     assert summary["agents"]["baseline"]["all"]["pass^1"] == 0.5
     assert (out / "passk.png").read_bytes().startswith(PNG_SIGNATURE)
@@ -45,11 +47,16 @@ def test_eval_with_the_baseline_shows_what_the_confirmation_step_adds(tmp_path: 
 def test_show_prints_a_trials_turns_tool_calls_and_verdict(tmp_path: Path) -> None:
     out = tmp_path / "run"
     runner = CliRunner()
-    assert runner.invoke(app, ["eval", str(SUITE / "en-return-cancel-card.yaml"), "--baseline", "--out",
-                               str(out)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["eval", str(SUITE / "en-return-cancel-card.yaml"), "--baseline", "--out", str(out)]
+        ).exit_code
+        == 0
+    )
 
-    shown = runner.invoke(app, ["eval", "--show", str(out / "trials" / "en-return-cancel-card.baseline.01.json")],
-                          terminal_width=200)
+    shown = runner.invoke(
+        app, ["eval", "--show", str(out / "trials" / "en-return-cancel-card.baseline.01.json")], terminal_width=200
+    )
 
     assert shown.exit_code == 0, shown.output
     text = flat(shown.output)

@@ -17,16 +17,21 @@ from tests.eval.conftest import shipped
 from tests.fakes.vllm_server import FakeVLLMServer, Reply
 
 
-def test_a_simulated_customer_plays_the_instruction_answers_the_card_and_stops(templates: Templates,
-                                                                               options: TrialOptions) -> None:
+def test_a_simulated_customer_plays_the_instruction_answers_the_card_and_stops(
+    templates: Templates, options: TrialOptions
+) -> None:
     task = shipped("en-sim-return-headphones")
     with FakeVLLMServer() as customer:
-        customer.script(Reply.text("I want to return the headphones from order #W1000001"),
-                        Reply.text("How much will I get back?"),  # not an answer to the waiting card
-                        Reply.text("yes"), Reply.text(STOP))
+        customer.script(
+            Reply.text("I want to return the headphones from order #W1000001"),
+            Reply.text("How much will I get back?"),  # not an answer to the waiting card
+            Reply.text("yes"),
+            Reply.text(STOP),
+        )
         user = ModelEndpoint(customer.base_url, "fake-customer")
-        record = run_trial(EvalCase(task), "returndesk", 1, TrialOptions(user_endpoint=user, out_dir=options.out_dir),
-                           templates)
+        record = run_trial(
+            EvalCase(task), "returndesk", 1, TrialOptions(user_endpoint=user, out_dir=options.out_dir), templates
+        )
         seen = customer.chat_requests
 
     assert record.status == "passed", record.reasons
@@ -53,14 +58,17 @@ def returns_at_once(body: dict[str, Any]) -> Reply:
     last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")
     done = sum(m["role"] == "tool" for m in messages[last_user:])
     item = [{"order_item_id": 1, "quantity": 1}]
-    steps = [Reply.tool_call("lookup_order", {"order_id": "#W1000001"}),
-             Reply.tool_call("check_return_eligibility", {"order_id": "#W1000001", "items": item}),
-             Reply.tool_call("create_return", {"order_id": "#W1000001", "items": item})]
+    steps = [
+        Reply.tool_call("lookup_order", {"order_id": "#W1000001"}),
+        Reply.tool_call("check_return_eligibility", {"order_id": "#W1000001", "items": item}),
+        Reply.tool_call("create_return", {"order_id": "#W1000001", "items": item}),
+    ]
     return steps[done] if done < len(steps) else Reply.text("Understood, nothing was changed.")
 
 
-def test_with_the_same_model_the_card_keeps_a_cancelled_return_from_being_written(templates: Templates,
-                                                                                 options: TrialOptions) -> None:
+def test_with_the_same_model_the_card_keeps_a_cancelled_return_from_being_written(
+    templates: Templates, options: TrialOptions
+) -> None:
     task = shipped("en-return-cancel-card")  # the customer cancels at the confirmation card
     with FakeVLLMServer(responder=returns_at_once) as model:
         endpoint = ModelEndpoint(model.base_url, "Qwen/Qwen3-4B-Instruct-2507")

@@ -22,8 +22,11 @@ def test_pass_hat_k_is_the_chance_that_k_of_the_trials_all_pass() -> None:
 
 
 def test_a_groups_pass_hat_k_averages_its_tasks_and_leaves_out_the_unscored() -> None:
-    scores = task_scores(records("a", ["passed"] * 4) + records("b", ["passed", "failed", "passed", "error"])
-                         + records("c", ["skipped"] * 4))
+    scores = task_scores(
+        records("a", ["passed"] * 4)
+        + records("b", ["passed", "failed", "passed", "error"])
+        + records("c", ["skipped"] * 4)
+    )
     assert group_pass_k(scores, 1) == (1.0 + 0.5) / 2
     assert group_pass_k(scores, 2) == (1.0 + 1 / 6) / 2
     assert [k for k, _ in curve(scores)] == [1, 2, 3, 4]

@@ -14,12 +14,20 @@ from qa.eval.world import Templates, cloned_engine
 
 
 def return_headphones(engine, key: str) -> str:
-    return create_return(engine, customer_id="alice_chen_1001", order_id="#W1000001", lines=[ReturnLine(1, 1)],
-                         refund_method="original_payment", reason=f"reason {key}", idempotency_key=key).rma
+    return create_return(
+        engine,
+        customer_id="alice_chen_1001",
+        order_id="#W1000001",
+        lines=[ReturnLine(1, 1)],
+        refund_method="original_payment",
+        reason=f"reason {key}",
+        idempotency_key=key,
+    ).rma
 
 
-def test_the_same_return_made_twice_gives_the_same_state_whatever_its_rma_and_reason(templates: Templates,
-                                                                                   tmp_path: Path) -> None:
+def test_the_same_return_made_twice_gives_the_same_state_whatever_its_rma_and_reason(
+    templates: Templates, tmp_path: Path
+) -> None:
     template = templates.path_for(WorldSpec())
     with cloned_engine(template, tmp_path / "a.db") as a, cloned_engine(template, tmp_path / "b.db") as b:
         first, second = return_headphones(a, "one"), return_headphones(b, "two")
@@ -40,7 +48,8 @@ def test_a_change_nobody_asked_for_is_found_in_any_table(templates: Templates, t
         differences = diff_states(before, canonical_state(engine))
 
     assert [d.describe("before", "after") for d in differences] == [
-        "paymentmethod gift_card_alice_chen_1001: balance_cents: before 2500, after 102500"]
+        "paymentmethod gift_card_alice_chen_1001: balance_cents: before 2500, after 102500"
+    ]
 
 
 def test_a_new_return_shows_as_a_new_row_and_the_quantity_it_reserved(templates: Templates, tmp_path: Path) -> None:

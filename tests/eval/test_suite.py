@@ -11,8 +11,17 @@ from qa.eval.trial import EvalCase, TrialOptions, run_trial
 from qa.eval.world import Templates
 from tests.eval.conftest import shipped
 
-REQUIRED_SUBJECTS = {"return", "refusal", "return_status", "tracking", "policy", "handoff", "injection",
-                     "verification", "foreign_order"}
+REQUIRED_SUBJECTS = {
+    "return",
+    "refusal",
+    "return_status",
+    "tracking",
+    "policy",
+    "handoff",
+    "injection",
+    "verification",
+    "foreign_order",
+}
 
 
 def test_the_suite_has_at_least_60_scripted_tasks_in_both_languages_on_every_subject() -> None:
@@ -37,8 +46,7 @@ def test_every_scripted_task_passes_in_guided_mode(tmp_path: Path) -> None:
     assert run.json_path is not None and run.json_path.is_file()
 
 
-def test_a_wrong_expected_end_state_fails_and_names_the_difference(templates: Templates,
-                                                                    options: TrialOptions) -> None:
+def test_a_wrong_expected_end_state_fails_and_names_the_difference(templates: Templates, options: TrialOptions) -> None:
     task = shipped("en-return-choose-items")  # the customer returns 1 USB-C cable
     wrong = task.model_copy(deep=True)
     wrong.expected.returns[0].items[0].product = "Wireless Headphones"
@@ -65,8 +73,9 @@ def test_a_change_the_task_does_not_expect_fails_the_trial(templates: Templates,
     assert any(r.startswith("end state: returnrequest: only in actual") for r in record.reasons)
 
 
-def test_a_missing_fact_fails_the_trial_although_the_state_is_right(templates: Templates,
-                                                                    options: TrialOptions) -> None:
+def test_a_missing_fact_fails_the_trial_although_the_state_is_right(
+    templates: Templates, options: TrialOptions
+) -> None:
     task = shipped("en-return-headphones").model_copy(deep=True)
     task.facts.append(task.facts[0].model_copy(update={"regex": None, "contains": "within 3 minutes"}))
 
@@ -76,11 +85,13 @@ def test_a_missing_fact_fails_the_trial_although_the_state_is_right(templates: T
     assert record.reasons == ["the replies never state 'within 3 minutes'"]
 
 
-def test_an_expectation_the_policy_refuses_is_reported_as_a_wrong_task(templates: Templates,
-                                                                      options: TrialOptions) -> None:
+def test_an_expectation_the_policy_refuses_is_reported_as_a_wrong_task(
+    templates: Templates, options: TrialOptions
+) -> None:
     task = shipped("en-refuse-final-sale").model_copy(deep=True)
     task.expected = task.expected.model_validate(
-        {"returns": [{"order_id": "#W1000003", "items": [{"product": "Clearance Sunglasses"}]}]})
+        {"returns": [{"order_id": "#W1000003", "items": [{"product": "Clearance Sunglasses"}]}]}
+    )
 
     record = run_trial(EvalCase(task), "returndesk", 1, options, templates)
 

@@ -34,18 +34,26 @@ def test_a_valid_task_reads_with_its_turns_expectations_and_facts(tmp_path: Path
     assert task.facts[0].found_in("Refund of 89.99") and task.facts[1].found_in("RMA-1A2B3C4D")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("\nturns:", "\ninstruction: You are Alice.\nturns:"), "a task has scripted `turns` or an `instruction`"),
-    (("expected:", "expectd:"), "expectd: Extra inputs are not permitted"),
-    (("{product: Wireless Headphones}", "{product: Wireless Headphones, item_id: P-X}"),
-     "an item is named by `product` or by `item_id`"),
-    (("language: en", "language: fr"), "language: Input should be 'en' or 'zh'"),
-    (('{regex: "RMA-[0-9A-F]{8}"}', '{regex: "RMA-[0-9"}'), "does not compile"),
-    (("customer: {email: alice@example.com, order_id: \"#W1000001\"}", "customer: {email: alice@example.com}"),
-     "customer needs email + order_id"),
-])
-def test_a_mistake_is_reported_with_the_file_and_the_field(tmp_path: Path, change: tuple[str, str],
-                                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("\nturns:", "\ninstruction: You are Alice.\nturns:"), "a task has scripted `turns` or an `instruction`"),
+        (("expected:", "expectd:"), "expectd: Extra inputs are not permitted"),
+        (
+            ("{product: Wireless Headphones}", "{product: Wireless Headphones, item_id: P-X}"),
+            "an item is named by `product` or by `item_id`",
+        ),
+        (("language: en", "language: fr"), "language: Input should be 'en' or 'zh'"),
+        (('{regex: "RMA-[0-9A-F]{8}"}', '{regex: "RMA-[0-9"}'), "does not compile"),
+        (
+            ('customer: {email: alice@example.com, order_id: "#W1000001"}', "customer: {email: alice@example.com}"),
+            "customer needs email + order_id",
+        ),
+    ],
+)
+def test_a_mistake_is_reported_with_the_file_and_the_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     path = write(tmp_path, VALID.replace(*change))
     with pytest.raises(TaskFileError) as raised:
         load_task(path)

@@ -48,7 +48,8 @@ def tau_templates(tau_database: str, tmp_path: Path) -> Templates:
 
 
 def test_a_ground_truth_return_is_applied_by_our_backend_and_read_actions_change_nothing(
-        tau_database: str, tau_templates: Templates, tmp_path: Path) -> None:
+    tau_database: str, tau_templates: Templates, tmp_path: Path
+) -> None:
     case = load_tau_cases(TASKS, tau_database)[0]
     assert case.unsupported == [] and case.task.customer.anonymous and case.task.instruction
 
@@ -57,8 +58,10 @@ def test_a_ground_truth_return_is_applied_by_our_backend_and_read_actions_change
         before = canonical_state(engine)
 
     changes = [d.describe("before", "after") for d in diff_states(before, expected)]
-    assert changes[:2] == ["orderitem #W3113816/2206116040: quantity_returned: before 0, after 1",
-                           "orderitem #W3113816/4274709903: quantity_returned: before 0, after 1"]
+    assert changes[:2] == [
+        "orderitem #W3113816/2206116040: quantity_returned: before 0, after 1",
+        "orderitem #W3113816/4274709903: quantity_returned: before 0, after 1",
+    ]
     assert changes[2] == "orders #W3113816: status: before 'delivered', after 'return_requested'"
     assert len(changes) == 4 and "'refund_amount_cents': 75420" in changes[3]
     assert "'refund_method': 'original_payment'" in changes[3] and "credit_card_5869505" in changes[3]
@@ -66,7 +69,8 @@ def test_a_ground_truth_return_is_applied_by_our_backend_and_read_actions_change
 
 
 def test_a_refund_to_the_gift_card_and_a_transfer_become_a_gift_card_return_and_a_ticket(
-        tau_database: str, tau_templates: Templates, tmp_path: Path) -> None:
+    tau_database: str, tau_templates: Templates, tmp_path: Path
+) -> None:
     case = load_tau_cases(TASKS, tau_database)[1]
     (change,) = case.task.expected.returns
 
@@ -77,7 +81,8 @@ def test_a_refund_to_the_gift_card_and_a_transfer_become_a_gift_card_return_and_
 
 
 def test_an_action_without_a_backend_and_an_unknown_one_are_reported_not_run(
-        tau_database: str, tau_templates: Templates, tmp_path: Path) -> None:
+    tau_database: str, tau_templates: Templates, tmp_path: Path
+) -> None:
     case = load_tau_cases(TASKS, tau_database)[2]
 
     record = run_trial(case, "returndesk", 1, TrialOptions(out_dir=tmp_path), tau_templates)
@@ -88,8 +93,9 @@ def test_an_action_without_a_backend_and_an_unknown_one_are_reported_not_run(
     assert "no backend function for it yet" not in reasons  # cancel_pending_order has one now
 
 
-def test_the_command_says_tau_bench_tasks_need_a_simulated_customer(tau_database: str, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_says_tau_bench_tasks_need_a_simulated_customer(
+    tau_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETURNDESK_DATABASE_URL", tau_database)
     from core.settings import get_settings
 
@@ -114,12 +120,17 @@ def test_tasks_of_users_that_are_not_in_the_database_say_how_to_import_them(tmp_
         load_tau_cases(TASKS, url)
 
 
-def test_a_tau_bench_task_runs_end_to_end_with_a_simulated_customer(tau_database: str, tau_templates: Templates,
-                                                                    tmp_path: Path) -> None:
+def test_a_tau_bench_task_runs_end_to_end_with_a_simulated_customer(
+    tau_database: str, tau_templates: Templates, tmp_path: Path
+) -> None:
     case = load_tau_cases(TASKS, tau_database)[0]
     with FakeVLLMServer() as customer:  # FAKE: the simulated customer's LLM
-        customer.script(Reply.text("I want to return the cycling helmet and the office chair from order #W3113816"),
-                        Reply.text("Emma Santos 78228"), Reply.text("yes"), Reply.text(STOP))
+        customer.script(
+            Reply.text("I want to return the cycling helmet and the office chair from order #W3113816"),
+            Reply.text("Emma Santos 78228"),
+            Reply.text("yes"),
+            Reply.text(STOP),
+        )
         options = TrialOptions(user_endpoint=ModelEndpoint(customer.base_url, "fake-customer"), out_dir=tmp_path)
         record = run_trial(case, "returndesk", 1, options, tau_templates)
 

@@ -17,8 +17,17 @@ Step = AIMessage | str | Callable[[list[BaseMessage]], AIMessage]
 def tool_call(name: str, **args: Any) -> AIMessage:
     """An AI message proposing one tool call, as the LLM would write it."""
     tool_call.count += 1  # type: ignore[attr-defined]
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{tool_call.count}",  # type: ignore[attr-defined]
-                                              "type": "tool_call"}])
+    return AIMessage(
+        content="",
+        tool_calls=[
+            {
+                "name": name,
+                "args": args,
+                "id": f"call-{tool_call.count}",  # type: ignore[attr-defined]
+                "type": "tool_call",
+            }
+        ],
+    )
 
 
 tool_call.count = 0  # type: ignore[attr-defined]
@@ -39,8 +48,13 @@ class FakeScriptedChatModel(BaseChatModel):
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> FakeScriptedChatModel:  # type: ignore[override]
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         self.seen.append(list(messages))
         if not self.steps:
             raise AssertionError("the scripted model was called more often than the script says")
@@ -52,8 +66,10 @@ class FakeScriptedChatModel(BaseChatModel):
     @property
     def phases(self) -> list[str]:
         """The graph phase ('identify' / 'assist') of each call, from the system message."""
-        return [str(next(m for m in call if isinstance(m, SystemMessage)).response_metadata.get("returndesk_phase"))
-                for call in self.seen]
+        return [
+            str(next(m for m in call if isinstance(m, SystemMessage)).response_metadata.get("returndesk_phase"))
+            for call in self.seen
+        ]
 
     def system_prompts(self) -> list[str]:
         """Each call's system text: the rules, then the late note on the customer (agent/prompts.py)."""

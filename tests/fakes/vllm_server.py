@@ -56,8 +56,11 @@ class Reply:
         """A proper `tool_calls` entry, as vLLM's hermes parser produces it. A str `arguments` is
         sent verbatim (to script broken JSON)."""
         args = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
-        call = {"id": f"chatcmpl-tool-{uuid.uuid4().hex}", "type": "function",
-                "function": {"name": name, "arguments": args}}
+        call = {
+            "id": f"chatcmpl-tool-{uuid.uuid4().hex}",
+            "type": "function",
+            "function": {"name": name, "arguments": args},
+        }
         return cls(content=content, tool_calls=[call])
 
     @classmethod
@@ -189,12 +192,27 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.fake.requests.append({"method": "GET", "path": self.path, "body": None})
         if self.path.rstrip("/").endswith("/v1/models"):
-            self._json(200, {"object": "list", "data": [
-                {"id": self.fake.model, "object": "model", "created": int(time.time()), "owned_by": "vllm",
-                 "root": self.fake.model, "parent": None, "max_model_len": 32768}]})
+            self._json(
+                200,
+                {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": self.fake.model,
+                            "object": "model",
+                            "created": int(time.time()),
+                            "owned_by": "vllm",
+                            "root": self.fake.model,
+                            "parent": None,
+                            "max_model_len": 32768,
+                        }
+                    ],
+                },
+            )
         else:
-            self._json(404, {"object": "error", "message": f"Not Found: {self.path}", "type": "NotFoundError",
-                             "code": 404})
+            self._json(
+                404, {"object": "error", "message": f"Not Found: {self.path}", "type": "NotFoundError", "code": 404}
+            )
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -205,11 +223,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         reply = self.fake._next_reply(body)
         if reply is None:
-            self._json(500, {"object": "error", "type": "InternalServerError", "code": 500,
-                             "message": "FakeVLLMServer: no scripted reply left and no responder"})
+            self._json(
+                500,
+                {
+                    "object": "error",
+                    "type": "InternalServerError",
+                    "code": 500,
+                    "message": "FakeVLLMServer: no scripted reply left and no responder",
+                },
+            )
         elif reply.kind == "status":
-            self._json(reply.status, {"object": "error", "type": "InternalServerError", "code": reply.status,
-                                      "message": "scripted failure"})
+            self._json(
+                reply.status,
+                {"object": "error", "type": "InternalServerError", "code": reply.status, "message": "scripted failure"},
+            )
         elif reply.kind == "malformed":
             self._raw(200, b'{"id": "chatcmpl-broken", "choices": [', "application/json")
         elif reply.kind == "hang":
@@ -223,34 +250,53 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- vLLM's shapes -------------------------------------------------------------------------
     def _completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "reasoning_content": None, "content": reply.content,
-                                   "tool_calls": reply.tool_calls}
-        return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model", self.fake.model),
-                "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": "tool_calls" if reply.tool_calls else "stop", "stop_reason": None}],
-                "usage": {"prompt_tokens": 321, "completion_tokens": 12, "total_tokens": 333},
-                "prompt_logprobs": None}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "reasoning_content": None,
+            "content": reply.content,
+            "tool_calls": reply.tool_calls,
+        }
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.fake.model),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+                    "stop_reason": None,
+                }
+            ],
+            "usage": {"prompt_tokens": 321, "completion_tokens": 12, "total_tokens": 333},
+            "prompt_logprobs": None,
+        }
 
     def _stream(self, body: dict[str, Any], reply: Reply) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("connection", "close")
         self.end_headers()
-        base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": body.get("model", self.fake.model)}
+        base = {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", self.fake.model),
+        }
         first_token = True
         for delta, finish in _deltas(reply):
             if delta.get("content") and reply.token_interval_s:
                 time.sleep(reply.token_interval_s)
-            self._event({**base, "choices": [{"index": 0, "delta": delta, "logprobs": None,
-                                              "finish_reason": finish}]})
+            self._event({**base, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]})
             if delta.get("content") and first_token:
                 first_token = False
                 self.fake.first_token_at.append(time.perf_counter())
         if (body.get("stream_options") or {}).get("include_usage"):
-            self._event({**base, "choices": [], "usage": {"prompt_tokens": 321, "completion_tokens": 12,
-                                                          "total_tokens": 333}})
+            self._event(
+                {**base, "choices": [], "usage": {"prompt_tokens": 321, "completion_tokens": 12, "total_tokens": 333}}
+            )
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
         self.close_connection = True
@@ -277,11 +323,22 @@ def _deltas(reply: Reply) -> Iterator[tuple[dict[str, Any], str | None]]:
     for token in _TOKENS.findall(reply.content or ""):
         yield {"content": token}, None
     for index, call in enumerate(reply.tool_calls):
-        yield {"tool_calls": [{"id": call["id"], "type": "function", "index": index,
-                               "function": {"name": call["function"]["name"], "arguments": ""}}]}, None
+        yield (
+            {
+                "tool_calls": [
+                    {
+                        "id": call["id"],
+                        "type": "function",
+                        "index": index,
+                        "function": {"name": call["function"]["name"], "arguments": ""},
+                    }
+                ]
+            },
+            None,
+        )
         arguments = call["function"]["arguments"]
         for start in range(0, len(arguments), 7):  # arguments arrive in small, arbitrary pieces
-            yield {"tool_calls": [{"index": index, "function": {"arguments": arguments[start:start + 7]}}]}, None
+            yield {"tool_calls": [{"index": index, "function": {"arguments": arguments[start : start + 7]}}]}, None
     yield {"content": ""}, "tool_calls" if reply.tool_calls else "stop"
 
 
@@ -299,6 +356,7 @@ if __name__ == "__main__":  # a FAKE `vllm serve ... --port P` for launcher test
     model = args[1] if len(args) > 1 and args[0] == "serve" else DEFAULT_MODEL
     fake = FakeVLLMServer(model=model, port=int(args[args.index("--port") + 1]) if "--port" in args else 8000)
     fake.start()
-    print(f"INFO vllm.entrypoints.openai.api_server: vLLM API server started on http://127.0.0.1:{fake.port}",
-          flush=True)
+    print(
+        f"INFO vllm.entrypoints.openai.api_server: vLLM API server started on http://127.0.0.1:{fake.port}", flush=True
+    )
     threading.Event().wait()

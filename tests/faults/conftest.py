@@ -57,8 +57,9 @@ def counted_carrier(database_url: str, faults: FaultConfig) -> Iterator[tuple[st
     engine = make_engine(database_url)
     counting = CountingApp(create_carrier_app(engine, faults))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(counting, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -37,8 +37,14 @@ def carrier_down(request: pytest.FixtureRequest, settings: Settings, engine: Any
 
 @pytest.fixture
 def api(settings: Settings, carrier_down: tuple[str, Counter[str]]) -> Iterator[TestClient]:
-    custom = settings.model_copy(update={"carrier_url": carrier_down[0], "carrier_timeout_s": BUDGET_S,
-                                         "carrier_attempt_timeout_s": ATTEMPT_S, "carrier_max_attempts": ATTEMPTS})
+    custom = settings.model_copy(
+        update={
+            "carrier_url": carrier_down[0],
+            "carrier_timeout_s": BUDGET_S,
+            "carrier_attempt_timeout_s": ATTEMPT_S,
+            "carrier_max_attempts": ATTEMPTS,
+        }
+    )
     with TestClient(create_app(custom, ConversationService(custom))) as client:
         yield client
 

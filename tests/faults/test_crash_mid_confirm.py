@@ -28,8 +28,11 @@ ASKS = {
 
 
 def _confirm_in_background(url: str, session_id: str, action_id: str) -> threading.Thread:
-    thread = threading.Thread(target=lambda: _ignore_errors(lambda: httpx.post(
-        f"{url}/v1/sessions/{session_id}/confirm", json={"action_id": action_id}, timeout=90)))
+    thread = threading.Thread(
+        target=lambda: _ignore_errors(
+            lambda: httpx.post(f"{url}/v1/sessions/{session_id}/confirm", json={"action_id": action_id}, timeout=90)
+        )
+    )
     thread.start()
     return thread
 
@@ -39,9 +42,13 @@ def test_server_killed_while_a_confirmed_return_waits_on_the_carrier(tmp_path: P
     data = tmp_path / "data"
     database_url = f"sqlite:///{(data / 'returndesk.db').as_posix()}"
     engine = seeded(database_url)
-    env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_CARRIER_TIMEOUT_S": "60",
-           "RETURNDESK_CARRIER_ATTEMPT_TIMEOUT_S": "60", "RETURNDESK_CARRIER_MAX_ATTEMPTS": "1",
-           "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        "RETURNDESK_DATA_DIR": str(data),
+        "RETURNDESK_CARRIER_TIMEOUT_S": "60",
+        "RETURNDESK_CARRIER_ATTEMPT_TIMEOUT_S": "60",
+        "RETURNDESK_CARRIER_MAX_ATTEMPTS": "1",
+        "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0",
+    }
     sessions: dict[str, str] = {}
     cards: dict[str, str] = {}
     with counted_carrier(database_url, FaultConfig(latency_ms=60_000)) as (slow_carrier, requests):
@@ -63,8 +70,10 @@ def test_server_killed_while_a_confirmed_return_waits_on_the_carrier(tmp_path: P
     assert all(len(rows) == 1 for rows in committed.values()), "the returns were committed before the kill"
     rma = {name: rows[0].rma for name, rows in committed.items()}
 
-    with counted_carrier(database_url, FaultConfig()) as (carrier, _), \
-            ServerProcess(env | {"RETURNDESK_CARRIER_URL": carrier}, tmp_path / "second.log") as second:
+    with (
+        counted_carrier(database_url, FaultConfig()) as (carrier, _),
+        ServerProcess(env | {"RETURNDESK_CARRIER_URL": carrier}, tmp_path / "second.log") as second,
+    ):
         second.wait_ready(timeout_s=STARTUP_S)
         url = second.url
 
@@ -76,8 +85,7 @@ def test_server_killed_while_a_confirmed_return_waits_on_the_carrier(tmp_path: P
         history = httpx.get(f"{session_url('reads')}/messages", timeout=60).json()
         retried = httpx.post(f"{session_url('reads')}/confirm", json={"action_id": cards["reads"]}, timeout=60)
         # Confirming again (the customer's retry after the error): the same RMA.
-        confirmed = httpx.post(f"{session_url('confirms')}/confirm", json={"action_id": cards["confirms"]},
-                               timeout=60)
+        confirmed = httpx.post(f"{session_url('confirms')}/confirm", json={"action_id": cards["confirms"]}, timeout=60)
         # Cancelling the stale card: the return exists, and says which.
         cancelled = httpx.post(f"{session_url('cancels')}/cancel", json={"action_id": cards["cancels"]}, timeout=60)
         after_cancel = httpx.get(f"{session_url('cancels')}/pending", timeout=60).json()["pending"]
@@ -93,6 +101,7 @@ def test_server_killed_while_a_confirmed_return_waits_on_the_carrier(tmp_path: P
     assert "nothing was changed" not in cancelled.text.lower()
     assert after_cancel is None
     after = {name: returns_of(engine, session_id) for name, session_id in sessions.items()}
-    assert {n: [(r.rma, r.status) for r in rows] for n, rows in after.items()} == \
-        {n: [(rma[n], "label_created")] for n in ASKS}, "no second return; the labels followed on replay"
+    assert {n: [(r.rma, r.status) for r in rows] for n, rows in after.items()} == {
+        n: [(rma[n], "label_created")] for n in ASKS
+    }, "no second return; the labels followed on replay"
     engine.dispose()

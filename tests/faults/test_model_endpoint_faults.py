@@ -54,8 +54,14 @@ def fake() -> Iterator[RestartableFake]:
 
 @pytest.fixture
 def api(settings: Settings, engine: Any, fake: RestartableFake) -> Iterator[TestClient]:
-    endpoint = settings.model_copy(update={"llm_base_url": fake.base_url, "llm_model": "Qwen/Qwen3-4B-Instruct-2507",
-                                           "llm_timeout_s": TIMEOUT_S, "llm_max_retries": 0})
+    endpoint = settings.model_copy(
+        update={
+            "llm_base_url": fake.base_url,
+            "llm_model": "Qwen/Qwen3-4B-Instruct-2507",
+            "llm_timeout_s": TIMEOUT_S,
+            "llm_max_retries": 0,
+        }
+    )
     with TestClient(create_app(endpoint, ConversationService(endpoint))) as client:
         yield client
 
@@ -117,4 +123,7 @@ def test_model_failing_mid_conversation_is_answered_in_guided_mode_then_the_mode
     history = api.get(f"/v1/sessions/{session_id}/messages").json()
     assert [h["content"] for h in history if h["role"] == "user"] == TURNS, "no customer turn was lost"
     assert [(h["content"], h["mode"]) for h in history if h["role"] == "assistant"] == [
-        (first["reply"], "model"), (during["reply"], "guided"), (after["reply"], "model")]
+        (first["reply"], "model"),
+        (during["reply"], "guided"),
+        (after["reply"], "model"),
+    ]

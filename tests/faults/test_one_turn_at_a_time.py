@@ -60,8 +60,9 @@ def assert_one_winner(confirmed: Any, cancelled: Any, engine: Engine, session_id
         assert returns == [] and "RMA-" not in cancelled.reply
 
 
-def test_confirm_and_cancel_through_two_service_instances_on_sqlite_one_wins(settings: Settings,
-                                                                             engine: Engine) -> None:
+def test_confirm_and_cancel_through_two_service_instances_on_sqlite_one_wins(
+    settings: Settings, engine: Engine
+) -> None:
     first, second = ConversationService(settings), ConversationService(settings)
     for _ in range(TRIES):
         session_id = first.sign_in(email="alice@example.com", order_id="#W1000001").session_id
@@ -69,7 +70,8 @@ def test_confirm_and_cancel_through_two_service_instances_on_sqlite_one_wins(set
         assert card is not None
         confirmed, cancelled = together(
             partial(first.resolve, session_id, approved=True, action_id=card.action_id),
-            partial(second.resolve, session_id, approved=False, action_id=card.action_id))
+            partial(second.resolve, session_id, approved=False, action_id=card.action_id),
+        )
         assert_one_winner(confirmed, cancelled, engine, session_id)
         assert first.pending(session_id) is None and second.pending(session_id) is None
         answers = [h["content"] for h in second.history(session_id) if h["role"] == "assistant"]
@@ -113,17 +115,24 @@ def _stripe_differs(lock: Any, a: str, b: str) -> bool:
 
 def _send_together(url_a: str, url_b: str, session_id: str, action_id: str) -> tuple[httpx.Response, ...]:
     body = {"action_id": action_id}
-    return tuple(together(
-        lambda: httpx.post(f"{url_a}/v1/sessions/{session_id}/confirm", json=body, timeout=60),
-        lambda: httpx.post(f"{url_b}/v1/sessions/{session_id}/cancel", json=body, timeout=60)))
+    return tuple(
+        together(
+            lambda: httpx.post(f"{url_a}/v1/sessions/{session_id}/confirm", json=body, timeout=60),
+            lambda: httpx.post(f"{url_b}/v1/sessions/{session_id}/cancel", json=body, timeout=60),
+        )
+    )
 
 
 @pytest.mark.timeout(900)  # two server processes start on a shared 2-core machine
-def test_confirm_on_one_server_and_cancel_on_another_on_postgres_one_wins(fresh_postgres_url: str,
-                                                                         tmp_path: Path) -> None:
+def test_confirm_on_one_server_and_cancel_on_another_on_postgres_one_wins(
+    fresh_postgres_url: str, tmp_path: Path
+) -> None:
     engine = seeded(fresh_postgres_url)
-    env = {"RETURNDESK_DATA_DIR": str(tmp_path / "data"), "RETURNDESK_DATABASE_URL": fresh_postgres_url,
-           "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        "RETURNDESK_DATA_DIR": str(tmp_path / "data"),
+        "RETURNDESK_DATABASE_URL": fresh_postgres_url,
+        "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0",
+    }
     with ServerProcess(env, tmp_path / "a.log") as a, ServerProcess(env, tmp_path / "b.log") as b:
         a.wait_ready(timeout_s=STARTUP_S)
         b.wait_ready(timeout_s=STARTUP_S)
@@ -144,11 +153,10 @@ def test_confirm_on_one_server_and_cancel_on_another_on_postgres_one_wins(fresh_
             if winner is confirmed:
                 assert len(returns) == 1 and returns[0].rma in winner.json()["reply"]
                 rma = returns[0].rma  # cancelled again so the next try can return the same headphones
-                httpx.post(f"{a.url}/v1/sessions/{session_id}/messages", json={"text": f"Cancel return {rma}"},
-                           timeout=30)
+                httpx.post(
+                    f"{a.url}/v1/sessions/{session_id}/messages", json={"text": f"Cancel return {rma}"}, timeout=30
+                )
                 httpx.post(f"{b.url}/v1/sessions/{session_id}/confirm", json={}, timeout=30)
             else:
                 assert returns == [] and "RMA-" not in winner.json()["reply"]
     engine.dispose()
-
-

@@ -70,16 +70,23 @@ def test_server_killed_mid_turn_keeps_the_earlier_turns_whole_and_the_session_go
     data = tmp_path / "data"
     database_url = f"sqlite:///{(data / 'returndesk.db').as_posix()}"
     engine = seeded(database_url)
-    env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_CARRIER_TIMEOUT_S": "60",
-           "RETURNDESK_CARRIER_ATTEMPT_TIMEOUT_S": "60", "RETURNDESK_CARRIER_MAX_ATTEMPTS": "1"}
+    env = {
+        "RETURNDESK_DATA_DIR": str(data),
+        "RETURNDESK_CARRIER_TIMEOUT_S": "60",
+        "RETURNDESK_CARRIER_ATTEMPT_TIMEOUT_S": "60",
+        "RETURNDESK_CARRIER_MAX_ATTEMPTS": "1",
+    }
     where = {"text": "Where is my order #W1000004?"}
     with counted_carrier(database_url, FaultConfig(latency_ms=30_000)) as (slow_carrier, requests):
         first = ServerProcess(env | {"RETURNDESK_CARRIER_URL": slow_carrier}, tmp_path / "first.log")
         first.wait_ready()
         session_id = sign_in(first.url)
         hello = httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json={"text": "hello"}, timeout=30)
-        turn = threading.Thread(target=lambda: _ignore_errors(
-            lambda: httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json=where, timeout=60)))
+        turn = threading.Thread(
+            target=lambda: _ignore_errors(
+                lambda: httpx.post(f"{first.url}/v1/sessions/{session_id}/messages", json=where, timeout=60)
+            )
+        )
         turn.start()
         deadline = time.monotonic() + 30
         while requests["tracking"] == 0 and time.monotonic() < deadline:
@@ -88,8 +95,10 @@ def test_server_killed_mid_turn_keeps_the_earlier_turns_whole_and_the_session_go
         first.kill()
         turn.join(timeout=30)
 
-    with counted_carrier(database_url, FaultConfig()) as (carrier, _), \
-            ServerProcess(env | {"RETURNDESK_CARRIER_URL": carrier}, tmp_path / "second.log") as second:
+    with (
+        counted_carrier(database_url, FaultConfig()) as (carrier, _),
+        ServerProcess(env | {"RETURNDESK_CARRIER_URL": carrier}, tmp_path / "second.log") as second,
+    ):
         second.wait_ready()
         before = user_turns(second.url, session_id)
         again = httpx.post(f"{second.url}/v1/sessions/{session_id}/messages", json=where, timeout=30)
@@ -124,8 +133,9 @@ def test_two_servers_on_one_postgres_serve_alternate_turns_of_one_session(
         menu = httpx.post(f"{b.url}/v1/sessions/{session_id}/messages", json={"text": "hello"}, timeout=30)
         card = httpx.post(f"{a.url}/v1/sessions/{session_id}/messages", json=RETURN_HEADPHONES, timeout=30).json()
         pending_on_b = httpx.get(f"{b.url}/v1/sessions/{session_id}/pending").json()["pending"]
-        done = httpx.post(f"{b.url}/v1/sessions/{session_id}/confirm",
-                          json={"action_id": card["pending"]["action_id"]}, timeout=30)
+        done = httpx.post(
+            f"{b.url}/v1/sessions/{session_id}/confirm", json={"action_id": card["pending"]["action_id"]}, timeout=30
+        )
         replay_on_a = httpx.post(f"{a.url}/v1/sessions/{session_id}/confirm", json={}, timeout=30)
         history = httpx.get(f"{a.url}/v1/sessions/{session_id}/messages").json()
 

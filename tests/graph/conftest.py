@@ -43,8 +43,12 @@ class GraphRun:
 
     def answer(self, approved: bool, action_id: str | None = None) -> dict[str, Any]:
         action_id = action_id if action_id is not None else self.pending()["action_id"]
-        return self.graph.invoke(Command(resume={"approved": approved, "action_id": action_id}),
-                                 config=self.config, context=self.deps, durability=DURABILITY)
+        return self.graph.invoke(
+            Command(resume={"approved": approved, "action_id": action_id}),
+            config=self.config,
+            context=self.deps,
+            durability=DURABILITY,
+        )
 
     def pending(self) -> dict[str, Any] | None:
         interrupts = self.graph.get_state(self.config).interrupts
@@ -58,8 +62,11 @@ class GraphRun:
         return next(m for m in reversed(self.messages) if isinstance(m, AIMessage) and not m.tool_calls)
 
     def tool_results(self, name: str | None = None) -> list[dict[str, Any]]:
-        return [json.loads(m.content) if m.content.startswith("{") else {"raw": m.content}
-                for m in self.messages if isinstance(m, ToolMessage) and (name is None or m.name == name)]
+        return [
+            json.loads(m.content) if m.content.startswith("{") else {"raw": m.content}
+            for m in self.messages
+            if isinstance(m, ToolMessage) and (name is None or m.name == name)
+        ]
 
     def returns(self) -> list[ReturnRequest]:
         with Session(self.deps.engine) as db:

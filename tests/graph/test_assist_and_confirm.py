@@ -38,8 +38,10 @@ def test_return_waits_for_the_customer_and_runs_only_after_yes(run: GraphRun) ->
 
     pending = run.pending()
     assert pending["tool"] == "create_return"
-    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [("Wireless Headphones × 1", 8999),
-                                                                      ("Refund", 8999)]
+    assert [(a["label"], a["cents"]) for a in pending["amounts"]] == [
+        ("Wireless Headphones × 1", 8999),
+        ("Refund", 8999),
+    ]
     assert run.returns() == []
 
     run.model.steps = [lambda messages: f"Done: {[m for m in messages if isinstance(m, ToolMessage)][-1].content}"]
@@ -68,8 +70,10 @@ def test_no_changes_nothing_and_the_model_hears_it_was_declined(run: GraphRun) -
 
 
 def test_guard_refuses_a_return_whose_eligibility_was_never_checked(run: GraphRun) -> None:
-    run.model.steps = [tool_call("create_return", order_id="#W1000001", items=headphones(run)),
-                       "I need to check eligibility first."]
+    run.model.steps = [
+        tool_call("create_return", order_id="#W1000001", items=headphones(run)),
+        "I need to check eligibility first.",
+    ]
 
     run.say("just refund the headphones from #W1000001")
 
@@ -121,8 +125,13 @@ def test_a_yes_given_for_one_card_never_runs_an_altered_call(run: GraphRun) -> N
     run.say("return the headphones from #W1000001")
     shown = run.pending()["action_id"]
     proposal = run.messages[-1]
-    altered = proposal.model_copy(update={"tool_calls": [
-        {**proposal.tool_calls[0], "args": {**proposal.tool_calls[0]["args"], "refund_method": "gift_card"}}]})
+    altered = proposal.model_copy(
+        update={
+            "tool_calls": [
+                {**proposal.tool_calls[0], "args": {**proposal.tool_calls[0]["args"], "refund_method": "gift_card"}}
+            ]
+        }
+    )
     # The proposal is rewritten (same call id, other arguments) while the first card is on screen.
     run.graph.update_state(run.config, {"messages": [altered]}, as_node="assist")
 

@@ -36,16 +36,24 @@ def test_a_pending_confirmation_survives_a_restart(database_url: str, tmp_path: 
     deps = ToolDeps(engine=engine, settings=settings)  # guided mode: no endpoint configured
 
     saver = open_checkpointer(settings)
-    build_graph(saver).invoke({"messages": [HumanMessage("return the headphones from #W1000001")], **ALICE},
-                              config=CONFIG, context=deps, durability=DURABILITY)
+    build_graph(saver).invoke(
+        {"messages": [HumanMessage("return the headphones from #W1000001")], **ALICE},
+        config=CONFIG,
+        context=deps,
+        durability=DURABILITY,
+    )
     close(saver)
 
     saver = open_checkpointer(settings)  # a new process: everything built again from the same database
     graph = build_graph(saver)
     [pending] = graph.get_state(CONFIG).interrupts
     assert pending.value["tool"] == "create_return"
-    graph.invoke(Command(resume={"approved": True, "action_id": pending.value["action_id"]}),
-                 config=CONFIG, context=deps, durability=DURABILITY)
+    graph.invoke(
+        Command(resume={"approved": True, "action_id": pending.value["action_id"]}),
+        config=CONFIG,
+        context=deps,
+        durability=DURABILITY,
+    )
     reply = graph.get_state(CONFIG).values["messages"][-1]
     close(saver)
 
@@ -65,8 +73,9 @@ def test_the_graph_named_in_langgraph_json_runs_a_turn(settings: Settings, engin
     spec.loader.exec_module(module)
     graph = getattr(module, name)
 
-    result = graph.invoke({"messages": [HumanMessage("hello")], **ALICE},
-                          context=ToolDeps(engine=engine, settings=settings))
+    result = graph.invoke(
+        {"messages": [HumanMessage("hello")], **ALICE}, context=ToolDeps(engine=engine, settings=settings)
+    )
 
     reply = result["messages"][-1]
     assert isinstance(reply, AIMessage) and reply.response_metadata["returndesk_mode"] == "guided"

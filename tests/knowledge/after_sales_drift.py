@@ -17,24 +17,50 @@ from mock_backends.orders.policy import ReturnPolicy
 from tests.knowledge.policy_drift import BOLD_BULLET, _table_rows
 
 SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {"statuses": ("orders", "What you can change, by order status"), "cancel": ("orders", "Cancelling an order"),
-           "exchangeable": ("exchanges", "What can be exchanged"), "timing": ("refunds", "When the refund arrives")},
-    "zh": {"statuses": ("orders", "各订单状态可办理的操作"), "cancel": ("orders", "取消订单"),
-           "exchangeable": ("exchanges", "可换货的商品"), "timing": ("refunds", "退款到账时间")},
+    "en": {
+        "statuses": ("orders", "What you can change, by order status"),
+        "cancel": ("orders", "Cancelling an order"),
+        "exchangeable": ("exchanges", "What can be exchanged"),
+        "timing": ("refunds", "When the refund arrives"),
+    },
+    "zh": {
+        "statuses": ("orders", "各订单状态可办理的操作"),
+        "cancel": ("orders", "取消订单"),
+        "exchangeable": ("exchanges", "可换货的商品"),
+        "timing": ("refunds", "退款到账时间"),
+    },
 }
 STATUS_NAMES: dict[str, dict[str, str]] = {
-    "en": {"pending": "Pending", "items_modified": "Pending, items changed", "processing": "Processing",
-           "shipped": "Shipped", "delivered": "Delivered", "return_requested": "Return requested",
-           "exchange_requested": "Exchange requested", "cancelled": "Cancelled"},
-    "zh": {"pending": "待处理", "items_modified": "待处理(商品已修改)", "processing": "处理中", "shipped": "已发货",
-           "delivered": "已签收", "return_requested": "已申请退货", "exchange_requested": "已申请换货",
-           "cancelled": "已取消"},
+    "en": {
+        "pending": "Pending",
+        "items_modified": "Pending, items changed",
+        "processing": "Processing",
+        "shipped": "Shipped",
+        "delivered": "Delivered",
+        "return_requested": "Return requested",
+        "exchange_requested": "Exchange requested",
+        "cancelled": "Cancelled",
+    },
+    "zh": {
+        "pending": "待处理",
+        "items_modified": "待处理(商品已修改)",
+        "processing": "处理中",
+        "shipped": "已发货",
+        "delivered": "已签收",
+        "return_requested": "已申请退货",
+        "exchange_requested": "已申请换货",
+        "cancelled": "已取消",
+    },
 }
 YES = {"en": {"yes": True, "no": False}, "zh": {"可以": True, "不可以": False}}
-REASON_NAMES = {"en": {"no longer needed": "No longer needed", "ordered by mistake": "Ordered by mistake"},
-                "zh": {"no longer needed": "不再需要", "ordered by mistake": "误下单"}}
-PAYMENT_NAMES = {"en": {"gift_card": "Gift card", "paypal": "PayPal", "credit_card": "Credit or debit card"},
-                 "zh": {"gift_card": "礼品卡", "paypal": "PayPal", "credit_card": "信用卡或借记卡"}}
+REASON_NAMES = {
+    "en": {"no longer needed": "No longer needed", "ordered by mistake": "Ordered by mistake"},
+    "zh": {"no longer needed": "不再需要", "ordered by mistake": "误下单"},
+}
+PAYMENT_NAMES = {
+    "en": {"gift_card": "Gift card", "paypal": "PayPal", "credit_card": "Credit or debit card"},
+    "zh": {"gift_card": "礼品卡", "paypal": "PayPal", "credit_card": "信用卡或借记卡"},
+}
 AT_ONCE = {"en": "at once", "zh": "立即"}
 DAY_RANGE = {"en": re.compile(r"(\d+) to (\d+) business days"), "zh": re.compile(r"(\d+)-(\d+) 个工作日")}
 NOT_EXCHANGEABLE = {"en": "cannot be exchanged", "zh": "不能换货"}
@@ -48,8 +74,9 @@ def find_section(documents: list[HelpDocument], language: str, rule: str) -> Pas
     return document.section(heading) if document else None
 
 
-def check_status_table(policy: AfterSalesPolicy, returns: ReturnPolicy, documents: list[HelpDocument],
-                       language: str) -> list[str]:
+def check_status_table(
+    policy: AfterSalesPolicy, returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
     """One row per order status; its yes/no columns say what the policy allows in that status."""
     section = find_section(documents, language, "statuses")
     if section is None:
@@ -64,33 +91,46 @@ def check_status_table(policy: AfterSalesPolicy, returns: ReturnPolicy, document
             problems.append(f"{language}: status table row {row} names no order status or has a cell not yes/no")
             continue
         seen.add(status)
-        expected = [status in rules.cancellable_statuses, status in rules.address_change_statuses,
-                    status in rules.payment_change_statuses, status in rules.item_change_statuses,
-                    status in returns.returnable_statuses and status in policy.exchange.exchangeable_statuses]
+        expected = [
+            status in rules.cancellable_statuses,
+            status in rules.address_change_statuses,
+            status in rules.payment_change_statuses,
+            status in rules.item_change_statuses,
+            status in returns.returnable_statuses and status in policy.exchange.exchangeable_statuses,
+        ]
         if stated != expected:
-            problems.append(f"{language}: row {row[0]!r} says {stated}, policy.yaml says {expected} "
-                            "(cancel, address, payment, items, return or exchange)")
+            problems.append(
+                f"{language}: row {row[0]!r} says {stated}, policy.yaml says {expected} "
+                "(cancel, address, payment, items, return or exchange)"
+            )
     problems += [f"{language}: the status table has no row for {s!r}" for s in ORDER_STATUSES if s not in seen]
     return problems
 
 
-def check_cancel_reasons(policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument],
-                         language: str) -> list[str]:
+def check_cancel_reasons(
+    policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
     """The cancel section lists (as bold bullets) exactly the policy's cancel reasons."""
     section = find_section(documents, language, "cancel")
     if section is None:
         return [f"{language}: no section {SECTIONS[language]['cancel']} lists the cancel reasons"]
     by_name = {name: key for key, name in REASON_NAMES[language].items()}
-    stated = {by_name.get(m.group(1), f"unknown: {m.group(1)}")
-              for line in section.text.splitlines() if (m := BOLD_BULLET.match(line))}
+    stated = {
+        by_name.get(m.group(1), f"unknown: {m.group(1)}")
+        for line in section.text.splitlines()
+        if (m := BOLD_BULLET.match(line))
+    }
     if stated != set(policy.order_changes.cancel_reasons):
-        return [f"{language}: cancel reasons in the documents {sorted(stated)}, "
-                f"in policy.yaml {sorted(policy.order_changes.cancel_reasons)}"]
+        return [
+            f"{language}: cancel reasons in the documents {sorted(stated)}, "
+            f"in policy.yaml {sorted(policy.order_changes.cancel_reasons)}"
+        ]
     return []
 
 
-def check_refund_timing(policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument],
-                        language: str) -> list[str]:
+def check_refund_timing(
+    policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
     """'- **Method**: ...' per payment kind, stating 'at once' or 'N to M business days' as the policy does."""
     section = find_section(documents, language, "timing")
     if section is None:
@@ -100,36 +140,57 @@ def check_refund_timing(policy: AfterSalesPolicy, _returns: ReturnPolicy, docume
     for line in section.text.splitlines():
         if (m := BOLD_BULLET.match(line)) and (kind := by_name.get(m.group(1))):
             days = DAY_RANGE[language].search(line)
-            stated[kind] = RefundTiming(min_days=0, max_days=0) if AT_ONCE[language] in line else \
-                RefundTiming(min_days=int(days[1]), max_days=int(days[2])) if days else None
+            stated[kind] = (
+                RefundTiming(min_days=0, max_days=0)
+                if AT_ONCE[language] in line
+                else RefundTiming(min_days=int(days[1]), max_days=int(days[2]))
+                if days
+                else None
+            )
     problems = []
     for kind, timing in policy.refund_timing.items():
         if stated.get(kind) != timing:
-            problems.append(f"{language}: refunds to {kind} arrive {stated.get(kind)} in the documents, "
-                            f"{timing} in policy.yaml")
-    problems += [f"{language}: the documents state a timing for {k}, policy.yaml has none"
-                 for k in stated if k not in policy.refund_timing]
+            problems.append(
+                f"{language}: refunds to {kind} arrive {stated.get(kind)} in the documents, {timing} in policy.yaml"
+            )
+    problems += [
+        f"{language}: the documents state a timing for {k}, policy.yaml has none"
+        for k in stated
+        if k not in policy.refund_timing
+    ]
     return problems
 
 
-def check_exchange_final_sale(policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument],
-                              language: str) -> list[str]:
+def check_exchange_final_sale(
+    policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
     """The exchange section says final-sale items cannot be exchanged exactly when the policy says so."""
     section = find_section(documents, language, "exchangeable")
     if section is None:
         return [f"{language}: no section {SECTIONS[language]['exchangeable']} says what can be exchanged"]
     says_not = NOT_EXCHANGEABLE[language] in section.text
     if says_not == policy.exchange.final_sale_exchangeable:
-        return [f"{language}: the exchange section {'says' if says_not else 'does not say'} final-sale items "
-                f"cannot be exchanged; policy.yaml final_sale_exchangeable: {policy.exchange.final_sale_exchangeable}"]
+        return [
+            f"{language}: the exchange section {'says' if says_not else 'does not say'} final-sale items "
+            f"cannot be exchanged; policy.yaml final_sale_exchangeable: {policy.exchange.final_sale_exchangeable}"
+        ]
     return []
 
 
-AFTER_SALES_CHECKS: tuple[Check, ...] = (check_status_table, check_cancel_reasons, check_refund_timing,
-                                         check_exchange_final_sale)
+AFTER_SALES_CHECKS: tuple[Check, ...] = (
+    check_status_table,
+    check_cancel_reasons,
+    check_refund_timing,
+    check_exchange_final_sale,
+)
 
 
-def after_sales_drift(policy: AfterSalesPolicy, returns: ReturnPolicy, documents: list[HelpDocument],
-                      languages: Iterable[str]) -> list[str]:
-    return [problem for language in languages for check in AFTER_SALES_CHECKS
-            for problem in check(policy, returns, documents, language)]
+def after_sales_drift(
+    policy: AfterSalesPolicy, returns: ReturnPolicy, documents: list[HelpDocument], languages: Iterable[str]
+) -> list[str]:
+    return [
+        problem
+        for language in languages
+        for check in AFTER_SALES_CHECKS
+        for problem in check(policy, returns, documents, language)
+    ]

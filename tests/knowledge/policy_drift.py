@@ -84,8 +84,10 @@ def check_window_table(policy: ReturnPolicy, documents: list[HelpDocument], lang
         if key not in CATEGORY_NAMES[language]:
             problems.append(f"{language}: policy.yaml has category {key!r} that the documents have no name for")
         elif stated.get(key) != days:
-            problems.append(f"{language}: {CATEGORY_NAMES[language][key]} window is {stated.get(key)} days "
-                            f"in the documents, {days} in policy.yaml")
+            problems.append(
+                f"{language}: {CATEGORY_NAMES[language][key]} window is {stated.get(key)} days "
+                f"in the documents, {days} in policy.yaml"
+            )
     return problems
 
 
@@ -96,8 +98,10 @@ def check_damaged_window(policy: ReturnPolicy, documents: list[HelpDocument], la
         return [f"{language}: no section {SECTIONS[language]['damaged']} states the damaged-item window"]
     stated = set(days_in(section.text, language))
     if stated != {policy.damaged_window_days}:
-        return [f"{language}: damaged-item section states {sorted(stated)} days, "
-                f"policy.yaml says {policy.damaged_window_days}"]
+        return [
+            f"{language}: damaged-item section states {sorted(stated)} days, "
+            f"policy.yaml says {policy.damaged_window_days}"
+        ]
     return []
 
 
@@ -108,9 +112,11 @@ def check_final_sale(policy: ReturnPolicy, documents: list[HelpDocument], langua
         return [f"{language}: no section {SECTIONS[language]['final_sale']} states the final-sale rule"]
     says_not_returnable = any(phrase in section.text for phrase in NOT_RETURNABLE[language])
     if says_not_returnable == policy.final_sale_returnable:
-        return [f"{language}: the final-sale section {'says' if says_not_returnable else 'does not say'} that "
-                f"final-sale items cannot be returned; policy.yaml final_sale_returnable: "
-                f"{str(policy.final_sale_returnable).lower()}"]
+        return [
+            f"{language}: the final-sale section {'says' if says_not_returnable else 'does not say'} that "
+            f"final-sale items cannot be returned; policy.yaml final_sale_returnable: "
+            f"{str(policy.final_sale_returnable).lower()}"
+        ]
     return []
 
 
@@ -123,8 +129,10 @@ def check_refund_methods(policy: ReturnPolicy, documents: list[HelpDocument], la
     named = [m.group(1) for line in section.text.splitlines() if (m := BOLD_BULLET.match(line))]
     stated = {by_name.get(name.casefold(), f"unknown: {name}") for name in named}
     if stated != set(policy.refund_methods):
-        return [f"{language}: refund methods in the documents {sorted(stated)}, "
-                f"in policy.yaml {sorted(policy.refund_methods)}"]
+        return [
+            f"{language}: refund methods in the documents {sorted(stated)}, "
+            f"in policy.yaml {sorted(policy.refund_methods)}"
+        ]
     return []
 
 
@@ -146,18 +154,24 @@ def check_every_window_mention(policy: ReturnPolicy, documents: list[HelpDocumen
             for mention in re.finditer(_word_pattern(name, language), sentence, re.IGNORECASE):
                 stated = _nearest_days(sentence, mention.start(), language)
                 if stated != expected:
-                    problems.append(f"{passage.source}: {name!r} stated as {stated} days, policy.yaml "
-                                    f"says {expected}: {sentence.strip()!r}")
+                    problems.append(
+                        f"{passage.source}: {name!r} stated as {stated} days, policy.yaml "
+                        f"says {expected}: {sentence.strip()!r}"
+                    )
     return problems
 
 
-ALL_CHECKS: tuple[Check, ...] = (check_window_table, check_damaged_window, check_final_sale,
-                                 check_refund_methods, check_every_window_mention)
+ALL_CHECKS: tuple[Check, ...] = (
+    check_window_table,
+    check_damaged_window,
+    check_final_sale,
+    check_refund_methods,
+    check_every_window_mention,
+)
 
 
 def policy_drift(policy: ReturnPolicy, documents: list[HelpDocument], languages: Iterable[str]) -> list[str]:
-    return [problem for language in languages for check in ALL_CHECKS
-            for problem in check(policy, documents, language)]
+    return [problem for language in languages for check in ALL_CHECKS for problem in check(policy, documents, language)]
 
 
 def _table_rows(markdown: str) -> list[list[str]]:

@@ -29,18 +29,23 @@ def _rules(p: AfterSalesPolicy, section: str, **changes: object) -> dict:
 
 POLICY_CHANGES: dict[str, Callable[[AfterSalesPolicy], dict]] = {
     "processing becomes cancellable": lambda p: _rules(
-        p, "order_changes", cancellable_statuses=[*p.order_changes.cancellable_statuses, "processing"]),
+        p, "order_changes", cancellable_statuses=[*p.order_changes.cancellable_statuses, "processing"]
+    ),
     "items changeable twice": lambda p: _rules(
-        p, "order_changes", item_change_statuses=[*p.order_changes.item_change_statuses, "items_modified"]),
+        p, "order_changes", item_change_statuses=[*p.order_changes.item_change_statuses, "items_modified"]
+    ),
     "address fixed once items changed": lambda p: _rules(p, "order_changes", address_change_statuses=["pending"]),
     "a cancel reason added": lambda p: _rules(
-        p, "order_changes", cancel_reasons=[*p.order_changes.cancel_reasons, "found it cheaper"]),
+        p, "order_changes", cancel_reasons=[*p.order_changes.cancel_reasons, "found it cheaper"]
+    ),
     "exchange only while delivered": lambda p: _rules(p, "exchange", exchangeable_statuses=["delivered"]),
     "final sale exchangeable": lambda p: _rules(p, "exchange", final_sale_exchangeable=True),
-    "card refunds slower": lambda p: {"refund_timing": {**p.refund_timing,
-                                                        "credit_card": RefundTiming(min_days=7, max_days=10)}},
-    "gift card refunds not at once": lambda p: {"refund_timing": {**p.refund_timing,
-                                                                  "gift_card": RefundTiming(min_days=1, max_days=2)}},
+    "card refunds slower": lambda p: {
+        "refund_timing": {**p.refund_timing, "credit_card": RefundTiming(min_days=7, max_days=10)}
+    },
+    "gift card refunds not at once": lambda p: {
+        "refund_timing": {**p.refund_timing, "gift_card": RefundTiming(min_days=1, max_days=2)}
+    },
 }
 
 
@@ -54,12 +59,15 @@ def test_an_after_sales_policy_change_the_documents_do_not_follow_is_caught_in_e
         assert after_sales_drift(changed, load_policy(), load_documents(), [language]), f"{language} not checked"
 
 
-@pytest.mark.parametrize(("query", "language", "rule"), [
-    ("can I exchange my t-shirt for another size", "en", "exchangeable"),
-    ("how do I cancel my order", "en", "cancel"),
-    ("换货 尺码", "zh", "exchangeable"),
-    ("怎么取消订单", "zh", "cancel"),
-])
+@pytest.mark.parametrize(
+    ("query", "language", "rule"),
+    [
+        ("can I exchange my t-shirt for another size", "en", "exchangeable"),
+        ("how do I cancel my order", "en", "cancel"),
+        ("换货 尺码", "zh", "exchangeable"),
+        ("怎么取消订单", "zh", "cancel"),
+    ],
+)
 def test_exchange_and_cancel_questions_find_their_pages(query: str, language: str, rule: str) -> None:
     hits = help_centre_index().search(query, language=language, k=3)
     assert SECTIONS[language][rule] in [(h.doc_id, h.heading) for h in hits], [(h.doc_id, h.heading) for h in hits]

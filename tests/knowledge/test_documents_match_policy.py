@@ -20,8 +20,9 @@ LANGUAGES = languages.codes()  # every language has its help-centre folder
 
 def test_every_topic_is_documented_in_every_language() -> None:
     documents = load_documents()
-    sections = {language: {d.doc_id: len(d.passages) for d in documents if d.language == language}
-                for language in LANGUAGES}
+    sections = {
+        language: {d.doc_id: len(d.passages) for d in documents if d.language == language} for language in LANGUAGES
+    }
     for language in LANGUAGES:
         assert set(sections[language]) >= TOPICS, f"{language}: a topic has no page"
         assert sections[language] == sections[languages.DEFAULT], f"{language}: not the same sections as English"
@@ -34,8 +35,12 @@ def test_documents_state_the_policy_the_code_enforces(check: Check, language: st
 
 
 def _change_window(p: ReturnPolicy) -> dict:
-    return {"window_days_by_category": {**p.window_days_by_category,
-                                        "electronics": p.window_days_by_category["electronics"] + 5}}
+    return {
+        "window_days_by_category": {
+            **p.window_days_by_category,
+            "electronics": p.window_days_by_category["electronics"] + 5,
+        }
+    }
 
 
 POLICY_CHANGES: dict[str, Callable[[ReturnPolicy], dict]] = {

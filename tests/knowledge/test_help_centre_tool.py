@@ -28,13 +28,14 @@ def call(name: str, **args: Any) -> AIMessage:
 
 
 def test_a_customer_who_has_not_signed_in_gets_policy_passages(settings: Settings, engine: Engine) -> None:
-    model = scripted_model(call("search_help_centre", query="how long do I have to return headphones"),
-                           AIMessage(content="Electronics can be returned within the window (Returns policy)."))
+    model = scripted_model(
+        call("search_help_centre", query="how long do I have to return headphones"),
+        AIMessage(content="Electronics can be returned within the window (Returns policy)."),
+    )
     deps = ToolDeps(engine=engine, settings=settings, chat_model=model)
 
     # No customer_id in the state: nobody is verified.
-    final = build_graph().invoke({"messages": [HumanMessage("How long do I have to return headphones?")]},
-                                 context=deps)
+    final = build_graph().invoke({"messages": [HumanMessage("How long do I have to return headphones?")]}, context=deps)
 
     [answer] = [m for m in final["messages"] if isinstance(m, ToolMessage)]
     result = json.loads(answer.content)

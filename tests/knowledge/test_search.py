@@ -83,17 +83,23 @@ def test_a_language_without_documents_is_an_error() -> None:
 def test_documents_are_split_into_passages_at_their_headings() -> None:
     document = parse_document(
         "# Title\n\nIntro text.\n\n## First\n\nOne.\n```\n# not a heading\n```\n\n### Second\n\nTwo.\n\n## Empty\n",
-        doc_id="demo", language="en")
+        doc_id="demo",
+        language="en",
+    )
 
-    assert [(p.heading, p.anchor) for p in document.passages] == [("Title", "title"), ("First", "first"),
-                                                                  ("Second", "second")]
+    assert [(p.heading, p.anchor) for p in document.passages] == [
+        ("Title", "title"),
+        ("First", "first"),
+        ("Second", "second"),
+    ]
     assert "# not a heading" in document.passages[1].text
     assert {p.title for p in document.passages} == {"Title"}
 
 
 def test_an_index_of_other_documents_searches_only_those() -> None:
-    index = HelpCentreIndex([parse_document("# Pets\n\n## Dogs\n\nDogs bark.\n\n## Cats\n\nCats purr.\n",
-                                            doc_id="pets", language="en")])
+    index = HelpCentreIndex(
+        [parse_document("# Pets\n\n## Dogs\n\nDogs bark.\n\n## Cats\n\nCats purr.\n", doc_id="pets", language="en")]
+    )
 
     assert [h.heading for h in index.search("why does my cat purr")] == ["Cats"]
     assert index.search("refund") == []
@@ -101,9 +107,11 @@ def test_an_index_of_other_documents_searches_only_those() -> None:
 
 def test_importing_the_app_does_not_build_the_index() -> None:
     """Start-up stays fast: the index (and jieba's dictionary) are built on the first search."""
-    code = ("import graphs.returns_graph, jieba; "
-            "from mock_backends.knowledge.search import help_centre_index as i; "
-            "print(i.cache_info().currsize, jieba.dt.initialized)")
+    code = (
+        "import graphs.returns_graph, jieba; "
+        "from mock_backends.knowledge.search import help_centre_index as i; "
+        "print(i.cache_info().currsize, jieba.dt.initialized)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert result.stdout.split() == ["0", "False"]

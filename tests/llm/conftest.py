@@ -47,8 +47,9 @@ def proxy(llama: LlamaServer) -> Iterator[EdgeProxy]:
 @pytest.fixture
 def llm_settings(settings: Settings, engine: Any, proxy: EdgeProxy) -> Settings:
     # Short replies keep a CPU turn to seconds; a generous timeout because other work shares the CPU.
-    return settings.model_copy(update={"llm_base_url": proxy.base_url, "llm_timeout_s": 120.0,
-                                       "llm_max_retries": 0, "llm_max_tokens": 64})
+    return settings.model_copy(
+        update={"llm_base_url": proxy.base_url, "llm_timeout_s": 120.0, "llm_max_retries": 0, "llm_max_tokens": 64}
+    )
 
 
 @pytest.fixture
@@ -70,8 +71,9 @@ def llm_live(llm_settings: Settings, llm_service: ConversationService) -> Iterat
     from ui.server import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(llm_settings, llm_service), host="127.0.0.1", port=port,
-                                          log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(llm_settings, llm_service), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

@@ -132,15 +132,31 @@ def garbage_tool_call(completion: dict[str, Any]) -> dict[str, Any]:
     """The model's answer replaced by a hermes tool call cut off mid-JSON."""
     completion["choices"][0]["message"].update(
         content='<tool_call>\n{"name": "create_return", "arguments": {"order_id": "#W1000001", "items": [',
-        tool_calls=None)
+        tool_calls=None,
+    )
     return completion
 
 
 def unconfirmed_write(completion: dict[str, Any]) -> dict[str, Any]:
     """The model's answer replaced by a well-formed create_return call (it never checked eligibility)."""
-    completion["choices"][0]["message"].update(content=None, tool_calls=[{
-        "id": "call_edge_1", "type": "function", "function": {"name": "create_return", "arguments": json.dumps(
-            {"order_id": "#W1000001", "items": [{"order_item_id": 1, "quantity": 1}],
-             "refund_method": "original_payment"})}}])
+    completion["choices"][0]["message"].update(
+        content=None,
+        tool_calls=[
+            {
+                "id": "call_edge_1",
+                "type": "function",
+                "function": {
+                    "name": "create_return",
+                    "arguments": json.dumps(
+                        {
+                            "order_id": "#W1000001",
+                            "items": [{"order_item_id": 1, "quantity": 1}],
+                            "refund_method": "original_payment",
+                        }
+                    ),
+                },
+            }
+        ],
+    )
     completion["choices"][0]["finish_reason"] = "tool_calls"
     return completion

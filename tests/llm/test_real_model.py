@@ -46,8 +46,11 @@ def returns_in(service: ConversationService) -> list[ReturnRequest]:
 
 def written_by_the_model(reply: str, proxy: EdgeProxy, start: int = 0) -> bool:
     """The reply is (part of) what the real model answered in one of the calls since `start`."""
-    texts = [html.unescape(str(e.response["choices"][0]["message"].get("content") or ""))
-             for e in proxy.chat[start:] if e.response]
+    texts = [
+        html.unescape(str(e.response["choices"][0]["message"].get("content") or ""))
+        for e in proxy.chat[start:]
+        if e.response
+    ]
     return any(reply.strip() and reply.strip() in text for text in texts)
 
 
@@ -64,8 +67,9 @@ def assert_honest(turn: dict[str, Any], proxy: EdgeProxy, start: int, tool_resul
 
 
 # --- discovery and readiness ---------------------------------------------------------------------
-def test_the_served_model_is_discovered_and_readiness_names_it(llm_settings: Settings, llm_client: TestClient,
-                                                               llama: LlamaServer) -> None:
+def test_the_served_model_is_discovered_and_readiness_names_it(
+    llm_settings: Settings, llm_client: TestClient, llama: LlamaServer
+) -> None:
     listed = httpx.get(llama.base_url + "/models", timeout=10).json()["data"][0]["id"]
 
     assert resolve_model_name(llm_settings) == listed
@@ -76,8 +80,9 @@ def test_the_served_model_is_discovered_and_readiness_names_it(llm_settings: Set
 
 
 # --- a turn on each route ------------------------------------------------------------------------
-def test_a_turn_through_the_json_route_is_safe_and_honest(llm_client: TestClient, llm_service: ConversationService,
-                                                           proxy: EdgeProxy, llm_settings: Settings) -> None:
+def test_a_turn_through_the_json_route_is_safe_and_honest(
+    llm_client: TestClient, llm_service: ConversationService, proxy: EdgeProxy, llm_settings: Settings
+) -> None:
     session = sign_in(llm_client)
 
     response = llm_client.post(f"/v1/sessions/{session}/messages", json={"text": RETURN_HEADPHONES})
@@ -97,8 +102,11 @@ def test_the_sse_route_streams_only_checked_text(llm_live: str, proxy: EdgeProxy
     with httpx.Client(base_url=llm_live, timeout=300) as http:
         session = http.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()
         events: list[tuple[str, Any]] = []
-        with http.stream("POST", f"/v1/sessions/{session['session_id']}/messages/stream",
-                         json={"text": "Hello! What can you do for me?"}) as response:
+        with http.stream(
+            "POST",
+            f"/v1/sessions/{session['session_id']}/messages/stream",
+            json={"text": "Hello! What can you do for me?"},
+        ) as response:
             assert response.status_code == 200
             name = ""
             for line in response.iter_lines():
@@ -118,9 +126,18 @@ def test_the_sse_route_streams_only_checked_text(llm_live: str, proxy: EdgeProxy
 
 
 def test_the_openai_route_streams_a_whole_answer(llm_live: str, proxy: EdgeProxy) -> None:
-    with httpx.Client(base_url=llm_live, timeout=300) as http, http.stream("POST", "/v1/chat/completions", json={
-            "model": "returndesk", "stream": True,
-            "messages": [{"role": "user", "content": "Hi, how do returns work here?"}]}) as response:
+    with (
+        httpx.Client(base_url=llm_live, timeout=300) as http,
+        http.stream(
+            "POST",
+            "/v1/chat/completions",
+            json={
+                "model": "returndesk",
+                "stream": True,
+                "messages": [{"role": "user", "content": "Hi, how do returns work here?"}],
+            },
+        ) as response,
+    ):
         assert response.status_code == 200
         assert response.headers["x-session-id"]
         lines = [line.removeprefix("data: ") for line in response.iter_lines() if line.startswith("data: ")]
@@ -157,8 +174,9 @@ def test_a_timeout_hands_the_turn_to_guided_mode_labelled(llm_settings: Settings
     assert b"returndesk_guided_fallbacks_total 1.0" in service.metrics.exposition()
 
 
-def test_a_blank_answer_is_asked_again_then_guided_mode_answers(llm_service: ConversationService,
-                                                                 proxy: EdgeProxy) -> None:
+def test_a_blank_answer_is_asked_again_then_guided_mode_answers(
+    llm_service: ConversationService, proxy: EdgeProxy
+) -> None:
     session = llm_service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     proxy.mangle = [blank_reply, blank_reply]
 

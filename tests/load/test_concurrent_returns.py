@@ -27,13 +27,17 @@ def test_concurrent_sessions_complete_returns_consistently(tmp_path: Path) -> No
     engine = make_engine(settings.resolved_database_url)
     seed_bulk(engine, customers=CUSTOMERS)
     # Two sessions per customer race for the same single pair of headphones.
-    plans = [SessionPlan(bulk_email(c), bulk_order_id(c), f"return the headphones from order {bulk_order_id(c)}")
-             for c in range(CUSTOMERS) for _ in range(2)]
+    plans = [
+        SessionPlan(bulk_email(c), bulk_order_id(c), f"return the headphones from order {bulk_order_id(c)}")
+        for c in range(CUSTOMERS)
+        for _ in range(2)
+    ]
     app = create_app(settings, ConversationService(settings))
 
     async def run():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://loopback",
-                                     timeout=60) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://loopback", timeout=60
+        ) as client:
             report = await drive(client, plans, concurrency=len(plans), deadline_s=120)
             histories = [(await client.get(f"/v1/sessions/{o.session_id}/messages")).json() for o in report.outcomes]
             return report, histories
@@ -49,8 +53,9 @@ def test_concurrent_sessions_complete_returns_consistently(tmp_path: Path) -> No
         returns = db.exec(select(ReturnRequest)).all()
         assert sorted(r.order_id for r in returns) == sorted(bulk_order_id(c) for c in range(CUSTOMERS))
         for item in db.exec(select(OrderItem)).all():
-            returned = db.exec(select(func.coalesce(func.sum(ReturnItem.quantity), 0))
-                               .where(ReturnItem.order_item_id == item.id)).one()
+            returned = db.exec(
+                select(func.coalesce(func.sum(ReturnItem.quantity), 0)).where(ReturnItem.order_item_id == item.id)
+            ).one()
             assert item.quantity_returned <= item.quantity and returned <= item.quantity
     assert sum(o.rma_reply for o in report.outcomes) == CUSTOMERS, "each race has exactly one winner"
     engine.dispose()

@@ -19,5 +19,6 @@ def closed_port_url() -> str:
 def tracking_number_of(engine: Engine, order_id: str) -> str:
     """The seeded outbound tracking number of an order (looked up, not hard-coded)."""
     with Session(engine) as session:
-        return session.exec(select(Shipment.tracking_number).where(
-            Shipment.order_id == order_id, Shipment.direction == "outbound")).one()
+        return session.exec(
+            select(Shipment.tracking_number).where(Shipment.order_id == order_id, Shipment.direction == "outbound")
+        ).one()

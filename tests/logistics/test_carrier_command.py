@@ -18,8 +18,13 @@ def test_carrier_command_serves_tracking_on_the_configured_port_to_holders_of_it
     env = {**os.environ, "RETURNDESK_DATA_DIR": str(tmp_path), "RETURNDESK_CARRIER_PORT": str(port)}
     env.pop("RETURNDESK_DATABASE_URL", None)
     env.pop("RETURNDESK_CARRIER_TOKEN", None)  # none configured: the command makes one and prints it
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "carrier"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "carrier"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         token = _printed_token(proc)
         deadline, health = time.monotonic() + 300, None  # a loaded 2-core machine starts it slowly
@@ -31,8 +36,9 @@ def test_carrier_command_serves_tracking_on_the_configured_port_to_holders_of_it
                 time.sleep(0.3)
         assert health == {"status": "ok"}, proc.stdout.read() if proc.poll() is not None else ""  # type: ignore[union-attr]
         refused = httpx.get(f"http://127.0.0.1:{port}/tracking/RD000000000", timeout=5)
-        missing = httpx.get(f"http://127.0.0.1:{port}/tracking/RD000000000", timeout=5,
-                            headers={"Authorization": f"Bearer {token}"})
+        missing = httpx.get(
+            f"http://127.0.0.1:{port}/tracking/RD000000000", timeout=5, headers={"Authorization": f"Bearer {token}"}
+        )
         assert refused.status_code == 401
         assert missing.status_code == 404 and missing.json()["code"] == "tracking_not_found"
     finally:

@@ -20,9 +20,15 @@ from tests.logistics.server import running_carrier, tracking_number_of
 
 
 def make_return(engine: Engine, order_id: str = "#W1000001") -> str:
-    created = create_return(engine, customer_id="alice_chen_1001", order_id=order_id,
-                            lines=[ReturnLine(order_item_id=_first_item(engine, order_id), quantity=1)],
-                            refund_method="original_payment", reason="test", idempotency_key=f"k-{order_id}")
+    created = create_return(
+        engine,
+        customer_id="alice_chen_1001",
+        order_id=order_id,
+        lines=[ReturnLine(order_item_id=_first_item(engine, order_id), quantity=1)],
+        refund_method="original_payment",
+        reason="test",
+        idempotency_key=f"k-{order_id}",
+    )
     return created.rma
 
 
@@ -32,11 +38,14 @@ def _first_item(engine: Engine, order_id: str) -> int:
     return item_id or 0
 
 
-@pytest.mark.parametrize(("order_id", "status"), [
-    ("#W1000001", "delivered"),  # delivered 5 days ago
-    ("#W1000004", "in_transit"),  # shipped 2 days ago
-    ("#W1000013", "lost"),  # lost in transit 12 days ago
-])
+@pytest.mark.parametrize(
+    ("order_id", "status"),
+    [
+        ("#W1000001", "delivered"),  # delivered 5 days ago
+        ("#W1000004", "in_transit"),  # shipped 2 days ago
+        ("#W1000013", "lost"),  # lost in transit 12 days ago
+    ],
+)
 def test_tracking_follows_the_seeded_orders(carrier_url: str, engine: Engine, order_id: str, status: str) -> None:
     number = tracking_number_of(engine, order_id)
     body = httpx.get(f"{carrier_url}/tracking/{number}").json()
@@ -156,8 +165,10 @@ def test_a_voided_label_is_gone_and_its_parcel_tracks_as_cancelled(carrier_url: 
 
     png = httpx.get(label["label_url"])
     assert png.status_code == 410
-    assert png.json() == {"code": "label_voided",
-                          "error": f"The return label {number} was voided and must not be used."}
+    assert png.json() == {
+        "code": "label_voided",
+        "error": f"The return label {number} was voided and must not be used.",
+    }
     tracked = httpx.get(f"{carrier_url}/tracking/{number}").json()
     assert (tracked["status"], tracked["events"][-1]["status"]) == ("cancelled", "cancelled")
     assert "voided" in tracked["events"][-1]["description"]

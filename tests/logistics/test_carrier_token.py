@@ -29,8 +29,9 @@ def _return_parcels(engine: Engine) -> list[Shipment]:
         return list(session.exec(select(Shipment).where(Shipment.direction == "return")).all())
 
 
-def test_without_the_token_every_call_but_health_is_refused_and_changes_nothing(settings: Settings,
-                                                                             engine: Engine) -> None:
+def test_without_the_token_every_call_but_health_is_refused_and_changes_nothing(
+    settings: Settings, engine: Engine
+) -> None:
     rma = make_return(engine)
     number = tracking_number_of(engine, "#W1000001")
     with running_carrier(settings.resolved_database_url, token=TOKEN) as url:
@@ -52,8 +53,9 @@ def test_without_the_token_every_call_but_health_is_refused_and_changes_nothing(
     assert tracked.tracking_number == number
 
 
-def test_the_client_sends_the_token_and_a_wrong_one_fails_fast_without_retries(settings: Settings,
-                                                                              engine: Engine) -> None:
+def test_the_client_sends_the_token_and_a_wrong_one_fails_fast_without_retries(
+    settings: Settings, engine: Engine
+) -> None:
     rma = make_return(engine)
     transport = CountingTransport()
     with running_carrier(settings.resolved_database_url, token=TOKEN) as url:

@@ -104,8 +104,9 @@ def test_not_found_is_not_retried(carrier_url: str) -> None:
     assert transport.requests == 1
 
 
-def test_a_voided_label_is_typed_and_voiding_is_retried_while_the_carrier_fails(carrier_url: str,
-                                                                               engine: Engine) -> None:
+def test_a_voided_label_is_typed_and_voiding_is_retried_while_the_carrier_fails(
+    carrier_url: str, engine: Engine
+) -> None:
     from tests.logistics.test_carrier_service import make_return
 
     client = CarrierClient(carrier_url)

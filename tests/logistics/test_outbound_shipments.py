@@ -23,8 +23,9 @@ TSHIRT_ORDER = "#W1000033"  # delivered 6 days ago: one white T-shirt, size M
 def new_exchange(engine: Engine) -> str:
     with Session(engine) as db:
         line = db.exec(select(OrderItem).where(OrderItem.order_id == TSHIRT_ORDER)).one()
-        return exchange_items(db, CAROL, TSHIRT_ORDER, [(line.id, "P-TSHIRT-BLACK-M", 1)], None,
-                              "exchange-carrier-1", utcnow()).number
+        return exchange_items(
+            db, CAROL, TSHIRT_ORDER, [(line.id, "P-TSHIRT-BLACK-M", 1)], None, "exchange-carrier-1", utcnow()
+        ).number
 
 
 @pytest.fixture
@@ -32,8 +33,9 @@ def exchange(engine: Engine) -> str:
     return new_exchange(engine)
 
 
-def test_a_replacement_is_booked_once_and_tracked_like_any_parcel(carrier_url: str, engine: Engine,
-                                                                  exchange: str) -> None:
+def test_a_replacement_is_booked_once_and_tracked_like_any_parcel(
+    carrier_url: str, engine: Engine, exchange: str
+) -> None:
     first = httpx.post(f"{carrier_url}/shipments", json={"reference": exchange, "order_id": TSHIRT_ORDER})
     again = httpx.post(f"{carrier_url}/shipments", json={"reference": exchange.lower(), "order_id": TSHIRT_ORDER})
 
@@ -52,14 +54,16 @@ def test_a_replacement_handed_over_four_days_ago_is_delivered(engine: Engine, ex
     clock = [utcnow()]
     with TestClient(create_carrier_app(engine, clock=lambda: clock[0])) as carrier:
         number = carrier.post("/shipments", json={"reference": exchange, "order_id": TSHIRT_ORDER}).json()[
-            "tracking_number"]
+            "tracking_number"
+        ]
         clock[0] += timedelta(days=4)
         tracking = carrier.get(f"/tracking/{number}").json()
     assert tracking["status"] == "delivered" and tracking["estimated_delivery"] is None
 
 
 def test_a_stopped_replacement_says_so_in_both_languages_and_stopping_again_changes_nothing(
-    carrier_url: str, exchange: str,
+    carrier_url: str,
+    exchange: str,
 ) -> None:
     client = CarrierClient(carrier_url)
     number = client.create_shipment(exchange, TSHIRT_ORDER).tracking_number

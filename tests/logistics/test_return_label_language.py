@@ -12,9 +12,15 @@ from mock_backends.orders.returns import ReturnLine, create_return
 
 
 def label_of(engine: Engine, customer_id: str, order_id: str, item_id: int) -> tuple[str, ...]:
-    created = create_return(engine, customer_id=customer_id, order_id=order_id,
-                            lines=[ReturnLine(order_item_id=item_id, quantity=1)], refund_method="original_payment",
-                            reason="", idempotency_key=f"label-{order_id}")
+    created = create_return(
+        engine,
+        customer_id=customer_id,
+        order_id=order_id,
+        lines=[ReturnLine(order_item_id=item_id, quantity=1)],
+        refund_method="original_payment",
+        reason="",
+        idempotency_key=f"label-{order_id}",
+    )
     shipment, _ = book_return_shipment(engine, rma=created.rma, order_id=order_id, now=utcnow())
     facts = return_label_facts(engine, shipment.tracking_number)
     assert facts is not None

@@ -11,15 +11,22 @@ HANDED_OVER = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def parcel(fate: str = "normal", direction: str = "outbound", number: str = "RD123456789") -> Parcel:
-    return Parcel(tracking_number=number, carrier="ReturnDesk Express", direction=direction, fate=fate,
-                  handed_over_at=HANDED_OVER)
+    return Parcel(
+        tracking_number=number, carrier="ReturnDesk Express", direction=direction, fate=fate, handed_over_at=HANDED_OVER
+    )
 
 
 def test_a_parcel_asked_about_after_four_days_is_delivered_with_its_whole_journey() -> None:
     tracking = track(parcel(), HANDED_OVER + timedelta(days=4))
     assert tracking.status == "delivered"
     assert [e.status for e in tracking.events] == [
-        "label_created", "picked_up", "in_transit", "in_transit", "out_for_delivery", "delivered"]
+        "label_created",
+        "picked_up",
+        "in_transit",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+    ]
     assert tracking.estimated_delivery is None
     assert [e.at for e in tracking.events] == sorted(e.at for e in tracking.events)
 
@@ -75,8 +82,14 @@ def test_a_label_just_created_has_one_event_waiting_for_pickup() -> None:
 
 
 def test_a_voided_return_label_ends_the_story_as_cancelled_whenever_it_is_asked() -> None:
-    voided = Parcel(tracking_number="RR0123456789", carrier="ReturnDesk Express", direction="return", fate="normal",
-                    handed_over_at=HANDED_OVER, voided_at=HANDED_OVER + timedelta(hours=1))
+    voided = Parcel(
+        tracking_number="RR0123456789",
+        carrier="ReturnDesk Express",
+        direction="return",
+        fate="normal",
+        handed_over_at=HANDED_OVER,
+        voided_at=HANDED_OVER + timedelta(hours=1),
+    )
     for later in (timedelta(hours=2), timedelta(days=5)):
         tracking = track(voided, HANDED_OVER + later, "en")
         assert [e.status for e in tracking.events] == ["label_created", "cancelled"]

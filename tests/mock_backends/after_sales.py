@@ -44,5 +44,8 @@ def balance(engine: Engine, payment_method_id: str) -> int | None:
 def everything(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of every table but the audit trail (refusals are audited by the tool layer)."""
     with engine.connect() as conn:
-        return {name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
-                for name, table in SQLModel.metadata.tables.items() if name != "auditevent"}
+        return {
+            name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+            for name, table in SQLModel.metadata.tables.items()
+            if name != "auditevent"
+        }

@@ -58,7 +58,9 @@ def test_seed_from_a_directory_without_tau_data_changes_nothing(data_dir: Path, 
 
 def test_db_shell_opens_the_right_client_for_each_database() -> None:
     assert shell_command("sqlite:///data/returndesk.db") == ["sqlite3", "-header", "-column", "data/returndesk.db"]
-    assert shell_command("postgresql+psycopg://postgres@127.0.0.1:5432/test") == \
-        ["psql", "postgresql://postgres@127.0.0.1:5432/test"]
+    assert shell_command("postgresql+psycopg://postgres@127.0.0.1:5432/test") == [
+        "psql",
+        "postgresql://postgres@127.0.0.1:5432/test",
+    ]
     with pytest.raises(ValueError, match="No shell"):
         shell_command("mysql://root@localhost/shop")

@@ -62,8 +62,12 @@ def exchange_for_last_unit(engine: Engine, customer: str, order_id: str, positio
 
 def test_two_customers_exchanging_for_the_last_unit_exactly_one_wins(two_servers: tuple[Engine, Engine]) -> None:
     a, b = two_servers
-    results = race([exchange_for_last_unit(a, ALICE, "#W1000003", 1, "alice-call"),  # her two white T-shirts, M
-                    exchange_for_last_unit(b, CAROL, "#W1000033", 0, "carol-call")])
+    results = race(
+        [
+            exchange_for_last_unit(a, ALICE, "#W1000003", 1, "alice-call"),  # her two white T-shirts, M
+            exchange_for_last_unit(b, CAROL, "#W1000033", 0, "carol-call"),
+        ]
+    )
 
     winners = [r for r in results if not isinstance(r, OrderSystemError)]
     losers = [r for r in results if isinstance(r, OrderSystemError)]
@@ -76,8 +80,12 @@ def test_two_customers_exchanging_for_the_last_unit_exactly_one_wins(two_servers
 
 def test_the_same_confirmed_exchange_replayed_concurrently_makes_one(two_servers: tuple[Engine, Engine]) -> None:
     a, b = two_servers
-    results = race([exchange_for_last_unit(a, CAROL, "#W1000033", 0, "same-call"),
-                    exchange_for_last_unit(b, CAROL, "#W1000033", 0, "same-call")])
+    results = race(
+        [
+            exchange_for_last_unit(a, CAROL, "#W1000033", 0, "same-call"),
+            exchange_for_last_unit(b, CAROL, "#W1000033", 0, "same-call"),
+        ]
+    )
 
     assert not any(isinstance(r, OrderSystemError) for r in results), results
     assert results[0].number == results[1].number

@@ -35,8 +35,14 @@ from tests.mock_backends.after_sales import ALICE, BOB, CAROL, WANG, balance, ev
 from tests.postgres import temporary_database
 
 
-def exchange(engine: Engine, customer: str, order_id: str, items: list[tuple[int, str, int]],
-             payment_method_id: str | None = None, key: str = "exchange-1"):
+def exchange(
+    engine: Engine,
+    customer: str,
+    order_id: str,
+    items: list[tuple[int, str, int]],
+    payment_method_id: str | None = None,
+    key: str = "exchange-1",
+):
     with Session(engine) as db:
         return exchange_items(db, customer, order_id, items, payment_method_id, key, utcnow())
 
@@ -49,8 +55,10 @@ def test_an_exchange_takes_stock_counts_the_units_and_shows_on_the_order(demo_en
 
     assert view.created and view.number.startswith("EXC-") and view.status == "requested" and view.cancellable
     [swapped] = view.items
-    assert (swapped.old_options, swapped.new_options) == ({"colour": "white", "size": "M"},
-                                                          {"colour": "black", "size": "M"})
+    assert (swapped.old_options, swapped.new_options) == (
+        {"colour": "white", "size": "M"},
+        {"colour": "black", "size": "M"},
+    )
     assert (view.price_difference_cents, view.payment) == (0, None)
     assert stock(demo_engine, "P-TSHIRT-BLACK-M") == before - 1
     assert line(demo_engine, tshirt).quantity_exchanged == 1
@@ -64,8 +72,9 @@ def test_an_exchange_takes_stock_counts_the_units_and_shows_on_the_order(demo_en
 def test_a_dearer_variant_is_charged_to_the_gift_card_at_once(demo_engine: Engine) -> None:
     gift_card = f"gift_card_{ALICE}"
 
-    dearer = exchange(demo_engine, ALICE, "#W1000001", [(item_id(demo_engine, "#W1000001"), "P-HEADPHONES-ANC", 1)],
-                      gift_card)
+    dearer = exchange(
+        demo_engine, ALICE, "#W1000001", [(item_id(demo_engine, "#W1000001"), "P-HEADPHONES-ANC", 1)], gift_card
+    )
 
     assert dearer.price_difference_cents == 2000 == dearer.items[0].difference_cents
     assert (dearer.payment.direction, dearer.payment.amount_cents, dearer.payment.timing) == ("charge", 2000, None)
@@ -73,15 +82,17 @@ def test_a_dearer_variant_is_charged_to_the_gift_card_at_once(demo_engine: Engin
 
 
 def test_a_cheaper_variant_is_refunded_to_the_card_with_when_it_arrives(demo_engine: Engine) -> None:
-    cheaper = exchange(demo_engine, WANG, "#W1000011", [(item_id(demo_engine, "#W1000011"), "P-HEADPHONES-WHITE", 1)],
-                       f"card_{WANG}")
+    cheaper = exchange(
+        demo_engine, WANG, "#W1000011", [(item_id(demo_engine, "#W1000011"), "P-HEADPHONES-WHITE", 1)], f"card_{WANG}"
+    )
 
     assert cheaper.price_difference_cents == -1000 and cheaper.payment.direction == "refund"
     assert (cheaper.payment.timing.min_days, cheaper.payment.timing.max_days) == (5, 7)
     with Session(demo_engine) as db:
         refunds = db.exec(select(Payment).where(Payment.order_id == "#W1000011", Payment.direction == "refund")).all()
     assert [(r.payment_method_id, r.amount_cents, r.note) for r in refunds] == [
-        (f"card_{WANG}", 1000, f"exchange {cheaper.number}")]
+        (f"card_{WANG}", 1000, f"exchange {cheaper.number}")
+    ]
 
 
 @dataclass(frozen=True)
@@ -102,17 +113,28 @@ REFUSALS: dict[str, Refusal] = {
     "the same variant": Refusal(CAROL, "#W1000033", 0, "P-TSHIRT-STD", 1, None, InvalidSwap, "already ordered"),
     "no such variant": Refusal(CAROL, "#W1000033", 0, "P-TSHIRT-GOLD-XXL", 1, None, InvalidSwap, "no such variant"),
     "more units than bought": Refusal(CAROL, "#W1000033", 0, "P-TSHIRT-BLACK-M", 2, None, InvalidSwap, "Only 1"),
-    "gift card without the balance": Refusal(CAROL, "#W1000034", 0, "P-HEADPHONES-ANC", 1, f"gift_card_{CAROL}",
-                                             InsufficientBalance, "does not cover 20.00"),
-    "no payment method for the difference": Refusal(CAROL, "#W1000034", 0, "P-HEADPHONES-ANC", 1, None, InvalidSwap,
-                                                    "price difference of 20.00"),
-    "another customer's payment method": Refusal(ALICE, "#W1000001", 0, "P-HEADPHONES-ANC", 1, f"gift_card_{BOB}",
-                                                 PaymentMethodNotFound, "can't find payment method"),
+    "gift card without the balance": Refusal(
+        CAROL, "#W1000034", 0, "P-HEADPHONES-ANC", 1, f"gift_card_{CAROL}", InsufficientBalance, "does not cover 20.00"
+    ),
+    "no payment method for the difference": Refusal(
+        CAROL, "#W1000034", 0, "P-HEADPHONES-ANC", 1, None, InvalidSwap, "price difference of 20.00"
+    ),
+    "another customer's payment method": Refusal(
+        ALICE,
+        "#W1000001",
+        0,
+        "P-HEADPHONES-ANC",
+        1,
+        f"gift_card_{BOB}",
+        PaymentMethodNotFound,
+        "can't find payment method",
+    ),
     "final sale": Refusal(ALICE, "#W1000003", 0, "P-SUNGLASSES-BLACK", 1, None, NotEligible, "final sale"),
     "expired window": Refusal(ALICE, "#W1000002", 0, "P-SHOES-43", 1, None, NotEligible, "30-day window"),
     "not delivered yet": Refusal(ALICE, "#W1000004", 0, "P-LAMP-WHITE", 1, None, NotEligible, "once the order"),
-    "another customer's order": Refusal(ALICE, "#W1000033", 0, "P-TSHIRT-BLACK-M", 1, None, OrderNotFound,
-                                        "can't find order #W1000033"),
+    "another customer's order": Refusal(
+        ALICE, "#W1000033", 0, "P-TSHIRT-BLACK-M", 1, None, OrderNotFound, "can't find order #W1000033"
+    ),
 }
 
 
@@ -137,7 +159,8 @@ def shared_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 @pytest.mark.parametrize("case", REFUSALS.values(), ids=REFUSALS.keys())
 def test_each_refusal_is_typed_explained_the_same_by_the_preview_and_changes_nothing(
-    shared_engine: Engine, case: Refusal,
+    shared_engine: Engine,
+    case: Refusal,
 ) -> None:
     items = [(item_id(shared_engine, case.order_id, case.position), case.variant, case.quantity)]
     before = everything(shared_engine)
@@ -218,8 +241,9 @@ def test_a_refund_already_spent_from_the_gift_card_stops_the_cancellation_and_ch
     demo_engine: Engine,
 ) -> None:
     gift_card = f"gift_card_{ALICE}"
-    made = exchange(demo_engine, ALICE, "#W1000001", [(item_id(demo_engine, "#W1000001"), "P-HEADPHONES-WHITE", 1)],
-                    gift_card)
+    made = exchange(
+        demo_engine, ALICE, "#W1000001", [(item_id(demo_engine, "#W1000001"), "P-HEADPHONES-WHITE", 1)], gift_card
+    )
     assert balance(demo_engine, gift_card) == 2500 + 1000  # refunded at once
     with Session(demo_engine) as db:
         db.execute(update(PaymentMethod).where(PaymentMethod.id == gift_card).values(balance_cents=0))  # spent
@@ -236,9 +260,15 @@ def test_one_order_can_have_an_exchange_and_a_return_of_other_units(demo_engine:
     tshirts = item_id(demo_engine, "#W1000003", 1)  # two bought
 
     def return_tshirts(quantity: int, key: str) -> str:
-        return create_return(demo_engine, customer_id=ALICE, order_id="#W1000003",
-                             lines=[ReturnLine(tshirts, quantity)], refund_method="original_payment", reason="",
-                             idempotency_key=key).rma
+        return create_return(
+            demo_engine,
+            customer_id=ALICE,
+            order_id="#W1000003",
+            lines=[ReturnLine(tshirts, quantity)],
+            refund_method="original_payment",
+            reason="",
+            idempotency_key=key,
+        ).rma
 
     def status() -> str:
         with Session(demo_engine) as db:

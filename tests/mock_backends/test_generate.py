@@ -36,8 +36,10 @@ def fresh(url: str) -> Engine:
 
 def dump(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
-        return {name: sorted(tuple(row) for row in conn.execute(select(table)))
-                for name, table in SQLModel.metadata.tables.items()}
+        return {
+            name: sorted(tuple(row) for row in conn.execute(select(table)))
+            for name, table in SQLModel.metadata.tables.items()
+        }
 
 
 def test_same_seed_gives_the_same_rows_on_every_database(database_url: str, tmp_path: Path) -> None:
@@ -60,8 +62,9 @@ def classify(session: Session, order: Order) -> set[str]:
     """The situations a customer asking about this order would be in, judged by the policy itself."""
     detail = repository.get_order_detail(session, order.customer_id, order.id)
     found = {order.status}
-    reasons = {evaluate_item(load_policy(), detail.facts(line), requested_quantity=1, now=NOW).reason
-               for line in detail.lines}
+    reasons = {
+        evaluate_item(load_policy(), detail.facts(line), requested_quantity=1, now=NOW).reason for line in detail.lines
+    }
     found |= {f"reason:{r.value}" for r in reasons}
     if any(0 < line.quantity_returned < line.quantity for line in detail.lines):
         found.add("partly_returned")
@@ -76,10 +79,26 @@ def test_a_small_seed_contains_every_case_the_agent_handles(database_url: str) -
     with Session(engine) as session:
         orders = session.exec(select(Order)).scalars().all()
         seen = set().union(*(classify(session, o) for o in orders))
-        kinds = set(session.exec(select(PaymentMethod.kind).join(Payment, Payment.payment_method_id == PaymentMethod.id)
-                                 .where(Payment.direction == "charge")).scalars().all())
-    assert {"pending", "processing", "cancelled", "shipped:normal", "shipped:lost", "partly_returned",
-            "reason:eligible", "reason:window_expired", "reason:final_sale"} <= seen
+        kinds = set(
+            session.exec(
+                select(PaymentMethod.kind)
+                .join(Payment, Payment.payment_method_id == PaymentMethod.id)
+                .where(Payment.direction == "charge")
+            )
+            .scalars()
+            .all()
+        )
+    assert {
+        "pending",
+        "processing",
+        "cancelled",
+        "shipped:normal",
+        "shipped:lost",
+        "partly_returned",
+        "reason:eligible",
+        "reason:window_expired",
+        "reason:final_sale",
+    } <= seen
     assert kinds == {"credit_card", "paypal", "gift_card"}
     assert {o.id for o in orders} >= {f"#W{FIRST_ORDER_NUMBER}"}
 
@@ -130,8 +149,9 @@ def test_a_small_seed_has_stock_to_exchange_for_a_last_unit_a_sold_out_variant_a
     with Session(engine) as session:
         variants = session.exec(select(Variant)).scalars().all()
         gift_cards = session.exec(select(PaymentMethod).where(PaymentMethod.kind == "gift_card")).scalars().all()
-        after_return = session.exec(select(Order.status).join(ReturnRequest, ReturnRequest.order_id == Order.id)
-                                    ).scalars().all()
+        after_return = (
+            session.exec(select(Order.status).join(ReturnRequest, ReturnRequest.order_id == Order.id)).scalars().all()
+        )
     assert all(v.stock is not None and v.stock >= 0 for v in variants)
     assert {v.stock for v in variants} >= {0, 1}
     by_product: dict[str, list[Variant]] = {}

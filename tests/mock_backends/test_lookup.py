@@ -30,4 +30,5 @@ def test_the_lookup_is_one_query_with_each_items_options_and_exchanged_units(dem
     assert detail.order.status == "exchange_requested"
     assert [(line.product_name, parse_options(line.options), line.quantity_exchanged) for line in detail.lines] == [
         ("Clearance Sunglasses", {"colour": "tortoiseshell"}, 0),
-        ("Cotton T-Shirt", {"colour": "white", "size": "M"}, 1)]
+        ("Cotton T-Shirt", {"colour": "white", "size": "M"}, 1),
+    ]

@@ -34,8 +34,10 @@ def test_a_card_paid_order_is_refunded_within_5_to_7_business_days_and_its_stock
 
     done = cancel(demo_engine, CAROL, "#W1000031", "Ordered by mistake.")
 
-    assert (quote.reason, [(r.amount_cents, r.kind) for r in quote.refunds]) == \
-        ("ordered by mistake", [(7450, "credit_card")])
+    assert (quote.reason, [(r.amount_cents, r.kind) for r in quote.refunds]) == (
+        "ordered by mistake",
+        [(7450, "credit_card")],
+    )
     assert (done.order_status, done.created, done.summary["reason"]) == ("cancelled", True, "ordered by mistake")
     [refund] = done.money
     assert (refund.direction, refund.amount_cents, refund.payment_method) == ("refund", 7450, "Visa ending 4242")
@@ -67,8 +69,10 @@ def test_the_same_key_twice_cancels_and_refunds_once(demo_engine: Engine) -> Non
     assert (first.created, again.created) == (True, False)
     assert again.money == first.money and again.order_status == "cancelled"
     with Session(demo_engine) as db:
-        assert len(db.exec(select(Payment).where(Payment.order_id == "#W1000031",
-                                                 Payment.direction == "refund")).all()) == 1
+        assert (
+            len(db.exec(select(Payment).where(Payment.order_id == "#W1000031", Payment.direction == "refund")).all())
+            == 1
+        )
         assert len(db.exec(select(AccountChange)).all()) == 1
 
 
@@ -84,7 +88,12 @@ REFUSED = {
 
 @pytest.mark.parametrize(("customer", "order_id", "reason", "error", "says"), REFUSED.values(), ids=REFUSED.keys())
 def test_each_refusal_is_typed_the_same_as_the_card_and_changes_nothing(
-    demo_engine: Engine, customer: str, order_id: str, reason: str, error: type[OrderSystemError], says: str,
+    demo_engine: Engine,
+    customer: str,
+    order_id: str,
+    reason: str,
+    error: type[OrderSystemError],
+    says: str,
 ) -> None:
     before = everything(demo_engine)
     with Session(demo_engine) as db, pytest.raises(error, match=says) as previewed:

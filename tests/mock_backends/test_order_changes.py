@@ -50,15 +50,19 @@ def test_a_pending_orders_address_is_changed_once_per_key(demo_engine: Engine) -
     assert order(demo_engine, "#W1000032").ship_to == "1 Pike St, Apt 4, Seattle 98101"
 
 
-@pytest.mark.parametrize(("address", "says"), [
-    ({**SEATTLE, "postcode": "9810"}, "5 digits"),
-    ({**SEATTLE, "country": "CN"}, "6 digits"),
-    ({**SEATTLE, "city": "  "}, "city"),
-    ({**SEATTLE, "line1": "1 Pike St\x07"}, "control characters"),
-    ({**SEATTLE, "phone": "555"}, "phone"),
-])
-def test_a_malformed_address_is_refused_by_field_and_changes_nothing(demo_engine: Engine, address: dict[str, Any],
-                                                                     says: str) -> None:
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ({**SEATTLE, "postcode": "9810"}, "5 digits"),
+        ({**SEATTLE, "country": "CN"}, "6 digits"),
+        ({**SEATTLE, "city": "  "}, "city"),
+        ({**SEATTLE, "line1": "1 Pike St\x07"}, "control characters"),
+        ({**SEATTLE, "phone": "555"}, "phone"),
+    ],
+)
+def test_a_malformed_address_is_refused_by_field_and_changes_nothing(
+    demo_engine: Engine, address: dict[str, Any], says: str
+) -> None:
     before = everything(demo_engine)
     with Session(demo_engine) as db, pytest.raises(InvalidOrderChange, match=says):
         change_order_address(db, CAROL, "#W1000032", address, "addr-bad", utcnow())
@@ -70,12 +74,15 @@ def test_items_change_for_another_variant_charges_the_difference_and_moves_stock
     old, new = stock(demo_engine, "P-SERUM-STD"), stock(demo_engine, "P-SERUM-50ML")
     with Session(demo_engine) as db:
         quote = preview_order_items_change(db, CAROL, "#W1000032", [(serum, "P-SERUM-50ML")], f"card_{CAROL}")
-        done = change_order_items(db, CAROL, "#W1000032", [(serum, "P-SERUM-50ML")], f"card_{CAROL}", "items-1",
-                                  utcnow())
+        done = change_order_items(
+            db, CAROL, "#W1000032", [(serum, "P-SERUM-50ML")], f"card_{CAROL}", "items-1", utcnow()
+        )
 
     assert quote.price_difference_cents == 1100 == done.summary["price_difference_cents"]
-    assert (done.order_status, [(m.direction, m.amount_cents) for m in done.money]) == ("items_modified",
-                                                                                        [("charge", 1100)])
+    assert (done.order_status, [(m.direction, m.amount_cents) for m in done.money]) == (
+        "items_modified",
+        [("charge", 1100)],
+    )
     assert (stock(demo_engine, "P-SERUM-STD"), stock(demo_engine, "P-SERUM-50ML")) == (old + 1, new - 1)
     assert order(demo_engine, "#W1000032").total_cents == 1800 + 3950
     with Session(demo_engine) as db:
@@ -89,8 +96,9 @@ def test_part_of_a_line_changes_into_a_line_of_its_own(demo_engine: Engine) -> N
         serum.quantity = 2
         db.add(serum)
         db.commit()
-        change_order_items(db, ALICE, "#W1000007", [(serum.id, "P-SERUM-50ML", 1)], f"gift_card_{ALICE}", "split",
-                           utcnow())
+        change_order_items(
+            db, ALICE, "#W1000007", [(serum.id, "P-SERUM-50ML", 1)], f"gift_card_{ALICE}", "split", utcnow()
+        )
         lines = db.exec(select(OrderItem).where(OrderItem.order_id == "#W1000007").order_by(col(OrderItem.id))).all()
     assert [(i.variant_id, i.quantity) for i in lines] == [("P-SERUM-STD", 1), ("P-SERUM-50ML", 1)]
     assert balance(demo_engine, f"gift_card_{ALICE}") == 2500 - 1100
@@ -100,18 +108,30 @@ ITEM_REFUSALS = {  # order, its line, the variant wanted, payment method, refusa
     "out of stock": ("#W1000031", 0, "P-SHOES-44", None, OutOfStock, "out of stock"),
     "another product": ("#W1000031", 0, "P-LAMP-STD", None, InvalidSwap, "same product"),
     "the same variant": ("#W1000031", 0, "P-SHOES-STD", None, InvalidSwap, "already ordered"),
-    "gift card without the balance": ("#W1000032", 1, "P-SERUM-50ML", f"gift_card_{CAROL}", InsufficientBalance,
-                                      "does not cover 11.00"),
+    "gift card without the balance": (
+        "#W1000032",
+        1,
+        "P-SERUM-50ML",
+        f"gift_card_{CAROL}",
+        InsufficientBalance,
+        "does not cover 11.00",
+    ),
     "no payment method for the difference": ("#W1000032", 1, "P-SERUM-50ML", None, InvalidSwap, "11.00"),
     "another customer's order": ("#W1000007", 0, "P-SERUM-50ML", f"card_{CAROL}", OrderNotFound, "can't find"),
 }
 
 
-@pytest.mark.parametrize(("order_id", "position", "variant", "method", "error", "says"), ITEM_REFUSALS.values(),
-                         ids=ITEM_REFUSALS.keys())
+@pytest.mark.parametrize(
+    ("order_id", "position", "variant", "method", "error", "says"), ITEM_REFUSALS.values(), ids=ITEM_REFUSALS.keys()
+)
 def test_each_item_change_refusal_is_typed_and_changes_nothing(
-    demo_engine: Engine, order_id: str, position: int, variant: str, method: str | None,
-    error: type[OrderSystemError], says: str,
+    demo_engine: Engine,
+    order_id: str,
+    position: int,
+    variant: str,
+    method: str | None,
+    error: type[OrderSystemError],
+    says: str,
 ) -> None:
     items = [(item_id(demo_engine, order_id, position), variant)]
     before = everything(demo_engine)
@@ -137,8 +157,15 @@ def test_items_can_be_changed_once_then_the_order_can_still_be_cancelled(demo_en
 def test_a_shipped_orders_items_or_address_cannot_change(demo_engine: Engine) -> None:
     with Session(demo_engine) as db:
         with pytest.raises(OrderAlreadyShipped):
-            change_order_items(db, ALICE, "#W1000004", [(item_id(demo_engine, "#W1000004"), "P-LAMP-WHITE")], None,
-                               "late-items", utcnow())
+            change_order_items(
+                db,
+                ALICE,
+                "#W1000004",
+                [(item_id(demo_engine, "#W1000004"), "P-LAMP-WHITE")],
+                None,
+                "late-items",
+                utcnow(),
+            )
         with pytest.raises(OrderAlreadyShipped):
             change_order_address(db, ALICE, "#W1000004", SEATTLE, "late-address", utcnow())
 
@@ -150,19 +177,28 @@ def test_paying_with_another_method_refunds_the_first_and_charges_the_new(demo_e
         payments = db.exec(select(Payment).where(Payment.order_id == "#W1000032").order_by(col(Payment.id))).all()
 
     assert (quote.charge.amount_cents, [r.kind for r in quote.refunds]) == (4650, ["credit_card"])
-    assert [(m.direction, m.kind, m.amount_cents) for m in done.money] == [("refund", "credit_card", 4650),
-                                                                         ("charge", "paypal", 4650)]
+    assert [(m.direction, m.kind, m.amount_cents) for m in done.money] == [
+        ("refund", "credit_card", 4650),
+        ("charge", "paypal", 4650),
+    ]
     assert [(p.direction, p.payment_method_id) for p in payments] == [
-        ("charge", f"card_{CAROL}"), ("refund", f"card_{CAROL}"), ("charge", f"paypal_{CAROL}")]
+        ("charge", f"card_{CAROL}"),
+        ("refund", f"card_{CAROL}"),
+        ("charge", f"paypal_{CAROL}"),
+    ]
 
 
-@pytest.mark.parametrize(("method", "error", "says"), [
-    (f"card_{CAROL}", InvalidOrderChange, "already paid with"),
-    (f"gift_card_{CAROL}", InsufficientBalance, "does not cover 46.50"),
-    (f"card_{ALICE}", PaymentMethodNotFound, "can't find payment method"),
-])
-def test_a_payment_change_that_breaks_a_rule_changes_nothing(demo_engine: Engine, method: str,
-                                                             error: type[OrderSystemError], says: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "error", "says"),
+    [
+        (f"card_{CAROL}", InvalidOrderChange, "already paid with"),
+        (f"gift_card_{CAROL}", InsufficientBalance, "does not cover 46.50"),
+        (f"card_{ALICE}", PaymentMethodNotFound, "can't find payment method"),
+    ],
+)
+def test_a_payment_change_that_breaks_a_rule_changes_nothing(
+    demo_engine: Engine, method: str, error: type[OrderSystemError], says: str
+) -> None:
     before = everything(demo_engine)
     with Session(demo_engine) as db, pytest.raises(error, match=says):
         change_order_payment(db, CAROL, "#W1000032", method, "pay-bad", utcnow())

@@ -58,8 +58,12 @@ def test_an_older_database_keeps_its_chinese_product_names_currencies_and_cards(
     seed_demo(engine)
     with engine.begin() as conn:  # as releases before names per language made it
         conn.execute(text("ALTER TABLE product ADD COLUMN name_zh VARCHAR(200)"))
-        conn.execute(text("UPDATE product SET name_zh = (SELECT name FROM productname "
-                          "WHERE productname.product_id = product.id AND language = 'zh')"))
+        conn.execute(
+            text(
+                "UPDATE product SET name_zh = (SELECT name FROM productname "
+                "WHERE productname.product_id = product.id AND language = 'zh')"
+            )
+        )
         conn.execute(text("DROP TABLE productname"))
         conn.execute(text("ALTER TABLE orders DROP COLUMN currency"))
         conn.execute(text("ALTER TABLE paymentmethod DROP COLUMN brand"))
@@ -93,8 +97,13 @@ def test_the_command_line_says_what_to_do_with_a_database_too_old_to_use(tmp_pat
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE shipment (id INTEGER PRIMARY KEY)"))
     engine.dispose()
-    done = subprocess.run([sys.executable, "-m", "ui.cli", "seed"], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "RETURNDESK_DATA_DIR": str(data)})
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "seed"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "RETURNDESK_DATA_DIR": str(data)},
+    )
     assert done.returncode == 1 and "returndesk seed --reset" in done.stdout and "Traceback" not in done.stderr
 
 
@@ -117,23 +126,42 @@ def make_previous_release_database(engine: Engine) -> None:
                 ddl = re.sub(r",\s*\n\)", "\n)", "\n".join(kept))
             if table.name == "orders":
                 ddl = ddl.replace(", ".join(map(repr, ORDER_STATUSES)), ", ".join(map(repr, OLD_STATUSES)))
-                for now, before in ((("shipped", *DELIVERED_STATUSES), ("shipped", "delivered")),
-                                    (DELIVERED_STATUSES, ("delivered",))):
+                for now, before in (
+                    (("shipped", *DELIVERED_STATUSES), ("shipped", "delivered")),
+                    (DELIVERED_STATUSES, ("delivered",)),
+                ):
                     ddl = ddl.replace(", ".join(map(repr, now)), ", ".join(map(repr, before)))
             conn.execute(text(ddl))
         yesterday = utcnow() - timedelta(days=1)
-        conn.execute(text("INSERT INTO customer (id, first_name, last_name, email, postcode, preferred_language) "
-                          "VALUES ('old_1', 'Olga', 'Old', 'olga@example.com', '10001', 'en')"))
-        conn.execute(text("INSERT INTO product (id, name, category, final_sale) "
-                          "VALUES ('P-MUG', 'Mug', 'home', false)"))
-        conn.execute(text("INSERT INTO variant (id, product_id, options, price_cents, available) VALUES "
-                          "('P-MUG-RED', 'P-MUG', '{\"colour\": \"red\"}', 900, true), "
-                          "('P-MUG-BLUE', 'P-MUG', '{\"colour\": \"blue\"}', 900, true)"))
-        conn.execute(text("INSERT INTO orders (id, customer_id, status, created_at, shipped_at, delivered_at, ship_to, "
-                          "total_cents) VALUES ('#W1999999', 'old_1', 'delivered', :t, :t, :t, '1 Old Rd', 900)"),
-                     {"t": yesterday})
-        conn.execute(text("INSERT INTO orderitem (order_id, variant_id, quantity, unit_price_cents, quantity_returned) "
-                          "VALUES ('#W1999999', 'P-MUG-RED', 1, 900, 0)"))
+        conn.execute(
+            text(
+                "INSERT INTO customer (id, first_name, last_name, email, postcode, preferred_language) "
+                "VALUES ('old_1', 'Olga', 'Old', 'olga@example.com', '10001', 'en')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO product (id, name, category, final_sale) VALUES ('P-MUG', 'Mug', 'home', false)")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO variant (id, product_id, options, price_cents, available) VALUES "
+                "('P-MUG-RED', 'P-MUG', '{\"colour\": \"red\"}', 900, true), "
+                "('P-MUG-BLUE', 'P-MUG', '{\"colour\": \"blue\"}', 900, true)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO orders (id, customer_id, status, created_at, shipped_at, delivered_at, ship_to, "
+                "total_cents) VALUES ('#W1999999', 'old_1', 'delivered', :t, :t, :t, '1 Old Rd', 900)"
+            ),
+            {"t": yesterday},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO orderitem (order_id, variant_id, quantity, unit_price_cents, quantity_returned) "
+                "VALUES ('#W1999999', 'P-MUG-RED', 1, 900, 0)"
+            )
+        )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -39,8 +39,9 @@ def test_demo_and_generated_customers_complete_returns(database_url: str, tmp_pa
             session_id = sign_in(client, email, order_id)
             turn = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).json()
             assert turn["pending"] is not None, turn["reply"]
-            done = client.post(f"/v1/sessions/{session_id}/confirm",
-                               json={"action_id": turn["pending"]["action_id"]}).json()
+            done = client.post(
+                f"/v1/sessions/{session_id}/confirm", json={"action_id": turn["pending"]["action_id"]}
+            ).json()
             assert "RMA-" in done["reply"], done["reply"]
     with Session(engine) as db:
         created = db.exec(select(ReturnRequest).where(ReturnRequest.session_id.is_not(None))).all()

@@ -69,8 +69,12 @@ def test_ids_emails_names_zips_items_and_tracking_are_kept(tau_engine: Engine) -
         items = session.exec(select(OrderItem.variant_id).where(OrderItem.order_id == order_id)).scalars().all()
         tracking = session.exec(select(Shipment.tracking_number).where(Shipment.order_id == order_id)).scalars().all()
     assert customer is not None
-    assert (customer.email, customer.first_name, customer.last_name, customer.postcode) == \
-        (user["email"], user["name"]["first_name"], user["name"]["last_name"], user["address"]["zip"])
+    assert (customer.email, customer.first_name, customer.last_name, customer.postcode) == (
+        user["email"],
+        user["name"]["first_name"],
+        user["name"]["last_name"],
+        user["address"]["zip"],
+    )
     assert sorted(items) == sorted({i["item_id"] for i in order["items"]})
     assert tracking == [t for f in order["fulfillments"] for t in f["tracking_id"]]
 
@@ -80,8 +84,11 @@ def test_statuses_are_mapped_and_gift_card_balances_kept(tau_engine: Engine) -> 
     gift_cards = {k: m for u in users.values() for k, m in u["payment_methods"].items() if m["source"] == "gift_card"}
     with Session(tau_engine) as session:
         statuses = dict(session.exec(select(Order.status, func.count()).group_by(Order.status)).all())
-        balances = dict(session.exec(select(PaymentMethod.id, PaymentMethod.balance_cents)
-                                     .where(PaymentMethod.kind == "gift_card")).all())
+        balances = dict(
+            session.exec(
+                select(PaymentMethod.id, PaymentMethod.balance_cents).where(PaymentMethod.kind == "gift_card")
+            ).all()
+        )
         refunds = count(session, Payment) - 1000
     expected = {"pending": 0, "processing": 0, "delivered": 0, "cancelled": 0}
     for order in orders.values():
@@ -123,9 +130,14 @@ def test_a_directory_without_tau_data_is_a_clear_error(tmp_path: Path) -> None:
 def test_every_tau_bench_order_status_maps_to_one_of_ours() -> None:
     """Pinned: tau-bench's data and tools produce these eight; each has a home in our CHECK."""
     assert STATUS_MAP == {
-        "pending": "pending", "pending (item modified)": "items_modified", "processed": "processing",
-        "shipped": "shipped", "delivered": "delivered", "cancelled": "cancelled",
-        "return requested": "return_requested", "exchange requested": "exchange_requested",
+        "pending": "pending",
+        "pending (item modified)": "items_modified",
+        "processed": "processing",
+        "shipped": "shipped",
+        "delivered": "delivered",
+        "cancelled": "cancelled",
+        "return requested": "return_requested",
+        "exchange requested": "exchange_requested",
     }
     assert set(STATUS_MAP.values()) <= set(ORDER_STATUSES)
 

@@ -40,17 +40,25 @@ def test_an_item_is_returnable_exactly_when_every_rule_of_the_policy_allows_it(
     facts: ItemFacts, requested: int, now: datetime, damaged: bool
 ) -> None:
     window = timedelta(days=POLICY.window_days(facts.category, damaged))
-    allowed = (facts.order_status in POLICY.returnable_statuses
-               and facts.delivered_at is not None and now <= facts.delivered_at + window
-               and (POLICY.final_sale_returnable or not facts.final_sale)
-               and 1 <= requested <= facts.quantity - facts.quantity_returned)
+    allowed = (
+        facts.order_status in POLICY.returnable_statuses
+        and facts.delivered_at is not None
+        and now <= facts.delivered_at + window
+        and (POLICY.final_sale_returnable or not facts.final_sale)
+        and 1 <= requested <= facts.quantity - facts.quantity_returned
+    )
     assert decide(facts, requested, now, damaged).eligible is allowed
 
 
-@given(item_facts(), st.integers(1, 12), st.timedeltas(min_value=timedelta(microseconds=1),
-                                                       max_value=timedelta(days=3000)), st.booleans())
-def test_nothing_is_returnable_after_its_window(facts: ItemFacts, requested: int, late_by: timedelta,
-                                                damaged: bool) -> None:
+@given(
+    item_facts(),
+    st.integers(1, 12),
+    st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=3000)),
+    st.booleans(),
+)
+def test_nothing_is_returnable_after_its_window(
+    facts: ItemFacts, requested: int, late_by: timedelta, damaged: bool
+) -> None:
     delivered = facts.delivered_at or datetime(2024, 1, 1, tzinfo=UTC)
     facts = replace(facts, delivered_at=delivered, order_status="delivered")
     now = delivered + timedelta(days=POLICY.window_days(facts.category, damaged)) + late_by
@@ -59,16 +67,18 @@ def test_nothing_is_returnable_after_its_window(facts: ItemFacts, requested: int
 
 
 @given(item_facts(final_sale=True), st.integers(-1, 12), moments, st.booleans())
-def test_final_sale_is_never_returnable_not_even_damaged(facts: ItemFacts, requested: int, now: datetime,
-                                                         damaged: bool) -> None:
+def test_final_sale_is_never_returnable_not_even_damaged(
+    facts: ItemFacts, requested: int, now: datetime, damaged: bool
+) -> None:
     assert POLICY.final_sale_returnable is False  # the property below is the policy file's promise
     decision = decide(facts, requested, now, damaged)
     assert not decision.eligible and decision.returnable_quantity == 0
 
 
 @given(item_facts(), st.integers(-1, 12), moments, st.booleans())
-def test_never_more_than_bought_minus_already_returned(facts: ItemFacts, requested: int, now: datetime,
-                                                       damaged: bool) -> None:
+def test_never_more_than_bought_minus_already_returned(
+    facts: ItemFacts, requested: int, now: datetime, damaged: bool
+) -> None:
     remaining = facts.quantity - facts.quantity_returned
     decision = decide(facts, requested, now, damaged)
     assert 0 <= decision.returnable_quantity <= remaining
@@ -79,14 +89,28 @@ def test_never_more_than_bought_minus_already_returned(facts: ItemFacts, request
 @st.composite
 def orders_and_requests(draw: st.DrawFn) -> tuple[OrderDetail, list[ReturnLine], datetime, bool]:
     delivered = draw(moments)
-    order = Order(id="#W9000001", customer_id="c", status=draw(st.sampled_from(ORDER_STATUSES)),
-                  created_at=delivered - timedelta(days=5), delivered_at=delivered)
+    order = Order(
+        id="#W9000001",
+        customer_id="c",
+        status=draw(st.sampled_from(ORDER_STATUSES)),
+        created_at=delivered - timedelta(days=5),
+        delivered_at=delivered,
+    )
     lines = []
     for n in range(draw(st.integers(1, 6))):
         facts = draw(item_facts())
-        lines.append(OrderLine(order_item_id=100 + n, variant_id=f"V{n}", product_name=f"Product {n}",
-                               category=facts.category, final_sale=facts.final_sale, quantity=facts.quantity,
-                               quantity_returned=facts.quantity_returned, unit_price_cents=draw(st.integers(0, 50000))))
+        lines.append(
+            OrderLine(
+                order_item_id=100 + n,
+                variant_id=f"V{n}",
+                product_name=f"Product {n}",
+                category=facts.category,
+                final_sale=facts.final_sale,
+                quantity=facts.quantity,
+                quantity_returned=facts.quantity_returned,
+                unit_price_cents=draw(st.integers(0, 50000)),
+            )
+        )
     asked = draw(st.lists(st.sampled_from(lines), min_size=1, unique_by=lambda line: line.order_item_id))
     requests = [ReturnLine(line.order_item_id, draw(st.integers(0, 12))) for line in asked]
     now = delivered + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=90)))
@@ -105,8 +129,9 @@ def test_decisions_do_not_depend_on_the_order_items_are_asked_in(case, random) -
 
 
 @given(item_facts(), st.integers(0, 10), st.integers(1, 12), moments)
-def test_exchanged_units_can_no_longer_be_returned(facts: ItemFacts, exchanged: int, requested: int,
-                                                   now: datetime) -> None:
+def test_exchanged_units_can_no_longer_be_returned(
+    facts: ItemFacts, exchanged: int, requested: int, now: datetime
+) -> None:
     exchanged = min(exchanged, facts.quantity - facts.quantity_returned)
     with_exchange = replace(facts, quantity_exchanged=exchanged)
     decision = decide(with_exchange, requested, now, False)

@@ -33,18 +33,28 @@ prices = st.integers(0, 50_000)
 @st.composite
 def variants(draw: st.DrawFn) -> VariantFacts:
     product = draw(st.sampled_from(PRODUCTS))
-    return VariantFacts(variant_id=f"{product}-{draw(st.integers(1, 3))}", product_id=product,
-                        price_cents=draw(prices), available=draw(st.booleans()),
-                        stock=draw(st.none() | st.integers(0, 4)))
+    return VariantFacts(
+        variant_id=f"{product}-{draw(st.integers(1, 3))}",
+        product_id=product,
+        price_cents=draw(prices),
+        available=draw(st.booleans()),
+        stock=draw(st.none() | st.integers(0, 4)),
+    )
 
 
 @st.composite
 def requests(draw: st.DrawFn) -> SwapRequest:
     """A line of product P-A with its current variant P-A-1, asking for some (maybe unknown) variant."""
     remaining = draw(st.integers(0, 4))
-    return SwapRequest(order_item_id=draw(st.integers(1, 10**6)), product_id="P-A", variant_id="P-A-1",
-                       unit_price_cents=draw(prices), remaining=remaining, quantity=draw(st.integers(-1, 5)),
-                       new=draw(st.none() | variants()))
+    return SwapRequest(
+        order_item_id=draw(st.integers(1, 10**6)),
+        product_id="P-A",
+        variant_id="P-A-1",
+        unit_price_cents=draw(prices),
+        remaining=remaining,
+        quantity=draw(st.integers(-1, 5)),
+        new=draw(st.none() | variants()),
+    )
 
 
 def consistent(batch: list[SwapRequest]) -> list[SwapRequest]:
@@ -63,9 +73,14 @@ def test_a_swap_is_allowed_exactly_when_every_rule_allows_it(batch: list[SwapReq
         if r.new is not None and r.quantity > 0:
             demand[r.new.variant_id] = demand.get(r.new.variant_id, 0) + r.quantity
     for r, reason in zip(batch, check_swaps(batch), strict=True):
-        allowed = (r.new is not None and r.new.product_id == r.product_id and r.new.variant_id != r.variant_id
-                   and 1 <= r.quantity <= r.remaining and r.new.available
-                   and (r.new.stock is None or r.new.stock >= demand[r.new.variant_id]))
+        allowed = (
+            r.new is not None
+            and r.new.product_id == r.product_id
+            and r.new.variant_id != r.variant_id
+            and 1 <= r.quantity <= r.remaining
+            and r.new.available
+            and (r.new.stock is None or r.new.stock >= demand[r.new.variant_id])
+        )
         assert (reason == SwapReason.OK) is allowed, (r, reason)
 
 
@@ -82,19 +97,38 @@ def test_allowed_swaps_never_ask_more_of_a_variant_than_it_has_in_stock(batch: l
 def test_the_price_difference_is_what_the_new_variants_cost_more_than_what_was_paid(
     lines: list[tuple[int, int, int]],
 ) -> None:
-    batch = [SwapRequest(order_item_id=n, product_id="P-A", variant_id="P-A-1", unit_price_cents=paid, remaining=9,
-                         quantity=quantity, new=VariantFacts("P-A-2", "P-A", new_price, True, None))
-             for n, (paid, new_price, quantity) in enumerate(lines)]
-    back = [replace(r, variant_id="P-A-2", unit_price_cents=r.new.price_cents,  # type: ignore[union-attr]
-                    new=VariantFacts("P-A-1", "P-A", r.unit_price_cents, True, None)) for r in batch]
+    batch = [
+        SwapRequest(
+            order_item_id=n,
+            product_id="P-A",
+            variant_id="P-A-1",
+            unit_price_cents=paid,
+            remaining=9,
+            quantity=quantity,
+            new=VariantFacts("P-A-2", "P-A", new_price, True, None),
+        )
+        for n, (paid, new_price, quantity) in enumerate(lines)
+    ]
+    back = [
+        replace(
+            r,
+            variant_id="P-A-2",
+            unit_price_cents=r.new.price_cents,  # type: ignore[union-attr]
+            new=VariantFacts("P-A-1", "P-A", r.unit_price_cents, True, None),
+        )
+        for r in batch
+    ]
 
     assert price_difference(batch) == sum((new - paid) * q for paid, new, q in lines)
     assert price_difference(batch) + price_difference(back) == 0  # swapping back settles exactly
     assert all((line_difference(r) > 0) == (r.new.price_cents > r.unit_price_cents) for r in batch)  # type: ignore[union-attr]
 
 
-@given(st.sampled_from(["credit_card", "paypal", "gift_card"]), st.none() | st.integers(0, 10_000),
-       st.integers(-10_000, 10_000))
+@given(
+    st.sampled_from(["credit_card", "paypal", "gift_card"]),
+    st.none() | st.integers(0, 10_000),
+    st.integers(-10_000, 10_000),
+)
 def test_only_a_gift_card_can_fall_short_and_only_of_a_charge(kind: str, balance: int | None, amount: int) -> None:
     expected = amount <= 0 or kind != "gift_card" or (balance or 0) >= amount
     assert covers(kind, balance, amount) is expected
@@ -115,7 +149,8 @@ def stock_engine() -> Engine:
 @settings(deadline=None)  # a real database: its first example creates it, and the machine is shared
 @given(st.integers(0, 5), st.lists(st.tuples(st.booleans(), st.integers(1, 4)), max_size=12))
 def test_taking_and_putting_back_stock_never_goes_below_zero_and_counts_every_unit(
-    initial: int, moves: list[tuple[bool, int]],
+    initial: int,
+    moves: list[tuple[bool, int]],
 ) -> None:
     engine = stock_engine()
     with Session(engine) as session:

@@ -39,8 +39,9 @@ def carrier_url(settings: Settings, engine: Engine) -> Iterator[str]:
 
 @pytest.fixture
 def staff(settings: Settings, carrier_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    for client in recording_client(settings, record_dir=tmp_path / "recordings", carrier_url=carrier_url,
-                                   staff_token=SecretStr(STAFF_TOKEN)):
+    for client in recording_client(
+        settings, record_dir=tmp_path / "recordings", carrier_url=carrier_url, staff_token=SecretStr(STAFF_TOKEN)
+    ):
         client.headers["X-Staff-Token"] = STAFF_TOKEN
         yield client
 
@@ -82,11 +83,13 @@ def test_a_session_recorded_through_the_api_replays_offline_as_the_same(staff: T
     assert outcome.passed, outcome.divergences
 
 
-def test_only_sessions_asked_for_are_recorded_unless_record_all(settings: Settings, engine: Engine,
-                                                                tmp_path: Path) -> None:
+def test_only_sessions_asked_for_are_recorded_unless_record_all(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
     some = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "some"}), recorder=SessionRecorder)
-    every = ConversationService(settings.model_copy(update={"record_dir": tmp_path / "all", "record_all": True}),
-                                recorder=SessionRecorder)
+    every = ConversationService(
+        settings.model_copy(update={"record_dir": tmp_path / "all", "record_all": True}), recorder=SessionRecorder
+    )
 
     assert some.sign_in(email="alice@example.com", order_id="#W1000001").recording is False
     assert every.start_anonymous().recording is True
@@ -97,8 +100,7 @@ def test_only_sessions_asked_for_are_recorded_unless_record_all(settings: Settin
 
 
 def test_recording_is_refused_when_the_server_does_not_allow_it(client: TestClient) -> None:
-    response = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
-                                                 "record": True})
+    response = client.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001", "record": True})
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "recording_not_enabled"
@@ -115,8 +117,9 @@ def test_with_an_api_key_only_staff_holding_it_can_record(settings: Settings, en
         assert allowed.status_code == 201 and allowed.json()["recording"] is True
 
 
-def test_without_staff_credentials_record_true_is_refused_and_records_nothing(settings: Settings, engine: Engine,
-                                                                               tmp_path: Path) -> None:
+def test_without_staff_credentials_record_true_is_refused_and_records_nothing(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
     body = {"email": "alice@example.com", "order_id": "#W1000001", "record": True}
     for client in recording_client(settings, record_dir=tmp_path / "recordings", staff_token=SecretStr(STAFF_TOKEN)):
         customer = client.post("/v1/sessions", json=body)
@@ -129,8 +132,9 @@ def test_without_staff_credentials_record_true_is_refused_and_records_nothing(se
     assert len(list((tmp_path / "recordings").iterdir())) == 1
 
 
-def test_with_no_staff_token_configured_nobody_records_through_the_api(settings: Settings, engine: Engine,
-                                                                       tmp_path: Path) -> None:
+def test_with_no_staff_token_configured_nobody_records_through_the_api(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
     for client in recording_client(settings, record_dir=tmp_path / "recordings"):
         refused = client.post("/v1/sessions", json={"record": True}, headers={"X-Staff-Token": ""})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "staff_only"

@@ -46,17 +46,32 @@ class ScriptedReturnsModel:
                 return Reply.text(f"Noted, I will call {phone.group(0) if phone else 'you'}. Which order is it?")
             return Reply.tool_call("lookup_order", {"order_id": order.group(0)})
         data = json.loads(last["content"])
-        name = next(c["function"]["name"] for m in messages for c in m.get("tool_calls") or []
-                    if c["id"] == last["tool_call_id"])
+        name = next(
+            c["function"]["name"]
+            for m in messages
+            for c in m.get("tool_calls") or []
+            if c["id"] == last["tool_call_id"]
+        )
         if name == "lookup_order":
-            items = [{"order_item_id": i["order_item_id"], "quantity": 1}
-                     for i in data["order"]["items"] if "headphones" in i["product"].lower()]
+            items = [
+                {"order_item_id": i["order_item_id"], "quantity": 1}
+                for i in data["order"]["items"]
+                if "headphones" in i["product"].lower()
+            ]
             return Reply.tool_call("check_return_eligibility", {"order_id": data["order"]["order_id"], "items": items})
         if name == "check_return_eligibility":
-            eligible = [{"order_item_id": i["order_item_id"], "quantity": i["quantity"]}
-                        for i in data["items"] if i["eligible"]]
-            return Reply.tool_call("create_return", {"order_id": data["order_id"], "items": eligible,
-                                                     "refund_method": "original_payment", "reason": "changed my mind"})
+            eligible = [
+                {"order_item_id": i["order_item_id"], "quantity": i["quantity"]} for i in data["items"] if i["eligible"]
+            ]
+            return Reply.tool_call(
+                "create_return",
+                {
+                    "order_id": data["order_id"],
+                    "items": eligible,
+                    "refund_method": "original_payment",
+                    "reason": "changed my mind",
+                },
+            )
         return Reply.text(self.done.format(rma=data["rma"], amount=data["refund_amount"]))
 
 
@@ -69,11 +84,19 @@ def carrier_url(settings: Settings, engine: Engine) -> Iterator[str]:
 def record_on_the_model_path(settings: Settings, carrier_url: str, root: Path, turns: list[str]) -> Path:
     """A staff member records a session against the (fake) model server, which then stops."""
     with FakeVLLMServer(responder=ScriptedReturnsModel()) as fake:
-        service = ConversationService(settings.model_copy(update={
-            "llm_base_url": fake.base_url, "llm_timeout_s": 5.0, "llm_max_retries": 0,
-            "record_dir": root, "carrier_url": carrier_url}), recorder=SessionRecorder)
-        session = service.sign_in(email="alice@example.com", order_id="#W1000001", record=True,
-                                  staff=True).session_id
+        service = ConversationService(
+            settings.model_copy(
+                update={
+                    "llm_base_url": fake.base_url,
+                    "llm_timeout_s": 5.0,
+                    "llm_max_retries": 0,
+                    "record_dir": root,
+                    "carrier_url": carrier_url,
+                }
+            ),
+            recorder=SessionRecorder,
+        )
+        session = service.sign_in(email="alice@example.com", order_id="#W1000001", record=True, staff=True).session_id
         for text in turns:
             result = service.send(session, text)
             assert result.mode == "model", result.reply
@@ -83,8 +106,9 @@ def record_on_the_model_path(settings: Settings, carrier_url: str, root: Path, t
     return directory / "conversation.yaml"
 
 
-def test_a_model_session_replays_offline_from_its_cassette(settings: Settings, carrier_url: str,
-                                                           tmp_path: Path) -> None:
+def test_a_model_session_replays_offline_from_its_cassette(
+    settings: Settings, carrier_url: str, tmp_path: Path
+) -> None:
     path = record_on_the_model_path(settings, carrier_url, tmp_path / "recordings", [RETURN_TEXT])
     spec = load_spec(path)
     assert spec.recording is not None and spec.recording.llm_model == "Qwen/Qwen3-4B-Instruct-2507"
@@ -99,12 +123,14 @@ def test_a_model_session_replays_offline_from_its_cassette(settings: Settings, c
     assert outcome.passed, outcome.divergences
 
 
-def test_a_changed_reply_in_the_recording_diverges_at_its_turn(settings: Settings, carrier_url: str,
-                                                               tmp_path: Path) -> None:
+def test_a_changed_reply_in_the_recording_diverges_at_its_turn(
+    settings: Settings, carrier_url: str, tmp_path: Path
+) -> None:
     path = record_on_the_model_path(settings, carrier_url, tmp_path / "recordings", [RETURN_TEXT])
     cassette = path.parent / "cassette.yaml"
-    cassette.write_text(cassette.read_text(encoding="utf-8").replace("All set: your return", "Sorted: return"),
-                        encoding="utf-8")
+    cassette.write_text(
+        cassette.read_text(encoding="utf-8").replace("All set: your return", "Sorted: return"), encoding="utf-8"
+    )
 
     outcome = replay_file(path)
 
@@ -114,7 +140,8 @@ def test_a_changed_reply_in_the_recording_diverges_at_its_turn(settings: Setting
 
 
 def test_a_changed_tool_result_diverges_where_the_model_is_asked_about_it(
-        settings: Settings, carrier_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, carrier_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = record_on_the_model_path(settings, carrier_url, tmp_path / "recordings", [RETURN_TEXT])
     monkeypatch.setattr("mock_backends.orders.returns.explain", lambda *_args, **_kw: "Eligible, says the new policy.")
 
@@ -126,7 +153,8 @@ def test_a_changed_tool_result_diverges_where_the_model_is_asked_about_it(
 
 
 def test_pii_typed_by_the_customer_is_in_no_recorded_file_and_the_recording_still_replays(
-        settings: Settings, carrier_url: str, tmp_path: Path) -> None:
+    settings: Settings, carrier_url: str, tmp_path: Path
+) -> None:
     path = record_on_the_model_path(settings, carrier_url, tmp_path / "recordings", [PII_TEXT, RETURN_TEXT])
     spec = load_spec(path)
     assert spec.turns[0].user == "Before that: call me on [phone], and refund to my card [card] please"
@@ -145,7 +173,8 @@ def test_pii_typed_by_the_customer_is_in_no_recorded_file_and_the_recording_stil
 
 
 def test_rerecord_against_the_model_server_rewrites_cassette_and_expectations(
-        settings: Settings, carrier_url: str, tmp_path: Path) -> None:
+    settings: Settings, carrier_url: str, tmp_path: Path
+) -> None:
     path = record_on_the_model_path(settings, carrier_url, tmp_path / "recordings", [RETURN_TEXT])
     before = load_spec(path)
     kept = tmp_path / "before"

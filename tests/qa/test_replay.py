@@ -40,8 +40,11 @@ def test_a_recorded_conversation_replays_identically(tmp_path: Path) -> None:
 
 def test_a_changed_reply_is_reported_at_its_turn_with_a_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = record(tmp_path)
-    monkeypatch.setitem(messages.catalogue("en"), "guided.created",  # the English catalogue's words, changed
-                        "Done! Your RMA is {rma}; {amount} goes back to {method}.")
+    monkeypatch.setitem(
+        messages.catalogue("en"),
+        "guided.created",  # the English catalogue's words, changed
+        "Done! Your RMA is {rma}; {amount} goes back to {method}.",
+    )
 
     outcome = replay_file(path)
 
@@ -51,8 +54,9 @@ def test_a_changed_reply_is_reported_at_its_turn_with_a_diff(tmp_path: Path, mon
     assert "-Your return is created." in first.diff and "+Done! Your RMA is RMA-########" in first.diff
 
 
-def test_replay_command_exits_non_zero_and_writes_junit_on_divergence(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replay_command_exits_non_zero_and_writes_junit_on_divergence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     good = record(tmp_path)
     bad_dir = tmp_path / "bad"
     shutil.copytree(good.parent, bad_dir)

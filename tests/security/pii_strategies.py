@@ -32,14 +32,17 @@ def card_numbers(draw: st.DrawFn) -> str:
         return number
     grouped = draw(st.sampled_from(["fours", "anywhere"]))
     if grouped == "fours":
-        return separator.join(number[i:i + 4] for i in range(0, len(number), 4))
+        return separator.join(number[i : i + 4] for i in range(0, len(number), 4))
     splits = draw(st.lists(st.booleans(), min_size=length - 1, max_size=length - 1))
     return number[0] + "".join((separator if split else "") + d for split, d in zip(splits, number[1:], strict=True))
 
 
 def _nanp(draw: st.DrawFn) -> tuple[str, str, str]:
-    return (draw(st.sampled_from("23456789")) + draw(_digits(2)), draw(st.sampled_from("23456789")) + draw(_digits(2)),
-            draw(_digits(4)))
+    return (
+        draw(st.sampled_from("23456789")) + draw(_digits(2)),
+        draw(st.sampled_from("23456789")) + draw(_digits(2)),
+        draw(_digits(4)),
+    )
 
 
 @st.composite
@@ -48,14 +51,31 @@ def phone_numbers(draw: st.DrawFn) -> str:
     kind = draw(st.sampled_from(["us", "uk", "cn", "e164"]))
     if kind == "us":
         area, exchange, line = _nanp(draw)
-        return draw(st.sampled_from([f"({area}) {exchange}-{line}", f"({area}){exchange}-{line}",
-                                     f"{area}.{exchange}.{line}", f"{area}-{exchange}-{line}",
-                                     f"{area}{exchange}{line}", f"+1 {area}-{exchange}-{line}"]))
+        return draw(
+            st.sampled_from(
+                [
+                    f"({area}) {exchange}-{line}",
+                    f"({area}){exchange}-{line}",
+                    f"{area}.{exchange}.{line}",
+                    f"{area}-{exchange}-{line}",
+                    f"{area}{exchange}{line}",
+                    f"+1 {area}-{exchange}-{line}",
+                ]
+            )
+        )
     if kind == "uk":
         area, local, line = "20", draw(_digits(4)), draw(_digits(4))
         mobile = "7" + draw(_digits(3)), draw(_digits(6))
-        return draw(st.sampled_from([f"0{area} {local} {line}", f"+44 {area} {local} {line}",
-                                     f"0{mobile[0]} {mobile[1]}", f"+44 {mobile[0]} {mobile[1]}"]))
+        return draw(
+            st.sampled_from(
+                [
+                    f"0{area} {local} {line}",
+                    f"+44 {area} {local} {line}",
+                    f"0{mobile[0]} {mobile[1]}",
+                    f"+44 {mobile[0]} {mobile[1]}",
+                ]
+            )
+        )
     mobile = "1" + draw(st.sampled_from("3456789")) + draw(_digits(9))
     if kind == "e164":
         return "+86" + mobile
@@ -68,8 +88,9 @@ def email_addresses(draw: st.DrawFn) -> str:
     local_chars = "abcdefghijklmnopqrstuvwxyz0123456789"
     local = draw(st.text(local_chars, min_size=1, max_size=12))
     local += draw(st.sampled_from(["", ".", "+", "_", "-"])) + draw(st.text(local_chars, min_size=1, max_size=8))
-    labels = draw(st.lists(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10),
-                           min_size=1, max_size=3))
+    labels = draw(
+        st.lists(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10), min_size=1, max_size=3)
+    )
     tld = draw(st.sampled_from(["com", "cn", "co.uk", "org", "io", "de"]))
     return f"{local}@{'.'.join(labels)}.{tld}"
 

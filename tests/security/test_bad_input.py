@@ -33,15 +33,18 @@ def assert_clear_4xx(response, status: int | None = None) -> dict:
     return error
 
 
-@pytest.mark.parametrize("body, what", [
-    ('{"text": "' + "a" * 1_000_000 + '"}', "1 MB message"),
-    ('{"text": "\\u0000\\u0007\\u001b"}', "only control characters"),
-    ('{"text": "   "}', "only spaces"),
-    ('{"text": ', "malformed JSON"),
-    ('["text", "hello"]', "a list instead of an object"),
-    ('{"text": 42}', "a number instead of text"),
-    ('{}', "no text"),
-])
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ('{"text": "' + "a" * 1_000_000 + '"}', "1 MB message"),
+        ('{"text": "\\u0000\\u0007\\u001b"}', "only control characters"),
+        ('{"text": "   "}', "only spaces"),
+        ('{"text": ', "malformed JSON"),
+        ('["text", "hello"]', "a list instead of an object"),
+        ('{"text": 42}', "a number instead of text"),
+        ("{}", "no text"),
+    ],
+)
 def test_bad_message_bodies_get_a_clear_4xx(api: TestClient, body: str, what: str) -> None:
     session_id = sign_in(api)
     assert_clear_4xx(api.post(f"/v1/sessions/{session_id}/messages", content=body, headers=JSON))
@@ -66,18 +69,22 @@ def test_invalid_utf8_error_uses_the_api_error_schema(api: TestClient) -> None:
 
 def test_control_characters_inside_a_message_are_a_clear_4xx_that_changes_nothing(api: TestClient) -> None:
     session_id = sign_in(api)
-    turn = api.post(f"/v1/sessions/{session_id}/messages",
-                    json={"text": "return the head\x01phones from #W1000001\x1b[31m"})  # NUL: invalid_text
+    turn = api.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "return the head\x01phones from #W1000001\x1b[31m"}
+    )  # NUL: invalid_text
     assert turn.status_code == 422
     assert "control character" in turn.json()["error"]["message"]
     assert api.get(f"/v1/sessions/{session_id}/messages").json() == [], "the conversation is unchanged"
 
 
-@pytest.mark.parametrize("text", [
-    "'; DROP TABLE orders; --",
-    "#W1000001' OR '1'='1",
-    "return order #W1000001; DELETE FROM returnrequest",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'; DROP TABLE orders; --",
+        "#W1000001' OR '1'='1",
+        "return order #W1000001; DELETE FROM returnrequest",
+    ],
+)
 def test_sql_looking_messages_are_just_text(api: TestClient, engine, text: str) -> None:
     session_id = sign_in(api)
     with Session(engine) as db:
@@ -88,20 +95,30 @@ def test_sql_looking_messages_are_just_text(api: TestClient, engine, text: str) 
     assert returns_in(engine) == []
 
 
-@pytest.mark.parametrize("body", [
-    {"email": "alice@example.com' OR '1'='1", "order_id": "#W1000001"},
-    {"email": "alice@example.com", "order_id": "' OR 1=1 --"},
-    {"name": "x' OR 'a'='a", "postcode": "1' OR '1'='1"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "alice@example.com' OR '1'='1", "order_id": "#W1000001"},
+        {"email": "alice@example.com", "order_id": "' OR 1=1 --"},
+        {"name": "x' OR 'a'='a", "postcode": "1' OR '1'='1"},
+    ],
+)
 def test_sql_looking_sign_in_is_refused(api: TestClient, body: dict) -> None:
     assert_clear_4xx(api.post("/v1/sessions", json=body), 401)
 
 
 # A NUL ("%00") is refused before any lookup, with 400 invalid_text: tests/security/test_invalid_text.py.
 @pytest.mark.parametrize("session_id", ["nope", "' OR 1=1 --", "0" * 32, "x" * 300, "..%2F..%2Fetc"])
-@pytest.mark.parametrize("method, route", [
-    ("POST", "messages"), ("GET", "messages"), ("GET", "pending"), ("POST", "confirm"), ("POST", "cancel"),
-])
+@pytest.mark.parametrize(
+    "method, route",
+    [
+        ("POST", "messages"),
+        ("GET", "messages"),
+        ("GET", "pending"),
+        ("POST", "confirm"),
+        ("POST", "cancel"),
+    ],
+)
 def test_unknown_session_ids_get_404_on_every_route(api: TestClient, session_id: str, method: str, route: str) -> None:
     body = {"text": "hello"} if route == "messages" else {}
     response = api.request(method, f"/v1/sessions/{session_id}/{route}", json=body if method == "POST" else None)

@@ -52,10 +52,16 @@ def test_the_page_is_public_but_its_handlers_are_not_an_api(keyed: TestClient) -
     joined = page_call(keyed, "sign-in-button", {"email": "alice@example.com", "order-number": "#W1000001"}, "pub1")
     assert joined.status_code == 200 and "event_id" in joined.json()  # type: ignore[attr-defined]
     # But nothing lists its handlers, nor calls them by name, nor uploads, nor reads Gradio's monitoring.
-    for method, path in [("GET", "/gradio_api/info"), ("GET", "/gradio_api/openapi.json"),
-                         ("POST", "/gradio_api/call/send"), ("POST", "/gradio_api/run/predict"),
-                         ("POST", "/gradio_api/api/send"), ("POST", "/gradio_api/upload"),
-                         ("GET", "/monitoring/summary"), ("GET", "/gradio_api/runs")]:
+    for method, path in [
+        ("GET", "/gradio_api/info"),
+        ("GET", "/gradio_api/openapi.json"),
+        ("POST", "/gradio_api/call/send"),
+        ("POST", "/gradio_api/run/predict"),
+        ("POST", "/gradio_api/api/send"),
+        ("POST", "/gradio_api/upload"),
+        ("GET", "/monitoring/summary"),
+        ("GET", "/gradio_api/runs"),
+    ]:
         response = keyed.request(method, path, json={"data": []} if method == "POST" else None)
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found", (path, response.text)
 
@@ -75,23 +81,25 @@ def test_with_a_key_set_the_public_page_never_records(keyed: TestClient, tmp_pat
     assert not [c for c in layout.components.values() if c.get("props", {}).get("elem_id") == "record-session"]
     sign_in = layout.handler("sign-in-button")
     payload = PageTab(keyed, layout, session_hash="rec1").payload(  # type: ignore[arg-type]
-        sign_in, {"email": "alice@example.com", "order-number": "#W1000001"})
+        sign_in, {"email": "alice@example.com", "order-number": "#W1000001"}
+    )
     done = run_handler(keyed, payload)
     assert done["success"] and "Hi Alice Chen" in json.dumps(done["output"]), "signed in through the page"
     assert not (tmp_path / "recorded").exists() or not list((tmp_path / "recorded").iterdir())
     # Staff record through /v1 with the key.
-    recorded = keyed.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001",
-                                                "record": True}, headers=KEY)
+    recorded = keyed.post(
+        "/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001", "record": True}, headers=KEY
+    )
     assert recorded.status_code == 201 and recorded.json()["recording"] is True
     assert len(list((tmp_path / "recorded").iterdir())) == 1, "only the keyed API session is recorded"
 
 
-SECURITY_HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff",
-                    "referrer-policy": "no-referrer"}
+SECURITY_HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
 
-@pytest.mark.parametrize("path", ["/", "/v1/sessions", "/docs", "/healthz", "/v1/no-such-route",
-                                  "/docs/assets/swagger-ui.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/v1/sessions", "/docs", "/healthz", "/v1/no-such-route", "/docs/assets/swagger-ui.css"]
+)
 def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
     response = client.post(path, json={}) if path == "/v1/sessions" else client.get(path)
     assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
@@ -104,15 +112,17 @@ def test_no_other_origin_is_allowed_by_default(client: TestClient) -> None:
         simple = client.get("/config", headers={"Origin": origin})
         assert "access-control-allow-origin" not in simple.headers, origin
         assert "access-control-allow-credentials" not in simple.headers, origin
-        preflight = client.options("/gradio_api/queue/join", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        preflight = client.options(
+            "/gradio_api/queue/join", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+        )
         assert "access-control-allow-origin" not in preflight.headers, origin
 
 
 def test_configured_origins_may_call_the_api_without_credentials(client_with) -> None:
     client = client_with(cors_origins=["https://shop.example"])
-    allowed = client.options("/v1/sessions", headers={"Origin": "https://shop.example",
-                                                      "Access-Control-Request-Method": "POST"})
+    allowed = client.options(
+        "/v1/sessions", headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
+    )
     assert allowed.headers["access-control-allow-origin"] == "https://shop.example"
     assert "access-control-allow-credentials" not in allowed.headers
     other = client.get("/healthz", headers={"Origin": "https://evil.example"})

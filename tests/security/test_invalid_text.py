@@ -44,8 +44,9 @@ class Case:
 @pytest.fixture
 def app_on(database_url: str, settings: Settings, tmp_path) -> Iterator[tuple[TestClient, Any]]:
     """The real app on `database_url`, recording every session (the surrogate used to fail there)."""
-    custom = settings.model_copy(update={"database_url": database_url, "record_dir": tmp_path / "recorded",
-                                         "record_all": True})
+    custom = settings.model_copy(
+        update={"database_url": database_url, "record_dir": tmp_path / "recorded", "record_all": True}
+    )
     engine = make_engine(custom.resolved_database_url)
     create_tables(engine)
     seed_demo(engine)
@@ -70,8 +71,13 @@ def example_bodies(schema: dict[str, Any] | None, spec: dict[str, Any]) -> list[
     if "anyOf" in schema:
         return example_bodies(next(s for s in schema["anyOf"] if s.get("type") != "null"), spec)
     properties = schema.get("properties", {})
-    return [{name: (prop.get("examples") or ["x"])[0] for name, prop in properties.items()
-             if resolve(prop, spec).get("type") == "string" or prop.get("examples")}]
+    return [
+        {
+            name: (prop.get("examples") or ["x"])[0]
+            for name, prop in properties.items()
+            if resolve(prop, spec).get("type") == "string" or prop.get("examples")
+        }
+    ]
 
 
 def string_leaves(value: Any, where: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -104,19 +110,33 @@ def cases(spec: dict[str, Any], session_id: str, kind: str) -> list[Case]:
             content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
             bodies = example_bodies(content.get("schema"), spec) or [None]
             for name in params if kind in BAD_PATH_TEXT else []:
-                found.append(Case(method.upper(), template.format(**(valid | {name: BAD_PATH_TEXT[kind]})),
-                                  bodies[0], f"path {{{name}}}"))
+                found.append(
+                    Case(
+                        method.upper(),
+                        template.format(**(valid | {name: BAD_PATH_TEXT[kind]})),
+                        bodies[0],
+                        f"path {{{name}}}",
+                    )
+                )
             for body in bodies:
                 for where in string_leaves(body):
-                    found.append(Case(method.upper(), template.format(**valid),
-                                      replaced(body, where, BAD_TEXT[kind]), "body " + ".".join(map(str, where))))
+                    found.append(
+                        Case(
+                            method.upper(),
+                            template.format(**valid),
+                            replaced(body, where, BAD_TEXT[kind]),
+                            "body " + ".".join(map(str, where)),
+                        )
+                    )
     return found
 
 
 def row_counts(engine: Any) -> dict[str, int]:
     with Session(engine) as db:
-        return {table.name: db.exec(select(func.count()).select_from(table)).one()
-                for table in SQLModel.metadata.sorted_tables}
+        return {
+            table.name: db.exec(select(func.count()).select_from(table)).one()
+            for table in SQLModel.metadata.sorted_tables
+        }
 
 
 @pytest.mark.parametrize("kind", list(BAD_TEXT))
@@ -126,16 +146,20 @@ def test_every_api_string_refuses_nul_and_lone_surrogates(app_on, kind: str, sub
     spec = client.get("/openapi.json").json()
     found = cases(spec, session_id, kind)
     where = {(case.path.replace(session_id, "{id}"), case.where) for case in found}
-    assert {("/v1/sessions", "body email"), ("/v1/chat/completions", "body messages.0.content"),
-            ("/v1/sessions/{id}/feedback", "body comment")} <= where, "the schema walk found the routes"
+    assert {
+        ("/v1/sessions", "body email"),
+        ("/v1/chat/completions", "body messages.0.content"),
+        ("/v1/sessions/{id}/feedback", "body comment"),
+    } <= where, "the schema walk found the routes"
     if kind == "NUL":
         assert ("/labels/ab%00cd.png", "path {token}") in where
     before = row_counts(engine)
     for case in found:
         with subtests.test(f"{case.method} {case.path!r} ({case.where})"):
             body = None if case.body is None else json.dumps(case.body)  # \u escapes, as clients send them
-            response = client.request(case.method, case.path, content=body,
-                                      headers={"content-type": "application/json"})
+            response = client.request(
+                case.method, case.path, content=body, headers={"content-type": "application/json"}
+            )
             assert response.status_code == 400, (response.status_code, response.text[:300])
             assert response.json()["error"]["code"] == "invalid_text"
     assert row_counts(engine) == before, "nothing was written: no session, audit row, feedback or return"
@@ -155,10 +179,16 @@ def test_the_web_apps_handlers_refuse_nul_and_lone_surrogates(app_on, subtests) 
         for kind, text in BAD_TEXT.items():
             with subtests.test(f"#{layout.elem_id(handler.trigger_id)} with {kind}"):
                 data = [text if layout.kind(c) in text_inputs else None for c in handler.inputs]
-                body = {"data": data, "fn_index": handler.fn_index, "trigger_id": handler.trigger_id,
-                        "session_hash": "invalidtext", "event_data": None}
-                response = client.post("/gradio_api/queue/join", content=json.dumps(body),
-                                       headers={"content-type": "application/json"})
+                body = {
+                    "data": data,
+                    "fn_index": handler.fn_index,
+                    "trigger_id": handler.trigger_id,
+                    "session_hash": "invalidtext",
+                    "event_data": None,
+                }
+                response = client.post(
+                    "/gradio_api/queue/join", content=json.dumps(body), headers={"content-type": "application/json"}
+                )
                 assert response.status_code == 400, (response.status_code, response.text[:300])
                 assert response.json()["error"]["code"] == "invalid_text"
     assert row_counts(engine) == before
@@ -167,8 +197,13 @@ def test_the_web_apps_handlers_refuse_nul_and_lone_surrogates(app_on, subtests) 
 def test_a_valid_surrogate_pair_and_escaped_backslashes_are_ordinary_text(client: TestClient) -> None:
     session_id = sign_in(client)
     for text in ("a parcel \U0001f4e6 for me", "a path C:\\u0000 is just text"):
-        response = client.post(f"/v1/sessions/{session_id}/messages", content=json.dumps({"text": text}),
-                               headers={"content-type": "application/json"})
+        response = client.post(
+            f"/v1/sessions/{session_id}/messages",
+            content=json.dumps({"text": text}),
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 200, response.text[:300]
-    assert [m["content"] for m in client.get(f"/v1/sessions/{session_id}/messages").json()
-            if m["role"] == "user"] == ["a parcel \U0001f4e6 for me", "a path C:\\u0000 is just text"]
+    assert [m["content"] for m in client.get(f"/v1/sessions/{session_id}/messages").json() if m["role"] == "user"] == [
+        "a parcel \U0001f4e6 for me",
+        "a path C:\\u0000 is just text",
+    ]

@@ -55,9 +55,12 @@ def real_session() -> str:
         return sign_in(client)
 
 
-BOUNDED = settings(max_examples=10, deadline=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                          HealthCheck.filter_too_much])
+BOUNDED = settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def _in_real_session(case, session_id: str):

@@ -42,11 +42,19 @@ def test_pii_inside_chinese_text_is_redacted() -> None:
     assert redact(text) == "我的手机[phone],身份证号[id-number],邮箱[email]"
 
 
-@pytest.mark.parametrize("text", [
-    "order #W1000001", "RMA-1A2B3C4D", "refund of 89.99", "delivered 2025-01-31T10:00:00+00:00",
-    "tracking RD100000001", "item 12, quantity 3", "4111 1111 1111 1112",  # not Luhn-valid: not a card
-    "session 3f2a13800138000bcafe0123456789ab",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order #W1000001",
+        "RMA-1A2B3C4D",
+        "refund of 89.99",
+        "delivered 2025-01-31T10:00:00+00:00",
+        "tracking RD100000001",
+        "item 12, quantity 3",
+        "4111 1111 1111 1112",  # not Luhn-valid: not a card
+        "session 3f2a13800138000bcafe0123456789ab",
+    ],
+)
 def test_order_facts_pass_unchanged(text: str) -> None:
     assert redact(text) == text
 
@@ -87,11 +95,14 @@ def test_conversation_full_of_pii_leaves_none_in_audit_rows_or_logs(
             assert not leaked, f"{kind} leaked into {where}: {leaked[0][:200]}"
 
 
-@pytest.mark.parametrize("attempt", [
-    {"email": "alice.chen+returns@example.com", "order_id": "#W1000001"},  # not Alice's address
-    {"email": "alice@example.com", "order_id": "#W1000012"},  # someone else's order
-    {"name": "Alice Chen", "postcode": "138 0013 8000"},  # a phone number typed as the postcode
-])
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        {"email": "alice.chen+returns@example.com", "order_id": "#W1000001"},  # not Alice's address
+        {"email": "alice@example.com", "order_id": "#W1000012"},  # someone else's order
+        {"name": "Alice Chen", "postcode": "138 0013 8000"},  # a phone number typed as the postcode
+    ],
+)
 def test_a_failed_sign_in_is_audited_as_refused_without_the_typed_details(client, engine, attempt) -> None:
     response = client.post("/v1/sessions", json=attempt)
 
@@ -116,10 +127,15 @@ def test_phone_and_card_numbers_in_the_return_reason_are_not_stored(engine) -> N
 
     with Session(engine) as db:
         item_id = db.exec(select(OrderItem.id).where(OrderItem.order_id == "#W1000001")).first()
-    create_return(engine, customer_id="alice_chen_1001", order_id="#W1000001",
-                  lines=[ReturnLine(order_item_id=item_id or 0, quantity=1)], refund_method="original_payment",
-                  reason="too quiet; call me on 138 0013 8000, refund card 4111 1111 1111 1111",
-                  idempotency_key="reason-pii")
+    create_return(
+        engine,
+        customer_id="alice_chen_1001",
+        order_id="#W1000001",
+        lines=[ReturnLine(order_item_id=item_id or 0, quantity=1)],
+        refund_method="original_payment",
+        reason="too quiet; call me on 138 0013 8000, refund card 4111 1111 1111 1111",
+        idempotency_key="reason-pii",
+    )
 
     with Session(engine) as db:
         reasons = db.exec(select(ReturnRequest.reason)).all()

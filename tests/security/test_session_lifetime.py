@@ -79,8 +79,10 @@ def test_an_idle_session_expires_and_says_to_sign_in_again(server_at, clock: Man
         expired = client.post(f"/v1/sessions/{session_id}/messages", json={"text": "hello"})
         history = client.get(f"/v1/sessions/{session_id}/messages")
     assert expired.status_code == history.status_code == 401
-    assert expired.json()["error"] == {"code": "session_expired",
-                                       "message": "Your session has expired: please sign in again."}
+    assert expired.json()["error"] == {
+        "code": "session_expired",
+        "message": "Your session has expired: please sign in again.",
+    }
 
 
 def test_a_busy_session_still_expires_at_its_absolute_limit(server_at, clock: ManualClock) -> None:
@@ -115,8 +117,11 @@ def test_anonymous_sessions_are_capped_per_client_address(redis_settings: Settin
         with TestClient(create_app(capped, ConversationService(capped)), client=(address, 50000)) as client:
             yield client
 
-    with from_address("203.0.113.5") as flooder, from_address("203.0.113.5") as same_network_other_process, \
-            from_address("198.51.100.9") as someone_else:
+    with (
+        from_address("203.0.113.5") as flooder,
+        from_address("203.0.113.5") as same_network_other_process,
+        from_address("198.51.100.9") as someone_else,
+    ):
         opened = [flooder.post("/v1/sessions", json={}).status_code for _ in range(3)]
         refused = same_network_other_process.post("/v1/sessions", json={})
         through_openai = flooder.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
@@ -130,8 +135,9 @@ def test_anonymous_sessions_are_capped_per_client_address(redis_settings: Settin
     assert elsewhere.status_code == 201
 
 
-def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(settings: Settings, engine: Engine,
-                                                                    clock: ManualClock) -> None:
+def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(
+    settings: Settings, engine: Engine, clock: ManualClock
+) -> None:
     from ui.gradio_app import build_blocks
 
     service = ConversationService(settings, deps=ToolDeps(engine=engine, settings=settings, clock=clock))
@@ -160,8 +166,11 @@ def test_the_web_pages_sign_out_button_ends_the_session(service: ConversationSer
 def handler(blocks, elem_id: str):
     """The function the web page's button `elem_id` calls."""
     by_id = {c["id"]: c.get("props", {}) for c in blocks.config["components"]}
-    [fn] = [f.fn for f in blocks.fns.values()
-            if any(by_id.get(target, {}).get("elem_id") == elem_id for target, _ in f.targets)]  # load: the page
+    [fn] = [
+        f.fn
+        for f in blocks.fns.values()
+        if any(by_id.get(target, {}).get("elem_id") == elem_id for target, _ in f.targets)
+    ]  # load: the page
     return fn
 
 
@@ -172,8 +181,13 @@ def test_an_older_database_gains_the_session_columns_and_its_sessions_keep_worki
     with engine.begin() as conn:  # as the previous release made it
         conn.execute(text("ALTER TABLE chatsession DROP COLUMN last_seen_at"))
         conn.execute(text("ALTER TABLE chatsession DROP COLUMN ended_at"))
-        conn.execute(text("INSERT INTO chatsession (id, customer_id, language, created_at) "
-                          "VALUES ('old-session', 'alice_chen_1001', 'en', :now)"), {"now": utcnow()})
+        conn.execute(
+            text(
+                "INSERT INTO chatsession (id, customer_id, language, created_at) "
+                "VALUES ('old-session', 'alice_chen_1001', 'en', :now)"
+            ),
+            {"now": utcnow()},
+        )
 
     create_tables(engine)  # start-up
 

@@ -43,12 +43,16 @@ def wrong_order(email: str, n: int) -> dict[str, str]:
 
 
 def throttled_rows(engine: Engine, tool: str) -> list[dict]:
-    return [json.loads(r.detail) for r in audit_rows(engine) if r.tool == tool and r.outcome == "refused"
-            and json.loads(r.detail)["code"] == "sign_in_throttled"]
+    return [
+        json.loads(r.detail)
+        for r in audit_rows(engine)
+        if r.tool == tool and r.outcome == "refused" and json.loads(r.detail)["code"] == "sign_in_throttled"
+    ]
 
 
 def test_guessing_order_numbers_for_one_email_locks_that_account_with_429_and_retry_after(
-        tight: Settings, engine: Engine) -> None:
+    tight: Settings, engine: Engine
+) -> None:
     with server(tight, "203.0.113.5") as attacker, server(tight, "198.51.100.9") as elsewhere:
         guesses = [attacker.post("/v1/sessions", json=wrong_order("alice@example.com", n)) for n in range(3)]
         locked = attacker.post("/v1/sessions", json=ALICE)  # even the right order number waits now
@@ -66,10 +70,14 @@ def test_guessing_order_numbers_for_one_email_locks_that_account_with_429_and_re
 
 
 def test_one_address_guessing_many_accounts_is_locked_and_its_own_sign_in_does_not_reset_that(
-        tight: Settings, engine: Engine) -> None:
+    tight: Settings, engine: Engine
+) -> None:
     with server(tight, "203.0.113.5") as attacker, server(tight, "198.51.100.9") as neighbour:
-        failures = [attacker.post("/v1/sessions", json=wrong_order(email, n)).status_code
-                    for email in ("alice@example.com", "bob@example.com") for n in range(2)]
+        failures = [
+            attacker.post("/v1/sessions", json=wrong_order(email, n)).status_code
+            for email in ("alice@example.com", "bob@example.com")
+            for n in range(2)
+        ]
         own = attacker.post("/v1/sessions", json=ALICE)  # the attacker signs into an account they hold
         fifth = attacker.post("/v1/sessions", json=wrong_order("wang.fang@example.cn", 0))
         sixth = attacker.post("/v1/sessions", json=BOB)
@@ -87,8 +95,9 @@ def test_each_further_lockout_lasts_longer(tight: Settings, engine: Engine) -> N
     with server(quick, "203.0.113.5") as attacker:
         waits = []
         for _ in range(2):
-            assert [attacker.post("/v1/sessions", json=wrong_order("bob@example.com", n)).status_code
-                    for n in range(2)] == [401, 401]
+            assert [
+                attacker.post("/v1/sessions", json=wrong_order("bob@example.com", n)).status_code for n in range(2)
+            ] == [401, 401]
             locked = attacker.post("/v1/sessions", json=BOB)
             assert locked.status_code == 429
             waits.append(int(locked.headers["retry-after"]))
@@ -110,18 +119,20 @@ def wait_until_unlocked(client: TestClient, credentials: dict[str, str], *, time
 
 def test_two_server_processes_share_the_count(tight: Settings, engine: Engine) -> None:
     with server(tight, "203.0.113.5") as first, server(tight, "203.0.113.5") as second:
-        statuses = [first.post("/v1/sessions", json=wrong_order("bob@example.com", 0)).status_code,
-                    second.post("/v1/sessions", json=wrong_order("bob@example.com", 1)).status_code,
-                    first.post("/v1/sessions", json=wrong_order("bob@example.com", 2)).status_code,
-                    second.post("/v1/sessions", json=BOB).status_code]
+        statuses = [
+            first.post("/v1/sessions", json=wrong_order("bob@example.com", 0)).status_code,
+            second.post("/v1/sessions", json=wrong_order("bob@example.com", 1)).status_code,
+            first.post("/v1/sessions", json=wrong_order("bob@example.com", 2)).status_code,
+            second.post("/v1/sessions", json=BOB).status_code,
+        ]
     assert statuses == [401, 401, 401, 429]
 
 
-def test_the_chat_door_verify_customer_on_the_openai_route_is_throttled_too(tight: Settings,
-                                                                            engine: Engine) -> None:
+def test_the_chat_door_verify_customer_on_the_openai_route_is_throttled_too(tight: Settings, engine: Engine) -> None:
     def chat(client: TestClient, text: str) -> str:
-        response = client.post("/v1/chat/completions", json={"model": "x", "messages": [
-            {"role": "user", "content": text}]})
+        response = client.post(
+            "/v1/chat/completions", json={"model": "x", "messages": [{"role": "user", "content": text}]}
+        )
         assert response.status_code == 200, response.text
         return response.json()["choices"][0]["message"]["content"]
 
@@ -146,9 +157,10 @@ def test_the_web_pages_sign_in_form_is_throttled_too(tight: Settings, engine: En
         layout = PageLayout.read(browser.get("/config").json())
         tab = PageTab(browser, layout)  # type: ignore[arg-type]  (payload only)
         sign_in = layout.handler("sign-in-button")
-        answers = [run_handler(browser, tab.payload(sign_in, {"email": email, "order-number": order}))
-                   for email, order in [*(wrong_order("alice@example.com", n).values() for n in range(3)),
-                                        ALICE.values()]]
+        answers = [
+            run_handler(browser, tab.payload(sign_in, {"email": email, "order-number": order}))
+            for email, order in [*(wrong_order("alice@example.com", n).values() for n in range(3)), ALICE.values()]
+        ]
     errors = [next(v for v in answer["output"]["data"] if isinstance(v, str) and "⚠️" in v) for answer in answers]
     assert all("do not match" in e for e in errors[:3])
     assert "Too many sign-in attempts" in errors[3]

@@ -59,8 +59,12 @@ def staff_client(make: Callable[[], TestClient], email: str = "bob@shop.example"
     return client
 
 
-def customer_asks_for_a_person(client: TestClient, email: str = "alice@example.com",
-                               order_id: str = "#W1000001", text: str = "I want to talk to a person") -> str:
+def customer_asks_for_a_person(
+    client: TestClient,
+    email: str = "alice@example.com",
+    order_id: str = "#W1000001",
+    text: str = "I want to talk to a person",
+) -> str:
     session_id = sign_in(client, email, order_id)
     answer = client.post(f"/v1/sessions/{session_id}/messages", json={"text": text})
     assert answer.status_code == 200, answer.text

@@ -33,11 +33,14 @@ def test_the_lead_sees_the_desk_in_figures_and_an_agent_is_refused(app_client: C
 def test_a_thumbs_down_with_its_comment_reaches_the_feedback_queue(app_client: Callable[[], TestClient]) -> None:
     customer = app_client()
     session_id = customer.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()[
-        "session_id"]
+        "session_id"
+    ]
     customer.post(f"/v1/sessions/{session_id}/messages", json={"text": "where is my parcel for #W1000004"})
     answer_index = len(customer.get(f"/v1/sessions/{session_id}/messages").json()) - 1
-    customer.post(f"/v1/sessions/{session_id}/feedback",
-                  json={"message_index": answer_index, "rating": "down", "comment": "too vague"})
+    customer.post(
+        f"/v1/sessions/{session_id}/feedback",
+        json={"message_index": answer_index, "rating": "down", "comment": "too vague"},
+    )
     customer.delete(f"/v1/sessions/{session_id}")  # signed out: the review reads the checkpoint all the same
 
     rows = staff_client(app_client).get("/v1/staff/feedback").json()
@@ -58,9 +61,11 @@ def test_thumbs_up_answers_export_as_redacted_chat_with_tools_examples(app_clien
 
     customer = app_client()
     session_id = customer.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()[
-        "session_id"]
-    customer.post(f"/v1/sessions/{session_id}/messages",
-                  json={"text": "How long do refunds take? Call me on 415-555-0101"})
+        "session_id"
+    ]
+    customer.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "How long do refunds take? Call me on 415-555-0101"}
+    )
     rate_last_answer(customer, session_id, "up")
     helped = customer_asks_for_a_person(app_client())  # a person writes in this one: left out
     bob, carol = staff_client(app_client), staff_client(app_client, "carol@shop.example")
@@ -84,11 +89,13 @@ def test_thumbs_up_answers_export_as_redacted_chat_with_tools_examples(app_clien
 def test_the_gap_report_lists_a_help_centre_answer_rated_down(app_client: Callable[[], TestClient]) -> None:
     customer = app_client()
     session_id = customer.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()[
-        "session_id"]
+        "session_id"
+    ]
     customer.post(f"/v1/sessions/{session_id}/messages", json={"text": "Do you price match competitors?"})
     rate_last_answer(customer, session_id, "down")
     carol = staff_client(app_client, "carol@shop.example")
     gaps = carol.get("/v1/staff/exports/help-centre-gaps").json()
-    assert gaps == [{"query": "do you price match competitors?", "language": "en", "count": 1,
-                     "why": {"thumbs_down": 1}}]
+    assert gaps == [
+        {"query": "do you price match competitors?", "language": "en", "count": 1, "why": {"thumbs_down": 1}}
+    ]
     assert "do you price match competitors?" in carol.get("/staff/dashboard").text

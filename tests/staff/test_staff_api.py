@@ -43,7 +43,8 @@ def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(app_client: C
 
 
 def test_staff_routes_without_a_cookie_are_401_and_pages_redirect_to_sign_in(
-        app_client: Callable[[], TestClient]) -> None:
+    app_client: Callable[[], TestClient],
+) -> None:
     client = app_client()
     for path in ("/v1/staff/me", "/v1/staff/tickets", "/v1/staff/tickets/1"):
         answer = client.get(path)
@@ -61,13 +62,17 @@ def test_a_customer_session_never_reaches_a_staff_route(app_client: Callable[[],
         answer = customer.get("/v1/staff/tickets", headers=headers)
         assert answer.status_code == 403 and error_code(answer) == "staff_only"
     customer.cookies.set("returndesk_staff", session_id)  # a customer session id posing as the staff cookie
-    for answer in (customer.get("/v1/staff/tickets"), customer.post("/v1/staff/tickets/1/claim"),
-                   customer.get("/staff", follow_redirects=False)):
+    for answer in (
+        customer.get("/v1/staff/tickets"),
+        customer.post("/v1/staff/tickets/1/claim"),
+        customer.get("/staff", follow_redirects=False),
+    ):
         assert answer.status_code == 403 and error_code(answer) == "staff_only"
 
 
 def test_the_queue_shows_the_ticket_with_its_summary_language_and_customer(
-        app_client: Callable[[], TestClient]) -> None:
+    app_client: Callable[[], TestClient],
+) -> None:
     customer_asks_for_a_person(app_client())
     bob = staff_client(app_client)
     ticket = only_ticket(bob)
@@ -81,7 +86,8 @@ def test_the_queue_shows_the_ticket_with_its_summary_language_and_customer(
 
 
 def test_claim_reply_hand_back_the_customer_hears_the_person_then_the_assistant(
-        app_client: Callable[[], TestClient]) -> None:
+    app_client: Callable[[], TestClient],
+) -> None:
     customer = app_client()
     session_id = customer_asks_for_a_person(customer)
     bob = staff_client(app_client)
@@ -95,16 +101,23 @@ def test_claim_reply_hand_back_the_customer_hears_the_person_then_the_assistant(
     held = customer.post(f"/v1/sessions/{session_id}/messages", json={"text": "My headphones crackle"}).json()
     assert held == held | {"reply": "", "with_person": "staff", "staff_name": "Bob Li", "tool_trace": []}
     history = customer.get(f"/v1/sessions/{session_id}/messages").json()
-    assert {"role": "assistant", "content": "Hi Alice, Bob here. What happened?", "mode": "staff",
-            "author": "Bob Li"} in history
+    assert {
+        "role": "assistant",
+        "content": "Hi Alice, Bob here. What happened?",
+        "mode": "staff",
+        "author": "Bob Li",
+    } in history
     assert history[-1] == {"role": "user", "content": "My headphones crackle", "mode": None, "author": None}
     seen = bob.get(f"/v1/staff/tickets/{ticket_id}").json()["transcript"]
     assert seen[-1] == {"kind": "customer", "text": "My headphones crackle"}
 
-    assert bob.post(f"/v1/staff/tickets/{ticket_id}/hand-back", json={"note": "asked to return"}).json()[
-        "status"] == "handed_back"
-    back = customer.post(f"/v1/sessions/{session_id}/messages",
-                         json={"text": "I want to return the headphones from order #W1000001"}).json()
+    assert (
+        bob.post(f"/v1/staff/tickets/{ticket_id}/hand-back", json={"note": "asked to return"}).json()["status"]
+        == "handed_back"
+    )
+    back = customer.post(
+        f"/v1/sessions/{session_id}/messages", json={"text": "I want to return the headphones from order #W1000001"}
+    ).json()
     assert back["with_person"] is None and back["pending"]["tool"] == "create_return"
     assert bob.get("/v1/staff/tickets?queue=closed").json()[0]["status"] == "handed_back"
 
@@ -176,8 +189,14 @@ def test_every_staff_action_is_audited_as_the_staff_member(app_client: Callable[
     bob.post("/v1/staff/logout")
     with Session(staff_engine) as db:
         rows = db.exec(select(AuditEvent).where(AuditEvent.actor == "staff:1").order_by(AuditEvent.id)).all()
-    assert [r.tool for r in rows] == ["staff_account_added", "staff_sign_in", "staff_claim", "staff_reply",
-                                      "staff_resolve", "staff_sign_out"]
+    assert [r.tool for r in rows] == [
+        "staff_account_added",
+        "staff_sign_in",
+        "staff_claim",
+        "staff_reply",
+        "staff_resolve",
+        "staff_sign_out",
+    ]
     assert all(r.outcome == "ok" for r in rows) and '"ticket": "HD-000001"' in rows[2].detail
 
 

@@ -22,8 +22,11 @@ def cli_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Setting
 
 def test_staff_add_hashes_the_password_and_list_shows_the_account(cli_settings: Settings) -> None:
     runner = CliRunner()
-    added = runner.invoke(app, ["staff", "add", "Dana@Shop.example", "--role", "lead", "--name", "Dana Park",
-                                "--password-stdin"], input="a long enough password\n")
+    added = runner.invoke(
+        app,
+        ["staff", "add", "Dana@Shop.example", "--role", "lead", "--name", "Dana Park", "--password-stdin"],
+        input="a long enough password\n",
+    )
     assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["staff", "list"])
     assert "dana@shop.example" in listed.output and "lead" in listed.output
@@ -32,13 +35,17 @@ def test_staff_add_hashes_the_password_and_list_shows_the_account(cli_settings: 
     assert member.password_hash.startswith("$argon2id$") and "a long enough password" not in member.password_hash
 
 
-@pytest.mark.parametrize(("args", "password", "says"), [
-    (["x@shop.example", "--role", "boss", "--name", "X"], "a long enough password", "The role is agent or lead"),
-    (["not-an-email", "--name", "X"], "a long enough password", "is not an email address"),
-    (["x@shop.example", "--name", "X"], "short", "at least 10 characters"),
-])
-def test_staff_add_refuses_what_cannot_be_used(cli_settings: Settings, args: list[str], password: str,
-                                               says: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "password", "says"),
+    [
+        (["x@shop.example", "--role", "boss", "--name", "X"], "a long enough password", "The role is agent or lead"),
+        (["not-an-email", "--name", "X"], "a long enough password", "is not an email address"),
+        (["x@shop.example", "--name", "X"], "short", "at least 10 characters"),
+    ],
+)
+def test_staff_add_refuses_what_cannot_be_used(
+    cli_settings: Settings, args: list[str], password: str, says: str
+) -> None:
     answer = CliRunner().invoke(app, ["staff", "add", *args, "--password-stdin"], input=f"{password}\n")
     assert answer.exit_code == 1 and says in answer.output
 

@@ -28,7 +28,8 @@ def two_processes(staff_settings: Settings, staff_engine: Engine) -> tuple[Conve
 
 
 def test_a_person_takes_over_and_hands_back_across_two_processes(
-        two_processes: tuple[ConversationService, StaffService]) -> None:
+    two_processes: tuple[ConversationService, StaffService],
+) -> None:
     customer_side, staff_side = two_processes
     session = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     opened = customer_side.send(session, "I want to talk to a person")
@@ -38,8 +39,12 @@ def test_a_person_takes_over_and_hands_back_across_two_processes(
     ticket_id = staff_side.queue("open")[0]["id"]
     staff_side.claim(bob, ticket_id)
     staff_side.reply(bob, ticket_id, "Hi Alice, Bob here.")
-    assert customer_side.history(session)[-1] == {"role": "assistant", "content": "Hi Alice, Bob here.",
-                                                  "mode": "staff", "author": "Bob Li"}
+    assert customer_side.history(session)[-1] == {
+        "role": "assistant",
+        "content": "Hi Alice, Bob here.",
+        "mode": "staff",
+        "author": "Bob Li",
+    }
 
     silent = customer_side.send(session, "hello? is anyone there?")
     assert (silent.reply, silent.with_person, silent.staff_name) == ("", "staff", "Bob Li")
@@ -49,13 +54,15 @@ def test_a_person_takes_over_and_hands_back_across_two_processes(
     back = customer_side.send(session, "I want to return the headphones from order #W1000001")
     assert back.with_person is None and back.pending is not None and back.pending.tool == "create_return"
     messages = customer_side.graph.get_state({"configurable": {"thread_id": session}}).values["messages"]
-    staff_turns = [m for m in messages if isinstance(m, AIMessage)
-                   and m.response_metadata.get("returndesk_staff") == "Bob Li"]
+    staff_turns = [
+        m for m in messages if isinstance(m, AIMessage) and m.response_metadata.get("returndesk_staff") == "Bob Li"
+    ]
     assert [m.content for m in staff_turns] == ["Hi Alice, Bob here."]  # in the assistant's history
 
 
 def test_a_chinese_customer_is_told_their_place_in_the_queue_in_chinese(
-        two_processes: tuple[ConversationService, StaffService]) -> None:
+    two_processes: tuple[ConversationService, StaffService],
+) -> None:
     customer_side, staff_side = two_processes
     first = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     customer_side.send(first, "I want to talk to a person")
@@ -71,8 +78,9 @@ def live_url(staff_settings: Settings, staff_engine: Engine) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     fast = staff_settings.model_copy(update={"staff_poll_s": 0.2})
-    server = uvicorn.Server(uvicorn.Config(create_app(fast, ConversationService(fast)), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(fast, ConversationService(fast)), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
@@ -85,7 +93,8 @@ def live_url(staff_settings: Settings, staff_engine: Engine) -> Iterator[str]:
 def test_the_events_stream_brings_the_staff_reply_without_a_customer_turn(live_url: str) -> None:
     with httpx.Client(base_url=live_url, timeout=20) as customer, httpx.Client(base_url=live_url, timeout=20) as bob:
         session = customer.post("/v1/sessions", json={"email": "alice@example.com", "order_id": "#W1000001"}).json()[
-            "session_id"]
+            "session_id"
+        ]
         customer.post(f"/v1/sessions/{session}/messages", json={"text": "I want to talk to a person"})
         shown = len(customer.get(f"/v1/sessions/{session}/messages").json())
         bob.post("/v1/staff/login", json={"email": "bob@shop.example", "password": PASSWORD})
@@ -99,15 +108,26 @@ def test_the_events_stream_brings_the_staff_reply_without_a_customer_turn(live_u
                     got.append(json.loads(line.removeprefix("data:")))
                     if got[-1].get("mode") == "staff":
                         break
-        assert got[0] == {"index": shown, "role": "assistant", "content": "Bob Li has joined the conversation.",
-                          "mode": "guided", "author": None}
-        assert got[-1] == {"index": shown + 1, "role": "assistant", "content": "Bob here: how can I help?",
-                           "mode": "staff", "author": "Bob Li"}
+        assert got[0] == {
+            "index": shown,
+            "role": "assistant",
+            "content": "Bob Li has joined the conversation.",
+            "mode": "guided",
+            "author": None,
+        }
+        assert got[-1] == {
+            "index": shown + 1,
+            "role": "assistant",
+            "content": "Bob here: how can I help?",
+            "mode": "staff",
+            "author": "Bob Li",
+        }
         assert customer.get("/v1/sessions/nope/events").status_code == 404
 
 
 def test_start_over_before_anyone_claims_takes_the_customer_back_to_the_assistant(
-        two_processes: tuple[ConversationService, StaffService]) -> None:
+    two_processes: tuple[ConversationService, StaffService],
+) -> None:
     customer_side, staff_side = two_processes
     session = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     customer_side.send(session, "I want to talk to a person")
@@ -117,7 +137,8 @@ def test_start_over_before_anyone_claims_takes_the_customer_back_to_the_assistan
 
 
 def test_start_over_while_a_person_has_it_goes_to_that_person(
-        two_processes: tuple[ConversationService, StaffService]) -> None:
+    two_processes: tuple[ConversationService, StaffService],
+) -> None:
     customer_side, staff_side = two_processes
     session = customer_side.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     customer_side.send(session, "I want to talk to a person")

@@ -61,8 +61,9 @@ def note_tool(board: NoteBoard) -> BaseTool:
     """File 1: the tool, written like tools/returns.py (here bound to the test's board)."""
 
     @tool(parse_docstring=True)
-    def add_order_note(order_id: OrderId, note: Annotated[str, Field(min_length=1, max_length=200)],
-                       runtime: AnyRuntime) -> dict[str, Any]:
+    def add_order_note(
+        order_id: OrderId, note: Annotated[str, Field(min_length=1, max_length=200)], runtime: AnyRuntime
+    ) -> dict[str, Any]:
         """Add a delivery note to one of the signed-in customer's orders. The system shows the customer a
         confirmation card and runs the call only if they accept.
 
@@ -91,11 +92,13 @@ def note_card(add_order_note: BaseTool):
             order = repository.get_order_detail(session, customer_id, parsed.order_id).order.id
         zh = state.get("language") == "zh"
         return ConfirmationCard(
-            tool="add_order_note", language="zh" if zh else "en",
+            tool="add_order_note",
+            language="zh" if zh else "en",
             title=f"为订单 {order} 添加备注" if zh else f"Add a note to order {order}",
             lines=[CardLine(label="备注" if zh else "Note", value=parsed.note)],
             on_confirm="确认后,配送员会看到这条备注。" if zh else "The courier sees this note with the order.",
-            facts={"order_id": order, "note": parsed.note})
+            facts={"order_id": order, "note": parsed.note},
+        )
 
     return preview
 
@@ -109,8 +112,10 @@ def start_note(steps: GuidedSteps) -> AIMessage | None:
 
 def after_note(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
     """...and says what happened once it ran."""
-    return AIMessage(content=f"Noted on order {data['order_id']}: \"{data['note']}\".",
-                     response_metadata={"guided": {"intent": "menu", "awaiting": None}})
+    return AIMessage(
+        content=f'Noted on order {data["order_id"]}: "{data["note"]}".',
+        response_metadata={"guided": {"intent": "menu", "awaiting": None}},
+    )
 
 
 @pytest.fixture
@@ -122,20 +127,28 @@ def board() -> NoteBoard:
 def notes_service(settings: Settings, engine, board: NoteBoard) -> ConversationService:
     add_order_note = note_tool(board)
     registry = REGISTRY.with_tools(  # file 2: the registry line
-        ToolSpec(add_order_note, sensitive=True, preview=note_card(add_order_note),
-                 label={"en": "adding your note", "zh": "添加备注"}))
-    return ConversationService(settings, registry=registry,
-                               guided_handlers=with_handlers(add_order_note=GuidedHandler(after_note, start_note)))
+        ToolSpec(
+            add_order_note,
+            sensitive=True,
+            preview=note_card(add_order_note),
+            label={"en": "adding your note", "zh": "添加备注"},
+        )
+    )
+    return ConversationService(
+        settings, registry=registry, guided_handlers=with_handlers(add_order_note=GuidedHandler(after_note, start_note))
+    )
 
 
 def audited(engine, outcome: str) -> list[AuditEvent]:
     with Session(engine) as db:
-        return list(db.exec(select(AuditEvent).where(AuditEvent.tool == "add_order_note",
-                                                     AuditEvent.outcome == outcome)).all())
+        return list(
+            db.exec(select(AuditEvent).where(AuditEvent.tool == "add_order_note", AuditEvent.outcome == outcome)).all()
+        )
 
 
 def test_the_toy_write_tool_shows_its_card_everywhere_runs_once_on_yes_and_never_twice(
-        notes_service: ConversationService, board: NoteBoard, engine) -> None:
+    notes_service: ConversationService, board: NoteBoard, engine
+) -> None:
     session = notes_service.sign_in(**ALICE).session_id
 
     shown = notes_service.send(session, ASK)
@@ -166,8 +179,7 @@ def test_the_toy_write_tool_shows_its_card_everywhere_runs_once_on_yes_and_never
     assert len(board.notes) == 1 and len(audited(engine, "ok")) == 1, "a second yes runs nothing"
 
 
-def test_cancelling_the_toy_card_changes_nothing(notes_service: ConversationService, board: NoteBoard,
-                                                 engine) -> None:
+def test_cancelling_the_toy_card_changes_nothing(notes_service: ConversationService, board: NoteBoard, engine) -> None:
     session = notes_service.sign_in(**ALICE).session_id
     notes_service.send(session, ASK)
 
@@ -177,8 +189,9 @@ def test_cancelling_the_toy_card_changes_nothing(notes_service: ConversationServ
     assert board.notes == {} and audited(engine, "ok") == []
 
 
-def test_the_toy_card_refuses_another_customers_order_before_asking(notes_service: ConversationService,
-                                                                    board: NoteBoard, engine) -> None:
+def test_the_toy_card_refuses_another_customers_order_before_asking(
+    notes_service: ConversationService, board: NoteBoard, engine
+) -> None:
     session = notes_service.sign_in(**ALICE).session_id
 
     refused = notes_service.send(session, "Please add a note to order #W1000011: ring twice")

@@ -28,8 +28,9 @@ HEADPHONES_ORDER = "#W1000001"
 
 
 @pytest.fixture(params=["one engine", "two engines"])
-def two_servers(request: pytest.FixtureRequest, database_url: str,
-                tmp_path: Path) -> Iterator[tuple[ToolDeps, ToolDeps]]:
+def two_servers(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path
+) -> Iterator[tuple[ToolDeps, ToolDeps]]:
     settings = Settings(data_dir=tmp_path / "data", database_url=database_url, _env_file=None)  # type: ignore[call-arg]
     first = make_engine(database_url)
     create_tables(first)
@@ -42,8 +43,7 @@ def two_servers(request: pytest.FixtureRequest, database_url: str,
 
 def headphones_line(engine: Engine) -> OrderItem:
     with Session(engine) as db:
-        return db.exec(select(OrderItem).where(OrderItem.order_id == HEADPHONES_ORDER)
-                       .order_by(OrderItem.id)).first()  # type: ignore[arg-type]
+        return db.exec(select(OrderItem).where(OrderItem.order_id == HEADPHONES_ORDER).order_by(OrderItem.id)).first()  # type: ignore[arg-type]
 
 
 def returns_of(engine: Engine) -> list[ReturnRequest]:
@@ -67,15 +67,22 @@ def confirmed_return(deps: ToolDeps, order_item_id: int, *, call_id: str) -> Cal
     return lambda: invoke_tool(
         "create_return",
         {"order_id": HEADPHONES_ORDER, "items": [{"order_item_id": order_item_id, "quantity": 1}]},
-        deps=deps, customer_id=ALICE, session_id="session-race", call_id=call_id,
+        deps=deps,
+        customer_id=ALICE,
+        session_id="session-race",
+        call_id=call_id,
     )
 
 
 def test_two_confirmed_returns_of_the_same_item_create_exactly_one(two_servers: tuple[ToolDeps, ToolDeps]) -> None:
     a, b = two_servers
     line = headphones_line(a.engine)
-    results = race([confirmed_return(a, line.id, call_id="call-a"),  # type: ignore[arg-type]
-                    confirmed_return(b, line.id, call_id="call-b")])  # type: ignore[arg-type]
+    results = race(
+        [
+            confirmed_return(a, line.id, call_id="call-a"),  # type: ignore[arg-type]
+            confirmed_return(b, line.id, call_id="call-b"),
+        ]
+    )  # type: ignore[arg-type]
 
     winners = [r for r in results if r["ok"]]
     losers = [r for r in results if not r["ok"]]
@@ -88,8 +95,12 @@ def test_two_confirmed_returns_of_the_same_item_create_exactly_one(two_servers: 
 def test_the_same_confirmed_call_replayed_concurrently_returns_one_rma(two_servers: tuple[ToolDeps, ToolDeps]) -> None:
     a, b = two_servers
     line = headphones_line(a.engine)
-    results = race([confirmed_return(a, line.id, call_id="call-same"),  # type: ignore[arg-type]
-                    confirmed_return(b, line.id, call_id="call-same")])  # type: ignore[arg-type]
+    results = race(
+        [
+            confirmed_return(a, line.id, call_id="call-same"),  # type: ignore[arg-type]
+            confirmed_return(b, line.id, call_id="call-same"),
+        ]
+    )  # type: ignore[arg-type]
 
     assert all(r["ok"] for r in results), results
     assert results[0]["rma"] == results[1]["rma"]
@@ -106,7 +117,10 @@ def test_a_repeated_call_with_the_same_idempotency_key_returns_the_first_result(
     again = confirmed_return(b, line.id, call_id="call-1")()  # type: ignore[arg-type]
 
     assert first["ok"] and again["ok"]
-    assert (again["rma"], again["refund_amount"], again["refund_method"]) == \
-        (first["rma"], first["refund_amount"], first["refund_method"])
+    assert (again["rma"], again["refund_amount"], again["refund_method"]) == (
+        first["rma"],
+        first["refund_amount"],
+        first["refund_method"],
+    )
     assert len(returns_of(a.engine)) == 1
     assert headphones_line(a.engine).quantity_returned == 1

@@ -27,7 +27,7 @@ from tools.deps import ToolDeps
 from tools.registry import REGISTRY, spec_for
 
 ALICE = "alice_chen_1001"  # signed in
-BOB = "bob_miller_1003"    # owns what she asks for
+BOB = "bob_miller_1003"  # owns what she asks for
 IDENTIFYING_ARGS = ("order_id", "rma", "tracking_number")
 # Text from Bob's account that must never appear in a result Alice sees.
 BOBS_SECRETS = ("Camping Tent", "Face Serum", "350 5th Ave", "Miller", "159.00", "PayPal")
@@ -58,8 +58,9 @@ def identifier_cases() -> list[tuple[str, str]]:
     cases = []
     for spec in REGISTRY:
         properties = spec.tool.tool_call_schema.model_json_schema().get("properties", {})
-        cases += [(spec.name, arg) for arg in IDENTIFYING_ARGS
-                  if arg in properties and spec.name not in NOT_OWNER_SCOPED]
+        cases += [
+            (spec.name, arg) for arg in IDENTIFYING_ARGS if arg in properties and spec.name not in NOT_OWNER_SCOPED
+        ]
     return cases
 
 
@@ -79,10 +80,18 @@ def bob(engine: Engine) -> BobsThings:
     assert item is not None and item.id is not None and parcel is not None
     # The serum (2 bought): Bob returns one, so one is still returnable and his return is cancellable.
     serum = item.id + 1
-    created = create_return(engine, customer_id=BOB, order_id="#W1000021", lines=[ReturnLine(serum, 1)],
-                            refund_method="original_payment", reason="", idempotency_key="bob-1")
-    return BobsThings(order_id="#W1000021", order_item_id=serum, rma=created.rma,
-                      tracking_number=parcel.tracking_number)
+    created = create_return(
+        engine,
+        customer_id=BOB,
+        order_id="#W1000021",
+        lines=[ReturnLine(serum, 1)],
+        refund_method="original_payment",
+        reason="",
+        idempotency_key="bob-1",
+    )
+    return BobsThings(
+        order_id="#W1000021", order_item_id=serum, rma=created.rma, tracking_number=parcel.tracking_number
+    )
 
 
 def bobs_state(engine: Engine) -> tuple[list[tuple[int, int]], list[tuple[str, str]]]:
@@ -96,15 +105,21 @@ def call_on_bobs(tool: str, identifier: str, bob: BobsThings) -> dict[str, Any]:
     args = {identifier: getattr(bob, identifier)} | ARG_BUILDERS.get(tool, lambda _bob: {})(bob)
     required = set(spec_for(tool).tool.tool_call_schema.model_json_schema().get("required", []))  # type: ignore[union-attr]
     if missing := required - set(args):
-        pytest.fail(f"{tool} needs {sorted(missing)} besides {identifier}: add an entry for it to ARG_BUILDERS "
-                    f"in {__file__}")
+        pytest.fail(
+            f"{tool} needs {sorted(missing)} besides {identifier}: add an entry for it to ARG_BUILDERS in {__file__}"
+        )
     return args
 
 
 def test_every_tool_we_know_takes_an_identifier_is_checked() -> None:
     checked = {tool for tool, _arg in CASES}
-    assert {"lookup_order", "check_return_eligibility", "create_return", "get_return_status",
-            "cancel_return"} <= checked
+    assert {
+        "lookup_order",
+        "check_return_eligibility",
+        "create_return",
+        "get_return_status",
+        "cancel_return",
+    } <= checked
 
 
 @pytest.mark.parametrize(("tool", "identifier"), CASES, ids=[f"{t}({a})" for t, a in CASES])

@@ -58,12 +58,15 @@ def test_lookup_order_shows_each_items_options(deps: ToolDeps) -> None:
     order = invoke_tool("lookup_order", {"order_id": "#W1000001"}, deps=deps, customer_id=ALICE)["order"]
 
     assert [(i["product"], i["options"]) for i in order["items"]] == [
-        ("Wireless Headphones", {"colour": "black"}), ("USB-C Cable", {"length": "1 m"})]
+        ("Wireless Headphones", {"colour": "black"}),
+        ("USB-C Cable", {"length": "1 m"}),
+    ]
 
 
 def test_an_item_of_another_customers_order_is_not_found(deps: ToolDeps, engine: Engine) -> None:
     with Session(engine) as db:
         carols = db.exec(select(OrderItem.id).where(OrderItem.order_id == "#W1000033")).one()
-    result = invoke_tool("get_product_details", {"order_id": "#W1000033", "order_item_id": carols}, deps=deps,
-                         customer_id=ALICE)
+    result = invoke_tool(
+        "get_product_details", {"order_id": "#W1000033", "order_item_id": carols}, deps=deps, customer_id=ALICE
+    )
     assert (result["ok"], result["code"]) == (False, "order_not_found")

@@ -9,8 +9,9 @@ from tools.tracking import track_shipment
 
 
 def test_every_tool_says_what_it_does_in_english_and_chinese() -> None:
-    missing = [(spec.name, lang) for spec in REGISTRY for lang in ("en", "zh")
-               if spec.label_in(lang) == spec.name]  # words in the catalogues (tool_name.*) or the spec
+    missing = [
+        (spec.name, lang) for spec in REGISTRY for lang in ("en", "zh") if spec.label_in(lang) == spec.name
+    ]  # words in the catalogues (tool_name.*) or the spec
     assert missing == []
 
 

@@ -31,8 +31,14 @@ def deps(settings: Settings, engine: Engine) -> ToolDeps:
 
 def item_ids(engine: Engine, order_id: str) -> list[int]:
     with Session(engine) as db:
-        return [i.id for i in db.exec(select(OrderItem).where(OrderItem.order_id == order_id)  # type: ignore[misc]
-                                      .order_by(col(OrderItem.id))).all()]
+        return [
+            i.id
+            for i in db.exec(
+                select(OrderItem)
+                .where(OrderItem.order_id == order_id)  # type: ignore[misc]
+                .order_by(col(OrderItem.id))
+            ).all()
+        ]
 
 
 def returned_units(engine: Engine, order_item_id: int) -> int:
@@ -40,12 +46,22 @@ def returned_units(engine: Engine, order_item_id: int) -> int:
         return db.get(OrderItem, order_item_id).quantity_returned  # type: ignore[union-attr]
 
 
-def new_return(deps: ToolDeps, customer: str = ALICE, order_id: str = "#W1000001", *,
-               refund_method: str = "original_payment", call_id: str = "call-create") -> dict:
+def new_return(
+    deps: ToolDeps,
+    customer: str = ALICE,
+    order_id: str = "#W1000001",
+    *,
+    refund_method: str = "original_payment",
+    call_id: str = "call-create",
+) -> dict:
     first_item = item_ids(deps.engine, order_id)[0]
-    result = invoke_tool("create_return", {"order_id": order_id, "refund_method": refund_method,
-                                           "items": [{"order_item_id": first_item, "quantity": 1}]},
-                         deps=deps, customer_id=customer, call_id=call_id)
+    result = invoke_tool(
+        "create_return",
+        {"order_id": order_id, "refund_method": refund_method, "items": [{"order_item_id": first_item, "quantity": 1}]},
+        deps=deps,
+        customer_id=customer,
+        call_id=call_id,
+    )
     assert result["ok"], result
     return result
 
@@ -71,14 +87,18 @@ def test_cancelling_a_return_gives_the_items_back_and_they_can_be_returned_again
     headphones = created["items"][0]["order_item_id"]
     assert returned_units(deps.engine, headphones) == 1
 
-    cancelled = invoke_tool("cancel_return", {"rma": created["rma"], "reason": "changed my mind"},
-                            deps=deps, customer_id=ALICE)
+    cancelled = invoke_tool(
+        "cancel_return", {"rma": created["rma"], "reason": "changed my mind"}, deps=deps, customer_id=ALICE
+    )
 
     assert cancelled["ok"] and (cancelled["status"], cancelled["cancellable"]) == ("cancelled", False)
     assert returned_units(deps.engine, headphones) == 0
-    eligibility = invoke_tool("check_return_eligibility", {"order_id": "#W1000001",
-                                                           "items": [{"order_item_id": headphones}]},
-                              deps=deps, customer_id=ALICE)
+    eligibility = invoke_tool(
+        "check_return_eligibility",
+        {"order_id": "#W1000001", "items": [{"order_item_id": headphones}]},
+        deps=deps,
+        customer_id=ALICE,
+    )
     assert eligibility["items"][0]["eligible"] is True
     assert [(a.actor, a.outcome) for a in audit_rows(deps.engine, "cancel_return")] == [(ALICE, "ok")]
 
@@ -116,15 +136,29 @@ def test_racing_cancellations_give_the_items_back_once(database_url: str, tmp_pa
     seed_demo(engine)
     deps = ToolDeps(engine=engine, settings=Settings(data_dir=tmp_path, database_url=database_url, _env_file=None))  # type: ignore[call-arg]
     cable = item_ids(engine, "#W1000001")[1]  # 2 bought: one return of 1, cancelled twice at once
-    created = invoke_tool("create_return",
-                          {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
-                          deps=deps, customer_id=ALICE)
-    other = invoke_tool("create_return", {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
-                        deps=deps, customer_id=ALICE, call_id="call-2")
+    created = invoke_tool(
+        "create_return",
+        {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
+        deps=deps,
+        customer_id=ALICE,
+    )
+    other = invoke_tool(
+        "create_return",
+        {"order_id": "#W1000001", "items": [{"order_item_id": cable, "quantity": 1}]},
+        deps=deps,
+        customer_id=ALICE,
+        call_id="call-2",
+    )
     assert created["ok"] and other["ok"]
 
-    results = race([lambda n=n: invoke_tool("cancel_return", {"rma": created["rma"]}, deps=deps, customer_id=ALICE,
-                                            call_id=f"cancel-{n}") for n in range(2)])
+    results = race(
+        [
+            lambda n=n: invoke_tool(
+                "cancel_return", {"rma": created["rma"]}, deps=deps, customer_id=ALICE, call_id=f"cancel-{n}"
+            )
+            for n in range(2)
+        ]
+    )
 
     assert sorted(r["ok"] for r in results) == [False, True], results
     assert returned_units(engine, cable) == 1  # the other return still holds its unit
@@ -152,8 +186,11 @@ def test_a_gift_card_refund_is_refused_when_the_customer_has_no_gift_card(deps: 
         db.delete(db.get(PaymentMethod, f"gift_card_{ALICE}"))
         db.commit()
     headphones = item_ids(deps.engine, "#W1000001")[0]
-    args = {"order_id": "#W1000001", "refund_method": "gift_card",
-            "items": [{"order_item_id": headphones, "quantity": 1}]}
+    args = {
+        "order_id": "#W1000001",
+        "refund_method": "gift_card",
+        "items": [{"order_item_id": headphones, "quantity": 1}],
+    }
 
     checked = invoke_tool("check_return_eligibility", {"order_id": "#W1000001"}, deps=deps, customer_id=ALICE)
     conversation = [ToolMessage(json.dumps(checked), name="check_return_eligibility", tool_call_id="call-0")]
@@ -166,12 +203,15 @@ def test_a_gift_card_refund_is_refused_when_the_customer_has_no_gift_card(deps: 
     assert returned_units(deps.engine, headphones) == 0
 
 
-@pytest.mark.parametrize("args", [
-    {"order_id": "#W1000001", "items": []},
-    {"order_id": "#W1000001", "items": [{"order_item_id": 1, "quantity": 0}]},
-    {"order_id": "#W1000001", "items": [{"order_item_id": 1}], "refund_method": "cash"},
-    {"items": [{"order_item_id": 1}]},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"order_id": "#W1000001", "items": []},
+        {"order_id": "#W1000001", "items": [{"order_item_id": 1, "quantity": 0}]},
+        {"order_id": "#W1000001", "items": [{"order_item_id": 1}], "refund_method": "cash"},
+        {"items": [{"order_item_id": 1}]},
+    ],
+)
 def test_malformed_arguments_get_a_structured_answer_and_change_nothing(deps: ToolDeps, args: dict) -> None:
     result = invoke_tool("create_return", args, deps=deps, customer_id=ALICE)
     assert result["ok"] is False and result["code"] == "invalid_arguments"

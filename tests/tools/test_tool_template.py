@@ -48,14 +48,22 @@ class Conversation:
         self.customer_id = customer_id
 
     def say(self, text: str) -> None:
-        self.graph.invoke({"messages": [HumanMessage(text)], "customer_id": self.customer_id, "language": "en"},
-                          self.config, context=self.deps, durability=DURABILITY)
+        self.graph.invoke(
+            {"messages": [HumanMessage(text)], "customer_id": self.customer_id, "language": "en"},
+            self.config,
+            context=self.deps,
+            durability=DURABILITY,
+        )
 
     def answer_card(self, *, approved: bool) -> None:
         card = self.pending_card()
         assert card is not None, "no confirmation card is pending"
-        self.graph.invoke(Command(resume={"approved": approved, "action_id": card["action_id"]}),
-                          self.config, context=self.deps, durability=DURABILITY)
+        self.graph.invoke(
+            Command(resume={"approved": approved, "action_id": card["action_id"]}),
+            self.config,
+            context=self.deps,
+            durability=DURABILITY,
+        )
 
     def pending_card(self) -> dict[str, Any] | None:
         interrupts = self.graph.get_state(self.config).interrupts
@@ -71,14 +79,23 @@ class Conversation:
 
 # --- Set-up for the examples below: Alice has returned her headphones (replace with your own). ---
 
+
 @pytest.fixture
 def rma(engine: Engine) -> str:
     with Session(engine) as db:
-        headphones = db.exec(select(OrderItem).where(OrderItem.order_id == "#W1000001")
-                             .order_by(col(OrderItem.id))).first()
+        headphones = db.exec(
+            select(OrderItem).where(OrderItem.order_id == "#W1000001").order_by(col(OrderItem.id))
+        ).first()
     assert headphones is not None and headphones.id is not None
-    return create_return(engine, customer_id=ALICE, order_id="#W1000001", lines=[ReturnLine(headphones.id, 1)],
-                         refund_method="original_payment", reason="too big", idempotency_key="template-1").rma
+    return create_return(
+        engine,
+        customer_id=ALICE,
+        order_id="#W1000001",
+        lines=[ReturnLine(headphones.id, 1)],
+        refund_method="original_payment",
+        reason="too big",
+        idempotency_key="template-1",
+    ).rma
 
 
 def return_status(engine: Engine, rma: str) -> str:
@@ -88,10 +105,14 @@ def return_status(engine: Engine, rma: str) -> str:
 
 # --- A read-only tool: the model calls it, the graph runs it, the model answers. ---
 
+
 def test_the_model_reads_a_return_status_through_the_graph(engine: Engine, settings: Settings, rma: str) -> None:
-    chat = Conversation(engine, settings,
-                        tool_call("get_return_status", rma=rma),
-                        AIMessage("Your return is waiting for you to send the parcel."))
+    chat = Conversation(
+        engine,
+        settings,
+        tool_call("get_return_status", rma=rma),
+        AIMessage("Your return is waiting for you to send the parcel."),
+    )
 
     chat.say(f"What is happening with my return {rma}?")
 
@@ -101,6 +122,7 @@ def test_the_model_reads_a_return_status_through_the_graph(engine: Engine, setti
 
 
 # --- A sensitive tool: the graph shows a card and runs the tool only after "yes". ---
+
 
 def test_a_sensitive_tool_runs_only_after_the_customer_confirms(engine: Engine, settings: Settings, rma: str) -> None:
     chat = Conversation(engine, settings, tool_call("cancel_return", rma=rma), AIMessage("Your return is cancelled."))

@@ -23,8 +23,10 @@ ALICE, WANG = "alice_chen_1001", "wang_fang_1002"
 
 
 def deps_for(engine: Engine, tmp_path: Path, carrier_url: str, **settings: object) -> ToolDeps:
-    return ToolDeps(engine=engine, settings=Settings(data_dir=tmp_path / "data", carrier_url=carrier_url,
-                                                     _env_file=None, **settings))  # type: ignore[call-arg]
+    return ToolDeps(
+        engine=engine,
+        settings=Settings(data_dir=tmp_path / "data", carrier_url=carrier_url, _env_file=None, **settings),
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -77,8 +79,13 @@ def test_another_customers_tracking_number_is_not_found_and_audited(deps: ToolDe
 
 
 def test_a_tracking_number_from_another_order_of_the_customer_is_refused(deps: ToolDeps, engine: Engine) -> None:
-    result = call_tool(track_shipment, deps, customer_id=ALICE, order_id="#W1000001",
-                       tracking_number=tracking_number_of(engine, "#W1000004"))
+    result = call_tool(
+        track_shipment,
+        deps,
+        customer_id=ALICE,
+        order_id="#W1000001",
+        tracking_number=tracking_number_of(engine, "#W1000004"),
+    )
     assert (result["ok"], result["code"]) == (False, "shipment_not_found")
 
 
@@ -102,8 +109,9 @@ def test_carrier_down_gives_a_clear_error_within_the_timeout(engine: Engine, tmp
     assert "try again" in result["error"] and result["hint"]
 
 
-def test_carrier_too_slow_gives_a_clear_error_within_the_timeout(settings: Settings, engine: Engine,
-                                                                 tmp_path: Path) -> None:
+def test_carrier_too_slow_gives_a_clear_error_within_the_timeout(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
     # The carrier hangs 10 s per request; without a working budget this call would take 30 s.
     with running_carrier(settings.resolved_database_url, FaultConfig(timeout_rate=1.0, hang_s=10)) as url:
         deps = deps_for(engine, tmp_path, url, carrier_timeout_s=1.0, carrier_attempt_timeout_s=0.4)

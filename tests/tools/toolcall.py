@@ -39,8 +39,7 @@ def invoke_tool(
         tool_call_id=call_id,
         store=None,
     )
-    message = spec.tool.invoke({"type": "tool_call", "id": call_id, "name": name,
-                                "args": {**args, "runtime": runtime}})
+    message = spec.tool.invoke({"type": "tool_call", "id": call_id, "name": name, "args": {**args, "runtime": runtime}})
     return json.loads(message.content)
 
 

@@ -17,13 +17,20 @@ CASES = [("en", 1280), ("en", 375), ("zh", 1280), ("zh", 375)]
 
 
 @pytest.mark.parametrize(("language", "width"), CASES)
-def test_one_checked_entry_per_turn_and_the_card_said_once(server: tuple[str, Path], output_dir: Path,  # noqa: F811
-                                                           language: str, width: int) -> None:
+def test_one_checked_entry_per_turn_and_the_card_said_once(
+    server: tuple[str, Path],
+    output_dir: Path,
+    language: str,
+    width: int,
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url, _ = server
-    email, order, text = (("alice@example.com", "#W1000001", "I want to return the USB-C cable from order #W1000001")
-                          if language == "en" else ("wang.fang@example.cn", "#W1000012", "我的快递到哪了"))
+    email, order, text = (
+        ("alice@example.com", "#W1000001", "I want to return the USB-C cable from order #W1000001")
+        if language == "en"
+        else ("wang.fang@example.cn", "#W1000012", "我的快递到哪了")
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": 1000})

@@ -22,8 +22,9 @@ from tests.ui.test_browser_return import CHROMIUM, CHROMIUM_ARGS, send, sign_in
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)
 
-MODEL_SAYS = ("Tom &amp; Jerry&#39;s tip: type &lt;b&gt;bold&lt;/b&gt; or &amp;lt;i&amp;gt; "
-              "&lt;script&gt;x()&lt;/script&gt;")
+MODEL_SAYS = (
+    "Tom &amp; Jerry&#39;s tip: type &lt;b&gt;bold&lt;/b&gt; or &amp;lt;i&amp;gt; &lt;script&gt;x()&lt;/script&gt;"
+)
 CUSTOMER_SEES = "Tom & Jerry's tip: type <b>bold</b> or &lt;i&gt; <script>x()</script>"
 
 
@@ -34,8 +35,14 @@ def web_app(settings: Settings, engine: object) -> Iterator[tuple[str, FakeVLLMS
     with FakeVLLMServer() as fake:
         model_settings = settings.model_copy(update={"llm_base_url": fake.base_url, "llm_max_retries": 0})
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(model_settings, ConversationService(model_settings)),
-                                               host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(model_settings, ConversationService(model_settings)),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+            )
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started and thread.is_alive():

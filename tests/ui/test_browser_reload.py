@@ -26,22 +26,36 @@ class Servers:
         self.tmp_path, data_dir = tmp_path, tmp_path / "data"
         self.port, carrier_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "RETURNDESK_DATA_DIR": str(data_dir), "RETURNDESK_HOST": "127.0.0.1",
-                    "RETURNDESK_PORT": str(self.port), "RETURNDESK_CARRIER_PORT": str(carrier_port),
-                    "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache"),
-                    "RETURNDESK_CARRIER_TOKEN": secrets.token_urlsafe(16)}
-        for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL",
-                     "RETURNDESK_API_KEY", "RETURNDESK_CARRIER_URL", "RETURNDESK_PUBLIC_URL"):
+        self.env = {
+            **os.environ,
+            "RETURNDESK_DATA_DIR": str(data_dir),
+            "RETURNDESK_HOST": "127.0.0.1",
+            "RETURNDESK_PORT": str(self.port),
+            "RETURNDESK_CARRIER_PORT": str(carrier_port),
+            "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache"),
+            "RETURNDESK_CARRIER_TOKEN": secrets.token_urlsafe(16),
+        }
+        for name in (
+            "RETURNDESK_LLM_BASE_URL",
+            "RETURNDESK_DATABASE_URL",
+            "RETURNDESK_CHECKPOINT_URL",
+            "RETURNDESK_API_KEY",
+            "RETURNDESK_CARRIER_URL",
+            "RETURNDESK_PUBLIC_URL",
+        ):
             self.env.pop(name, None)
         subprocess.run([sys.executable, "-m", "ui.cli", "seed"], env=self.env, check=True, capture_output=True)
-        self.carrier = self._start("carrier", ["carrier", "--port", str(carrier_port)], f"http://127.0.0.1:{carrier_port}")
+        self.carrier = self._start(
+            "carrier", ["carrier", "--port", str(carrier_port)], f"http://127.0.0.1:{carrier_port}"
+        )
         self.server = self._start("server", ["serve", "--host", "127.0.0.1", "--port", str(self.port)], self.url)
 
     def _start(self, name: str, command: list[str], url: str) -> subprocess.Popen:
         log_path = self.tmp_path / f"{name}.log"
         with log_path.open("a") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *command], env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "ui.cli", *command], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         wait_healthy(proc, url, log_path)
         return proc
 

@@ -29,8 +29,14 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)
@@ -50,24 +56,43 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """
     tmp_path = tmp_path_factory.mktemp("browser")
     data_dir, port, carrier_port = tmp_path / "data", free_port(), free_port()
-    env = {**os.environ, "RETURNDESK_DATA_DIR": str(data_dir), "RETURNDESK_HOST": "127.0.0.1",
-           "RETURNDESK_PORT": str(port), "RETURNDESK_CARRIER_PORT": str(carrier_port),
-           "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache"),  # where Gradio would keep files it serves
-           "RETURNDESK_CARRIER_TOKEN": secrets.token_urlsafe(16)}  # shared by carrier and app, as `demo` does
-    for name in ("RETURNDESK_LLM_BASE_URL", "RETURNDESK_DATABASE_URL", "RETURNDESK_CHECKPOINT_URL",
-                 "RETURNDESK_API_KEY", "RETURNDESK_CARRIER_URL"):
+    env = {
+        **os.environ,
+        "RETURNDESK_DATA_DIR": str(data_dir),
+        "RETURNDESK_HOST": "127.0.0.1",
+        "RETURNDESK_PORT": str(port),
+        "RETURNDESK_CARRIER_PORT": str(carrier_port),
+        "GRADIO_TEMP_DIR": str(data_dir / "gradio-cache"),  # where Gradio would keep files it serves
+        "RETURNDESK_CARRIER_TOKEN": secrets.token_urlsafe(16),
+    }  # shared by carrier and app, as `demo` does
+    for name in (
+        "RETURNDESK_LLM_BASE_URL",
+        "RETURNDESK_DATABASE_URL",
+        "RETURNDESK_CHECKPOINT_URL",
+        "RETURNDESK_API_KEY",
+        "RETURNDESK_CARRIER_URL",
+    ):
         env.pop(name, None)
     subprocess.run([sys.executable, "-m", "ui.cli", "seed"], env=env, check=True, capture_output=True)
     started: list[tuple[subprocess.Popen, Path]] = []
     try:
-        for name, command in (("carrier", ["carrier", "--port", str(carrier_port)]),
-                              ("server", ["serve", "--host", "127.0.0.1", "--port", str(port)])):
+        for name, command in (
+            ("carrier", ["carrier", "--port", str(carrier_port)]),
+            ("server", ["serve", "--host", "127.0.0.1", "--port", str(port)]),
+        ):
             log_path = tmp_path / f"{name}.log"
             with log_path.open("w") as log:  # the child keeps its own descriptor
-                started.append((subprocess.Popen([sys.executable, "-m", "ui.cli", *command], env=env,
-                                                 stdout=log, stderr=subprocess.STDOUT), log_path))
-        for (proc, log_path), base in zip(started, (f"http://127.0.0.1:{carrier_port}", f"http://127.0.0.1:{port}"),
-                                          strict=True):
+                started.append(
+                    (
+                        subprocess.Popen(
+                            [sys.executable, "-m", "ui.cli", *command], env=env, stdout=log, stderr=subprocess.STDOUT
+                        ),
+                        log_path,
+                    )
+                )
+        for (proc, log_path), base in zip(
+            started, (f"http://127.0.0.1:{carrier_port}", f"http://127.0.0.1:{port}"), strict=True
+        ):
             wait_healthy(proc, base, log_path)
         yield f"http://127.0.0.1:{port}", data_dir
     finally:

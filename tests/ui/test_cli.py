@@ -25,8 +25,11 @@ def cli_env(settings: Settings, engine, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_terminal_chat_completes_a_return_with_y_on_the_card(cli_env: None, engine) -> None:
-    result = CliRunner().invoke(app, ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
-                                input="I want to return the headphones from order #W1000001\ny\n/quit\n")
+    result = CliRunner().invoke(
+        app,
+        ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
+        input="I want to return the headphones from order #W1000001\ny\n/quit\n",
+    )
     with Session(engine) as db:
         [ret] = db.exec(select(ReturnRequest)).all()
     assert result.exit_code == 0, result.output
@@ -34,8 +37,11 @@ def test_terminal_chat_completes_a_return_with_y_on_the_card(cli_env: None, engi
 
 
 def test_terminal_chat_answering_n_changes_nothing(cli_env: None, engine) -> None:
-    result = CliRunner().invoke(app, ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
-                                input="I want to return the headphones from order #W1000001\nn\n/quit\n")
+    result = CliRunner().invoke(
+        app,
+        ["chat", "--email", "alice@example.com", "--order", "#W1000001"],
+        input="I want to return the headphones from order #W1000001\nn\n/quit\n",
+    )
     with Session(engine) as db:
         assert db.exec(select(ReturnRequest)).all() == []
     assert "nothing was changed" in result.output
@@ -46,8 +52,9 @@ def test_wrong_credentials_exit_with_a_message(cli_env: None) -> None:
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 
-def test_export_feedback_writes_one_jsonl_line_per_rated_conversation(cli_env: None, settings: Settings,
-                                                                      tmp_path) -> None:
+def test_export_feedback_writes_one_jsonl_line_per_rated_conversation(
+    cli_env: None, settings: Settings, tmp_path
+) -> None:
     conversations = ConversationService(settings)
     rated, unrated = (conversations.sign_in(email="alice@example.com", order_id="#W1000001") for _ in range(2))
     for info in (rated, unrated):

@@ -8,21 +8,44 @@ from ui.gradio_cards import side_panel
 from ui.i18n import error_text
 
 CREATED: dict[str, Any] = {
-    "ok": True, "rma": "RMA-1A2B3C4D", "order_id": "#W1000001", "status": "label_created",
-    "refund_method": "gift_card", "refund_amount": "89.99", "items": [{"order_item_id": 1, "quantity": 1}],
+    "ok": True,
+    "rma": "RMA-1A2B3C4D",
+    "order_id": "#W1000001",
+    "status": "label_created",
+    "refund_method": "gift_card",
+    "refund_amount": "89.99",
+    "items": [{"order_item_id": 1, "quantity": 1}],
     "label": {"status": "created", "url": "http://carrier/labels/RR0000000001.png", "tracking_number": "RR0000000001"},
 }
 PENDING = CREATED | {"status": "requested", "label": {"status": "pending"}}
 TRACKING: dict[str, Any] = {
-    "ok": True, "order_id": "#W1000012", "order_status": "shipped",
-    "parcels": [{"tracking_number": "RD100000007", "direction": "outbound", "carrier": "ReturnDesk Express",
-                 "status": "in_transit", "status_text": "运输中", "estimated_delivery": "2026-11-27",
-                 "events": [
-                     {"at": "2026-11-24T12:47+00:00", "status": "label_created", "description": "已创建运单,等待揽收",
-                      "location": None},
-                     {"at": "2026-11-25T06:47+00:00", "status": "in_transit", "description": "已离开芝加哥转运中心",
-                      "location": "芝加哥"},
-                 ]}],
+    "ok": True,
+    "order_id": "#W1000012",
+    "order_status": "shipped",
+    "parcels": [
+        {
+            "tracking_number": "RD100000007",
+            "direction": "outbound",
+            "carrier": "ReturnDesk Express",
+            "status": "in_transit",
+            "status_text": "运输中",
+            "estimated_delivery": "2026-11-27",
+            "events": [
+                {
+                    "at": "2026-11-24T12:47+00:00",
+                    "status": "label_created",
+                    "description": "已创建运单,等待揽收",
+                    "location": None,
+                },
+                {
+                    "at": "2026-11-25T06:47+00:00",
+                    "status": "in_transit",
+                    "description": "已离开芝加哥转运中心",
+                    "location": "芝加哥",
+                },
+            ],
+        }
+    ],
 }
 
 
@@ -54,8 +77,17 @@ def test_the_timeline_lists_the_scans_newest_first_with_time_place_and_what_happ
 
 
 def test_a_scan_late_in_the_utc_day_is_on_the_next_day_in_beijing() -> None:
-    late = {**TRACKING, "parcels": [{**TRACKING["parcels"][0], "events": [
-        {"at": "2026-11-25T20:30+00:00", "status": "in_transit", "description": "运输中", "location": None}]}]}
+    late = {
+        **TRACKING,
+        "parcels": [
+            {
+                **TRACKING["parcels"][0],
+                "events": [
+                    {"at": "2026-11-25T20:30+00:00", "status": "in_transit", "description": "运输中", "location": None}
+                ],
+            }
+        ],
+    }
     assert "| 2026年11月26日 04:30 |" in side_panel({"tracking": late}, "zh")
     assert "| Nov 25, 2026, 8:30\u202fPM |" in side_panel({"tracking": late}, "en")
 
@@ -76,8 +108,9 @@ def test_a_failed_tool_shows_no_card() -> None:
 
 def test_refusals_are_shown_in_chinese_to_a_chinese_customer() -> None:
     assert error_text("sign_in_failed", "We couldn't verify those details.", "zh").startswith("登录失败")
-    assert error_text("sign_in_failed", "We couldn't verify those details.",
-                      "en") == "We couldn't verify those details."
+    assert (
+        error_text("sign_in_failed", "We couldn't verify those details.", "en") == "We couldn't verify those details."
+    )
 
 
 def test_a_status_check_that_fetched_the_label_shows_it_with_the_returns_status() -> None:
@@ -100,11 +133,26 @@ def test_a_parcel_already_sent_shows_no_label_line() -> None:
     assert "on its way" in card and "Return label" not in card
 
 
-ORDER: dict[str, Any] = {"ok": True, "order": {
-    "order_id": "#W1000011", "status": "delivered", "ordered_at": "2026-11-19", "delivered_at": "2026-11-21",
-    "total": "89.99", "currency": "USD",
-    "items": [{"order_item_id": 11, "product": "无线耳机", "product_en": "Wireless Headphones", "quantity": 1,
-               "unit_price": "89.99"}]}}
+ORDER: dict[str, Any] = {
+    "ok": True,
+    "order": {
+        "order_id": "#W1000011",
+        "status": "delivered",
+        "ordered_at": "2026-11-19",
+        "delivered_at": "2026-11-21",
+        "total": "89.99",
+        "currency": "USD",
+        "items": [
+            {
+                "order_item_id": 11,
+                "product": "无线耳机",
+                "product_en": "Wireless Headphones",
+                "quantity": 1,
+                "unit_price": "89.99",
+            }
+        ],
+    },
+}
 
 
 def test_the_order_card_shows_prices_with_their_currency_under_a_price_header() -> None:

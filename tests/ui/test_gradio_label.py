@@ -30,8 +30,11 @@ def created_return(engine: Engine, settings: Settings) -> dict:
     from tests.logistics.test_carrier_service import make_return
 
     rma = make_return(engine)
-    return {"ok": True, "rma": rma, **ensure_return_label(ToolDeps(engine=engine, settings=settings), rma=rma,
-                                                          customer_id="alice_chen_1001")}
+    return {
+        "ok": True,
+        "rma": rma,
+        **ensure_return_label(ToolDeps(engine=engine, settings=settings), rma=rma, customer_id="alice_chen_1001"),
+    }
 
 
 def test_the_label_image_is_the_carriers_png(carrier_settings: Settings, engine: Engine) -> None:
@@ -40,8 +43,9 @@ def test_the_label_image_is_the_carriers_png(carrier_settings: Settings, engine:
     assert png is not None and Image.open(io.BytesIO(png)).size == (1200, 800)
 
 
-def test_the_panel_shows_the_label_inline_with_the_signed_link_and_no_file_path(carrier_settings: Settings,
-                                                                               engine: Engine) -> None:
+def test_the_panel_shows_the_label_inline_with_the_signed_link_and_no_file_path(
+    carrier_settings: Settings, engine: Engine
+) -> None:
     created = created_return(engine, carrier_settings)
     panel = label_html(carrier_settings, created, "en")
     assert panel is not None and "/gradio_api/file=" not in panel and "/tmp" not in panel
@@ -50,8 +54,7 @@ def test_the_panel_shows_the_label_inline_with_the_signed_link_and_no_file_path(
     assert f'href="{created["label"]["url"]}"' in panel and "/labels/" in created["label"]["url"]
 
 
-def test_no_image_when_the_carrier_is_down_after_the_label_was_made(carrier_settings: Settings,
-                                                                     engine: Engine) -> None:
+def test_no_image_when_the_carrier_is_down_after_the_label_was_made(carrier_settings: Settings, engine: Engine) -> None:
     created = created_return(engine, carrier_settings)
     down = carrier_settings.model_copy(update={"carrier_url": closed_port_url(), "carrier_timeout_s": 0.5})
     assert label_html(down, created, "en") is None
@@ -61,10 +64,17 @@ def test_no_image_for_a_pending_label(settings: Settings) -> None:
     assert label_html(settings, {"ok": True, "rma": "RMA-1A2B3C4D", "label": {"status": "pending"}}, "en") is None
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("我的快递到哪了", "zh"), ("where is my parcel", "en"),
-    ("#W1000012", "zh"), ("RMA-1A2B3C4D", "zh"), ("RD100000007", "zh"), ("12", "zh"),  # no words: the session's
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("我的快递到哪了", "zh"),
+        ("where is my parcel", "en"),
+        ("#W1000012", "zh"),
+        ("RMA-1A2B3C4D", "zh"),
+        ("RD100000007", "zh"),
+        ("12", "zh"),  # no words: the session's
+    ],
+)
 def test_a_message_without_words_keeps_the_sessions_language(text: str, language: str) -> None:
     assert languages.detect(text, "zh") == language
 
