@@ -32,7 +32,6 @@ from core.money import format_amount
 from core.references import RMA_NUMBER
 from tools.base import tool_result
 
-ORDER_INTENTS = ("return", "track", "status")
 # Tool errors whose English message guided mode says in the customer's language.
 LOCALISED_ERRORS = {"carrier_unavailable": "carrier_down", "order_not_found": "order_not_found"}
 log = logging.getLogger(__name__)

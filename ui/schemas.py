@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import languages
+from service.conversation import CONTROL_CHARS, MAX_MESSAGE_CHARS  # the service's own limits, checked at the door
 from service.results import CARD_EXAMPLE, ConfirmationCard
-
-# Tab, newline and carriage return are text; every other C0 control character (and DEL) is not.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_MESSAGE_CHARS = 4000
 
 
 class SignInRequest(BaseModel):
