@@ -69,7 +69,12 @@ def test_conversation_resumes_from_the_checkpoint_in_a_new_app_instance(
     with TestClient(create_app(settings, ConversationService(settings))) as restarted:
         assert restarted.get(f"/v1/sessions/{session_id}/pending").json()["pending"]["action_id"] == action_id
         history = restarted.get(f"/v1/sessions/{session_id}/messages").json()
-        assert history[0] == {"role": "user", "content": "please return order #W1000001 headphones", "mode": None}
+        assert history[0] == {
+            "role": "user",
+            "content": "please return order #W1000001 headphones",
+            "mode": None,
+            "author": None,
+        }
         done = restarted.post(f"/v1/sessions/{session_id}/confirm", json={"action_id": action_id}).json()
 
     [ret] = returns_in(engine)

@@ -54,7 +54,7 @@ def with_bold(text: str) -> Markup:
 
 
 def reason_words(reason: str) -> str:
-    """'customer_asked' -> 'Customer asked'; 'repeated_failure:lookup_order:not_found' -> 'Repeated failure: ...'."""
+    """'customer_asked' -> 'Customer asked'; 'repeated_failure:<tool>:not_found' -> 'Repeated failure: ...'."""
     head, _, rest = reason.partition(":")
     words = REASON_WORDS.get(head, head.replace("_", " ").capitalize())
     return f"{words}: {rest.replace(':', ', ')}" if rest else words

@@ -48,7 +48,12 @@ def test_concurrent_sessions_complete_returns_consistently(tmp_path: Path) -> No
     assert all(s in (200, 201) for o in report.outcomes for s in o.statuses)
     for outcome, history in zip(report.outcomes, histories, strict=True):
         assert [h["content"] for h in history if h["role"] == "user"] == [outcome.plan.text], "no lost turns"
-        assert history[-1] == {"role": "assistant", "content": outcome.replies[-1], "mode": "guided"}
+        assert history[-1] == {
+            "role": "assistant",
+            "content": outcome.replies[-1],
+            "mode": "guided",
+            "author": None,
+        }  # no staff member wrote it
     with Session(engine) as db:
         returns = db.exec(select(ReturnRequest)).all()
         assert sorted(r.order_id for r in returns) == sorted(bulk_order_id(c) for c in range(CUSTOMERS))
