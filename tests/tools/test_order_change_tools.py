@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.settings import Settings
 from mock_backends.orders.errors import InsufficientBalance, InvalidOrderChange, OrderAlreadyShipped, OrderNotFound
 from mock_backends.orders.models import Address, Order, Payment, PaymentMethod
+from tests.tools.test_tool_template import Conversation, tool_call
 from tests.tools.toolcall import audit_rows, invoke_tool
 from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps
@@ -182,3 +184,32 @@ def test_account_details_list_only_the_customers_own_methods_and_which_pays_the_
     assert invoke_tool("get_account_details", {"order_id": "#W1000021"}, deps=deps, customer_id=CAROL)["code"] == (
         OrderNotFound.code
     )
+
+
+# --- Inside the graph, with a scripted model (model mode) ---------------------------------------
+
+
+def test_a_model_that_proposes_a_payment_change_waits_for_the_card_and_cannot_pick_the_customer(
+    settings: Settings, engine: Engine
+) -> None:
+    chat = Conversation(
+        engine,
+        settings,
+        tool_call("get_account_details", order_id="#W1000032"),
+        tool_call("change_order_payment", order_id="#W1000032", payment_method_id="paypal_carol_davis_1004"),
+        AIMessage("Done: PayPal pays order #W1000032 now and your Visa card is refunded."),
+        customer_id=CAROL,
+    )
+    chat.say("Please pay order #W1000032 with PayPal instead")
+
+    pending = chat.pending_card()
+    assert pending is not None and pending["tool"] == "change_order_payment"
+    with Session(engine) as db:  # nothing moved before the customer's yes
+        assert db.exec(select(Payment).where(Payment.order_id == "#W1000032")).all()[-1].direction == "charge"
+        assert len(db.exec(select(Payment).where(Payment.order_id == "#W1000032")).all()) == 1
+
+    chat.answer_card(approved=True)
+
+    [result] = chat.tool_results("change_order_payment")
+    assert result["ok"] and result["payment_method_id"] == "paypal_carol_davis_1004"
+    assert [r["payment_method_id"] for r in result["refunds"]] == ["card_carol_davis_1004"]
