@@ -104,12 +104,16 @@ def field_name(steps: GuidedSteps, name: str) -> str:
 def propose_address(steps: GuidedSteps, tool: str, text: str, order_id: str | None) -> AIMessage:
     """The address change's call for a typed address, or which field is missing or wrong (asked again)."""
     typed = parse_typed_address(text)
-    awaiting = "address"
+    awaiting, person = "address", [button("handoff", steps.lang)]
     if typed.fields is None:
         assert typed.missing is not None
-        return steps.say("change.address_missing", field=field_name(steps, typed.missing), awaiting=awaiting)
+        return steps.say(
+            "change.address_missing", field=field_name(steps, typed.missing), awaiting=awaiting, quick_replies=person
+        )
     if (problem := address_problem(typed.fields)) is not None:
-        return steps.say("change.address_bad_field", field=field_name(steps, problem), awaiting=awaiting)
+        return steps.say(
+            "change.address_bad_field", field=field_name(steps, problem), awaiting=awaiting, quick_replies=person
+        )
     address = {k: v for k, v in typed.fields.items() if v}
     if order_id is None:
         return steps.call(tool, address=address)
@@ -178,12 +182,17 @@ def after_get_account_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMes
     if steps.c.intent == "change_default_address":
         others = [address_button(a) for a in addresses if not a.get("default")]
         current = next((address_button(a) for a in addresses if a.get("default")), "-")
-        return steps.say("change.ask_default_address", current=current, quick_replies=others[:4], awaiting="address")
+        return steps.say(
+            "change.ask_default_address",
+            current=current,
+            quick_replies=[*others[:4], button("handoff", steps.lang)],
+            awaiting="address",
+        )
     if steps.c.intent == "change_address" and data.get("order_id"):
         return steps.say(
             "change.ask_address",
             order=data["order_id"],
-            quick_replies=[address_button(a) for a in addresses][:4],
+            quick_replies=[*(address_button(a) for a in addresses[:4]), button("handoff", steps.lang)],
             awaiting="address",
         )
     return steps.say("change.account_details", quick_replies=menu_buttons(steps.lang), intent="menu")

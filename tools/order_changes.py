@@ -42,17 +42,16 @@ ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postcode", "country")
 
 
 class AddressArg(BaseModel):
-    """A new address as the model proposes it; checked field by field by the backend (`parse_address`),
-    so a bad one is refused naming the field rather than as malformed arguments."""
-
+    # A new address as the model proposes it. Lengths and formats are checked by the backend
+    # (`parse_address`), so a bad address is refused naming the field, not as malformed arguments.
     model_config = ConfigDict(extra="forbid")
 
-    line1: str = Field(max_length=200, description="Street and number.")
-    line2: str | None = Field(None, max_length=200, description="Apartment, suite or floor.")
-    city: str = Field(max_length=100)
-    region: str | None = Field(None, max_length=100, description="State or province.")
-    postcode: str = Field(max_length=20)
-    country: str = Field("US", max_length=20, description="Two-letter code: US, CN.")
+    line1: str = Field(description="Street and number.")
+    line2: str = Field("", description="Apartment, if any.")
+    city: str
+    region: str = Field("", description="State or province.")
+    postcode: str
+    country: str = Field("US", description="Two letters: US, CN.")
 
 
 def address_fields(address: Address | ShippingAddress) -> dict[str, Any]:

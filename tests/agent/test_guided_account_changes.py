@@ -71,10 +71,10 @@ def test_a_saved_address_offered_as_a_quick_reply_reads_back_as_the_same_address
     session = service.sign_in(**LI_NA)
 
     asked = service.send(session.session_id, "我想改收货地址，订单 #W1000041")
-    [saved] = asked.quick_replies
+    saved, person = asked.quick_replies
     proposed = service.send(session.session_id, saved)
 
-    assert saved == "文三路 90 号, 杭州, 浙江省, 310000, CN"
+    assert (saved, person) == ("文三路 90 号, 杭州, 浙江省, 310000, CN", "人工客服")
     assert proposed.pending is not None and proposed.pending.facts["ship_to"] == "文三路 90 号, 杭州 310000, CN"
 
 
@@ -92,3 +92,14 @@ def test_an_address_given_with_the_request_gets_the_card_at_once_and_a_no_change
     assert "nothing was changed" in declined.reply
     with Session(service.deps.engine) as db:
         assert db.get(Order, "#W1000032").ship_to == "1201 3rd Ave, Seattle 98101"  # type: ignore[union-attr]
+
+
+def test_a_customer_stuck_on_the_address_can_take_the_person_offered(service: ConversationService) -> None:
+    session = service.sign_in(**CAROL)
+    service.send(session.session_id, "Change the delivery address of order #W1000032")
+
+    missing = service.send(session.session_id, "somewhere in Seattle")
+    handed = service.send(session.session_id, missing.quick_replies[-1])
+
+    assert "missing the city" in missing.reply and missing.quick_replies == ["Talk to a person"]
+    assert "ticket number" in handed.reply and handed.pending is None
