@@ -81,7 +81,7 @@ def parse_typed_address(text: str) -> TypedAddress:
 def address_in(text: str, whole: bool) -> str | None:
     """The typed address in the customer's words: all of them when asked for one, else what follows
     "to" (or "改为", ":") in a request that holds a comma-separated list; None when there is none."""
-    text = ORDER_ID.sub(" ", text)
+    text = ORDER_ID.sub(" ", text).strip()
     if whole:
         return ADDRESS_START.sub("", text, count=1) if ADDRESS_START.match(text.strip()) else text
     first_break = SEPARATORS.search(text)

@@ -119,7 +119,9 @@ def get_account_details(runtime: AnyRuntime, order_id: OrderId | None = None) ->
                 addresses=[{**address_fields(a), "default": a.is_default} for a in addresses],
             )
 
-    return run_tool(runtime, "get_account_details", body, order_id=order_id)
+    return run_tool(
+        runtime, "get_account_details", body, order_id=repository.normalize_order_id(order_id) if order_id else None
+    )
 
 
 # ---- an order's shipping address ----------------------------------------------------------------
@@ -180,7 +182,7 @@ def preview_change_order_address(args: dict[str, Any], state: dict[str, Any], de
 @tool(parse_docstring=True)
 def change_order_payment(order_id: OrderId, payment_method_id: str, runtime: AnyRuntime) -> dict[str, Any]:
     """Pay a pending order of the signed-in customer with another saved method (get_account_details): what
-    was paid is refunded, the new one charged the total (a gift card needs the balance). Card first.
+    was paid is refunded, the new one charged the total (a gift card needs the balance). Confirmed first.
 
     Args:
         order_id: The order number, e.g. "#W1000032".
@@ -254,7 +256,7 @@ def preview_change_order_payment(args: dict[str, Any], state: dict[str, Any], de
 @tool(parse_docstring=True)
 def change_default_address(address: AddressArg, runtime: AnyRuntime) -> dict[str, Any]:
     """Change the signed-in customer's default address, for future orders; orders already placed keep
-    theirs (change_order_address). Card first.
+    theirs (change_order_address). Confirmed first.
 
     Args:
         address: The full new address.
