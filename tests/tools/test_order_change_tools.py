@@ -213,3 +213,21 @@ def test_a_model_that_proposes_a_payment_change_waits_for_the_card_and_cannot_pi
     [result] = chat.tool_results("change_order_payment")
     assert result["ok"] and result["payment_method_id"] == "paypal_carol_davis_1004"
     assert [r["payment_method_id"] for r in result["refunds"]] == ["card_carol_davis_1004"]
+
+
+def test_a_model_proposing_a_malformed_address_gets_the_field_back_and_no_card(
+    settings: Settings, engine: Engine
+) -> None:
+    chat = Conversation(
+        engine,
+        settings,
+        tool_call("change_order_address", order_id="#W1000032", address={**HOWARD, "postcode": "941"}),
+        AIMessage("That ZIP code looks too short: could you check it?"),
+        customer_id=CAROL,
+    )
+
+    chat.say("Send order #W1000032 to 500 Howard St, Apt 4, San Francisco, CA 941")
+
+    [refused] = chat.tool_results("change_order_address")
+    assert chat.pending_card() is None
+    assert refused["ok"] is False and refused["code"] == "invalid_change" and "postcode" in refused["error"]
