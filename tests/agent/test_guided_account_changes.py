@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from agent.guided_account_changes import parse_typed_address
+from agent.guided_text import detect_intent
 from mock_backends.orders.models import Order
 from service.conversation import ConversationService
 
@@ -103,3 +104,21 @@ def test_a_customer_stuck_on_the_address_can_take_the_person_offered(service: Co
 
     assert "missing the city" in missing.reply and missing.quick_replies == ["Talk to a person"]
     assert "ticket number" in handed.reply and handed.pending is None
+
+
+@pytest.mark.parametrize(
+    ("words", "intent"),
+    [
+        ("Can you change my delivery address?", "change_address"),
+        ("修改地址", "change_address"),
+        ("我要改收货地址", "change_address"),
+        ("修改默认地址", "change_default_address"),
+        ("Please change my default address", "change_default_address"),
+        ("I'd like to change payment method", "change_payment"),
+        ("更换支付方式", "change_payment"),
+        ("Return the lamp and refund my original payment method", "return"),  # not a payment change
+        ("退回原支付方式", "return"),
+    ],
+)
+def test_guided_mode_recognises_the_changes_in_english_and_chinese(words: str, intent: str) -> None:
+    assert detect_intent(words) == intent
