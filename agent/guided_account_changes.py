@@ -42,6 +42,7 @@ COUNTRIES = {
     "中国": "CN",
 }
 SEPARATORS = re.compile(r"[,，;；\n]")
+LIST_BREAK = re.compile(r"[,，;；]")
 POSTCODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{1,9}")
 # Where a typed address starts in a longer request: "... #W1000032 to 500 Howard St, ...", "...改为 文三路...".
 ADDRESS_START = re.compile(r"(?:\bto\b|\bis\b|[:：]|改为|改成|改到|换成|换到|地址是)\s*", re.IGNORECASE)
@@ -84,11 +85,12 @@ def address_in(text: str, whole: bool) -> str | None:
     text = ORDER_ID.sub(" ", text).strip()
     if whole:
         return ADDRESS_START.sub("", text, count=1) if ADDRESS_START.match(text.strip()) else text
-    first_break = SEPARATORS.search(text)
+    first_break = LIST_BREAK.search(text)
     if first_break is None:
         return None
     starts = list(ADDRESS_START.finditer(text[: first_break.start()]))
-    return text[starts[-1].end() :] if starts else None
+    candidate = text[starts[-1].end() :] if starts else ""
+    return candidate if re.search(r"\d", candidate) else None  # an address has a number (street, postcode)
 
 
 def address_button(address: dict[str, Any]) -> str:
@@ -170,7 +172,8 @@ def change_after_lookup(steps: GuidedSteps, order: dict[str, Any]) -> AIMessage:
     """The order can still be changed: the address typed with the request, else the saved choices."""
     if order["status"] not in CHANGEABLE:
         return refuse_for_status(steps, order, "guided.action.change")
-    if steps.c.intent == "change_address" and (text := address_in(steps.c.request, False)) is not None:
+    # The newest words only: a customer who picked the order from a list has typed no address yet.
+    if steps.c.intent == "change_address" and (text := address_in(steps.c.text, False)) is not None:
         return propose_address(steps, "change_order_address", text, order["order_id"])
     return steps.call("get_account_details", order_id=order["order_id"])
 

@@ -49,9 +49,11 @@ def test_the_pending_orders_are_the_quick_replies_and_shipped_ones_are_not_offer
 ) -> None:
     session = service.sign_in(**CAROL)
 
-    turn = service.send(session.session_id, "I want to change my delivery address")
+    turn = service.send(session.session_id, "I want to change my delivery address, please")
 
     assert sorted(turn.quick_replies) == ["#W1000031", "#W1000032"]  # not the processing or delivered ones
+    picked = service.send(session.session_id, "#W1000032")
+    assert "can still be sent to another address" in picked.reply and picked.pending is None
 
 
 def test_the_customers_own_methods_are_the_quick_replies_and_one_click_gets_the_card(
@@ -122,3 +124,11 @@ def test_a_customer_stuck_on_the_address_can_take_the_person_offered(service: Co
 )
 def test_guided_mode_recognises_the_changes_in_english_and_chinese(words: str, intent: str) -> None:
     assert detect_intent(words) == intent
+
+
+def test_a_request_with_a_comma_but_no_address_is_asked_for_the_address(service: ConversationService) -> None:
+    session = service.sign_in(**CAROL)
+
+    turn = service.send(session.session_id, "I want to change the delivery address of #W1000032, please")
+
+    assert "can still be sent to another address" in turn.reply and turn.pending is None
