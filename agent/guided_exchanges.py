@@ -92,8 +92,8 @@ def start_product_question(steps: GuidedSteps) -> AIMessage | None:
 
 
 def start_order_change(steps: GuidedSteps) -> AIMessage | None:
-    """Changing an order's address or items: not in guided mode yet, so say so and offer a person."""
-    if steps.c.intent not in ("change_address", "change_items"):
+    """Changing an order's items: not in guided mode yet, so say so and offer a person."""
+    if steps.c.intent != "change_items":
         return None
     message = steps.say(
         "change_not_in_guided", quick_replies=[button("handoff", steps.lang)], awaiting="handoff_offer", intent="menu"

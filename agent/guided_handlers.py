@@ -12,8 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from agent.guided_account_changes import (
+    after_change_default_address,
+    after_change_order_address,
+    after_change_order_payment,
+    after_get_account_details,
+    refused_change_order_payment,
+    start_change_address,
+    start_change_default_address,
+    start_change_payment,
+)
 from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
-from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
+from agent.guided_lookups import (
+    after_check_return_eligibility,
+    after_get_product_details,
+    after_list_orders,
+    after_lookup_order,
+)
 from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
 
@@ -21,7 +36,7 @@ from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-e
 GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
     {
         "verify_customer": GuidedHandler(GuidedSteps.after_verify_customer),
-        "list_orders": GuidedHandler(GuidedSteps.after_list_orders),
+        "list_orders": GuidedHandler(after_list_orders),
         "lookup_order": GuidedHandler(after_lookup_order),
         "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
         "create_return": GuidedHandler(GuidedSteps.after_create_return),
@@ -31,9 +46,16 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
         "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
         "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
         "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
-        # Not a tool's own flow: changing an order's address or items is said to need a person (no tool yet).
+        # Not a tool's own flow: changing an order's items is said to need a person (no tool yet).
         "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
         "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
+        # change_order_address / change_order_payment / change_default_address
+        "get_account_details": GuidedHandler(after_get_account_details),
+        "change_order_address": GuidedHandler(after_change_order_address, start=start_change_address),
+        "change_order_payment": GuidedHandler(
+            after_change_order_payment, start=start_change_payment, refused=refused_change_order_payment
+        ),
+        "change_default_address": GuidedHandler(after_change_default_address, start=start_change_default_address),
     }
 )
 

@@ -7,11 +7,21 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
+from agent.guided_account_changes import change_after_list, change_after_lookup
 from agent.guided_exchanges import exchange_after_details, exchange_after_eligibility
 from agent.guided_order_changes import cancel_after_lookup
 from agent.guided_steps import GuidedSteps
 
-AFTER_LOOKUP = {"cancel_order": cancel_after_lookup}
+AFTER_LOOKUP = {
+    "cancel_order": cancel_after_lookup,
+    "change_address": change_after_lookup,  # change_order_address / change_order_payment
+    "change_payment": change_after_lookup,
+}
+
+
+def after_list_orders(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
+    """A change flow offers the customer's pending orders; every other flow lists the orders as before."""
+    return change_after_list(steps, data) or steps.after_list_orders(data)
 
 
 def after_lookup_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:

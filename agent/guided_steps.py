@@ -180,6 +180,9 @@ class GuidedSteps:
             return self.say(
                 "declined", quick_replies=after_decline_buttons(self.lang), intent="return", awaiting="retry_return"
             )
+        handler = self.handlers.get(tool)
+        if handler and handler.refused and (step := handler.refused(self, data)) is not None:
+            return step  # the tool's own flow answers this refusal (e.g. offers the other choices again)
         if data.get("code") == "order_shipped":  # an order that left the warehouse: tracking is what we can offer
             action = t("guided.action.cancel" if tool == "cancel_order" else "guided.action.change", self.lang)
             return self.say(
@@ -502,3 +505,5 @@ class GuidedHandler:  # here, not in guided_handlers.py: the steps take a table 
 
     after: Callable[[GuidedSteps, dict[str, Any]], AIMessage]
     start: Callable[[GuidedSteps], AIMessage | None] | None = None
+    # `refused(steps, failure)`: the tool's own answer to a refusal ({"ok": false, ...}), or None for the generic one.
+    refused: Callable[[GuidedSteps, dict[str, Any]], AIMessage | None] | None = None

@@ -30,6 +30,8 @@ INTENTS = (
     "cancel_order",
     "cancel_return",
     "return_status",
+    "change_default_address",  # change_order_address / change_order_payment / change_default_address
+    "change_payment",
     "change_address",
     "change_items",
     "exchange",

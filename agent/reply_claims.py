@@ -52,7 +52,7 @@ ACTION_WORDS: list[tuple[str, re.Pattern[str]]] = [
 ACTION_TOOLS = {
     "returned": {"create_return", "get_return_status"},
     "cancelled": {"cancel_return", "cancel_order"},
-    "refunded": {"cancel_order"},
+    "refunded": {"cancel_order", "change_order_payment"},
     "exchanged": {"exchange_items"},
 }
 # A tool result reporting the state backs a claim of it.

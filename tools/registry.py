@@ -23,6 +23,16 @@ from tools.handoff import transfer_to_human
 from tools.help_centre import search_help_centre
 from tools.identity import verify_customer
 from tools.order_cancellation import cancel_order, cancel_order_committed, preview_cancel_order_card
+from tools.order_changes import (
+    change_committed,
+    change_default_address,
+    change_order_address,
+    change_order_payment,
+    get_account_details,
+    preview_change_default_address,
+    preview_change_order_address,
+    preview_change_order_payment,
+)
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
@@ -126,6 +136,17 @@ REGISTRY = ToolRegistry(
         ToolSpec(get_product_details),
         ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
         ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
+        # change_order_address / change_order_payment / change_default_address
+        ToolSpec(get_account_details),
+        ToolSpec(
+            change_order_address, sensitive=True, preview=preview_change_order_address, committed=change_committed
+        ),
+        ToolSpec(
+            change_order_payment, sensitive=True, preview=preview_change_order_payment, committed=change_committed
+        ),
+        ToolSpec(
+            change_default_address, sensitive=True, preview=preview_change_default_address, committed=change_committed
+        ),
     )
 )
 

@@ -20,10 +20,11 @@ from mock_backends.orders.exchanges import ExchangeLine, exchange_items
 from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.models import Order
 from mock_backends.orders.order_cancellation import cancel_order
+from mock_backends.orders.order_changes import change_default_address, change_order_address, change_order_payment
 from mock_backends.orders.payments import paid_by_method
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
-from qa.eval.task_format import Exchange, ExpectedState, ItemChange, OrderCancellation, ReturnChange
+from qa.eval.task_format import Exchange, ExpectedState, ItemChange, OrderCancellation, OrderChange, ReturnChange
 
 
 class UnsupportedChange(Exception):
@@ -34,20 +35,23 @@ class InvalidExpectation(Exception):
     """The task expects a change our own backend refuses or cannot resolve: the task is wrong."""
 
 
-# The changes that have no backend yet, by the task field that names them. When one lands, give it
-# an applier below and drop it here.
+# The order changes (`order_changes[].change`) that have no applier yet. When one lands, give it an
+# applier below and drop it here.
 NOT_YET: dict[str, str] = {
-    "order_changes": "changing an order or the customer's address (tau-bench modify_*)",
+    "order_items": "changing a pending order's items (tau-bench modify_pending_order_items)",
 }
+# tau-bench's address keys, as ours (`addresses.ShippingAddress`); its countries are names.
+TAU_ADDRESS_KEYS = {"address1": "line1", "address2": "line2", "state": "region", "zip": "postcode"}
+COUNTRY_NAMES = {"usa": "US", "united states": "US", "china": "CN"}
 
 
 def unsupported_changes(expected: ExpectedState) -> list[str]:
     """What of `expected` cannot be applied yet, in words; [] when everything can."""
-    return [
-        f"{len(getattr(expected, field))} x {what}: no backend function for it yet"
-        for field, what in NOT_YET.items()
-        if getattr(expected, field)
-    ]
+    counts: dict[str, int] = {}
+    for change in expected.order_changes:
+        if change.change in NOT_YET:
+            counts[change.change] = counts.get(change.change, 0) + 1
+    return [f"{n} x {NOT_YET[kind]}: no backend function for it yet" for kind, n in counts.items()]
 
 
 def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) -> None:
@@ -60,6 +64,8 @@ def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) ->
         _apply_cancellation(engine, cancellation, now=now, key=f"expected-cancel:{n}")
     for n, exchange in enumerate(expected.exchanges):
         _apply_exchange(engine, exchange, now=now, key=f"expected-exchange:{n}")
+    for n, order_change in enumerate(expected.order_changes):
+        _apply_order_change(engine, order_change, now=now, key=f"expected-change:{n}")
     for n in range(expected.tickets):
         open_ticket(engine, customer_id=None, session_id=f"expected-ticket-{n}", reason="expected", summary="")
 
@@ -129,6 +135,37 @@ def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str
             exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected exchange on {detail.order.id} is refused by the backend: {error}") from None
+
+
+def address_of(details: dict[str, object]) -> dict[str, object]:
+    """The new address of a change's details, in our keys or tau-bench's (address1, state, zip, "USA")."""
+    fields = {TAU_ADDRESS_KEYS.get(k, k): v for k, v in details.items() if k not in ("order_id", "user_id")}
+    country = str(fields.get("country") or "US")
+    return {**fields, "country": COUNTRY_NAMES.get(country.casefold(), country)}
+
+
+def _apply_order_change(engine: Engine, change: OrderChange, *, now: datetime, key: str) -> None:
+    """A pending order's address or payment method, or the customer's address (`user_id` in the details,
+    else the owner of `order_id`), changed by the same backend functions the tools call."""
+    if change.order_id is None and not change.details.get("user_id"):
+        raise InvalidExpectation(f"expected {change.change}: name the order_id (or details.user_id)")
+    customer_id, order_id = str(change.details.get("user_id") or ""), None
+    if change.order_id is not None:
+        owner, detail = _owner(engine, change.order_id, change.change)
+        customer_id, order_id = customer_id or owner, detail.order.id
+    try:
+        with Session(engine) as session:
+            if change.change == "order_address" and order_id:
+                change_order_address(session, customer_id, order_id, address_of(change.details), key, now)
+            elif change.change == "order_payment" and order_id:
+                method = str(change.details.get("payment_method_id", ""))
+                change_order_payment(session, customer_id, order_id, method, key, now)
+            elif change.change == "user_address":
+                change_default_address(session, customer_id, address_of(change.details), key, now)
+            else:
+                raise InvalidExpectation(f"expected {change.change}: it needs an order_id")
+    except OrderSystemError as error:
+        raise InvalidExpectation(f"expected {change.change} is refused by the backend: {error}") from None
 
 
 def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:

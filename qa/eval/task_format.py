@@ -40,6 +40,7 @@ Category = Literal[
     "tau_bench",
     "cancel_order",
     "exchange",
+    "order_change",
 ]
 
 
@@ -134,7 +135,11 @@ class Exchange(Strict):
 
 
 class OrderChange(Strict):
-    """A pending order's address, payment or items changed, or the customer's address."""
+    """A pending order's address, payment or items changed, or the customer's (default) address.
+
+    `details`: for an address, its fields (line1, line2, city, region, postcode, country; or tau-bench's
+    address1, address2, state, zip); for a payment, `payment_method_id`. `user_address` changes the
+    address of the customer who owns `order_id` (or `details.user_id`)."""
 
     change: Literal["order_address", "order_payment", "order_items", "user_address"]
     order_id: str | None = None
