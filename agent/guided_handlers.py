@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
+from agent.guided_item_changes import after_change_order_items, start_change_items
 from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
 from agent.guided_order_changes import after_cancel_order, start_cancel_order
 from agent.guided_steps import GuidedHandler, GuidedSteps  # GuidedHandler: re-exported
@@ -31,9 +32,10 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
         "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
         "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
         "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
-        # Not a tool's own flow: changing an order's address or items is said to need a person (no tool yet).
+        # Not a tool's own flow: changing an order's address is said to need a person (no tool yet).
         "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
         "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
+        "change_order_items": GuidedHandler(after_change_order_items, start=start_change_items),
     }
 )
 

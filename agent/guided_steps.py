@@ -193,16 +193,17 @@ class GuidedSteps:
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
             return message
-        if tool == "exchange_items" and data.get("code") != "order_not_found":
+        if tool in ("exchange_items", "change_order_items") and data.get("code") != "order_not_found":
             # Guided mode cannot pick another payment method or product: a colleague can.
             message = self.say(
-                "exchange_refused",
+                "exchange_refused" if tool == "exchange_items" else "items_change_refused",
                 error=data.get("error", ""),
                 awaiting="handoff_offer",
                 intent="menu",
                 quick_replies=[button("handoff", self.lang), menu_buttons(self.lang)[0]],
             )
-            message.response_metadata["guided"]["reason"] = f"Exchange refused: {data.get('error', '')}"[:200]
+            what = "Exchange" if tool == "exchange_items" else "Item change"
+            message.response_metadata["guided"]["reason"] = f"{what} refused: {data.get('error', '')}"[:200]
             return message
         if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
             return self.say(

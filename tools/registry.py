@@ -23,6 +23,7 @@ from tools.handoff import transfer_to_human
 from tools.help_centre import search_help_centre
 from tools.identity import verify_customer
 from tools.order_cancellation import cancel_order, cancel_order_committed, preview_cancel_order_card
+from tools.order_item_changes import change_order_items, change_order_items_committed, preview_change_order_items
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
@@ -126,6 +127,12 @@ REGISTRY = ToolRegistry(
         ToolSpec(get_product_details),
         ToolSpec(cancel_order, sensitive=True, preview=preview_cancel_order_card, committed=cancel_order_committed),
         ToolSpec(exchange_items, sensitive=True, preview=preview_exchange_items, committed=exchange_items_committed),
+        ToolSpec(
+            change_order_items,
+            sensitive=True,
+            preview=preview_change_order_items,
+            committed=change_order_items_committed,
+        ),
     )
 )
 

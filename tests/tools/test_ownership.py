@@ -47,6 +47,9 @@ ARG_BUILDERS: dict[str, Callable[[BobsThings], dict[str, Any]]] = {
     "check_return_eligibility": lambda bob: {"items": [{"order_item_id": bob.order_item_id, "quantity": 1}]},
     "cancel_order": lambda bob: {"reason": "no longer needed"},
     "exchange_items": lambda bob: {"items": [{"order_item_id": bob.order_item_id, "new_variant_id": "P-SERUM-50ML"}]},
+    "change_order_items": lambda bob: {
+        "items": [{"order_item_id": bob.order_item_id, "new_variant_id": "P-SERUM-50ML"}]
+    },
 }
 # Tools that take an identifier but do not act for a signed-in customer, with the reason.
 NOT_OWNER_SCOPED: dict[str, str] = {
