@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from agent.guided_exchange_status import after_cancel_return, after_get_return_status
 from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
 from agent.guided_item_changes import after_change_order_items, start_change_items
 from agent.guided_lookups import after_check_return_eligibility, after_get_product_details, after_lookup_order
@@ -26,8 +27,8 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
         "lookup_order": GuidedHandler(after_lookup_order),
         "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
         "create_return": GuidedHandler(GuidedSteps.after_create_return),
-        "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
-        "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
+        "get_return_status": GuidedHandler(after_get_return_status),
+        "cancel_return": GuidedHandler(after_cancel_return),
         "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
         "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
         "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
