@@ -16,14 +16,16 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
+from mock_backends.orders.exchange_lifecycle import cancel_exchange
 from mock_backends.orders.exchanges import ExchangeLine, exchange_items
 from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.models import Order
 from mock_backends.orders.order_cancellation import cancel_order
+from mock_backends.orders.order_item_changes import change_order_items
 from mock_backends.orders.payments import paid_by_method
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
-from qa.eval.task_format import Exchange, ExpectedState, ItemChange, OrderCancellation, ReturnChange
+from qa.eval.task_format import Exchange, ExpectedState, ItemChange, OrderCancellation, OrderChange, ReturnChange
 
 
 class UnsupportedChange(Exception):
@@ -41,12 +43,16 @@ NOT_YET: dict[str, str] = {
 }
 
 
+# The kinds of `order_changes` that have an applier below already (the others are NOT_YET's).
+ORDER_CHANGES_APPLIED = ("order_items",)
+
+
 def unsupported_changes(expected: ExpectedState) -> list[str]:
     """What of `expected` cannot be applied yet, in words; [] when everything can."""
     return [
-        f"{len(getattr(expected, field))} x {what}: no backend function for it yet"
+        f"{len(pending)} x {what}: no backend function for it yet"
         for field, what in NOT_YET.items()
-        if getattr(expected, field)
+        if (pending := [c for c in getattr(expected, field) if getattr(c, "change", None) not in ORDER_CHANGES_APPLIED])
     ]
 
 
@@ -60,6 +66,8 @@ def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) ->
         _apply_cancellation(engine, cancellation, now=now, key=f"expected-cancel:{n}")
     for n, exchange in enumerate(expected.exchanges):
         _apply_exchange(engine, exchange, now=now, key=f"expected-exchange:{n}")
+    for n, order_change in enumerate(expected.order_changes):
+        _apply_items_change(engine, order_change, now=now, key=f"expected-items:{n}")
     for n in range(expected.tickets):
         open_ticket(engine, customer_id=None, session_id=f"expected-ticket-{n}", reason="expected", summary="")
 
@@ -126,9 +134,33 @@ def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str
         with Session(engine) as session:
             paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
             method = change.payment_method_id or paid_by
-            exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
+            made = exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
+            if change.status == "cancelled":
+                cancel_exchange(session, customer_id, made.number, f"{key}:cancel", now)
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected exchange on {detail.order.id} is refused by the backend: {error}") from None
+
+
+def _apply_items_change(engine: Engine, change: OrderChange, *, now: datetime, key: str) -> None:
+    """tau-bench's modify_pending_order_items: details item_ids (variants ordered), new_item_ids, payment_method_id."""
+    customer_id, detail = _owner(engine, change.order_id or "", "item change")
+    old, new = _ids(change.details.get("item_ids")), _ids(change.details.get("new_item_ids"))
+    if not old or len(old) != len(new):
+        raise InvalidExpectation(f"expected item change on {detail.order.id}: one new_item_id per item_id")
+    lines = [(_order_item_id(detail, ItemChange(item_id=str(o))), str(n)) for o, n in zip(old, new, strict=True)]
+    try:
+        with Session(engine) as session:
+            paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
+            method = change.details.get("payment_method_id") or paid_by
+            change_order_items(session, customer_id, detail.order.id, lines, str(method) if method else None, key, now)
+    except OrderSystemError as error:
+        raise InvalidExpectation(
+            f"expected item change on {detail.order.id} is refused by the backend: {error}"
+        ) from None
+
+
+def _ids(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:
