@@ -76,7 +76,14 @@ def guard(
             raise GuardRefusal(f"{call['name']} cannot be confirmed.")
         pending = spec.preview(call["args"], dict(state), deps_of(runtime))
     except OrderSystemError as error:
-        return _back_to_assist(state, [answer(call, failure(error))])
+        args = call.get("args") or {}
+        refusal = failure(
+            error,
+            state.get("language"),
+            order_id=str(args["order_id"]) if args.get("order_id") else None,
+            reference=str(args["rma"]) if args.get("rma") else None,
+        )
+        return _back_to_assist(state, [answer(call, refusal)])
     # The card's id names this call *and* its arguments: a "yes" given for one card never runs another.
     pending = pending.model_copy(update={"action_id": f"{call['id']}~{fingerprint(call)[:12]}"})
     return Command(

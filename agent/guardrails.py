@@ -20,7 +20,7 @@ from agent.reply_claims import unsupported_claims
 from agent.state import ReturnDeskState, reasoner_for
 from core.messages import t
 from core.money import parse_amount
-from core.references import RMA_NUMBER
+from core.references import EXCHANGE_NUMBER, RMA_NUMBER
 
 Verdict = Literal["ok", "off_topic", "abusive", "jailbreak", "wants_human"]
 
@@ -133,15 +133,17 @@ def unsupported_facts(reply: str, messages: Sequence[BaseMessage], language: str
     """RMA numbers, amounts and dates in `reply` that no tool result in `messages` contains.
     Tool results hold plain amounts ("89.99"); the reply's are read as its `language` writes them."""
     produced = "\n".join(str(m.content) for m in messages if isinstance(m, ToolMessage))
-    known_rmas = {r.upper() for r in RMA_NUMBER.findall(produced)}
+    known_rmas = {r.upper() for pattern in (RMA_NUMBER, EXCHANGE_NUMBER) for r in pattern.findall(produced)}
     known_amounts = {_money(n) for n in NUMBER.findall(produced)}
     known_dates = _dates(produced)
-    facts = [r for r in RMA_NUMBER.findall(reply) if r.upper() not in known_rmas]
+    facts = [
+        r for pattern in (RMA_NUMBER, EXCHANGE_NUMBER) for r in pattern.findall(reply) if r.upper() not in known_rmas
+    ]
     for match in AMOUNT.finditer(reply):
         raw = next(g for g in match.groups() if g)
         if parse_amount(raw, language) not in known_amounts:
             facts.append(match.group(0).strip())
-    without_rmas = RMA_NUMBER.sub("", reply)
+    without_rmas = EXCHANGE_NUMBER.sub("", RMA_NUMBER.sub("", reply))
     facts += [f"{m}/{d}" for m, d in sorted(_dates(without_rmas) - known_dates)]
     return facts
 

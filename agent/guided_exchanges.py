@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage
 
 from agent.guided_items import names_item
 from agent.guided_steps import GuidedSteps
-from agent.guided_text import button, menu_buttons
+from agent.guided_text import button, mentions, menu_buttons
 from core.messages import t
 from core.money import format_amount
 
@@ -91,24 +91,18 @@ def start_product_question(steps: GuidedSteps) -> AIMessage | None:
     return steps.call("get_product_details", order_id=steps.c.order_id)
 
 
-def start_order_change(steps: GuidedSteps) -> AIMessage | None:
-    """Changing an order's items: not in guided mode yet, so say so and offer a person."""
-    if steps.c.intent != "change_items":
-        return None
-    message = steps.say(
-        "change_not_in_guided", quick_replies=[button("handoff", steps.lang)], awaiting="handoff_offer", intent="menu"
-    )
-    message.response_metadata["guided"]["reason"] = f"Customer asked to change an order: {steps.c.text[:150]}"
-    return message
-
-
-def exchange_after_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
+def exchange_after_details(steps: GuidedSteps, data: dict[str, Any], *, change: bool = False) -> AIMessage:
+    """Which item and which variant, then the next call: for an exchange the return rules
+    (check_return_eligibility); for a pending order's items (`change`), the change itself."""
     items = data.get("items", [])
     item = chosen_item(steps, items)
     if item is None:
         names = [i["product"]["name"] for i in items]
         return steps.say(
-            "which_exchange_item", order=data.get("order_id", ""), quick_replies=names, awaiting="exchange_item"
+            "which_change_item" if change else "which_exchange_item",
+            order=data.get("order_id", ""),
+            quick_replies=names,
+            awaiting="exchange_item",
         )
     in_stock = {v["variant_id"]: v for v in item["product"]["variants"] if v["variant_id"] in item["can_swap_for"]}
     # A button in the customer's words ("换成 size: 43"), so the reply stays in their language.
@@ -126,18 +120,28 @@ def exchange_after_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessag
     if variant is None:
         if not in_stock:
             return steps.say(
-                "no_variant_in_stock",
+                "no_change_variant_in_stock" if change else "no_variant_in_stock",
                 product=item["product"]["name"],
-                quick_replies=[button("return", steps.lang), button("handoff", steps.lang)],
+                quick_replies=[button("handoff", steps.lang)]
+                if change
+                else [button("return", steps.lang), button("handoff", steps.lang)],
                 intent="menu",
             )
         return steps.say(
-            "which_variant",
+            "which_change_variant" if change else "which_variant",
             product=item["product"]["name"],
+            order=data.get("order_id", ""),
             ordered=options_text(item.get("ordered_options") or {}),
             available=available(steps, in_stock, data.get("currency")),
             quick_replies=[*buttons, button("handoff", steps.lang)],
             awaiting="exchange_variant",
+        )
+    if change:
+        return steps.call(
+            "change_order_items",
+            order_id=data["order_id"],
+            items=[{"order_item_id": item["order_item_id"], "new_variant_id": variant["variant_id"]}],
+            **({"payment_method_id": "gift_card"} if mentions(steps.c.request, "gift_card") else {}),
         )
     return steps.call(
         "check_return_eligibility",

@@ -22,7 +22,9 @@ from agent.guided_account_changes import (
     start_change_default_address,
     start_change_payment,
 )
-from agent.guided_exchanges import after_exchange_items, start_exchange, start_order_change, start_product_question
+from agent.guided_exchange_status import after_cancel_return, after_get_return_status
+from agent.guided_exchanges import after_exchange_items, start_exchange, start_product_question
+from agent.guided_item_changes import after_change_order_items, start_change_items
 from agent.guided_lookups import (
     after_check_return_eligibility,
     after_get_product_details,
@@ -40,15 +42,12 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
         "lookup_order": GuidedHandler(after_lookup_order),
         "check_return_eligibility": GuidedHandler(after_check_return_eligibility),
         "create_return": GuidedHandler(GuidedSteps.after_create_return),
-        "get_return_status": GuidedHandler(GuidedSteps.after_get_return_status),
-        "cancel_return": GuidedHandler(GuidedSteps.after_cancel_return),
+        "get_return_status": GuidedHandler(after_get_return_status),
+        "cancel_return": GuidedHandler(after_cancel_return),
         "search_help_centre": GuidedHandler(GuidedSteps.after_search_help_centre),
         "track_shipment": GuidedHandler(GuidedSteps.after_track_shipment),
         "get_product_details": GuidedHandler(after_get_product_details, start=start_product_question),
         "cancel_order": GuidedHandler(after_cancel_order, start=start_cancel_order),
-        # Not a tool's own flow: changing an order's items is said to need a person (no tool yet).
-        "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human, start=start_order_change),
-        "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
         # change_order_address / change_order_payment / change_default_address
         "get_account_details": GuidedHandler(after_get_account_details),
         "change_order_address": GuidedHandler(after_change_order_address, start=start_change_address),
@@ -56,6 +55,9 @@ GUIDED_HANDLERS: Mapping[str, GuidedHandler] = MappingProxyType(
             after_change_order_payment, start=start_change_payment, refused=refused_change_order_payment
         ),
         "change_default_address": GuidedHandler(after_change_default_address, start=start_change_default_address),
+        "transfer_to_human": GuidedHandler(GuidedSteps.after_transfer_to_human),
+        "exchange_items": GuidedHandler(after_exchange_items, start=start_exchange),
+        "change_order_items": GuidedHandler(after_change_order_items, start=start_change_items),
     }
 )
 

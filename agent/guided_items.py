@@ -12,7 +12,7 @@ from typing import Any
 
 from agent.guided_text import EMAIL, ORDER_ID, TRACKING_NUMBER, keywords, mentions
 from core.languages import SCRIPTS
-from core.references import RMA_NUMBER
+from core.references import EXCHANGE_NUMBER, RMA_NUMBER
 
 HAN = re.compile(f"[{SCRIPTS['Han']}]")
 HAN_WORD = re.compile(f"[{SCRIPTS['Han']}]{{2,}}")
@@ -89,7 +89,7 @@ def names_something_else(text: str, items: list[dict[str, Any]]) -> bool:
 
 def _without_numbers(text: str) -> str:
     """The text without order, RMA and tracking numbers or emails (their digits are not quantities)."""
-    for pattern in (EMAIL, RMA_NUMBER, ORDER_ID, TRACKING_NUMBER):
+    for pattern in (EMAIL, RMA_NUMBER, EXCHANGE_NUMBER, ORDER_ID, TRACKING_NUMBER):
         text = pattern.sub(" ", text)
     return text
 

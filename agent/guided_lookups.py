@@ -8,7 +8,8 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from agent.guided_account_changes import change_after_list, change_after_lookup
-from agent.guided_exchanges import exchange_after_details, exchange_after_eligibility
+from agent.guided_exchanges import exchange_after_eligibility
+from agent.guided_item_changes import swap_after_details
 from agent.guided_order_changes import cancel_after_lookup
 from agent.guided_steps import GuidedSteps
 
@@ -30,8 +31,8 @@ def after_lookup_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
 
 
 def after_get_product_details(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
-    if steps.c.intent == "exchange":
-        return exchange_after_details(steps, data)
+    if steps.c.intent in ("exchange", "change_items"):
+        return swap_after_details(steps, data)
     return steps.after_get_product_details(data)
 
 

@@ -23,13 +23,14 @@ from agent.guided_text import (
     credentials_in,
     detect_intent,
     is_help_button,
+    keywords,
     mentions,
     menu_buttons,
 )
 from core.dates import format_date
 from core.messages import maybe, t
 from core.money import format_amount
-from core.references import RMA_NUMBER
+from core.references import EXCHANGE_NUMBER, RMA_NUMBER
 from tools.base import tool_result
 
 # Tool errors whose English message guided mode says in the customer's language.
@@ -126,7 +127,7 @@ class GuidedSteps:
         if intent in ("return_status", "cancel_return"):
             rma = self.known_rma()
             if rma is None:
-                return self.say("ask_rma", awaiting="rma")
+                return self.say("ask_exchange_number" if self.about_exchange() else "ask_rma", awaiting="rma")
             return self.call("get_return_status" if intent == "return_status" else "cancel_return", rma=rma)
         if intent == "greeting":
             return self.menu()
@@ -196,16 +197,17 @@ class GuidedSteps:
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
             return message
-        if tool == "exchange_items" and data.get("code") != "order_not_found":
+        if tool in ("exchange_items", "change_order_items") and data.get("code") != "order_not_found":
             # Guided mode cannot pick another payment method or product: a colleague can.
             message = self.say(
-                "exchange_refused",
+                "exchange_refused" if tool == "exchange_items" else "items_change_refused",
                 error=data.get("error", ""),
                 awaiting="handoff_offer",
                 intent="menu",
                 quick_replies=[button("handoff", self.lang), menu_buttons(self.lang)[0]],
             )
-            message.response_metadata["guided"]["reason"] = f"Exchange refused: {data.get('error', '')}"[:200]
+            what = "Exchange" if tool == "exchange_items" else "Item change"
+            message.response_metadata["guided"]["reason"] = f"{what} refused: {data.get('error', '')}"[:200]
             return message
         if (key := LOCALISED_ERRORS.get(str(data.get("code")))) is not None:
             return self.say(
@@ -481,13 +483,23 @@ class GuidedSteps:
                     return data
         return None
 
+    def about_exchange(self) -> bool:
+        """Whether the customer's words are about an exchange (EXC-...) rather than a return."""
+        return any(
+            EXCHANGE_NUMBER.search(text) or keywords().intents["exchange"].search(text)
+            for text in (self.c.text, self.c.request)
+        )
+
     def known_rma(self) -> str | None:
-        """The RMA the customer wrote, else the one created or looked up in this conversation."""
+        """The RMA or exchange number the customer wrote, else the one created or looked up in this
+        conversation (an exchange's when their words are about an exchange)."""
         for text in (self.c.text, self.c.request):
-            if match := RMA_NUMBER.search(text):
-                return match.group(0).upper()
+            for pattern in (RMA_NUMBER, EXCHANGE_NUMBER):
+                if match := pattern.search(text):
+                    return match.group(0).upper()
+        pattern = EXCHANGE_NUMBER if self.about_exchange() else RMA_NUMBER
         for message in reversed(self.messages):
-            if isinstance(message, ToolMessage) and (match := RMA_NUMBER.search(str(message.content))):
+            if isinstance(message, ToolMessage) and (match := pattern.search(str(message.content))):
                 return match.group(0).upper()
         return None
 

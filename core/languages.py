@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from babel import Locale
 
-from core.references import ORDER_NUMBER, RMA_NUMBER, TRACKING_NUMBER
+from core.references import EXCHANGE_NUMBER, ORDER_NUMBER, RMA_NUMBER, TRACKING_NUMBER
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogues")
 DEFAULT = "en"  # what a message, a key or a code falls back to: English, never another language
@@ -36,7 +36,7 @@ SCRIPTS: dict[str, str] = {
     "Kana": r"\u3040-\u30ff",
 }
 SHARED_SCRIPTS = frozenset({"Latin"})
-# Order, RMA and tracking numbers, emails and links carry no language: "#W1000012" alone keeps the session's.
+# Order, RMA, exchange and tracking numbers, emails and links carry no language: "#W1000012" alone keeps the session's.
 REFERENCES = re.compile(
     "|".join(
         (
@@ -44,6 +44,7 @@ REFERENCES = re.compile(
             r"https?://\S+",
             ORDER_NUMBER.pattern,
             RMA_NUMBER.pattern,
+            EXCHANGE_NUMBER.pattern,
             TRACKING_NUMBER.pattern,
             r"\b\d+\b",
         )

@@ -21,6 +21,7 @@ from mock_backends.orders import audit
 from mock_backends.orders.errors import CustomerNotVerified, OrderSystemError
 from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps, deps_of
+from tools.refusals import refusal_text
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,12 @@ def internal_error() -> dict[str, Any]:
     }
 
 
-def failure(error: OrderSystemError) -> dict[str, Any]:
-    return {"ok": False, "code": error.code, "error": str(error), "hint": error.hint}
+def failure(
+    error: OrderSystemError, language: str | None = None, *, order_id: str | None = None, reference: str | None = None
+) -> dict[str, Any]:
+    """The structured refusal; `error` in the customer's language (tools/refusals.py)."""
+    text = refusal_text(error, language, order_id=order_id, reference=reference)
+    return {"ok": False, "code": error.code, "error": text, "hint": error.hint}
 
 
 def invalid_arguments(error: ValidationError) -> str:
@@ -135,7 +140,8 @@ def run_tool(
             order_id=order_id,
             detail={**(audit_detail or {}), "code": error.code, "error": str(error)},
         )
-        return failure(error)
+        reference = (audit_detail or {}).get("rma") or (audit_detail or {}).get("exchange")
+        return failure(error, (runtime.state or {}).get("language"), order_id=order_id, reference=reference)
     except Exception:  # an unexpected bug must not end the conversation; it is logged and audited
         log.exception("tool %s failed", tool)
         audit.record_now(

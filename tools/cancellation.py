@@ -15,6 +15,7 @@ from tools.args import Reason, Rma
 from tools.base import AnyRuntime, CallContext, ok, parse_proposal, run_tool
 from tools.cards import CardAmount, CardLine, ConfirmationCard
 from tools.deps import ToolDeps
+from tools.exchange_status import cancel_exchange_now, is_exchange_number, preview_cancel_exchange
 from tools.return_label import void_return_label
 from tools.return_status import return_summary
 
@@ -26,11 +27,17 @@ def cancel_return(rma: Rma, runtime: AnyRuntime, reason: Reason = "") -> dict[st
     system shows the customer a confirmation card and runs the call only if they accept. A return
     that is in transit, received, refunded or already cancelled cannot be cancelled. The return
     label is voided; label_message says whether the old label must not be used: tell the customer.
+    With an exchange number (EXC-...), cancels that exchange while the old item has not shipped: the
+    customer keeps the item, the replacement is stopped and a price difference goes back.
 
     Args:
-        rma: The return number, e.g. "RMA-1A2B3C4D".
+        rma: The return number, e.g. "RMA-1A2B3C4D", or the exchange number, e.g. "EXC-1A2B3C4D".
         reason: Why the customer cancels, in their words.
     """
+    if is_exchange_number(rma):
+        return run_tool(
+            runtime, "cancel_return", lambda ctx: cancel_exchange_now(ctx, rma, reason), audit_detail={"exchange": rma}
+        )
 
     def body(ctx: CallContext) -> dict[str, Any]:
         view = cancel_return_in_db(
@@ -51,6 +58,8 @@ def preview_cancel_return(args: dict[str, Any], state: dict[str, Any], deps: Too
     """The confirmation card for cancelling a return, or a refusal when it cannot be cancelled."""
     customer_id, parsed = parse_proposal(cancel_return, args, state, "cancellation")
     language = state.get("language") or DEFAULT
+    if is_exchange_number(parsed.rma):
+        return preview_cancel_exchange(customer_id, parsed.rma, language, deps)
     with Session(deps.engine) as session:
         view = return_view(session, customer_id, parsed.rma, language)
     ensure_cancellable(view)

@@ -113,7 +113,9 @@ def exchange_items(
                 ctx.deps.clock(),
                 session_id=ctx.session_id,
             )
-            currency = repository.get_owned_order(session, ctx.customer_id, view.order_id).currency
+            detail = repository.get_order_detail(session, ctx.customer_id, view.order_id, language=ctx.language)
+            names = {line.order_item_id: line.display_name for line in detail.lines}  # in the customer's language
+            currency = detail.order.currency
             payment = move_summary(session, view.payment, currency, ctx.language) if view.payment else None
         return ok(
             exchange=view.number,
@@ -125,7 +127,7 @@ def exchange_items(
             items=[
                 {
                     "order_item_id": i.order_item_id,
-                    "product": i.product,
+                    "product": names.get(i.order_item_id, i.product),
                     "old_options": i.old_options,
                     "new_variant_id": i.new_variant_id,
                     "new_options": i.new_options,

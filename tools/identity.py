@@ -57,7 +57,7 @@ def verify_customer(
             session_id=session_id,
             detail={"code": error.code, "method": method},
         )
-        return failure(error)
+        return failure(error, state.get("language"))
     try:  # throttled and audited like the sign-in form: the chat is no side door for guessing
         customer = verify_credentials(
             deps,
@@ -69,7 +69,7 @@ def verify_customer(
             language=state.get("language") or "en",
         )
     except OrderSystemError as refused:  # a wrong guess or a throttled one (audited there), or an outage
-        return failure(refused)
+        return failure(refused, state.get("language"))
     if actor and actor != customer.id:
         error = AlreadyVerified("This conversation already belongs to another verified customer.")
         audit.record_now(
@@ -80,7 +80,7 @@ def verify_customer(
             session_id=session_id,
             detail={"code": error.code, "method": method},
         )
-        return failure(error)
+        return failure(error, state.get("language"))
     audit.record_now(
         deps.engine,
         actor=customer.id,

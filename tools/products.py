@@ -84,6 +84,7 @@ def get_product_details(
                 currency = detail.order.currency
                 return ok(
                     order_id=detail.order.id,
+                    order_status=detail.order.status,
                     currency=currency,
                     items=[item_summary(session, i, ctx.language, currency) for i in items],
                 )

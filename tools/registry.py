@@ -33,6 +33,7 @@ from tools.order_changes import (
     preview_change_order_address,
     preview_change_order_payment,
 )
+from tools.order_item_changes import change_order_items, change_order_items_committed, preview_change_order_items
 from tools.orders import list_orders, lookup_order
 from tools.products import get_product_details
 from tools.return_status import get_return_status
@@ -146,6 +147,12 @@ REGISTRY = ToolRegistry(
         ),
         ToolSpec(
             change_default_address, sensitive=True, preview=preview_change_default_address, committed=change_committed
+        ),
+        ToolSpec(
+            change_order_items,
+            sensitive=True,
+            preview=preview_change_order_items,
+            committed=change_order_items_committed,
         ),
     )
 )

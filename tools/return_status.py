@@ -12,6 +12,7 @@ from core.money import plain_amount
 from mock_backends.orders.return_lifecycle import ReturnView, return_view
 from tools.args import Rma
 from tools.base import AnyRuntime, CallContext, ok, run_tool
+from tools.exchange_status import exchange_status, is_exchange_number
 from tools.return_label import label_for_status
 
 
@@ -44,7 +45,9 @@ def return_summary(view: ReturnView) -> dict[str, Any]:
 
 @tool(parse_docstring=True)
 def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
-    """Look up one of the signed-in customer's returns by its RMA number: its status (requested,
+    """Look up one of the signed-in customer's returns by its RMA number, or an exchange by its EXC-
+    number (then: its status, the items' old and new options, the price difference and the
+    replacement's tracking number). For a return: its status (requested,
     label_created, in_transit, received, refunded or cancelled, with a plain-words status_text),
     the items and quantities, the refund amount and where it goes, the return label reference,
     and whether the return can still be cancelled (cancellable). For a return not sent yet it
@@ -52,8 +55,12 @@ def get_return_status(rma: Rma, runtime: AnyRuntime) -> dict[str, Any]:
     will follow; for a cancelled return, that its label is void (label_message): tell the customer.
 
     Args:
-        rma: The return number given when the return was created, e.g. "RMA-1A2B3C4D".
+        rma: The return number, e.g. "RMA-1A2B3C4D", or the exchange number, e.g. "EXC-1A2B3C4D".
     """
+    if is_exchange_number(rma):
+        return run_tool(
+            runtime, "get_return_status", lambda ctx: exchange_status(ctx, rma), audit_detail={"exchange": rma}
+        )
 
     def body(ctx: CallContext) -> dict[str, Any]:
         with Session(ctx.deps.engine) as session:

@@ -131,6 +131,27 @@ def return_card(
     return "\n\n".join(parts)
 
 
+def exchange_card(result: dict[str, Any], language: str) -> str:
+    """An exchange's number, status, the items' old and new options and the replacement's parcel."""
+    parts = [
+        t("exchange_status_title", language),
+        fact("exchange_number", f"`{result.get('exchange')}`", language),
+        fact("status", str(result.get("status_text") or result.get("status") or ""), language),
+        "\n".join(
+            f"- **{i.get('product')}** × {i.get('quantity')}: {options(i.get('old_options'))} → "
+            f"{options(i.get('new_options'))}"
+            for i in result.get("items", [])
+        ),
+    ]
+    if result.get("replacement_tracking"):
+        parts.append(fact("replacement", f"`{result['replacement_tracking']}`", language))
+    return "\n\n".join(part for part in parts if part)
+
+
+def options(values: dict[str, str] | None) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in (values or {}).items()) or "-"
+
+
 def label_line(label: dict[str, Any] | None, language: str, *, label_loaded: bool) -> str:
     """The label's state in words; '' when the result says nothing about a label (a parcel already sent)."""
     if label is None:
@@ -184,7 +205,9 @@ def side_panel(results: dict[str, Any], language: str, *, label_loaded: bool = T
         cards.append(eligibility_card(check, language))
     if (created := results.get("return")) and created.get("ok"):
         cards.append(return_card(created, language, label_loaded=label_loaded))
-    if (status := results.get("return_status")) and status.get("ok"):
+    if (status := results.get("return_status")) and status.get("ok") and status.get("exchange"):
+        cards.append(exchange_card(status, language))  # the status step also answers for an EXC- number
+    elif status and status.get("ok"):
         cards.append(return_card(status, language, label_loaded=label_loaded, title="return_status_title"))
     if (tracking := results.get("tracking")) and tracking.get("ok"):
         cards.append(tracking_card(tracking, language))

@@ -16,11 +16,13 @@ from sqlmodel import Session
 
 from mock_backends.orders import repository
 from mock_backends.orders.errors import OrderSystemError
+from mock_backends.orders.exchange_lifecycle import cancel_exchange
 from mock_backends.orders.exchanges import ExchangeLine, exchange_items
 from mock_backends.orders.handoff import open_ticket
 from mock_backends.orders.models import Order
 from mock_backends.orders.order_cancellation import cancel_order
 from mock_backends.orders.order_changes import change_default_address, change_order_address, change_order_payment
+from mock_backends.orders.order_item_changes import change_order_items
 from mock_backends.orders.payments import paid_by_method
 from mock_backends.orders.return_lifecycle import cancel_return
 from mock_backends.orders.returns import ReturnLine, create_return
@@ -37,9 +39,9 @@ class InvalidExpectation(Exception):
 
 # The order changes (`order_changes[].change`) that have no applier yet. When one lands, give it an
 # applier below and drop it here.
-NOT_YET: dict[str, str] = {
-    "order_items": "changing a pending order's items (tau-bench modify_pending_order_items)",
-}
+NOT_YET: dict[
+    str, str
+] = {}  # every kind tau-bench has (order_items, order_address, order_payment, user_address) is applied
 # tau-bench's address keys, as ours (`addresses.ShippingAddress`); its countries are names.
 TAU_ADDRESS_KEYS = {"address1": "line1", "address2": "line2", "state": "region", "zip": "postcode"}
 COUNTRY_NAMES = {"usa": "US", "united states": "US", "china": "CN"}
@@ -65,7 +67,10 @@ def apply_expected(engine: Engine, expected: ExpectedState, *, now: datetime) ->
     for n, exchange in enumerate(expected.exchanges):
         _apply_exchange(engine, exchange, now=now, key=f"expected-exchange:{n}")
     for n, order_change in enumerate(expected.order_changes):
-        _apply_order_change(engine, order_change, now=now, key=f"expected-change:{n}")
+        if order_change.change == "order_items":
+            _apply_items_change(engine, order_change, now=now, key=f"expected-items:{n}")
+        else:
+            _apply_order_change(engine, order_change, now=now, key=f"expected-change:{n}")
     for n in range(expected.tickets):
         open_ticket(engine, customer_id=None, session_id=f"expected-ticket-{n}", reason="expected", summary="")
 
@@ -132,7 +137,9 @@ def _apply_exchange(engine: Engine, change: Exchange, *, now: datetime, key: str
         with Session(engine) as session:
             paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
             method = change.payment_method_id or paid_by
-            exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
+            made = exchange_items(session, customer_id, detail.order.id, lines, method, key, now)
+            if change.status == "cancelled":
+                cancel_exchange(session, customer_id, made.number, f"{key}:cancel", now)
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected exchange on {detail.order.id} is refused by the backend: {error}") from None
 
@@ -166,6 +173,28 @@ def _apply_order_change(engine: Engine, change: OrderChange, *, now: datetime, k
                 raise InvalidExpectation(f"expected {change.change}: it needs an order_id")
     except OrderSystemError as error:
         raise InvalidExpectation(f"expected {change.change} is refused by the backend: {error}") from None
+
+
+def _apply_items_change(engine: Engine, change: OrderChange, *, now: datetime, key: str) -> None:
+    """tau-bench's modify_pending_order_items: details item_ids (variants ordered), new_item_ids, payment_method_id."""
+    customer_id, detail = _owner(engine, change.order_id or "", "item change")
+    old, new = _ids(change.details.get("item_ids")), _ids(change.details.get("new_item_ids"))
+    if not old or len(old) != len(new):
+        raise InvalidExpectation(f"expected item change on {detail.order.id}: one new_item_id per item_id")
+    lines = [(_order_item_id(detail, ItemChange(item_id=str(o))), str(n)) for o, n in zip(old, new, strict=True)]
+    try:
+        with Session(engine) as session:
+            paid_by = next((m.id for m, _c in paid_by_method(session, detail.order.id)), None)
+            method = change.details.get("payment_method_id") or paid_by
+            change_order_items(session, customer_id, detail.order.id, lines, str(method) if method else None, key, now)
+    except OrderSystemError as error:
+        raise InvalidExpectation(
+            f"expected item change on {detail.order.id} is refused by the backend: {error}"
+        ) from None
+
+
+def _ids(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _order_item_id(detail: repository.OrderDetail, item: ItemChange) -> int:

@@ -132,6 +132,7 @@ class Exchange(Strict):
     items: list[ItemChange] = Field(min_length=1)
     new_item_ids: list[str] = Field(min_length=1)
     payment_method_id: str | None = None
+    status: Literal["open", "cancelled"] = "open"  # cancelled: created, then cancelled by the customer
 
 
 class OrderChange(Strict):

@@ -133,6 +133,15 @@ def test_a_reply_with_an_invented_rma_is_written_again(run: GraphRun) -> None:
     assert all("RMA-DEADBEEF" not in str(m.content) for m in run.messages)
 
 
+def test_a_reply_with_an_invented_exchange_number_is_written_again(run: GraphRun) -> None:
+    run.model.steps = ["Your exchange EXC-DEADBEEF is cancelled.", "Which exchange do you mean?"]
+
+    run.say("did my exchange get cancelled?")
+
+    assert run.reply().content == "Which exchange do you mean?"
+    assert "EXC-DEADBEEF" in run.model.system_prompts()[1], "the second call is told what was wrong"
+
+
 def test_a_reply_that_keeps_inventing_facts_is_replaced(run: GraphRun) -> None:
     run.model.steps = ["Refund of $50.00 arrives on March 3.", "Refund of $50.00 arrives on 2025-03-03."]
 

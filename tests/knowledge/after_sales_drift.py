@@ -21,12 +21,16 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "statuses": ("orders", "What you can change, by order status"),
         "cancel": ("orders", "Cancelling an order"),
         "exchangeable": ("exchanges", "What can be exchanged"),
+        "exchange_cancel": ("exchanges", "Cancelling an exchange"),
+        "items": ("orders", "Changing items"),
         "timing": ("refunds", "When the refund arrives"),
     },
     "zh": {
         "statuses": ("orders", "各订单状态可办理的操作"),
         "cancel": ("orders", "取消订单"),
         "exchangeable": ("exchanges", "可换货的商品"),
+        "exchange_cancel": ("exchanges", "取消换货"),
+        "items": ("orders", "修改商品"),
         "timing": ("refunds", "退款到账时间"),
     },
 }
@@ -64,6 +68,26 @@ PAYMENT_NAMES = {
 AT_ONCE = {"en": "at once", "zh": "立即"}
 DAY_RANGE = {"en": re.compile(r"(\d+) to (\d+) business days"), "zh": re.compile(r"(\d+)-(\d+) 个工作日")}
 NOT_EXCHANGEABLE = {"en": "cannot be exchanged", "zh": "不能换货"}
+# An exchange's statuses as the pages name them (the bullets of "Cancelling an exchange").
+EXCHANGE_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "requested": "Created",
+        "label_created": "Waiting for you to send the old item",
+        "in_transit": "On its way to us",
+        "received": "Arrived",
+        "completed": "Completed",
+        "cancelled": "Cancelled",
+    },
+    "zh": {
+        "requested": "已创建",
+        "label_created": "等待寄回旧商品",
+        "in_transit": "寄回途中",
+        "received": "已送达",
+        "completed": "已完成",
+        "cancelled": "已取消",
+    },
+}
+ONCE_PER_ORDER = {"en": "once per order", "zh": "每个订单只能修改一次"}
 
 Check = Callable[[AfterSalesPolicy, ReturnPolicy, list[HelpDocument], str], list[str]]
 
@@ -177,11 +201,52 @@ def check_exchange_final_sale(
     return []
 
 
+def check_exchange_cancellation(
+    policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
+    """ "Cancelling an exchange" has one `- **Status**` bullet per status an exchange may be cancelled in."""
+    section = find_section(documents, language, "exchange_cancel")
+    if section is None:
+        return [
+            f"{language}: no section {SECTIONS[language]['exchange_cancel']} says when an exchange can be cancelled"
+        ]
+    by_name = {name: status for status, name in EXCHANGE_STATUS_NAMES[language].items()}
+    stated = {
+        by_name.get(m.group(1), m.group(1)) for line in section.text.splitlines() if (m := BOLD_BULLET.match(line))
+    }
+    if stated != set(policy.exchange.cancellable_statuses):
+        return [
+            f"{language}: an exchange can be cancelled while {sorted(stated)} in the documents, "
+            f"{sorted(policy.exchange.cancellable_statuses)} in policy.yaml"
+        ]
+    return []
+
+
+def check_items_changed_once(
+    policy: AfterSalesPolicy, _returns: ReturnPolicy, documents: list[HelpDocument], language: str
+) -> list[str]:
+    """ "Changing items" says items change once per order exactly when a changed order (items_modified)
+    cannot have its items changed again."""
+    section = find_section(documents, language, "items")
+    if section is None:
+        return [f"{language}: no section {SECTIONS[language]['items']} says how items are changed"]
+    once = "items_modified" not in policy.order_changes.item_change_statuses
+    if (ONCE_PER_ORDER[language] in " ".join(section.text.split())) != once:  # across line breaks
+        return [
+            f"{language}: the items section {'does not say' if once else 'says'} items change "
+            f"{ONCE_PER_ORDER[language]!r}; "
+            f"policy.yaml item_change_statuses: {policy.order_changes.item_change_statuses}"
+        ]
+    return []
+
+
 AFTER_SALES_CHECKS: tuple[Check, ...] = (
     check_status_table,
     check_cancel_reasons,
     check_refund_timing,
     check_exchange_final_sale,
+    check_exchange_cancellation,
+    check_items_changed_once,
 )
 
 

@@ -39,6 +39,10 @@ POLICY_CHANGES: dict[str, Callable[[AfterSalesPolicy], dict]] = {
         p, "order_changes", cancel_reasons=[*p.order_changes.cancel_reasons, "found it cheaper"]
     ),
     "exchange only while delivered": lambda p: _rules(p, "exchange", exchangeable_statuses=["delivered"]),
+    "exchange cancellable in transit": lambda p: _rules(
+        p, "exchange", cancellable_statuses=[*p.exchange.cancellable_statuses, "in_transit"]
+    ),
+    "exchange not cancellable once labelled": lambda p: _rules(p, "exchange", cancellable_statuses=["requested"]),
     "final sale exchangeable": lambda p: _rules(p, "exchange", final_sale_exchangeable=True),
     "card refunds slower": lambda p: {
         "refund_timing": {**p.refund_timing, "credit_card": RefundTiming(min_days=7, max_days=10)}
@@ -66,6 +70,10 @@ def test_an_after_sales_policy_change_the_documents_do_not_follow_is_caught_in_e
         ("how do I cancel my order", "en", "cancel"),
         ("换货 尺码", "zh", "exchangeable"),
         ("怎么取消订单", "zh", "cancel"),
+        ("change the size of an item on my order before it ships", "en", "items"),
+        ("how do I cancel my exchange", "en", "exchange_cancel"),
+        ("修改订单商品 尺码", "zh", "items"),
+        ("取消换货", "zh", "exchange_cancel"),
     ],
 )
 def test_exchange_and_cancel_questions_find_their_pages(query: str, language: str, rule: str) -> None:

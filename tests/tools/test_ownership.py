@@ -51,6 +51,9 @@ ARG_BUILDERS: dict[str, Callable[[BobsThings], dict[str, Any]]] = {
         "address": {"line1": "500 Howard St", "city": "San Francisco", "region": "CA", "postcode": "94107"}
     },
     "change_order_payment": lambda bob: {"payment_method_id": "card_alice_chen_1001"},  # her own card, his order
+    "change_order_items": lambda bob: {
+        "items": [{"order_item_id": bob.order_item_id, "new_variant_id": "P-SERUM-50ML"}]
+    },
 }
 # Tools that take an identifier but do not act for a signed-in customer, with the reason.
 NOT_OWNER_SCOPED: dict[str, str] = {

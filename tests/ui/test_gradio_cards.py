@@ -168,3 +168,18 @@ def test_the_order_card_shows_prices_with_their_currency_under_a_price_header() 
 def test_an_amount_in_another_currency_shows_that_currency() -> None:
     yuan = {"ok": True, "order": {**ORDER["order"], "currency": "CNY", "total": "159.00"}}
     assert "¥159.00" in side_panel({"order": yuan}, "zh")
+
+
+def test_an_exchanges_status_shows_its_number_the_swap_and_the_replacement_not_a_return() -> None:
+    exchange = {
+        "ok": True,
+        "exchange": "EXC-1A2B3C4D",
+        "order_id": "#W1000042",
+        "status": "label_created",
+        "status_text": "等待您寄回旧商品；新商品已发出",
+        "items": [{"product": "跑鞋", "quantity": 1, "old_options": {"size": "42"}, "new_options": {"size": "43"}}],
+        "replacement_tracking": "RS0000000001",
+    }
+    card = side_panel({"return_status": exchange}, "zh")
+    assert "您的换货" in card and "EXC-1A2B3C4D" in card and "size: 42 → size: 43" in card and "RS0000000001" in card
+    assert "RMA" not in card and "None" not in card
