@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from tools.model_view import sentences
+
 _SOON = r"(?:(?:now|already|just|successfully|been|fully|all|also)\s+)*"
 _DONE = r"(?:returned|cancell?ed|refunded|exchanged|replaced)"
 EN_CLAIM = re.compile(
@@ -63,6 +65,7 @@ STATE_WORDS = {
     "exchanged": re.compile(r"\bexchanged\b|已换货", re.IGNORECASE),
 }
 POLICY_TOOLS = frozenset({"search_help_centre"})
+MIN_QUOTE_CHARS = 8  # a shorter passage sentence ("- **PayPal**") is no quote worth exempting
 
 ORDER_REF = re.compile(
     r"#\s?W?(\d{5,})\b|\bW(\d{5,})\b"
@@ -106,8 +109,8 @@ def unsupported_actions(reply: str, messages: Iterable[BaseMessage]) -> list[str
 
 
 def _without_quotes(reply: str, messages: list[BaseMessage]) -> str:
-    """`reply` without the help-centre passages it quotes word for word ("a price difference is refunded
-    when you confirm" is policy the customer reads, not a claim about their order)."""
+    """`reply` without the help-centre passages, or sentences of them, it quotes word for word ("a price
+    difference is refunded when you confirm" is policy the customer reads, not a claim about their order)."""
     for message in messages:
         if isinstance(message, ToolMessage) and message.name in POLICY_TOOLS:
             try:
@@ -117,6 +120,10 @@ def _without_quotes(reply: str, messages: list[BaseMessage]) -> str:
             for passage in (data.get("passages") or []) if isinstance(data, dict) else []:
                 if text := str(passage.get("text") or "").strip():
                     reply = reply.replace(text, " ")
+                    # The model reads passages trimmed to some of their sentences (tools/model_view.py).
+                    for sentence in sentences(text):
+                        if len(quoted := sentence.strip().removeprefix("- ")) >= MIN_QUOTE_CHARS:
+                            reply = reply.replace(quoted, " ")
     return reply
 
 

@@ -9,6 +9,8 @@
   (guided mode) answers instead of a half-understood tool call.
 - HTML character references in the text (`&#39;`, `&amp;`) are decoded once, streamed or not
   (`agent.model_output`).
+- Tool results are sent as their compact rendering (`tools.model_view`): fewer new tokens for the
+  server to prefill; the graph's state keeps the whole results.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Any
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolCall
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolCall, ToolMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
@@ -28,6 +31,7 @@ from langchain_openai import ChatOpenAI
 from agent.hermes import BrokenToolCall, HermesStreamFilter, has_hermes_block, split_hermes
 from agent.model_output import EntityStreamDecoder, decode_entities
 from core.settings import DEFAULT_MODEL, Settings
+from tools.model_view import model_content
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +66,11 @@ def resolve_model_name(settings: Settings) -> str:
     return found or DEFAULT_MODEL
 
 
-def endpoint_model(settings: Settings) -> QwenChatOpenAI:
-    """The endpoint model as ReturnDesk configures it (no tools bound, no fallback)."""
+def endpoint_model(settings: Settings, *, compact_tool_results: bool = True) -> QwenChatOpenAI:
+    """The endpoint model as ReturnDesk configures it (no tools bound, no fallback); with
+    `compact_tool_results=False` it sends tool results as the tools returned them."""
     return QwenChatOpenAI(
+        compact_tool_results=compact_tool_results,
         base_url=settings.llm_base_url,
         api_key=settings.llm_api_key,
         model=resolve_model_name(settings),
@@ -97,6 +103,18 @@ def recover_tool_calls(message: BaseMessage) -> BaseMessage:
 
 class QwenChatOpenAI(ChatOpenAI):
     """`ChatOpenAI` for Qwen3 on vLLM: recovers hermes tool calls and logs failed calls."""
+
+    compact_tool_results: bool = False  # send tool results as `tools.model_view` renders them
+
+    def _get_request_payload(self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+        # The one place ChatOpenAI turns messages into a request, streamed or not.
+        messages = self._convert_input(input_).to_messages()
+        if self.compact_tool_results:
+            messages = [
+                m.model_copy(update={"content": model_content(m.name, m.content)}) if isinstance(m, ToolMessage) else m
+                for m in messages
+            ]
+        return super()._get_request_payload(messages, stop=stop, **kwargs)
 
     def _generate(
         self,

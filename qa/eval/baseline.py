@@ -77,7 +77,9 @@ class BaselineSession:
 
     def __init__(self, world: TrialWorld, customer: CustomerSpec, language: str) -> None:
         self.deps = world.deps
-        model = endpoint_model(world.settings) if world.settings.llm_base_url else GuidedChatModel()
+        # The prebuilt agent as it comes: tool results reach the model as the tools returned them.
+        settings = world.settings
+        model = endpoint_model(settings, compact_tool_results=False) if settings.llm_base_url else GuidedChatModel()
         self.graph = plain_agent(model)
         self.config: dict[str, Any] = {
             "configurable": {"thread_id": f"baseline-{uuid.uuid4().hex}"},

@@ -6,16 +6,17 @@ produce is either understood or handed to guided mode, never shown raw to the cu
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import Runnable
 
 from agent.llm import build_chat_model, mode_of
-from agent.vllm_client import DEFAULT_MODEL, resolve_model_name
+from agent.vllm_client import DEFAULT_MODEL, endpoint_model, resolve_model_name
 from core.settings import Settings
 from tests.fakes.vllm_server import FakeVLLMServer, Reply, free_port
 from tools.registry import TOOLS
@@ -176,3 +177,19 @@ def test_a_hanging_server_is_cut_off_by_the_timeout(fake: FakeVLLMServer) -> Non
     answer = ask(model(fake, llm_timeout_s=0.5))
     assert mode_of(answer) == "guided"
     assert time.monotonic() - started < 15, "the 0.5 s timeout must fire long before the 60 s hang ends"
+
+
+def test_tool_results_are_sent_compact_and_the_messages_keep_the_whole_result(fake: FakeVLLMServer) -> None:
+    """The model reads tools/model_view.py's rendering; the state (guided mode, check_reply) keeps it all."""
+    full = json.dumps({"ok": True, "order_id": "#W1000001", "location": None, "label_ref": ""})
+    call = AIMessage(content="", tool_calls=[{"id": "c1", "name": "lookup_order", "args": ORDER}])
+    result = ToolMessage(content=full, tool_call_id="c1", name="lookup_order")
+    fake.script(Reply.text("Found it."), Reply.text("Found it."))
+    messages = [HumanMessage(content="Where is #W1000001?"), call, result]
+
+    model(fake).invoke(messages)
+    endpoint_model(endpoint_settings(fake.base_url), compact_tool_results=False).invoke(messages)  # the eval's baseline
+
+    compacted, as_is = (body["messages"][-1]["content"] for body in fake.chat_requests)
+    assert compacted == '{"ok":true,"order_id":"#W1000001"}'
+    assert as_is == full and result.content == full

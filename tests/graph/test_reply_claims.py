@@ -105,6 +105,19 @@ def test_a_help_centre_passage_quoted_word_for_word_is_no_claim_but_words_around
     assert unsupported_actions(f"{policy} Your order has been refunded.", [passage]) == ["has been refunded"]
 
 
+def test_a_sentence_of_a_passage_quoted_word_for_word_is_no_claim() -> None:
+    """The model may read a passage trimmed to some sentences (tools/model_view.py) and quote one."""
+    policy = "Cancelled orders are refunded at once. A price difference is refunded when you confirm."
+    passage = ToolMessage(
+        content=json.dumps({"ok": True, "passages": [{"text": f"Read this first.\n- {policy}"}]}),
+        tool_call_id="c1",
+        name="search_help_centre",
+    )
+    quoted = "Our help centre says: A price difference is refunded when you confirm."
+    assert unsupported_actions(quoted, [passage]) == []
+    assert unsupported_actions("Your price difference is refunded.", [passage]) == ["is refunded"]
+
+
 def test_a_refused_action_tool_backs_no_claim() -> None:
     refused = ToolMessage(content='{"ok": false, "code": "not_cancellable"}', tool_call_id="c1", name="cancel_return")
     assert unsupported_actions("I've cancelled your return.", [refused]) == ["I've cancelled"]
