@@ -371,15 +371,20 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             start: Callable[[], Iterator[TurnEvent]],
         ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
-            yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
+            # Gradio rebuilds every output of the event on every update (skipped ones too): a fast
+            # turn goes to the page once, at its end; a slow one shows the message at once, then at
+            # most ten updates a second.
+            opening: dict[Any, Any] = {transcript: messages, message: "", card: gr.update(visible=False)}
             shown_at = time.monotonic()
             reply: dict[str, Any] | None = None
             checked = CheckedSteps(lang)  # one "What I checked" entry for the whole turn
             try:
                 if not sid:
                     raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
-                for event in detached(start()):
-                    if isinstance(event, Token):
+                for event in detached(start(), quiet_s=STREAM_INTERVAL_S):
+                    if event is None:
+                        pass  # nothing new for a while: the customer's message at least is shown
+                    elif isinstance(event, Token):
                         if reply is None:
                             reply = {"role": "assistant", "content": ""}
                             messages.append(reply)
@@ -398,12 +403,11 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                         checked.done()
                         if checked.message is not None and not checked.steps:
                             messages.remove(checked.message)
-                        yield finished(event.result, sid, lang, messages, reply, replies)
+                        yield {message: "", **finished(event.result, sid, lang, messages, reply, replies)}
                         return
                     if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
-                        # Gradio rebuilds every output of the event per update: a fast turn sends only its end.
-                        yield {chatbot: [dict(m) for m in messages]}
-                        shown_at = time.monotonic()
+                        yield {**opening, chatbot: [dict(m) for m in messages]}
+                        opening, shown_at = {}, time.monotonic()
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
                 if error.code in SIGNED_OUT_CODES:
@@ -413,7 +417,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 log.exception("turn failed")
                 problem = t("sorry", lang)
             messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
-            yield {chatbot: messages, transcript: messages}
+            yield {**opening, chatbot: messages, transcript: messages}
 
         def finished(
             result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None, replies: dict
