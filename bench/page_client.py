@@ -49,7 +49,8 @@ class PageLayout:
 
     def handler(self, elem_id: str, event: str = "click") -> Handler:
         for handler in self.handlers:
-            if self.components[handler.trigger_id].get("props", {}).get("elem_id") == elem_id:
+            trigger = self.components.get(handler.trigger_id, {})  # the page's load event has no component
+            if trigger.get("props", {}).get("elem_id") == elem_id:
                 return handler
         raise KeyError(f"no handler triggered by #{elem_id} ({event})")
 

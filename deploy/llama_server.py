@@ -8,16 +8,14 @@ while loading). `--jinja` makes it render the GGUF's own chat template with the 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import httpx
+from deploy.readiness import base_url_for, wait_until_answers
 
 
 def llama_server_command(
@@ -55,12 +53,6 @@ def llama_server_command(
     return command + list(extra or [])
 
 
-def base_url_for(host: str, port: int) -> str:
-    """The OpenAI base URL (`.../v1`) clients use; a bind-all address becomes loopback."""
-    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    return f"http://{reachable}:{port}/v1"
-
-
 def free_port() -> int:
     """A loopback port nothing listens on right now."""
     with socket.socket() as probe:
@@ -72,19 +64,7 @@ def wait_until_healthy(
     process: subprocess.Popen[bytes] | subprocess.Popen[str], base_url: str, timeout_s: float, poll_s: float = 0.2
 ) -> bool:
     """Poll `/health` until it answers 200: True; False if the process exits or the deadline passes."""
-    health = base_url.removesuffix("/v1") + "/health"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(health, timeout=max(poll_s, 1.0)).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass  # not listening yet, or still loading the model
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=poll_s)  # returns at once if it dies meanwhile
-    return False
+    return wait_until_answers(process, base_url.removesuffix("/v1") + "/health", timeout_s, poll_s)
 
 
 @dataclass

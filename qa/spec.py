@@ -20,7 +20,8 @@ class Strict(BaseModel):
 
 
 class CustomerSpec(Strict):
-    """How the conversation signs in: email + order number, name + postcode, or not at all."""
+    """How a conversation (or an eval task) starts: signed in with email + order number or name +
+    postcode, or anonymous. Shared by the QA specs and the eval's task files."""
 
     email: str | None = None
     order_id: str | None = None
@@ -30,8 +31,9 @@ class CustomerSpec(Strict):
 
     @model_validator(mode="after")
     def one_way(self) -> CustomerSpec:
-        if not (self.anonymous or (self.email and self.order_id) or (self.name and self.postcode)):
-            raise ValueError("customer needs email + order_id, name + postcode, or anonymous: true")
+        signed_in = bool(self.email and self.order_id) or bool(self.name and self.postcode)
+        if self.anonymous == signed_in:
+            raise ValueError("customer needs email + order_id, or name + postcode, or anonymous: true (one of them)")
         return self
 
 

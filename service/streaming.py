@@ -11,7 +11,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
@@ -119,8 +119,15 @@ class _Failed:
     error: BaseException
 
 
-def detached(events: Iterator[T]) -> Iterator[T]:
+@overload
+def detached(events: Iterator[T]) -> Iterator[T]: ...
+@overload
+def detached(events: Iterator[T], quiet_s: float) -> Iterator[T | None]: ...
+def detached(events: Iterator[T], quiet_s: float | None = None) -> Iterator[T | None]:
     """Runs `events` to its end on its own thread, whatever the consumer does.
+
+    With `quiet_s`, a None is yielded whenever no event came for that long (the web app shows the
+    customer's message then, not before: a fast turn is sent to the page once, at its end).
 
     Our own ten lines (stdlib queue + thread) because a customer who closes the page mid-reply must
     not leave the turn half-run or the session locked: the turn finishes and is checkpointed.
@@ -137,7 +144,14 @@ def detached(events: Iterator[T]) -> Iterator[T]:
             pipe.put(_END)
 
     threading.Thread(target=pump, name="returndesk-turn", daemon=True).start()
-    while (item := pipe.get()) is not _END:
+    while True:
+        try:
+            item = pipe.get(timeout=quiet_s)
+        except queue.Empty:
+            yield None
+            continue
+        if item is _END:
+            return
         if isinstance(item, _Failed):
             raise item.error
         yield item

@@ -19,7 +19,8 @@ from pathlib import Path
 import typer
 
 from deploy.llama_cpp import ensure_llama_server, ensure_smollm2, llama_server_path, smollm2_path
-from deploy.llama_server import base_url_for, llama_server_command, wait_until_healthy
+from deploy.llama_server import llama_server_command, wait_until_healthy
+from deploy.readiness import base_url_for
 
 
 def _echo_log(process: subprocess.Popen[str]) -> None:

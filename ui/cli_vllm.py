@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 
-import httpx
 import typer
 
 from core.settings import DEFAULT_MODEL
+from deploy.readiness import base_url_for, wait_until_answers
 
 READY_LOG_LINES = (
     "vLLM API server started on",
@@ -70,11 +69,6 @@ def vllm_command(
     return command + extra
 
 
-def base_url_for(host: str, port: int) -> str:
-    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # a bind-all address is not a URL
-    return f"http://{reachable}:{port}/v1"
-
-
 def wait_until_ready(process: subprocess.Popen[str], base_url: str, timeout_s: float, poll_s: float = 2.0) -> bool:
     """Echo the server's log; True once `/v1/models` answers 200, False if it exits or times out."""
     saw_log_line = threading.Event()
@@ -84,20 +78,10 @@ def wait_until_ready(process: subprocess.Popen[str], base_url: str, timeout_s: f
         for line in process.stdout:
             sys.stdout.write(line)
             if any(marker in line for marker in READY_LOG_LINES):
-                saw_log_line.set()
+                saw_log_line.set()  # a startup log line means: poll again right away
 
     threading.Thread(target=echo, name="vllm-log", daemon=True).start()
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(base_url + "/models", timeout=poll_s).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass  # still loading weights
-        saw_log_line.wait(poll_s)  # a startup log line means: poll again right away
-    return False
+    return wait_until_answers(process, base_url + "/models", timeout_s, poll_s, wake=saw_log_line)
 
 
 def vllm(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from ui.page_session import COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
+STREAM_INTERVAL_S = 0.1  # at most ten chat updates a second while a turn streams (the eye needs no more)
 # System fonts: the page loads nothing from another origin (the CSP allows none) and works offline.
 THEME = gr.themes.Soft(
     primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
@@ -224,7 +226,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     seen,
                     person_timer,
                     *quick,
-                    *text_outputs,
+                    language,  # a change of language relabels the page by `language.change` below
                     session_id,
                     sign_in_box,
                     chat_box,
@@ -356,7 +358,8 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             }
 
         # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
-        blocks.load(restore, None, turn_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
+        restore_outputs = list(dict.fromkeys([*turn_outputs, *text_outputs]))
+        blocks.load(restore, None, restore_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
         def run_turn(
@@ -368,14 +371,20 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             start: Callable[[], Iterator[TurnEvent]],
         ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
-            yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
+            # Gradio rebuilds every output of the event on every update (skipped ones too): a fast
+            # turn goes to the page once, at its end; a slow one shows the message at once, then at
+            # most ten updates a second.
+            opening: dict[Any, Any] = {transcript: messages, message: "", card: gr.update(visible=False)}
+            shown_at = time.monotonic()
             reply: dict[str, Any] | None = None
             checked = CheckedSteps(lang)  # one "What I checked" entry for the whole turn
             try:
                 if not sid:
                     raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
-                for event in detached(start()):
-                    if isinstance(event, Token):
+                for event in detached(start(), quiet_s=STREAM_INTERVAL_S):
+                    if event is None:
+                        pass  # nothing new for a while: the customer's message at least is shown
+                    elif isinstance(event, Token):
                         if reply is None:
                             reply = {"role": "assistant", "content": ""}
                             messages.append(reply)
@@ -394,9 +403,11 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                         checked.done()
                         if checked.message is not None and not checked.steps:
                             messages.remove(checked.message)
-                        yield finished(event.result, sid, lang, messages, reply, replies)
+                        yield {message: "", **finished(event.result, sid, lang, messages, reply, replies)}
                         return
-                    yield {chatbot: [dict(m) for m in messages]}
+                    if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
+                        yield {**opening, chatbot: [dict(m) for m in messages]}
+                        opening, shown_at = {}, time.monotonic()
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
                 if error.code in SIGNED_OUT_CODES:
@@ -406,7 +417,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 log.exception("turn failed")
                 problem = t("sorry", lang)
             messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
-            yield {chatbot: messages, transcript: messages}
+            yield {**opening, chatbot: messages, transcript: messages}
 
         def finished(
             result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None, replies: dict
@@ -422,7 +433,6 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     if result.pending
                     else as_markdown_text(result.reply)
                 )
-                history = conversations.history(sid)
                 if history and history[-1]["role"] == "assistant":
                     replies = {**replies, len(messages) - 1: len(history) - 1}
             tool_results: dict[str, Any] = {
@@ -433,7 +443,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
-                **texts(lang),
+                language: lang,
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 reply_index: replies,
@@ -549,6 +559,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))
             return update
 
+        # A turn answered in another language sets `language`; only then is the page relabelled (Gradio
+        # rebuilds every output of an event on every update, so a turn's event leaves the labels out).
+        language.change(texts, [language], text_outputs, show_progress="hidden", **PAGE_ONLY)
         # `input`, not `change`: a turn that switches the language updates the radio itself.
         language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick], **PAGE_ONLY)
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);

@@ -15,6 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from qa.spec import CustomerSpec  # one customer spec for QA conversations and eval tasks
+
 CATEGORIES = (
     "return",
     "refusal",
@@ -61,23 +63,6 @@ class WorldSpec(Strict):
     database: Literal["demo", "configured"] = "demo"
     generated_customers: int = Field(0, ge=0, le=500, description="Add this many generated customers.")
     generated_seed: int = Field(0, description="Their seed: seed 0's first customer is Mason Williams.")
-
-
-class CustomerSpec(Strict):
-    """How the conversation starts: signed in with email + order number or name + postcode, or anonymous."""
-
-    email: str | None = None
-    order_id: str | None = None
-    name: str | None = None
-    postcode: str | None = None
-    anonymous: bool = False
-
-    @model_validator(mode="after")
-    def one_way(self) -> CustomerSpec:
-        signed_in = bool(self.email and self.order_id) or bool(self.name and self.postcode)
-        if self.anonymous == signed_in:
-            raise ValueError("customer needs email + order_id, or name + postcode, or anonymous: true (one of them)")
-        return self
 
 
 class CardAnswer(Strict):
