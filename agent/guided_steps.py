@@ -407,7 +407,7 @@ class GuidedSteps:
             return self.say("help_none", quick_replies=menu_buttons(self.lang)[-1:], intent="menu")
         cited = "\n\n".join(
             f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n{p.get('text', '')}".strip()
-            for p in passages[:2]
+            for p in answering_passages(passages)
         )
         return self.say("help_found", passages=cited, quick_replies=menu_buttons(self.lang), intent="menu")
 
@@ -487,6 +487,21 @@ class GuidedSteps:
             if isinstance(message, ToolMessage) and (match := RMA_NUMBER.search(str(message.content))):
                 return match.group(0).upper()
         return None
+
+
+SHOWN_PASSAGES = 2
+CLOSE_SCORE = 0.9  # a second passage is shown only when it answers nearly as well as the first
+
+
+def answering_passages(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages guided mode shows: the best, and the next only when it scores close to it
+    ("what is your return policy?" gets the policy's summary, not "Cancelling a return" below it).
+    Without scores (a shortened result), the first two."""
+    best = passages[0].get("score")
+    if not isinstance(best, int | float) or best <= 0:
+        return passages[:SHOWN_PASSAGES]
+    shown = passages[:SHOWN_PASSAGES]
+    return [p for p in shown if isinstance(p.get("score"), int | float) and p["score"] >= CLOSE_SCORE * best]
 
 
 def label_line(result: dict[str, Any]) -> str:
