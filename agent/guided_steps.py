@@ -22,6 +22,7 @@ from agent.guided_text import (
     button,
     credentials_in,
     detect_intent,
+    is_bare_yes,
     is_help_button,
     mentions,
     menu_buttons,
@@ -114,11 +115,21 @@ class GuidedSteps:
             return self.help_step()
         if self.c.phase == "identify":
             return self.identify_step()
+        if is_bare_yes(self.c.text):
+            return self.yes_to_offer()
         for handler in self.handlers.values():  # a tool that proposes itself (one the steps below do not)
             if handler.start is not None and (step := handler.start(self)) is not None:
                 return step
         if intent is None and self.c.previous.get("intent") == "unknown":
-            return self.call("transfer_to_human", reason=HANDOFF_REASON_UNCLEAR)
+            # Not understood twice: a person is offered, in so many words; only accepting it opens a ticket.
+            message = self.say(
+                "offer_person",
+                quick_replies=[button("handoff", self.lang), *menu_buttons(self.lang)[:3]],
+                awaiting="handoff_offer",
+                intent="menu",
+            )
+            message.response_metadata["guided"]["reason"] = HANDOFF_REASON_UNCLEAR
+            return message
         if intent == "return":
             return self.return_step()
         if intent in ("track", "status"):
@@ -133,6 +144,32 @@ class GuidedSteps:
         message = self.menu()
         message.response_metadata["guided"]["intent"] = "unknown"
         return message
+
+    def yes_to_offer(self) -> AIMessage:
+        """A bare "yes" answers what the last reply offered: its one offer (`guided.offer`, or its
+        only button besides a person, e.g. "Track this parcel" after a refusal), else a question
+        which of its buttons. Never a hand-off: only asking for a person, or accepting an explicit
+        offer of one (`handoff_offer`, answered in `first_step`), opens a ticket."""
+        offered = [r for r in self.previous_quick_replies() if r != button("handoff", self.lang)]
+        offer = self.c.previous.get("offer") or (offered[0] if len(offered) == 1 else None)
+        if offer:
+            self.c.text = self.c.request = str(offer)
+            self.c.intent = detect_intent(self.c.text)
+            return self.first_step()
+        if offered:  # the question stays open: the next words still answer it
+            return self.say(
+                "which_offer",
+                quick_replies=offered,
+                intent=self.c.previous.get("intent") or "menu",
+                awaiting=self.c.previous.get("awaiting"),
+            )
+        return self.menu()
+
+    def previous_quick_replies(self) -> list[str]:
+        for message in reversed(self.c.earlier):
+            if isinstance(message, AIMessage) and not message.tool_calls:
+                return [str(r) for r in message.response_metadata.get("quick_replies") or []]
+        return []
 
     def identify_step(self) -> AIMessage:
         credentials = credentials_in(self.c.text)
@@ -182,13 +219,15 @@ class GuidedSteps:
             )
         if data.get("code") == "order_shipped":  # an order that left the warehouse: tracking is what we can offer
             action = t("guided.action.cancel" if tool == "cancel_order" else "guided.action.change", self.lang)
-            return self.say(
+            message = self.say(
                 "order_shipped",
                 order=self.c.order_id or "",
                 action=action,
                 intent="menu",
                 quick_replies=[button("track_this_parcel", self.lang), button("handoff", self.lang)],
             )
+            message.response_metadata["guided"]["offer"] = button("track_this_parcel", self.lang)  # what "yes" means
+            return message
         if data.get("code") in ("not_verified", "verification_failed"):
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
@@ -318,6 +357,7 @@ class GuidedSteps:
                     button("track_this_parcel", self.lang),
                     *menu_buttons(self.lang)[2:],
                 ]
+                message.response_metadata["guided"]["offer"] = button("track_this_parcel", self.lang)
             return message
         return self.propose_return(data)
 

@@ -179,6 +179,11 @@ def mentions(text: str, table: Table) -> bool:
     return bool(keywords().tables[table].search(text))
 
 
+def is_bare_yes(text: str) -> bool:
+    """A message that only says yes ("yes", "ok", "好的。"): it answers the last reply's offer."""
+    return bool(keywords().confirm_yes.match(text))
+
+
 def is_help_button(text: str) -> bool:
     return text.strip().lower() in keywords().help_buttons
 
