@@ -13,10 +13,13 @@ import html
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
 from core import languages
+from core.dates import time_zone
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
@@ -25,7 +28,7 @@ from ui.gradio_label import label_html, label_result
 from ui.gradio_takeover import news_from_person
 from ui.i18n import error_text, language_names, t
 from ui.i18n import quick_replies as common_replies
-from ui.page_session import COOKIE, SessionTickets, ticket_html
+from ui.page_session import COOKIE, ZONE_COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
@@ -51,6 +54,12 @@ CSS = """
 #chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
 """
 SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
+
+
+def zone_of(request: gr.Request | None) -> ZoneInfo | None:
+    """The browser's time zone, as the page's script put it in a cookie; None: the language's own."""
+    cookies = dict(getattr(request, "cookies", None) or {}) if request is not None else {}
+    return time_zone(unquote(cookies.get(ZONE_COOKIE) or ""))  # the script URI-encodes it
 
 
 def client_of(request: gr.Request | None) -> str | None:
@@ -366,6 +375,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             replies: dict,
             shown: str,
             start: Callable[[], Iterator[TurnEvent]],
+            zone: ZoneInfo | None = None,
         ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {chatbot: messages, transcript: messages, message: "", card: gr.update(visible=False)}
@@ -394,7 +404,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                         checked.done()
                         if checked.message is not None and not checked.steps:
                             messages.remove(checked.message)
-                        yield finished(event.result, sid, lang, messages, reply, replies)
+                        yield finished(event.result, sid, lang, messages, reply, replies, zone)
                         return
                     yield {chatbot: [dict(m) for m in messages]}
             except ConversationError as error:
@@ -409,7 +419,13 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             yield {chatbot: messages, transcript: messages}
 
         def finished(
-            result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None, replies: dict
+            result: TurnResult,
+            sid: str,
+            lang: str,
+            messages: list,
+            reply: dict | None,
+            replies: dict,
+            zone: ZoneInfo | None = None,
         ) -> dict:
             if reply is None and result.reply:
                 reply = {"role": "assistant", "content": ""}
@@ -447,7 +463,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             }
             labelled = label_result(tool_results)  # a new return, or a status check that fetched its label
             image = label_html(conversations.settings, labelled, lang) if labelled else None
-            if cards := side_panel(tool_results, lang, label_loaded=image is not None):
+            if cards := side_panel(tool_results, lang, label_loaded=image is not None, zone=zone):
                 update[panel] = cards
                 update[label_view] = gr.update(value=image or "", visible=image is not None)
             return update
@@ -465,6 +481,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 replies,
                 text,
                 lambda: conversations.stream(sid or "", text, client=client_of(request)),
+                zone_of(request),
             )
 
         def resolve(
@@ -486,6 +503,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 lambda: conversations.stream_resolve(
                     sid or "", approved=approved, action_id=action, client=client_of(request)
                 ),
+                zone_of(request),
             )
 
         def hand_off(sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request) -> Iterator[dict]:
