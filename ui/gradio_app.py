@@ -144,8 +144,15 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
             with gr.Column(scale=3):
+                # No label or share / copy-all buttons: they sat over the newest messages at the top of the
+                # scrolled chat (each message keeps its own copy button).
                 chatbot = gr.Chatbot(
-                    label="ReturnDesk", height=520, elem_id="chatbot", group_consecutive_messages=False
+                    label="ReturnDesk",
+                    show_label=False,
+                    buttons=["copy"],
+                    height=520,
+                    elem_id="chatbot",
+                    group_consecutive_messages=False,
                 )
                 with gr.Group(visible=False, elem_id="confirm-card") as card:
                     card_text = gr.Markdown(elem_id="confirm-card-text")
@@ -329,15 +336,17 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # --- a reload, or a server restart: the cookie names the conversation ----------------
         def restore(request: gr.Request) -> dict:
             """The signed-in page as it was: history, and the card if one waits (nothing without a live session)."""
+            # Never an empty dict: Gradio reads {} as one value, fails the event and marks every output "Error".
+            as_new_visitor = {sign_in_box: gr.update(visible=True)}
             sid = dict(getattr(request, "cookies", None) or {}).get(COOKIE) if request is not None else None
             if not sid:
-                return {}
+                return as_new_visitor
             try:
                 info = conversations.session(sid)
                 history = conversations.history(sid)
                 pending = conversations.pending(sid)
             except ConversationError:
-                return {}  # expired or signed out: the sign-in form, as for a new visitor
+                return as_new_visitor  # expired or signed out: the sign-in form, as for a new visitor
             lang = languages.resolve(info.language) or languages.DEFAULT
             messages: list[dict[str, Any]] = [
                 {"role": "assistant", "content": t("greeting", lang, name=info.customer_name or "")}

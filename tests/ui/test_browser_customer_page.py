@@ -62,10 +62,10 @@ def assert_no_sideways_scrolling(page: Page, width: int) -> None:
 
 @pytest.mark.parametrize(("language", "width"), CASES)
 def test_tracking_table_and_policy_answer_read_cleanly(
-    server: tuple[str, Path],
-    output_dir: Path,
+    server: tuple[str, Path],  # noqa: F811 (a fixture of test_browser_return)
+    output_dir: Path,  # noqa: F811
     language: str,
-    width: int,  # noqa: F811 (fixtures)
+    width: int,
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -105,4 +105,52 @@ def test_tracking_table_and_policy_answer_read_cleanly(
             page.screenshot(path=str(output_dir / f"customer_policy_{language}_{width}.png"), full_page=True)
         finally:
             context.close()
+            browser.close()
+
+
+def tab_to(page: Page, selector: str, *, presses: int = 80) -> None:
+    """Press Tab until the focus is on `selector` (or inside it): how a keyboard-only customer gets there."""
+    for _ in range(presses):
+        if page.evaluate("s => !!(document.activeElement && document.activeElement.closest(s))", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def test_a_keyboard_only_customer_returns_an_item(server: tuple[str, Path], output_dir: Path) -> None:  # noqa: F811
+    """Tab to the input, type, Enter sends; Tab to a quick reply and Enter picks it; Tab to the card's
+    Confirm and Enter confirms: no mouse anywhere after signing in."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            open_page(page, url, "en")
+            tab_to(page, "#email")
+            page.keyboard.type("carol@example.com")
+            tab_to(page, "#order-number")
+            page.keyboard.type("#W1000033")
+            tab_to(page, "#sign-in-button")
+            page.keyboard.press("Enter")
+            chat = page.locator("#chatbot")
+            expect(chat).to_contain_text("Carol", timeout=30_000)
+
+            tab_to(page, "#message")
+            page.keyboard.type("I want to return an item")
+            page.keyboard.press("Enter")
+            expect(chat).to_contain_text("Which order", timeout=30_000)
+            choice = page.locator("#quick-replies button", has_text="#W1000033")  # her T-shirt order
+            expect(choice).to_be_visible(timeout=30_000)
+            tab_to(page, f"#{choice.get_attribute('id')}")
+            page.keyboard.press("Enter")
+            card = page.locator("#confirm-card").first
+            expect(card).to_be_visible(timeout=30_000)
+            tab_to(page, "#confirm-button")
+            page.keyboard.press("Enter")
+            expect(chat).to_contain_text("RMA-", timeout=30_000)
+            expect(card).to_be_hidden()
+            page.screenshot(path=str(output_dir / "customer_keyboard_en_1280.png"), full_page=True)
+        finally:
             browser.close()
