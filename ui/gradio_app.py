@@ -182,7 +182,15 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 label_view = gr.Markdown(visible=False, elem_id="return-label")
 
         # Everything whose words change with the language (the switch, or a message in the other language).
-        def texts(lang: str) -> dict[Any, Any]:
+        def placeholder(lang: str, sid: str | None) -> str:
+            """The input's example, in the signed-in customer's own order ("Where is order #W1000033?")."""
+            order = None
+            if sid:
+                with contextlib.suppress(ConversationError):
+                    order = conversations.latest_order(sid)
+            return t("placeholder_order", lang, order=order) if order else t("placeholder", lang)
+
+        def texts(lang: str, sid: str | None = None) -> dict[Any, Any]:
             return {
                 language: lang,
                 language_switch: languages.get(lang).name,
@@ -197,7 +205,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 email_button: t("sign_in", lang),
                 name_button: t("sign_in", lang),
                 send_button: t("send", lang),
-                message: gr.update(placeholder=t("placeholder", lang)),
+                message: gr.update(placeholder=placeholder(lang, sid)),
                 confirm_button: t("confirm", lang),
                 cancel_button: t("cancel", lang),
                 handoff_button: t("handoff", lang),
@@ -266,6 +274,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 transcript: greeting,
                 chatbot: greeting,
                 reply_index: {},
+                message: gr.update(placeholder=placeholder(lang, info.session_id)),
                 **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True)),
             }
 
@@ -309,6 +318,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             transcript,
             chatbot,
             reply_index,
+            message,
             *quick,
             ticket_view,
         ]
@@ -359,7 +369,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 if entry["role"] == "assistant":
                     replies[len(messages) - 1] = index
             return {
-                **texts(lang),
+                **texts(lang, sid),
                 session_id: sid,
                 sign_in_box: gr.update(visible=False),
                 chat_box: gr.update(visible=True),
@@ -458,7 +468,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             lang = languages.resolve(result.language) or lang  # the reply's language
             conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
-                **texts(lang),
+                **texts(lang, sid),
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 reply_index: replies,
@@ -570,7 +580,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # --- the language switch -----------------------------------------------------------------
         def switch(choice: str, sid: str | None) -> dict:
             lang = names.get(choice, languages.DEFAULT)
-            update = texts(lang)
+            update = texts(lang, sid)
             if sid:
                 conversations.set_language(sid, lang)  # replies to "#W1000012" follow the screen's language
                 update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))

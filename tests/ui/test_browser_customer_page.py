@@ -7,6 +7,7 @@ for the docs' set).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,11 @@ def test_tracking_table_and_policy_answer_read_cleanly(
             chat = page.locator("#chatbot")
             expect(chat).to_contain_text("Alice" if language == "en" else "王芳", timeout=30_000)
             assert_no_sideways_scrolling(page, width)
+            # The input's example is the customer's own order, never the demo's first account.
+            box = page.locator("#message textarea, #message input").first
+            expect(box).to_have_attribute("placeholder", re.compile(r"#W\d{7}"))
+            if language == "zh":
+                assert "#W1000001" not in (box.get_attribute("placeholder") or "")
             page.screenshot(path=str(output_dir / f"customer_signed_in_{language}_{width}.png"), full_page=True)
 
             send(page, tracking)
