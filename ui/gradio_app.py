@@ -47,6 +47,8 @@ CSS = """
 #side-panel, #confirm-card, #page-title { word-break: normal; overflow-wrap: break-word; }
 #side-panel td, #side-panel th, #confirm-card td { overflow-wrap: normal; word-break: normal; }
 #side-panel { overflow-x: auto; }
+/* A place is one name ("芝加哥", "Louisville"): on one line; the table scrolls inside the panel if it must. */
+#side-panel td:nth-child(2), #side-panel th:nth-child(2) { white-space: nowrap; }
 #page-title h1 { overflow-wrap: normal; font-size: clamp(1.3rem, 6vw, 2rem); }
 #return-label img { object-fit: contain; max-width: 100%; }
 #session-ticket { display: none; }

@@ -46,6 +46,13 @@ BROKEN_WORDS = """el => {
   return broken;
 }"""
 
+# Table cells whose text takes more than one line.
+ON_SEVERAL_LINES = """cells => cells.filter(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size > 1;
+}).map(cell => cell.innerText)"""
+
 
 def open_page(page: Page, url: str, language: str) -> None:
     from playwright.sync_api import expect
@@ -99,6 +106,7 @@ def test_tracking_table_and_policy_answer_read_cleanly(
             expect(page.locator("#side-panel th").first).to_have_text(ZONE_NAMES[language])
             # Place names and words stay whole; a table wider than a phone scrolls inside the panel.
             assert page.locator("#side-panel").evaluate(BROKEN_WORDS) == []
+            assert page.locator("#side-panel td:nth-child(2)").evaluate_all(ON_SEVERAL_LINES) == []  # "芝加哥" too
             assert_no_sideways_scrolling(page, width)
             page.locator("#side-panel").scroll_into_view_if_needed()
             page.screenshot(path=str(output_dir / f"customer_tracking_{language}_{width}.png"), full_page=True)
