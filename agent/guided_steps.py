@@ -22,6 +22,7 @@ from agent.guided_text import (
     button,
     credentials_in,
     detect_intent,
+    is_bare_yes,
     is_help_button,
     keywords,
     mentions,
@@ -115,11 +116,21 @@ class GuidedSteps:
             return self.help_step()
         if self.c.phase == "identify":
             return self.identify_step()
+        if is_bare_yes(self.c.text):
+            return self.yes_to_offer()
         for handler in self.handlers.values():  # a tool that proposes itself (one the steps below do not)
             if handler.start is not None and (step := handler.start(self)) is not None:
                 return step
         if intent is None and self.c.previous.get("intent") == "unknown":
-            return self.call("transfer_to_human", reason=HANDOFF_REASON_UNCLEAR)
+            # Not understood twice: a person is offered, in so many words; only accepting it opens a ticket.
+            message = self.say(
+                "offer_person",
+                quick_replies=[button("handoff", self.lang), *menu_buttons(self.lang)[:3]],
+                awaiting="handoff_offer",
+                intent="menu",
+            )
+            message.response_metadata["guided"]["reason"] = HANDOFF_REASON_UNCLEAR
+            return message
         if intent == "return":
             return self.return_step()
         if intent in ("track", "status"):
@@ -134,6 +145,32 @@ class GuidedSteps:
         message = self.menu()
         message.response_metadata["guided"]["intent"] = "unknown"
         return message
+
+    def yes_to_offer(self) -> AIMessage:
+        """A bare "yes" answers what the last reply offered: its one offer (`guided.offer`, or its
+        only button besides a person, e.g. "Track this parcel" after a refusal), else a question
+        which of its buttons. Never a hand-off: only asking for a person, or accepting an explicit
+        offer of one (`handoff_offer`, answered in `first_step`), opens a ticket."""
+        offered = [r for r in self.previous_quick_replies() if r != button("handoff", self.lang)]
+        offer = self.c.previous.get("offer") or (offered[0] if len(offered) == 1 else None)
+        if offer:
+            self.c.text = self.c.request = str(offer)
+            self.c.intent = detect_intent(self.c.text)
+            return self.first_step()
+        if offered:  # the question stays open: the next words still answer it
+            return self.say(
+                "which_offer",
+                quick_replies=offered,
+                intent=self.c.previous.get("intent") or "menu",
+                awaiting=self.c.previous.get("awaiting"),
+            )
+        return self.menu()
+
+    def previous_quick_replies(self) -> list[str]:
+        for message in reversed(self.c.earlier):
+            if isinstance(message, AIMessage) and not message.tool_calls:
+                return [str(r) for r in message.response_metadata.get("quick_replies") or []]
+        return []
 
     def identify_step(self) -> AIMessage:
         credentials = credentials_in(self.c.text)
@@ -186,13 +223,15 @@ class GuidedSteps:
             return step  # the tool's own flow answers this refusal (e.g. offers the other choices again)
         if data.get("code") == "order_shipped":  # an order that left the warehouse: tracking is what we can offer
             action = t("guided.action.cancel" if tool == "cancel_order" else "guided.action.change", self.lang)
-            return self.say(
+            message = self.say(
                 "order_shipped",
                 order=self.c.order_id or "",
                 action=action,
                 intent="menu",
                 quick_replies=[button("track_this_parcel", self.lang), button("handoff", self.lang)],
             )
+            message.response_metadata["guided"]["offer"] = button("track_this_parcel", self.lang)  # what "yes" means
+            return message
         if data.get("code") in ("not_verified", "verification_failed"):
             message = self.say("identify", awaiting="identity", intent=self.c.intent or "menu")
             message.content = f"{data.get('error', '')} {message.content}".strip()
@@ -323,6 +362,7 @@ class GuidedSteps:
                     button("track_this_parcel", self.lang),
                     *menu_buttons(self.lang)[2:],
                 ]
+                message.response_metadata["guided"]["offer"] = button("track_this_parcel", self.lang)
             return message
         return self.propose_return(data)
 
@@ -412,7 +452,7 @@ class GuidedSteps:
             return self.say("help_none", quick_replies=menu_buttons(self.lang)[-1:], intent="menu")
         cited = "\n\n".join(
             f"**{p.get('title') or p.get('document', '')} › {p.get('heading', '')}**\n{p.get('text', '')}".strip()
-            for p in passages[:2]
+            for p in answering_passages(passages)
         )
         return self.say("help_found", passages=cited, quick_replies=menu_buttons(self.lang), intent="menu")
 
@@ -502,6 +542,21 @@ class GuidedSteps:
             if isinstance(message, ToolMessage) and (match := pattern.search(str(message.content))):
                 return match.group(0).upper()
         return None
+
+
+SHOWN_PASSAGES = 2
+CLOSE_SCORE = 0.9  # a second passage is shown only when it answers nearly as well as the first
+
+
+def answering_passages(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The passages guided mode shows: the best, and the next only when it scores close to it
+    ("what is your return policy?" gets the policy's summary, not "Cancelling a return" below it).
+    Without scores (a shortened result), the first two."""
+    best = passages[0].get("score")
+    if not isinstance(best, int | float) or best <= 0:
+        return passages[:SHOWN_PASSAGES]
+    shown = passages[:SHOWN_PASSAGES]
+    return [p for p in shown if isinstance(p.get("score"), int | float) and p["score"] >= CLOSE_SCORE * best]
 
 
 def label_line(result: dict[str, Any]) -> str:

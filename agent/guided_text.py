@@ -44,10 +44,18 @@ INTENTS = (
 )
 # Tables of keywords that `mentions` looks up by name.
 Table = Literal[
-    "help_first", "gift_card", "damaged", "all_items", "agree", "reason_no_longer_needed", "reason_by_mistake"
+    "help_first",
+    "policy_question",
+    "gift_card",
+    "damaged",
+    "all_items",
+    "agree",
+    "reason_no_longer_needed",
+    "reason_by_mistake",
 ]
 TABLES: tuple[Table, ...] = (
     "help_first",
+    "policy_question",
     "gift_card",
     "damaged",
     "all_items",
@@ -173,6 +181,11 @@ def mentions(text: str, table: Table) -> bool:
     return bool(keywords().tables[table].search(text))
 
 
+def is_bare_yes(text: str) -> bool:
+    """A message that only says yes ("yes", "ok", "好的。"): it answers the last reply's offer."""
+    return bool(keywords().confirm_yes.match(text))
+
+
 def is_help_button(text: str) -> bool:
     return text.strip().lower() in keywords().help_buttons
 
@@ -197,8 +210,16 @@ def detect_intent(text: str) -> str | None:
         if pattern.search(text):
             if intent in ("return", "status") and found.tables["help_first"].search(text) and not ORDER_ID.search(text):
                 return "help"
+            if intent in ("return", "exchange") and is_policy_question(text):
+                return "help"
             return intent
     return None
+
+
+def is_policy_question(text: str) -> bool:
+    """A question about the rules ("why can't I return final sale items?", "美妆的退货期限是多久?"),
+    not a request about an order: it names no order and holds a question word of `policy_question`."""
+    return bool(keywords().tables["policy_question"].search(text)) and not ORDER_ID.search(text)
 
 
 def find_order_id(texts: Sequence[str]) -> str | None:

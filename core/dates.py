@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
+from babel.dates import get_timezone_name
 
 from core import languages
 
@@ -66,8 +68,26 @@ def _day(day: date, code: str) -> str:
     return babel_date(day, format="medium", locale=languages.get(code).babel_locale)
 
 
-def format_datetime(value: datetime | str | None, lang: str | None) -> str:
-    """A moment on the customer's clock: "Jan 31, 2025, 10:00 AM" (UTC), "2025年1月31日 18:00" (Beijing)."""
+def time_zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone a browser reported ("America/Los_Angeles"), or None for anything else."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def zone_name(zone: ZoneInfo, lang: str | None) -> str:
+    """A zone as the customer's locale names it: "Pacific Time", "北美太平洋时间"; "UTC" for UTC."""
+    if zone.key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return str(get_timezone_name(zone, "long", locale=languages.get(lang).babel_locale))
+
+
+def format_datetime(value: datetime | str | None, lang: str | None, zone: ZoneInfo | None = None) -> str:
+    """A moment on the customer's clock: "Jan 31, 2025, 10:00 AM" (UTC), "2025年1月31日 18:00" (Beijing).
+    `zone`: the customer's own zone (their browser's), instead of their language's."""
     if value is None or value == "":
         return ""
     parsed = _parse(value)
@@ -79,4 +99,4 @@ def format_datetime(value: datetime | str | None, lang: str | None) -> str:
         .replace("{1}", locale.date_formats["medium"].pattern)
         .replace("{0}", locale.time_formats["short"].pattern)
     )
-    return babel_datetime(as_utc(parsed), format=pattern, tzinfo=languages.get(lang).zone, locale=locale)
+    return babel_datetime(as_utc(parsed), format=pattern, tzinfo=zone or languages.get(lang).zone, locale=locale)

@@ -17,7 +17,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from agent.guided_handlers import GUIDED_HANDLERS, GuidedHandler
 from agent.guided_text import keywords
@@ -30,7 +30,7 @@ from core.settings import Settings
 from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.errors import OrderSystemError
-from mock_backends.orders.models import ChatSession, Customer
+from mock_backends.orders.models import ChatSession, Customer, Order
 from service.card_recovery import card_already_ran, done_already, finished_call_result
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
@@ -307,6 +307,18 @@ class ConversationService:
                 raise _gone(gone) from None
             customer = db.get(Customer, chat.customer_id) if chat.customer_id else None
             return SessionInfo(chat.id, chat.customer_id, customer.display_name if customer else None, chat.language)
+
+    def latest_order(self, session_id: str) -> str | None:
+        """The signed-in customer's newest order number, for examples in their own terms (never
+        another customer's); None before they are verified."""
+        info = self.session(session_id)
+        if not info.customer_id:
+            return None
+        with Session(self.deps.engine) as db:
+            newest = db.exec(
+                select(Order.id).where(Order.customer_id == info.customer_id).order_by(col(Order.created_at).desc())
+            ).first()
+        return str(newest) if newest else None
 
     def _record_refusal(self, info: SessionInfo, error: ConversationError, **turn: str) -> None:
         if self.recorder is not None:

@@ -14,10 +14,13 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
 from core import languages
+from core.dates import time_zone
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
@@ -26,7 +29,7 @@ from ui.gradio_label import label_html, label_result
 from ui.gradio_takeover import news_from_person
 from ui.i18n import error_text, language_names, t
 from ui.i18n import quick_replies as common_replies
-from ui.page_session import COOKIE, SessionTickets, ticket_html
+from ui.page_session import COOKIE, ZONE_COOKIE, SessionTickets, ticket_html
 
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
@@ -46,6 +49,8 @@ CSS = """
 #side-panel, #confirm-card, #page-title { word-break: normal; overflow-wrap: break-word; }
 #side-panel td, #side-panel th, #confirm-card td { overflow-wrap: normal; word-break: normal; }
 #side-panel { overflow-x: auto; }
+/* A place is one name ("芝加哥", "Louisville"): on one line; the table scrolls inside the panel if it must. */
+#side-panel td:nth-child(2), #side-panel th:nth-child(2) { white-space: nowrap; }
 #page-title h1 { overflow-wrap: normal; font-size: clamp(1.3rem, 6vw, 2rem); }
 #return-label img { object-fit: contain; max-width: 100%; }
 #session-ticket { display: none; }
@@ -53,6 +58,12 @@ CSS = """
 #chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
 """
 SIGNED_OUT_CODES = ("session_expired", "session_ended", "session_not_found")  # the page asks to sign in again
+
+
+def zone_of(request: gr.Request | None) -> ZoneInfo | None:
+    """The browser's time zone, as the page's script put it in a cookie; None: the language's own."""
+    cookies = dict(getattr(request, "cookies", None) or {}) if request is not None else {}
+    return time_zone(unquote(cookies.get(ZONE_COOKIE) or ""))  # the script URI-encodes it
 
 
 def client_of(request: gr.Request | None) -> str | None:
@@ -137,8 +148,15 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
 
         with gr.Row(visible=False, elem_id="chat") as chat_box:
             with gr.Column(scale=3):
+                # No label or share / copy-all buttons: they sat over the newest messages at the top of the
+                # scrolled chat (each message keeps its own copy button).
                 chatbot = gr.Chatbot(
-                    label="ReturnDesk", height=520, elem_id="chatbot", group_consecutive_messages=False
+                    label="ReturnDesk",
+                    show_label=False,
+                    buttons=["copy"],
+                    height=520,
+                    elem_id="chatbot",
+                    group_consecutive_messages=False,
                 )
                 with gr.Group(visible=False, elem_id="confirm-card") as card:
                     card_text = gr.Markdown(elem_id="confirm-card-text")
@@ -168,7 +186,15 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 label_view = gr.Markdown(visible=False, elem_id="return-label")
 
         # Everything whose words change with the language (the switch, or a message in the other language).
-        def texts(lang: str) -> dict[Any, Any]:
+        def placeholder(lang: str, sid: str | None) -> str:
+            """The input's example, in the signed-in customer's own order ("Where is order #W1000033?")."""
+            order = None
+            if sid:
+                with contextlib.suppress(ConversationError):
+                    order = conversations.latest_order(sid)
+            return t("placeholder_order", lang, order=order) if order else t("placeholder", lang)
+
+        def texts(lang: str, sid: str | None = None) -> dict[Any, Any]:
             return {
                 language: lang,
                 language_switch: languages.get(lang).name,
@@ -183,7 +209,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 email_button: t("sign_in", lang),
                 name_button: t("sign_in", lang),
                 send_button: t("send", lang),
-                message: gr.update(placeholder=t("placeholder", lang)),
+                message: gr.update(placeholder=placeholder(lang, sid)),
                 confirm_button: t("confirm", lang),
                 cancel_button: t("cancel", lang),
                 handoff_button: t("handoff", lang),
@@ -252,6 +278,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 transcript: greeting,
                 chatbot: greeting,
                 reply_index: {},
+                message: gr.update(placeholder=placeholder(lang, info.session_id)),
                 **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True)),
             }
 
@@ -295,6 +322,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             transcript,
             chatbot,
             reply_index,
+            message,
             *quick,
             ticket_view,
         ]
@@ -322,15 +350,17 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # --- a reload, or a server restart: the cookie names the conversation ----------------
         def restore(request: gr.Request) -> dict:
             """The signed-in page as it was: history, and the card if one waits (nothing without a live session)."""
+            # Never an empty dict: Gradio reads {} as one value, fails the event and marks every output "Error".
+            as_new_visitor = {sign_in_box: gr.update(visible=True)}
             sid = dict(getattr(request, "cookies", None) or {}).get(COOKIE) if request is not None else None
             if not sid:
-                return {}
+                return as_new_visitor
             try:
                 info = conversations.session(sid)
                 history = conversations.history(sid)
                 pending = conversations.pending(sid)
             except ConversationError:
-                return {}  # expired or signed out: the sign-in form, as for a new visitor
+                return as_new_visitor  # expired or signed out: the sign-in form, as for a new visitor
             lang = languages.resolve(info.language) or languages.DEFAULT
             messages: list[dict[str, Any]] = [
                 {"role": "assistant", "content": t("greeting", lang, name=info.customer_name or "")}
@@ -343,7 +373,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 if entry["role"] == "assistant":
                     replies[len(messages) - 1] = index
             return {
-                **texts(lang),
+                **texts(lang, sid),
                 session_id: sid,
                 sign_in_box: gr.update(visible=False),
                 chat_box: gr.update(visible=True),
@@ -369,6 +399,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             replies: dict,
             shown: str,
             start: Callable[[], Iterator[TurnEvent]],
+            zone: ZoneInfo | None = None,
         ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             # Gradio rebuilds every output of the event on every update (skipped ones too): a fast
@@ -403,7 +434,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                         checked.done()
                         if checked.message is not None and not checked.steps:
                             messages.remove(checked.message)
-                        yield {message: "", **finished(event.result, sid, lang, messages, reply, replies)}
+                        yield {message: "", **finished(event.result, sid, lang, messages, reply, replies, zone)}
                         return
                     if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
                         yield {**opening, chatbot: [dict(m) for m in messages]}
@@ -420,7 +451,13 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             yield {**opening, chatbot: messages, transcript: messages}
 
         def finished(
-            result: TurnResult, sid: str, lang: str, messages: list, reply: dict | None, replies: dict
+            result: TurnResult,
+            sid: str,
+            lang: str,
+            messages: list,
+            reply: dict | None,
+            replies: dict,
+            zone: ZoneInfo | None = None,
         ) -> dict:
             if reply is None and result.reply:
                 reply = {"role": "assistant", "content": ""}
@@ -457,7 +494,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             }
             labelled = label_result(tool_results)  # a new return, or a status check that fetched its label
             image = label_html(conversations.settings, labelled, lang) if labelled else None
-            if cards := side_panel(tool_results, lang, label_loaded=image is not None):
+            if cards := side_panel(tool_results, lang, label_loaded=image is not None, zone=zone):
                 update[panel] = cards
                 update[label_view] = gr.update(value=image or "", visible=image is not None)
             return update
@@ -475,6 +512,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 replies,
                 text,
                 lambda: conversations.stream(sid or "", text, client=client_of(request)),
+                zone_of(request),
             )
 
         def resolve(
@@ -496,6 +534,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 lambda: conversations.stream_resolve(
                     sid or "", approved=approved, action_id=action, client=client_of(request)
                 ),
+                zone_of(request),
             )
 
         def hand_off(sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request) -> Iterator[dict]:
@@ -553,7 +592,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # --- the language switch -----------------------------------------------------------------
         def switch(choice: str, sid: str | None) -> dict:
             lang = names.get(choice, languages.DEFAULT)
-            update = texts(lang)
+            update = texts(lang, sid)
             if sid:
                 conversations.set_language(sid, lang)  # replies to "#W1000012" follow the screen's language
                 update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))
@@ -561,7 +600,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
 
         # A turn answered in another language sets `language`; only then is the page relabelled (Gradio
         # rebuilds every output of an event on every update, so a turn's event leaves the labels out).
-        language.change(texts, [language], text_outputs, show_progress="hidden", **PAGE_ONLY)
+        language.change(texts, [language, session_id], text_outputs, show_progress="hidden", **PAGE_ONLY)
         # `input`, not `change`: a turn that switches the language updates the radio itself.
         language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick], **PAGE_ONLY)
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);

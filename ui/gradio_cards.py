@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from core.dates import format_date, format_datetime
+from core import languages
+from core.dates import format_date, format_datetime, zone_name
 from core.money import format_amount
 from service.results import ConfirmationCard
 from service.streaming import ToolFinished, ToolStarted
@@ -169,14 +171,22 @@ def return_status(result: dict[str, Any], language: str) -> str:
     return i18n.return_status(status, language) or result.get("status_text") or status
 
 
-def tracking_card(result: dict[str, Any], language: str) -> str:
-    """Each parcel of the order: where it is now, then its scans, newest first."""
+def tracking_card(result: dict[str, Any], language: str, zone: ZoneInfo | None = None) -> str:
+    """Each parcel of the order: where it is now, then its scans, newest first. `zone`: the
+    customer's time zone (their browser's); by default their language's."""
     if not result.get("parcels"):
         return t("not_shipped", language, order=result.get("order_id"))
-    return "\n\n".join(parcel_card(parcel, language) for parcel in result["parcels"])
+    return "\n\n".join(parcel_card(parcel, language, zone) for parcel in result["parcels"])
 
 
-def parcel_card(parcel: dict[str, Any], language: str) -> str:
+def when_heading(language: str, zone: ZoneInfo | None) -> str:
+    """The time column's heading, naming the zone its times are in: "Time (Pacific Time)"."""
+    if zone is None or zone.key == languages.get(language).time_zone:
+        return t("when", language)  # the language's own zone, as its catalogue names it ("北京时间")
+    return t("when_zone", language, zone=zone_name(zone, language))
+
+
+def parcel_card(parcel: dict[str, Any], language: str, zone: ZoneInfo | None = None) -> str:
     title = t("parcel_title", language, number=parcel.get("tracking_number"))
     if parcel.get("direction") == "return":
         title += f" ({t('parcel_return', language)})"
@@ -184,19 +194,21 @@ def parcel_card(parcel: dict[str, Any], language: str) -> str:
     if parcel.get("estimated_delivery"):
         facts.append(fact("eta", format_date(parcel["estimated_delivery"], language), language))
     rows = "\n".join(
-        f"| {format_datetime(e.get('at'), language)} | {e.get('location') or ''} | {e.get('description', '')} |"
+        f"| {format_datetime(e.get('at'), language, zone)} | {e.get('location') or ''} | {e.get('description', '')} |"
         for e in reversed(parcel.get("events", []))
     )
-    header = f"| {t('when', language)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
+    header = f"| {when_heading(language, zone)} | {t('where', language)} | {t('what', language)} |\n|---|---|---|"
     return f"{title}\n{' · '.join(facts)}" + (f"\n\n{header}\n{rows}" if rows else "")
 
 
-def side_panel(results: dict[str, Any], language: str, *, label_loaded: bool = True) -> str:
+def side_panel(
+    results: dict[str, Any], language: str, *, label_loaded: bool = True, zone: ZoneInfo | None = None
+) -> str:
     """The cards for the tools that ran this turn (a successful result only), in a fixed order.
 
     `results`: this turn's tool results keyed by their tool's panel ("order", "eligibility",
     "return", "return_status", "tracking"). `label_loaded`: whether the web app could load the
-    return's label image to show beside it.
+    return's label image to show beside it. `zone`: the customer's time zone (their browser's).
     """
     cards = []
     if (order := results.get("order")) and order.get("ok"):
@@ -210,5 +222,5 @@ def side_panel(results: dict[str, Any], language: str, *, label_loaded: bool = T
     elif status and status.get("ok"):
         cards.append(return_card(status, language, label_loaded=label_loaded, title="return_status_title"))
     if (tracking := results.get("tracking")) and tracking.get("ok"):
-        cards.append(tracking_card(tracking, language))
+        cards.append(tracking_card(tracking, language, zone))
     return "\n\n---\n\n".join(cards)

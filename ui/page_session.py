@@ -97,8 +97,14 @@ def install_page_session(app: FastAPI, settings: Settings, tickets: SessionTicke
 
 # Inline (the CSP allows inline scripts, not eval, so no Gradio `js=`): trade a rendered ticket for the
 # cookie; drop the cookie when the customer signs out.
+ZONE_COOKIE = "returndesk_tz"  # the browser's time zone (not secret): times are shown on the customer's clock
+
 PAGE_SCRIPT = """<script>
 (() => {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) document.cookie = "returndesk_tz=" + encodeURIComponent(zone) + "; path=/; SameSite=Strict";
+  } catch (error) {}
   const url = new URL("page/session", document.baseURI).href;
   const trade = () => document.querySelectorAll("span.session-ticket[title]").forEach((el) => {
     const ticket = el.getAttribute("title");

@@ -20,6 +20,9 @@ DOCS_DIR = Path(__file__).parent
 
 _HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# A line that starts a block of its own: a list item, a table row, a quote, a heading or a fence.
+_BLOCK_START = re.compile(r"^\s*([-*+]\s|\d+[.)]\s|\||>|#|```|~~~)")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 class Passage(BaseModel, frozen=True):
@@ -57,6 +60,35 @@ def slugify(heading: str) -> str:
     return "-".join(words)
 
 
+def reflow(text: str) -> str:
+    """The source's hard-wrapped lines joined, so a sentence reads as one line wherever it is shown
+    ("This page explains", not "This page⏎explains"). A continuation line (indented under a list
+    item, or plain under a paragraph) joins the line before it; blank lines, list items, table rows,
+    headings and code blocks stay as they are. Chinese lines join without a space."""
+    lines: list[str] = []
+    in_fence = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            lines.append(line)
+            continue
+        previous = lines[-1] if lines else ""
+        joins = (
+            not in_fence
+            and line.strip()
+            and previous.strip()
+            and not _BLOCK_START.match(line)
+            and not previous.lstrip().startswith(("|", "```", "~~~", "#"))
+        )
+        if joins:
+            left, right = previous.rstrip(), line.strip()
+            space = "" if _CJK.match(left[-1]) or _CJK.match(right[0]) else " "
+            lines[-1] = f"{left}{space}{right}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def parse_document(markdown: str, *, doc_id: str, language: str) -> HelpDocument:
     """Split one Markdown document at its headings.
 
@@ -80,7 +112,7 @@ def parse_document(markdown: str, *, doc_id: str, language: str) -> HelpDocument
         elif line.strip():
             sections.append((title, [line]))
     passages = tuple(
-        Passage(doc_id=doc_id, language=language, title=title, heading=heading, text="\n".join(lines).strip())
+        Passage(doc_id=doc_id, language=language, title=title, heading=heading, text=reflow("\n".join(lines).strip()))
         for heading, lines in sections
         if "\n".join(lines).strip()
     )

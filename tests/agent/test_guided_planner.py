@@ -124,11 +124,13 @@ def test_asking_for_a_person_calls_transfer_to_human_in_both_languages() -> None
     assert called(plan_next_step(identify(HumanMessage("can I talk to a real person?"))))[0] == "transfer_to_human"
 
 
-def test_not_understanding_twice_hands_off() -> None:
+def test_not_understanding_twice_offers_a_person_and_only_a_yes_to_that_offer_hands_off() -> None:
     first = plan_next_step(assist(HumanMessage("blorp")))
     assert not first.tool_calls
     second = plan_next_step(assist(HumanMessage("blorp"), first, HumanMessage("zzz")))
-    assert called(second)[0] == "transfer_to_human"
+    assert not second.tool_calls and "pass you to a person?" in second.content
+    third = plan_next_step(assist(HumanMessage("blorp"), first, HumanMessage("zzz"), second, HumanMessage("yes")))
+    assert called(third)[0] == "transfer_to_human"
 
 
 def test_unverified_customers_are_asked_to_verify_and_their_details_are_sent_to_verify_customer() -> None:

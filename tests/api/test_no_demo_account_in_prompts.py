@@ -16,3 +16,19 @@ def test_an_anonymous_customer_sees_no_real_account_as_an_example(
     session = service.start_anonymous(language=language)
     reply = service.send(session.session_id, text).reply
     assert not [word for word in DEMO if word in reply.lower()], reply
+
+
+@pytest.mark.parametrize(
+    ("email", "order_id"), [("carol@example.com", "#W1000033"), ("wang.fang@example.cn", "#W1000011")]
+)
+def test_a_signed_in_customers_examples_name_their_own_order(
+    service: ConversationService, email: str, order_id: str
+) -> None:
+    session = service.sign_in(email=email, order_id=order_id)
+    newest = service.latest_order(session.session_id)
+    assert newest is not None and newest != "#W1000001"  # theirs, never Alice's
+    assert newest in service.send(session.session_id, "show my orders").reply
+
+
+def test_an_anonymous_session_has_no_order_to_give_as_an_example(service: ConversationService) -> None:
+    assert service.latest_order(service.start_anonymous(language="en").session_id) is None
