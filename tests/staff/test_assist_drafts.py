@@ -242,3 +242,23 @@ def test_mark_feedback_reviewed_leaves_the_queue(app_client: Callable[[], TestCl
     assert (
         customer.post(f"/v1/staff/feedback/{row['id']}/reviewed", headers={"X-Session-Id": session}).status_code == 403
     )
+
+
+def test_the_openai_route_during_a_takeover_says_who_has_the_conversation(
+    app_client: Callable[[], TestClient],
+) -> None:
+    customer, bob = app_client(), staff_client(app_client)
+
+    def chat(text: str, session: str | None = None, stream: bool = False):
+        headers = {"X-Session-Id": session} if session else {}
+        body = {"model": "returndesk", "messages": [{"role": "user", "content": text}], "stream": stream}
+        return customer.post("/v1/chat/completions", json=body, headers=headers)
+
+    first = chat("I want to talk to a person")
+    session = first.headers["x-session-id"]
+    ticket = bob.get("/v1/staff/tickets").json()[0]
+    bob.post(f"/v1/staff/tickets/{ticket['id']}/claim").raise_for_status()
+    answer = chat("Are you there?", session)
+    assert answer.json()["choices"][0]["message"]["content"] == t("assist.with_staff", "en", staff="Bob Li")
+    streamed = chat("Hello again", session, stream=True)
+    assert "Bob Li" in streamed.text
