@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from core import languages
+from core.messages import t as say  # the catalogue's own keys (ui.i18n.t reads the `web.` group)
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
@@ -439,7 +440,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 reply_index: replies,
                 seen: len(history),
                 person_timer: gr.Timer(active=result.with_person is not None),
-                badge: t("assist.badge_staff", lang, staff=result.staff_name)
+                badge: say("assist.badge_staff", lang, staff=result.staff_name)
                 if result.with_person == "staff" and result.staff_name
                 else t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
@@ -535,7 +536,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 transcript: messages,
                 seen: shown,
                 person_timer: gr.Timer(active=looking),
-                badge: t("assist.badge_staff", lang, staff=staff) if staff else t(f"badge_{conversations.mode}", lang),
+                badge: say("assist.badge_staff", lang, staff=staff)
+                if staff
+                else t(f"badge_{conversations.mode}", lang),
             }
             if (released := released_card(conversations, sid, card_shown)) is not None:  # an approved card draft
                 messages = [*messages, {"role": "assistant", "content": t("card_lead", lang)}]
