@@ -7,7 +7,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -119,6 +119,12 @@ class Settings(BaseSettings):
         description="Lets staff record sessions for QA (X-Staff-Token header); with api_key set, the key does too.",
     )
     staff_session_hours: float = Field(12, gt=0, description="How long a staff sign-in (the console's cookie) lasts.")
+    assist_mode: Literal["front", "assist"] = Field(
+        "front",
+        description="front: the assistant answers customers itself; assist (agent-assist): its replies and "
+        "proposed confirmation cards are drafts a staff member approves, edits or rejects first. A lead may "
+        "choose either for one conversation in the staff console.",
+    )
     staff_poll_s: float = Field(
         2.0,
         gt=0,

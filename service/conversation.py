@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from graphs.persistence import open_checkpointer
 from graphs.returns_graph import DURABILITY, build_graph
 from mock_backends.orders.errors import OrderSystemError
 from mock_backends.orders.models import ChatSession, Customer, Order
+from service.assist import Assist
 from service.card_recovery import card_already_ran, done_already, finished_call_result
 from service.metrics import TurnMetrics
 from service.recording import RecorderFactory
@@ -150,6 +151,13 @@ class TooManyTurns(ConversationError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class DraftWaiting(ConversationError):
+    """Agent-assist mode: the previous answer waits for a staff member (service/assist.py)."""
+
+    status = 409
+    code = "draft_pending"
+
+
 class CardWaiting(ConversationError):
     """A new message while a confirmation card waits for yes / no."""
 
@@ -198,6 +206,7 @@ class ConversationService:
         self.turn_limiter = TurnRateLimiter(settings.rate_limit_per_minute)
         self.anonymous_cap = AnonymousSessionCap.from_settings(settings)
         self.takeover = Takeover(self.graph, self.deps.engine, self.turn_lock, self.mode)  # a person has it
+        self.assist = Assist(self.graph, self.deps.engine, settings.assist_mode, self.deps.clock)  # drafts
 
     @property
     def can_record(self) -> bool:
@@ -365,6 +374,7 @@ class ConversationService:
             cleaned = clean_message(text)
             if (with_person := self._to_person(info, cleaned)) is not None:
                 return iter([TurnDone(with_person)])  # the assistant stays silent (service/takeover.py)
+            self._check_no_draft(info, languages.detect(cleaned, info.language))
             answers = keywords()  # "yes" / "是的" / "no" typed instead of pressing the card's buttons
             if (retired := self._retire_if_ran(info)) is not None and (
                 answers.confirm_yes.match(cleaned) or answers.confirm_no.match(cleaned)
@@ -389,6 +399,7 @@ class ConversationService:
         info = self.session(session_id)
         action = "confirm" if approved else "cancel"
         try:
+            self._check_no_draft(info, info.language)
             if (retired := self._retire_if_ran(info)) is not None:
                 return self._answer_retired(*retired, approved=approved, action_id=action_id)
             self._resume_input(info, approved, action_id)
@@ -420,6 +431,10 @@ class ConversationService:
                 "Another message of this conversation is still being written; please try again in a moment."
             ) from None
 
+    def _check_no_draft(self, info: SessionInfo, language: str) -> None:
+        if self.assist.waiting(info.session_id) is not None:
+            raise DraftWaiting(t("assist.busy", language))
+
     def _resume_input(self, info: SessionInfo, approved: bool, action_id: str | None) -> Command:
         snapshot = self.graph.get_state(self._config(info.session_id))
         pending = _pending_in(snapshot)
@@ -445,7 +460,30 @@ class ConversationService:
         return history_of(self.graph.get_state(self._config(session_id)).values.get("messages", []))
 
     def _card(self, session_id: str) -> ConfirmationCard | None:
-        return _pending_in(self.graph.get_state(self._config(session_id)))
+        card = _pending_in(self.graph.get_state(self._config(session_id)))
+        if card is not None and self.assist.hides(session_id, card.action_id):
+            return None  # agent-assist: a draft until a staff member approves it
+        return card
+
+    def drop_card(self, session_id: str) -> list[BaseMessage]:
+        """Agent-assist: a staff member rejected the proposed card. The graph is resumed as if the
+        customer had cancelled it, and whatever the assistant replied to that is taken out again: the
+        customer sees nothing of it. Returns the messages removed. The caller holds the turn lock."""
+        info = self.session(session_id)
+        card = _pending_in(self.graph.get_state(self._config(session_id)))
+        if card is None:
+            return []
+        before = len(self.graph.get_state(self._config(session_id)).values.get("messages", []))
+        _last(self._run(info, _resume_command(card, approved=False), tokens=False, drafts=False))
+        new = self.graph.get_state(self._config(session_id)).values.get("messages", [])[before:]
+        said: list[BaseMessage] = [
+            m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content and m.id
+        ]
+        if said:
+            self.graph.update_state(
+                self._config(session_id), {"messages": [RemoveMessage(id=m.id or "") for m in said]}, as_node="handoff"
+            )
+        return said
 
     def _retire_if_ran(self, info: SessionInfo, *, locked: bool = False) -> tuple[ConfirmationCard, TurnResult] | None:
         """If the pending card's call already committed, replay it (approved) so the conversation shows
@@ -458,7 +496,7 @@ class ConversationService:
         if not locked:
             with self._turn_of(info.session_id):
                 return self._retire_if_ran(info, locked=True)  # read again: another process may have done it
-        return card, _last(self._run(info, _resume_command(card, approved=True), tokens=False))
+        return card, _last(self._run(info, _resume_command(card, approved=True), tokens=False, drafts=False))
 
     def _answer_retired(
         self, card: ConfirmationCard, result: TurnResult, *, approved: bool, action_id: str | None
@@ -516,8 +554,15 @@ class ConversationService:
             ) from None
 
     def _run(
-        self, info: SessionInfo, graph_input: Any, *, tokens: bool = True, client: str | None = None
+        self,
+        info: SessionInfo,
+        graph_input: Any,
+        *,
+        tokens: bool = True,
+        client: str | None = None,
+        drafts: bool = True,
     ) -> Iterator[TurnEvent]:
+        """`drafts`: in agent-assist mode, hold the reply (or card) for a staff member (service/assist.py)."""
         config = self._config(info.session_id, client)
         history = self.graph.get_state(config).values.get("messages", [])
         before = len(history)
@@ -533,28 +578,33 @@ class ConversationService:
             stream_mode=["messages", "updates"] if tokens else ["updates"],
         )
         try:
-            yield from self._events(parts, held, info, before, observer)
+            drafting = drafts and self.assist.mode_for(info.session_id) == "assist"
+            yield from self._events(parts, held, info, before, observer, drafting)
         finally:
             observer.finish()
 
     def _events(
-        self, parts: Any, held: HeldReply, info: SessionInfo, before: int, observer: TurnObserver
+        self, parts: Any, held: HeldReply, info: SessionInfo, before: int, observer: TurnObserver, drafting: bool
     ) -> Iterator[TurnEvent]:
+        """`drafting`: agent-assist; nothing of the turn reaches the customer but "a colleague is checking"."""
         for event in events_of(parts):
             if isinstance(event, ReplyChecked):
                 shown = held.approved() if event.passed else held.rejected()
-                if shown:
+                if shown and not drafting:
                     yield Token(shown)
                 continue
             if isinstance(event, Token):
-                if shown := held.feed(event.text):
+                if (shown := held.feed(event.text)) and not drafting:
                     yield Token(shown)
                 continue
             if isinstance(event, ToolFinished):
                 self.metrics.tool_calls.labels(tool=event.tool, outcome=event.outcome).inc()
                 held.saw(ToolMessage(content=_as_text(event.result), name=event.tool, tool_call_id=event.call_id))
-            yield event
+            if not drafting:
+                yield event
         result = self._result(info, before)
+        if drafting and result.with_person is None and (result.reply or result.pending is not None):
+            result = self.assist.hold(info, result, before)
         observer.mode = result.mode
         self.metrics.turns.labels(mode=result.mode).inc()
         if self.settings.llm_base_url and result.mode == "guided":

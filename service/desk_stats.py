@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from mock_backends.orders.assist_drafts import draft_rows
 from mock_backends.orders.desk_stats import period_rows
 
 DAYS = 14
@@ -49,6 +50,24 @@ def desk_stats(engine: Engine, now: datetime, days: int = DAYS) -> dict[str, Any
         "ratings": len(rows.ratings),
         "thumbs_down_rate": _share(down, len(rows.ratings)),
         "median_first_response_s": _median_first_response(rows.tickets, rows.staff_replies),
+        "drafts": draft_stats(engine, since, now),
+    }
+
+
+def draft_stats(engine: Engine, since: datetime, now: datetime) -> dict[str, Any]:
+    """Agent-assist: drafts waiting now, how long drafts waited for a decision (median, seconds; the
+    waiting ones count until now), how often approved answers were edited, and the decisions."""
+    rows = draft_rows(engine, since)
+    counts = Counter(d.status for d in rows)
+    waits = [((_utc(d.decided_at) if d.decided_at else _utc(now)) - _utc(d.created_at)).total_seconds() for d in rows]
+    let_through = counts["approved"] + counts["edited"]
+    return {
+        "waiting": counts["pending"],
+        "median_wait_s": round(statistics.median(waits), 1) if waits else None,
+        "edit_rate": _share(counts["edited"], let_through),
+        "approved": counts["approved"],
+        "edited": counts["edited"],
+        "rejected": counts["rejected"],
     }
 
 

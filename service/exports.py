@@ -3,8 +3,10 @@
 - `training_examples`: every answer a customer rated thumbs-up becomes one example in OpenAI's
   chat-with-tools fine-tuning format (`{"messages": [...], "tools": [...]}`): the conversation up to and
   including that answer, tool calls and results included, PII redacted. Conversations a person wrote
-  in are left out (their replies are no model output to learn from). Agent-assist drafts are not
-  built yet, so approved or edited drafts are not in it.
+  in are left out (their replies are no model output to learn from). Agent-assist drafts a staff
+  member approved or edited are examples too (an edited one with the staff member's text as the
+  assistant's turn: what the desk would have had the model say); the "a colleague is checking the
+  answer" notices are left out of every example, and rejected drafts are in none.
 - `help_centre_gaps`: what customers asked that the help centre had nothing for (a
   `search_help_centre` call that found no passage), counted, most asked first.
 """
@@ -22,6 +24,8 @@ from sqlmodel import Session, col, select
 
 from core.redaction import redact, redact_data
 from mock_backends.orders.models import ChatSession, Feedback
+from mock_backends.orders.staff_models import AssistDraft
+from service.assist import is_draft_notice
 from service.conversation import ConversationService, history_of
 from service.streaming import parsed_content
 from service.takeover import author_of
@@ -43,15 +47,36 @@ def training_examples(conversations: ConversationService) -> Iterator[dict[str, 
             .where(Feedback.rating == "up")
             .order_by(col(Feedback.session_id), col(Feedback.message_index))
         ).all()
+        let_through = db.exec(
+            select(AssistDraft.session_id, AssistDraft.id)
+            .where(col(AssistDraft.status).in_(("approved", "edited")), AssistDraft.kind == "reply")
+            .order_by(col(AssistDraft.session_id), col(AssistDraft.id))
+        ).all()
+    ends: dict[str, set[int]] = {}  # session -> message positions an example ends at
+    cache: dict[str, list[BaseMessage]] = {}
+
+    def messages_of(session_id: str) -> list[BaseMessage]:
+        if session_id not in cache:
+            cache[session_id] = _messages(conversations, session_id)
+        return cache[session_id]
+
     for row in liked:
-        messages = _messages(conversations, row.session_id)
+        messages = messages_of(row.session_id)
         shown = [i for i, message in enumerate(messages) if history_of([message])]  # history index -> message
-        if row.message_index >= len(shown):
-            continue
-        example = messages[: shown[row.message_index] + 1]
-        if any(author_of(message) for message in example):
-            continue
-        yield redact_data({"messages": convert_to_openai_messages(example), "tools": tools})
+        if row.message_index < len(shown):
+            ends.setdefault(row.session_id, set()).add(shown[row.message_index])
+    for session_id, draft_id in let_through:
+        for i, message in enumerate(messages_of(session_id)):
+            metadata = getattr(message, "response_metadata", None) or {}
+            if metadata.get("returndesk_draft") == draft_id and not is_draft_notice(message):
+                ends.setdefault(session_id, set()).add(i)
+    for session_id in sorted(ends):
+        for end in sorted(ends[session_id]):
+            example = messages_of(session_id)[: end + 1]
+            if any(author_of(message) for message in example):
+                continue
+            example = [message for message in example if not is_draft_notice(message)]
+            yield redact_data({"messages": convert_to_openai_messages(example), "tools": tools})
 
 
 def training_jsonl(conversations: ConversationService) -> Iterator[str]:

@@ -20,6 +20,7 @@ from mock_backends.orders import handoff_queue as queue
 from mock_backends.orders import staff as accounts
 from mock_backends.orders.handoff_queue import ACTIVE, CLOSED, QueuedTicket, TicketConflict
 from mock_backends.orders.staff_models import STAFF_ROLES, StaffMember
+from service.assist_desk import AssistDesk
 from service.conversation import CONTROL_CHARS, ConversationError, ConversationService, SessionBusy
 from service.desk_stats import desk_stats
 from service.exports import help_centre_gaps, training_jsonl
@@ -93,7 +94,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class StaffService:
+class StaffService(AssistDesk):
     def __init__(self, conversations: ConversationService) -> None:
         self.conversations = conversations
         self.settings = conversations.settings
@@ -177,7 +178,7 @@ class StaffService:
         return help_centre_gaps(self.conversations)
 
     def feedback(self) -> list[dict[str, Any]]:
-        """Thumbs-down answers with their comments, newest first."""
+        """Thumbs-down answers with their comments, newest first; those marked reviewed are left out."""
         return thumbs_down(self.conversations)
 
     # --- the queue --------------------------------------------------------------------------
@@ -269,6 +270,12 @@ class StaffService:
         self._notify(found, status, member)  # type: ignore[arg-type]
         return self.ticket(ticket_id)
 
+    def ticket_assist_mode(self, member: StaffMember, ticket_id: int, mode: str) -> dict[str, Any]:
+        """Leads: the ticket's conversation in front-line or agent-assist mode (service/assist_desk.py)."""
+        found = self._find(ticket_id)
+        self.set_ticket_assist_mode(member, found.ticket.session_id, mode)
+        return self.ticket(ticket_id)
+
     # --- internals --------------------------------------------------------------------------
     def _find(self, ticket_id: int) -> QueuedTicket:
         found = queue.get_ticket(self.engine, ticket_id)
@@ -304,6 +311,7 @@ class StaffService:
             "session_id_hint": (ticket.session_id or "")[:6],
             "created_at": created.isoformat(),
             "waiting_s": _waited(ticket, created, now),
+            "assist_mode": self.conversations.assist.mode_for(ticket.session_id) if ticket.session_id else None,
             "summary_first_line": next((line for line in ticket.summary.splitlines() if line.startswith(">")), "")[2:],
         }
 

@@ -67,6 +67,9 @@ def card_text(card: ConfirmationCard) -> str:
 def with_card_hint(result: TurnResult) -> str:
     """The reply, or the card when one waits (after the reply, if the assistant wrote more than the card)."""
     if result.pending is None:
+        if not result.reply and result.with_person:  # a person has the conversation: say so, never ""
+            staff = result.staff_name or t("assist.a_colleague", result.language)
+            return t("assist.with_staff", result.language, staff=staff)
         return result.reply
     said = "" if result.reply in ("", result.pending.summary) else result.reply + "\n\n"
     return said + card_text(result.pending)

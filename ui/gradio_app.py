@@ -21,12 +21,13 @@ import gradio as gr
 
 from core import languages
 from core.dates import time_zone
+from core.messages import t as say  # the catalogue's own keys (ui.i18n.t reads the `web.` group)
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
 from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
 from ui.gradio_cards import CheckedSteps, confirmation_card, side_panel
 from ui.gradio_label import label_html, label_result
-from ui.gradio_takeover import news_from_person
+from ui.gradio_takeover import news_from_person, person_holding, released_card
 from ui.i18n import error_text, language_names, t
 from ui.i18n import quick_replies as common_replies
 from ui.page_session import COOKIE, ZONE_COOKIE, SessionTickets, ticket_html
@@ -486,7 +487,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 reply_index: replies,
                 seen: len(history),
                 person_timer: gr.Timer(active=result.with_person is not None),
-                badge: t(f"badge_{result.mode}", lang),
+                badge: say("assist.badge_staff", lang, staff=result.staff_name)
+                if result.with_person == "staff" and result.staff_name
+                else t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
                 card_text: confirmation_card(result.pending, lang) if result.pending else "",
                 action_id: result.pending.action_id if result.pending else None,
@@ -574,17 +577,35 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             gr.Info(t("thanks", lang))
 
         # --- a person has the conversation (live takeover): their replies arrive by the timer --------
-        def person_news(sid: str | None, messages: list, shown: int) -> dict:
+        def person_news(sid: str | None, messages: list, shown: int, lang: str, card_shown: str | None) -> dict:
             messages, shown, looking = news_from_person(conversations, sid, messages, shown)
-            return {
+            staff = person_holding(conversations, sid)
+            update: dict[Any, Any] = {
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 seen: shown,
                 person_timer: gr.Timer(active=looking),
+                badge: say("assist.badge_staff", lang, staff=staff)
+                if staff
+                else t(f"badge_{conversations.mode}", lang),
             }
+            if (released := released_card(conversations, sid, card_shown)) is not None:  # an approved card draft
+                messages = [*messages, {"role": "assistant", "content": t("card_lead", lang)}]
+                update |= {
+                    chatbot: [dict(m) for m in messages],
+                    transcript: messages,
+                    card: gr.update(visible=True),
+                    card_text: confirmation_card(released, lang),
+                    action_id: released.action_id,
+                    **dict(zip(quick, quick_updates([]), strict=True)),
+                }
+            return update
 
         person_timer.tick(
-            person_news, [session_id, transcript, seen], [chatbot, transcript, seen, person_timer], **PAGE_ONLY
+            person_news,
+            [session_id, transcript, seen, language, action_id],
+            [chatbot, transcript, seen, person_timer, badge, card, card_text, action_id, *quick],
+            **PAGE_ONLY,
         )
 
         chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)

@@ -140,10 +140,11 @@ class TurnResponse(BaseModel):
     )
     tool_trace: list[ToolTrace] = []
     quick_replies: list[str] = Field([], description="Suggested next messages, when the assistant has some.")
-    with_person: Literal["waiting", "staff"] | None = Field(
+    with_person: Literal["waiting", "staff", "assist"] | None = Field(
         None,
         description="The conversation is with a person: `waiting` in the staff queue, or with `staff` "
-        "(their replies arrive in GET .../messages and GET .../events); the assistant is silent.",
+        "(their replies arrive in GET .../messages and GET .../events); the assistant is silent. `assist`: "
+        "agent-assist mode, a staff member is checking the answer; it arrives the same way once approved.",
     )
     staff_name: str | None = Field(None, description="The staff member who has the conversation.")
 

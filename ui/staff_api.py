@@ -141,3 +141,74 @@ def help_centre_gap_report(member: SignedInStaff, staff: Staff) -> list[dict[str
     """Leads only: what customers asked that the help centre did not answer (no passage found, the
     answer rated down, or handed to a person after), most often first."""
     return staff.help_centre_gaps(member)
+
+
+# --- agent-assist drafts (RETURNDESK_ASSIST_MODE=assist, or a lead's choice per conversation) -------
+class DraftEdit(BaseModel):
+    text: str = Field(description="What the customer reads instead, as the assistant's answer (1 to 4,000 characters).")
+
+
+class DraftReject(BaseModel):
+    text: str = Field(
+        "",
+        description="Your own reply, under your display name; empty: the conversation joins the hand-off queue.",
+    )
+
+
+class AssistMode(BaseModel):
+    mode: Literal["front", "assist", "default"] = Field(
+        description="`front`: the assistant answers; `assist`: its answers are drafts; `default`: the deployment's."
+    )
+
+
+@router.get("/drafts")
+def drafts(
+    member: SignedInStaff, staff: Staff, queue: Literal["pending", "decided"] = "pending"
+) -> list[dict[str, Any]]:
+    """Agent-assist drafts: `pending` (oldest first) or `decided` (newest first). Each: the customer's
+    question, the draft (a reply's text, or the proposed card), recent context, how long it waited."""
+    return staff.drafts(queue)
+
+
+@router.get("/drafts/{draft_id}")
+def draft(draft_id: int, member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    return staff.draft(draft_id)
+
+
+@router.post("/drafts/{draft_id}/approve")
+def approve_draft(draft_id: int, member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    """The customer reads the draft (a card: they see it and confirm or cancel it themselves).
+    409 `draft_decided` (saying who) when a colleague was faster."""
+    return staff.approve_draft(member, draft_id)
+
+
+@router.post("/drafts/{draft_id}/edit")
+def edit_draft(draft_id: int, body: DraftEdit, member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    """Send your text instead of the draft's. 400 empty or with a NUL byte, 413 too long, 409 decided already."""
+    return staff.edit_draft(member, draft_id, body.text)
+
+
+@router.post("/drafts/{draft_id}/reject")
+def reject_draft(draft_id: int, member: SignedInStaff, staff: Staff, body: DraftReject | None = None) -> dict[str, Any]:
+    """The customer gets nothing of the draft: your own reply if you write one, else the conversation
+    joins the hand-off queue (a person must answer). A rejected card is dropped."""
+    return staff.reject_draft(member, draft_id, body.text if body else "")
+
+
+@router.post("/drafts/{draft_id}/mode")
+def draft_conversation_mode(draft_id: int, body: AssistMode, member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    """Leads only: this draft's conversation in front-line or agent-assist mode from its next turn."""
+    return staff.set_assist_mode(member, draft_id, body.mode)
+
+
+@router.post("/tickets/{ticket_id}/assist-mode")
+def ticket_conversation_mode(ticket_id: int, body: AssistMode, member: SignedInStaff, staff: Staff) -> dict[str, Any]:
+    """Leads only: the ticket's conversation in front-line or agent-assist mode once handed back."""
+    return staff.ticket_assist_mode(member, ticket_id, body.mode)
+
+
+@router.post("/feedback/{feedback_id}/reviewed", status_code=204, response_class=Response)
+def feedback_reviewed(feedback_id: int, member: SignedInStaff, staff: Staff) -> Response:
+    """Mark a thumbs-down reviewed: it leaves the feedback queue (audited). 404 for no such thumbs-down."""
+    staff.mark_feedback_reviewed(member, feedback_id)
+    return Response(status_code=204)

@@ -35,6 +35,7 @@ REASON_WORDS = {
     "customer_asked": "Customer asked for a person",
     "repeated_failure": "Repeated failure",
     "tool_round_limit": "Too many tool rounds in one turn",
+    "draft_rejected": "Assistant's draft rejected (agent-assist)",
 }
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -165,6 +166,24 @@ def dashboard_page(request: Request, staff: Staff) -> Response:
         stats=staff.dashboard(member),
         gaps=staff.help_centre_gaps(member)[:15],
     )
+
+
+@router.get("/staff/drafts", response_class=HTMLResponse)
+def drafts_page(request: Request, staff: Staff) -> Response:
+    member = signed_in_or_redirect(request, staff)
+    if isinstance(member, Response):
+        return member
+    return page(request, "staff/drafts.html", member=member, **draft_lists(staff))
+
+
+@router.get("/staff/fragments/drafts", response_class=HTMLResponse)
+def drafts_fragment(request: Request, staff: Staff) -> Response:
+    member = current_staff(request, staff)
+    return page(request, "staff/_drafts.html", member=member, **draft_lists(staff))
+
+
+def draft_lists(staff: StaffService) -> dict[str, Any]:
+    return {"drafts": staff.drafts("pending"), "decided": staff.drafts("decided")[:20]}
 
 
 def queues(staff: StaffService) -> dict[str, Any]:

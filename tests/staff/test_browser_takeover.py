@@ -70,6 +70,7 @@ def test_a_person_takes_over_the_chat_and_hands_back(console: str, shots: Path) 
             staff.locator("#claim").click()
             expect(staff.locator("#ticket-title")).to_contain_text("Claimed", timeout=WAIT)
             expect(chat).to_contain_text("Bob Li has joined the conversation.", timeout=WAIT)
+            expect(customer.locator("#mode-badge")).to_contain_text("You are chatting with Bob Li", timeout=WAIT)
 
             staff.locator("#reply-text").fill("Hi Alice, this is Bob. What's wrong with the headphones?")
             staff.locator("#reply-text").press("Control+Enter")

@@ -21,13 +21,17 @@ def test_an_older_database_gains_the_ticket_columns_and_keeps_its_tickets(databa
             conn.execute(text("DROP INDEX IF EXISTS ix_handoffticket_claimed_by"))
         for column in NEW_COLUMNS:
             conn.execute(text(f'ALTER TABLE handoffticket DROP COLUMN "{column}"'))
+        for newer in ("assistdraft", "assistoverride", "feedbackreview"):  # agent-assist came later still
+            conn.execute(text(f"DROP TABLE {newer}"))
         conn.execute(text("DROP TABLE staffsession"))
         conn.execute(text("DROP TABLE staffmember"))
 
     create_tables(engine)  # what `returndesk demo` / `serve` run at start-up
 
     assert set(NEW_COLUMNS) <= {c["name"] for c in inspect(engine).get_columns("handoffticket")}
-    assert {"staffmember", "staffsession"} <= set(inspect(engine).get_table_names())
+    assert {"staffmember", "staffsession", "assistdraft", "assistoverride", "feedbackreview"} <= set(
+        inspect(engine).get_table_names()
+    )
     [old] = list_tickets(engine, ("open",))
     assert (old.reference, old.ticket.claimed_by, old.ticket.language) == ("HD-000001", None, None)
     engine.dispose()

@@ -43,6 +43,27 @@
     return true;
   }
 
+  // Drafts (agent-assist): approve, edit and send, reject (with an optional reply of one's own).
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-draft-action]");
+    if (!button) return;
+    const id = button.dataset.id, action = button.dataset.draftAction;
+    const body = action === "edit" ? { text: document.getElementById(`edit-${id}`).value }
+      : action === "reject" ? { text: document.getElementById(`own-${id}`).value }
+      : action === "mode" ? { mode: button.dataset.mode } : {};
+    button.disabled = true;
+    try { await act(`/v1/staff/drafts/${id}/${action}`, body); } finally { button.disabled = false; }
+  });
+
+  // Feedback: mark a thumbs-down reviewed (it leaves the queue).
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-reviewed]");
+    if (!button) return;
+    button.disabled = true;
+    if (await act(`/v1/staff/feedback/${button.dataset.reviewed}/reviewed`, {})) button.closest("li").remove();
+    else button.disabled = false;
+  });
+
   document.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-action]");
     if (!button || !live) return;
