@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
-from agent.vllm_client import resolve_model_name
+from agent.endpoint import resolve_model_name
 from core.settings import Settings
 from mock_backends.orders.models import utcnow
 from qa.cassettes import cassette_context
