@@ -9,18 +9,22 @@ rest of that customer turn, so one turn never mixes a half-finished model plan w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
+from agent.endpoint import QWEN_EXTRA_BODY, QWEN_SAMPLING
 from agent.guided import GUIDED, GuidedChatModel
 from agent.guided_handlers import GuidedHandler
 from agent.tool_schemas import model_tool_schemas
-from agent.vllm_client import DEFAULT_MODEL, QWEN_EXTRA_BODY, QWEN_SAMPLING, endpoint_model
-from core.settings import Settings
+from core.settings import DEFAULT_MODEL, Settings
 from tools.deps import ToolDeps
 from tools.registry import TOOLS
+
+if TYPE_CHECKING:
+    from agent.vllm_client import QwenChatOpenAI
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -32,6 +36,13 @@ __all__ = [
     "mode_of",
     "model_for_turn",
 ]
+
+
+def endpoint_model(settings: Settings) -> QwenChatOpenAI:
+    """`agent.vllm_client.endpoint_model`, imported on first use: guided mode never loads langchain_openai."""
+    from agent.vllm_client import endpoint_model as build
+
+    return build(settings)
 
 
 def build_chat_model(

@@ -20,7 +20,6 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolCall, ToolMessage
@@ -28,42 +27,23 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 
+# The light half (sampling, model-name discovery) lives in agent.endpoint, which needs no langchain_openai.
+from agent.endpoint import QWEN_EXTRA_BODY, QWEN_SAMPLING, discover_model_name, resolve_model_name
 from agent.hermes import BrokenToolCall, HermesStreamFilter, has_hermes_block, split_hermes
 from agent.model_output import EntityStreamDecoder, decode_entities
 from core.settings import DEFAULT_MODEL, Settings
 from tools.model_view import model_content
 
+__all__ = [
+    "DEFAULT_MODEL",
+    "QWEN_EXTRA_BODY",
+    "QWEN_SAMPLING",
+    "discover_model_name",
+    "endpoint_model",
+    "resolve_model_name",
+]
+
 log = logging.getLogger(__name__)
-
-# Qwen3-4B-Instruct-2507 model card, "Best Practices" / "Sampling Parameters".
-QWEN_SAMPLING: dict[str, float] = {"temperature": 0.7, "top_p": 0.8}
-QWEN_EXTRA_BODY: dict[str, float] = {"top_k": 20, "min_p": 0.0}
-
-
-def discover_model_name(base_url: str, api_key: str, timeout_s: float) -> str | None:
-    """The first model id the endpoint's `/models` lists, or None (logged) when it cannot say."""
-    url = base_url.rstrip("/") + "/models"
-    try:
-        response = httpx.get(url, headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout_s)
-        response.raise_for_status()
-        models = response.json().get("data") or []
-        return str(models[0]["id"])
-    except (httpx.HTTPError, ValueError, LookupError, TypeError, AttributeError) as error:
-        log.warning(
-            "Could not read the model name from %s (%s); using %s. Set RETURNDESK_LLM_MODEL to choose.",
-            url,
-            error,
-            DEFAULT_MODEL,
-        )
-        return None
-
-
-def resolve_model_name(settings: Settings) -> str:
-    if settings.llm_model:
-        return settings.llm_model
-    assert settings.llm_base_url, "only called when an endpoint is configured"
-    found = discover_model_name(settings.llm_base_url, settings.llm_api_key, settings.llm_discovery_timeout_s)
-    return found or DEFAULT_MODEL
 
 
 def endpoint_model(settings: Settings, *, compact_tool_results: bool = True) -> QwenChatOpenAI:

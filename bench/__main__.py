@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import agent_overhead, api_throughput, cold_start, lookup, streaming, tokens, ui_queue
+from bench import agent_overhead, api_throughput, cold_start, first_run, lookup, streaming, tokens, ui_queue
 
 RESULTS = Path(__file__).parent / "results"
 console = Console(width=220)  # wide: the tables have many columns
@@ -40,7 +40,10 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=200, help="turns per agent in the overhead benchmark")
     parser.add_argument("--load-sessions", type=int, default=64, help="concurrent sessions in the load run")
     parser.add_argument(
-        "--only", nargs="*", choices=["agent", "api", "lookup", "stream", "cold", "ui", "tokens"], help="run only these"
+        "--only",
+        nargs="*",
+        choices=["agent", "api", "lookup", "stream", "cold", "first", "ui", "tokens"],
+        help="run only these",
     )
     args = parser.parse_args()
     chosen = set(args.only or ["agent", "api", "lookup", "stream", "cold", "ui"])
@@ -86,6 +89,9 @@ def main() -> None:
         if "cold" in chosen:
             report["cold_start"] = cold_start.run(work / "cold")
             table("Cold start to first answer vs bare FastAPI", [report["cold_start"]])
+        if "first" in chosen:
+            report["first_run"] = first_run.run(work / "first")
+            table("Fresh clone to first page (make demo), and a restart, vs a bare FastAPI app", [report["first_run"]])
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(report, indent=2))

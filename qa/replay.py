@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from agent.vllm_client import resolve_model_name
+from agent.endpoint import resolve_model_name
 from core.settings import Settings
 from mock_backends.orders.models import utcnow
 from qa.compare import Divergence, compare

@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from core.money import plain_amount
 from mock_backends.orders.models import HandoffTicket, ReturnRequest, utcnow
 from mock_backends.orders.return_lifecycle import returned_lines
-from qa.cassettes import cassette_context
 from qa.spec import ConversationSpec, Turn
 from qa.world import fresh_world
 from service.conversation import ConversationError, ConversationService, TurnResult
@@ -132,6 +131,8 @@ def run_spec(
             with_carrier=record_mode != "none",
         ) as world,
     ):
+        from qa.cassettes import cassette_context  # vcrpy: imported by a replay, not by every server start
+
         session_id = open_session(spec, world.service)
         observations: list[TurnObservation] = []
         with cassette_context(cassette, record_mode=record_mode) as http:

@@ -31,10 +31,9 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
-from agent.vllm_client import resolve_model_name
+from agent.endpoint import resolve_model_name
 from core.settings import Settings
 from mock_backends.orders.models import utcnow
-from qa.cassettes import cassette_context
 from qa.recording import (
     CASSETTE,
     CONVERSATION,
@@ -103,6 +102,8 @@ class SessionRecorder:
         if directory is None:
             yield from events
             return
+        from qa.cassettes import cassette_context  # vcrpy: imported by the first recorded turn, not by every start
+
         done: TurnDone | None = None
         with RECORDING_LOCK:
             mark = _recorded_session.set(session_id)

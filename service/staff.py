@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -35,8 +36,15 @@ MIN_PASSWORD_CHARS = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 QUEUES = {"open": ("open",), "claimed": ("claimed",), "closed": CLOSED, "active": ACTIVE}
 HASHER = PasswordHasher()  # argon2id with argon2-cffi's current defaults
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-UNKNOWN_ACCOUNT_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def unknown_account_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+
+    Made at the first sign-in, known account or not (so that one costs the same either way), not at
+    import: hashing is half a second of every server start."""
+    return HASHER.hash(secrets.token_urlsafe(16))
 
 
 __all__ = ["StaffMember", "StaffService"]  # the doors name the account type through here
@@ -350,7 +358,8 @@ def _waited(ticket: Any, created: Any, now: Any) -> int:
 
 def _password_matches(member: StaffMember | None, password: str) -> bool:
     try:
-        return HASHER.verify(member.password_hash if member else UNKNOWN_ACCOUNT_HASH, password or "")
+        unknown = unknown_account_hash()  # made (once) before the branch: the first sign-in costs the same both ways
+        return HASHER.verify(member.password_hash if member else unknown, password or "")
     except (VerificationError, InvalidHashError):
         return False
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import bm25s
-import jieba
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN_PLUS
@@ -48,6 +47,8 @@ def tokenize(text: str) -> list[str]:
     Our own few lines around the libraries: bm25s' tokenizer splits on a regex, which cannot
     segment Chinese; jieba does, and stopwords and stemming are still bm25s' and PyStemmer's.
     """
+    import jieba  # on first use: its import is a second of every server start, and the index is built lazily
+
     tokens = []
     for word in jieba.cut_for_search(text.lower()):
         word = word.strip()
@@ -115,5 +116,7 @@ def _hit(passage: Passage, score: float) -> SearchHit:
 @lru_cache(maxsize=1)
 def help_centre_index() -> HelpCentreIndex:
     """The index of the shipped documents, built on first use and then shared by the process."""
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)  # its dictionary load otherwise prints to stderr
     return HelpCentreIndex(load_documents())

@@ -6,8 +6,6 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from barcode import Code128
-from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
 from core.messages import t
@@ -64,6 +62,10 @@ def _fit(draw: ImageDraw.ImageDraw, text: str) -> str:
 
 
 def _barcode(tracking_number: str) -> Image.Image:
+    # Imported on the first label: python-barcode's import is a third of a second of every carrier start.
+    from barcode import Code128
+    from barcode.writer import ImageWriter
+
     writer = ImageWriter(format="PNG", dpi=200)
     options = {"module_width": 0.5, "module_height": 25.0, "quiet_zone": 4.0, "font_size": 14, "text_distance": 6.0}
     return Code128(tracking_number, writer=writer).render(options)

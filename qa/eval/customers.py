@@ -72,7 +72,7 @@ class ScriptedCustomer:
 
 def simulator_model(endpoint: ModelEndpoint) -> ChatOpenAI:
     """The user simulator's model: any OpenAI-compatible endpoint, temperature 0 as in tau-bench."""
-    from agent.vllm_client import resolve_model_name
+    from agent.endpoint import resolve_model_name
     from core.settings import Settings
 
     model = endpoint.model or resolve_model_name(Settings(_env_file=None, llm_base_url=endpoint.base_url))
