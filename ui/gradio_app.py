@@ -634,7 +634,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # rebuilds every output of an event on every update, so a turn's event leaves the labels out).
         language.change(texts, [language, session_id], text_outputs, show_progress="hidden", **PAGE_ONLY)
         # `input`, not `change`: a turn that switches the language updates the radio itself.
-        language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick], **PAGE_ONLY)
+        language_switch.input(
+            switch, [language_switch, session_id], [*text_outputs, *quick], show_progress="hidden", **PAGE_ONLY
+        )
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);
     # one customer's turns still run one at a time (the service's per-session lock).
     return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency)
