@@ -80,6 +80,11 @@ def as_markdown_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def greeting_text(lang: str, name: str | None) -> str:
+    """Hello by name once signed in; an anonymous visitor is told what they can ask without signing in."""
+    return t("greeting", lang, name=name) if name else t("greeting_anonymous", lang)
+
+
 def quick_replies(result: TurnResult | None, language: str) -> list[str]:
     """The assistant's own suggestions, else the common next steps (none while a card waits). Never
     both: they say the same in other words ("查物流", "查询物流"); never what a button below already
@@ -144,6 +149,8 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     full_name = gr.Textbox(label=t("name", "en"), elem_id="full-name")
                     postcode = gr.Textbox(label=t("postcode", "en"), elem_id="postcode")
                     name_button = gr.Button(t("sign_in", "en"), variant="primary", elem_id="sign-in-name-button")
+            # A general question (policy, delivery) needs no sign-in: the chat asks for the order when it must.
+            ask_button = gr.Button(t("ask_anonymously", "en"), elem_id="ask-anonymously-button")
             # No "record this session" box: recording is for staff (the API with the staff token).
             sign_in_error = gr.Markdown(elem_id="sign-in-error")
 
@@ -208,6 +215,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 full_name: gr.update(label=t("name", lang)),
                 postcode: gr.update(label=t("postcode", lang)),
                 email_button: t("sign_in", lang),
+                ask_button: t("ask_anonymously", lang),
                 name_button: t("sign_in", lang),
                 send_button: t("send", lang),
                 message: gr.update(placeholder=placeholder(lang, sid)),
@@ -230,6 +238,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             postcode,
             email_button,
             name_button,
+            ask_button,
             send_button,
             message,
             confirm_button,
@@ -269,7 +278,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             except ConversationError as error:
                 return {sign_in_error: f"⚠️ {error_text(error.code, str(error), lang)}"}
             conversations.set_language(info.session_id, lang)  # what the customer sees is what they get
-            greeting = [{"role": "assistant", "content": t("greeting", lang, name=info.customer_name)}]
+            greeting = [{"role": "assistant", "content": greeting_text(lang, info.customer_name)}]
             return {
                 session_id: info.session_id,
                 sign_in_box: gr.update(visible=False),
@@ -287,6 +296,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             return signed_in(
                 lambda: conversations.sign_in(email=e, order_id=o, client=client_of(request), language=lang), lang
             )
+
+        def ask_anonymously(lang: str, request: gr.Request) -> dict:
+            return signed_in(lambda: conversations.start_anonymous(lang, client=client_of(request)), lang)
 
         def sign_in_by_name(n: str, p: str, lang: str, request: gr.Request) -> dict:
             return signed_in(
@@ -329,6 +341,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         ]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
+        ask_button.click(ask_anonymously, [language], sign_in_outputs, **PAGE_ONLY)
         sign_out_button.click(
             sign_out,
             [session_id],
@@ -363,9 +376,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             except ConversationError:
                 return as_new_visitor  # expired or signed out: the sign-in form, as for a new visitor
             lang = languages.resolve(info.language) or languages.DEFAULT
-            messages: list[dict[str, Any]] = [
-                {"role": "assistant", "content": t("greeting", lang, name=info.customer_name or "")}
-            ]
+            messages: list[dict[str, Any]] = [{"role": "assistant", "content": greeting_text(lang, info.customer_name)}]
             replies: dict[int, int] = {}
             for index, entry in enumerate(history):
                 waiting = pending is not None and index == len(history) - 1 and entry["role"] == "assistant"
@@ -623,7 +634,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # rebuilds every output of an event on every update, so a turn's event leaves the labels out).
         language.change(texts, [language, session_id], text_outputs, show_progress="hidden", **PAGE_ONLY)
         # `input`, not `change`: a turn that switches the language updates the radio itself.
-        language_switch.input(switch, [language_switch, session_id], [*text_outputs, *quick], **PAGE_ONLY)
+        language_switch.input(
+            switch, [language_switch, session_id], [*text_outputs, *quick], show_progress="hidden", **PAGE_ONLY
+        )
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);
     # one customer's turns still run one at a time (the service's per-session lock).
     return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency)
