@@ -5,6 +5,7 @@ at the carrier at once, like a return label, after the exchange is committed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from langchain_core.tools import tool
@@ -164,39 +165,60 @@ def preview_exchange_items(args: dict[str, Any], state: dict[str, Any], deps: To
             method,
             deps.clock(),
         )
-        detail = repository.get_order_detail(session, customer_id, quote.order_id, language=language)
-        names = {line.order_item_id: line.display_name for line in detail.lines}
-        currency = detail.order.currency
-        payment = (
-            [
-                CardAmount(
-                    label=move_label(session, quote.payment, language),
-                    cents=quote.payment.amount_cents,
-                    currency=currency,
-                )
-            ]
-            if quote.payment
-            else []
+        return swap_card(
+            session,
+            customer_id,
+            tool="exchange_items",
+            keys=("card.exchange_title", "card.exchange_on_confirm"),
+            order_id=quote.order_id,
+            swaps=quote.lines,
+            price_difference_cents=quote.price_difference_cents,
+            payment=quote.payment,
+            language=language,
         )
-        facts_payment = move_summary(session, quote.payment, currency, language) if quote.payment else None
+
+
+def swap_card(
+    session: Session,
+    customer_id: str,
+    *,
+    tool: str,
+    keys: tuple[str, str],
+    order_id: str,
+    swaps: Sequence[Any],
+    price_difference_cents: int,
+    payment: Any,
+    language: str,
+) -> ConfirmationCard:
+    """The card of a swap of variants (an exchange, or a pending order's items): each item old ->
+    new, the difference to pay or get back on its method. `keys`: the card's title and on-confirm words."""
+    detail = repository.get_order_detail(session, customer_id, order_id, language=language)
+    names = {line.order_item_id: line.display_name for line in detail.lines}
+    currency = detail.order.currency
+    amounts = (
+        [CardAmount(label=move_label(session, payment, language), cents=payment.amount_cents, currency=currency)]
+        if payment
+        else []
+    )
+    title_key, on_confirm_key = keys
     return ConfirmationCard(
-        tool="exchange_items",
+        tool=tool,
         language=language,
-        title=t("card.exchange_title", language, order=quote.order_id),
+        title=t(title_key, language, order=order_id),
         lines=[
             CardLine(
                 label=t("card.item", language, product=names.get(q.order_item_id, q.product), quantity=q.quantity),
                 value=t("card.swap", language, old=options_text(q.old_options), new=options_text(q.new_options)),
             )
-            for q in quote.lines
+            for q in swaps
         ],
-        amounts=payment,
-        on_confirm=t("card.exchange_on_confirm", language),
+        amounts=amounts,
+        on_confirm=t(on_confirm_key, language),
         facts={
-            "order_id": quote.order_id,
-            "price_difference": plain_amount(quote.price_difference_cents, currency),
+            "order_id": order_id,
+            "price_difference": plain_amount(price_difference_cents, currency),
             "currency": currency,
-            "payment": facts_payment,
+            "payment": move_summary(session, payment, currency, language) if payment else None,
             "items": [
                 {
                     "order_item_id": q.order_item_id,
@@ -204,7 +226,7 @@ def preview_exchange_items(args: dict[str, Any], state: dict[str, Any], deps: To
                     "quantity": q.quantity,
                     "new_variant_id": q.new_variant_id,
                 }
-                for q in quote.lines
+                for q in swaps
             ],
         },
     )

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from core.languages import DEFAULT
-from core.messages import t
 from core.money import plain_amount
 from mock_backends.orders import repository
 from mock_backends.orders.account_changes import change_by_key
@@ -19,10 +18,10 @@ from mock_backends.orders.order_item_changes import ItemChange, preview_order_it
 from mock_backends.orders.order_item_changes import change_order_items as change_order_items_in_db
 from tools.args import OrderId
 from tools.base import AnyRuntime, CallContext, ok, parse_proposal, run_tool
-from tools.cards import CardAmount, CardLine, ConfirmationCard
+from tools.cards import ConfirmationCard
 from tools.deps import ToolDeps
-from tools.exchanges import options_text, paying_method
-from tools.money_moves import move_label, move_summary
+from tools.exchanges import paying_method, swap_card
+from tools.money_moves import move_summary
 from tools.returns import idempotency_key
 
 # A payment method named by its kind instead of its id: the customer's own method of that kind.
@@ -127,47 +126,14 @@ def preview_change_order_items(args: dict[str, Any], state: dict[str, Any], deps
     with Session(deps.engine) as session:
         method = chosen_method(session, customer_id, parsed.order_id, parsed.payment_method_id)
         quote = preview_order_items_change(session, customer_id, parsed.order_id, as_changes(parsed.items), method)
-        detail = repository.get_order_detail(session, customer_id, quote.order_id, language=language)
-        names = {line.order_item_id: line.display_name for line in detail.lines}
-        currency = detail.order.currency
-        amounts = (
-            [
-                CardAmount(
-                    label=move_label(session, quote.payment, language),
-                    cents=quote.payment.amount_cents,
-                    currency=currency,
-                )
-            ]
-            if quote.payment
-            else []
+        return swap_card(
+            session,
+            customer_id,
+            tool="change_order_items",
+            keys=("card.items_change_title", "card.items_change_on_confirm"),
+            order_id=quote.order_id,
+            swaps=quote.items,
+            price_difference_cents=quote.price_difference_cents,
+            payment=quote.payment,
+            language=language,
         )
-        facts_payment = move_summary(session, quote.payment, currency, language) if quote.payment else None
-    return ConfirmationCard(
-        tool="change_order_items",
-        language=language,
-        title=t("card.items_change_title", language, order=quote.order_id),
-        lines=[
-            CardLine(
-                label=t("card.item", language, product=names.get(i.order_item_id, i.product), quantity=i.quantity),
-                value=t("card.swap", language, old=options_text(i.old_options), new=options_text(i.new_options)),
-            )
-            for i in quote.items
-        ],
-        amounts=amounts,
-        on_confirm=t("card.items_change_on_confirm", language),
-        facts={
-            "order_id": quote.order_id,
-            "price_difference": plain_amount(quote.price_difference_cents, currency),
-            "currency": currency,
-            "payment": facts_payment,
-            "items": [
-                {
-                    "order_item_id": i.order_item_id,
-                    "product": names.get(i.order_item_id, i.product),
-                    "quantity": i.quantity,
-                    "new_variant_id": i.new_variant_id,
-                }
-                for i in quote.items
-            ],
-        },
-    )
