@@ -176,8 +176,9 @@ def exchange_after_eligibility(steps: GuidedSteps, data: dict[str, Any]) -> AIMe
     )
 
 
-def after_exchange_items(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
-    lines = "\n".join(
+def swap_lines(steps: GuidedSteps, data: dict[str, Any]) -> str:
+    """One line per swapped item (product, quantity, old -> new options), for exchanges and item changes."""
+    return "\n".join(
         t(
             "guided.swap_line",
             steps.lang,
@@ -188,6 +189,10 @@ def after_exchange_items(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
         )
         for i in data.get("items", [])
     )
+
+
+def after_exchange_items(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
+    lines = swap_lines(steps, data)
     payment = data.get("payment")
     money = ""
     if payment:

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agent.guided_exchanges import exchange_after_details, options_text
+from agent.guided_exchanges import exchange_after_details, swap_lines
 from agent.guided_order_changes import refuse_for_status
 from agent.guided_steps import GuidedSteps
 from agent.guided_text import menu_buttons
@@ -56,17 +56,7 @@ def money_line(steps: GuidedSteps, payment: dict[str, Any] | None) -> str:
 
 
 def after_change_order_items(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
-    lines = "\n".join(
-        t(
-            "guided.swap_line",
-            steps.lang,
-            product=i["product"],
-            quantity=i["quantity"],
-            old=options_text(i["old_options"]),
-            new=options_text(i["new_options"]),
-        )
-        for i in data.get("items", [])
-    )
+    lines = swap_lines(steps, data)
     return steps.say(
         "items_changed",
         order=data["order_id"],

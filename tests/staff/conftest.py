@@ -39,7 +39,12 @@ def staff_engine(staff_settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def app_client(staff_settings: Settings, staff_engine: Engine) -> Iterator[Callable[[], TestClient]]:
     """Makes clients of one app (one cookie jar each: a customer, Bob, Carol)."""
-    app = create_app(staff_settings, ConversationService(staff_settings))
+    yield from clients_of(staff_settings)
+
+
+def clients_of(settings: Settings) -> Iterator[Callable[[], TestClient]]:
+    """A maker of clients of one app on `settings`, each with its own cookie jar; all closed at the end."""
+    app = create_app(settings, ConversationService(settings))
     clients: list[TestClient] = []
 
     def make() -> TestClient:

@@ -18,8 +18,7 @@ from mock_backends.orders.models import AuditEvent
 from service.conversation import ConversationService
 from service.staff import StaffService
 from tests.conftest import sign_in
-from tests.staff.conftest import PASSWORD, staff_client
-from ui.server import create_app
+from tests.staff.conftest import PASSWORD, clients_of, staff_client
 
 CHECKING = t("assist.checking", "en")
 
@@ -31,17 +30,7 @@ def assist_settings(staff_settings: Settings) -> Settings:
 
 @pytest.fixture
 def assist_app(assist_settings: Settings, staff_engine: Engine) -> Iterator[Callable[[], TestClient]]:
-    app = create_app(assist_settings, ConversationService(assist_settings))
-    clients: list[TestClient] = []
-
-    def make() -> TestClient:
-        client = TestClient(app).__enter__()
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+    yield from clients_of(assist_settings)
 
 
 def say(client: TestClient, session_id: str, text: str) -> dict:
