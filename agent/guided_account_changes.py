@@ -18,7 +18,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from agent.guided_order_changes import refuse_for_status
+from agent.guided_order_changes import refund_lines, refuse_for_status
 from agent.guided_steps import GuidedSteps
 from agent.guided_text import ORDER_ID, button, mentions, menu_buttons
 from core.messages import t
@@ -298,16 +298,7 @@ def after_change_default_address(steps: GuidedSteps, data: dict[str, Any]) -> AI
 
 def after_change_order_payment(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
     """Paid with the new method: the charge, and each refund with when it arrives."""
-    refunds = "\n".join(
-        t(
-            "guided.refund_move",
-            steps.lang,
-            method=r["payment_method"],
-            timing=r["timing"],
-            amount=format_amount(r["amount"], r.get("currency"), steps.lang),
-        )
-        for r in data.get("refunds", [])
-    )
+    refunds = refund_lines(steps, data)
     charge = next(iter(data.get("charges") or []), None)
     return steps.say(
         "change.payment_changed",

@@ -84,9 +84,9 @@ def cancel_after_lookup(steps: GuidedSteps, order: dict[str, Any]) -> AIMessage:
     )
 
 
-def after_cancel_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
-    """Cancelled: each refund, where it goes and when it arrives."""
-    lines = "\n".join(
+def refund_lines(steps: GuidedSteps, data: dict[str, Any]) -> str:
+    """One line per refund (method, amount, when it arrives), for a cancelled order or a payment change."""
+    return "\n".join(
         t(
             "guided.refund_move",
             steps.lang,
@@ -96,6 +96,11 @@ def after_cancel_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
         )
         for r in data.get("refunds", [])
     )
+
+
+def after_cancel_order(steps: GuidedSteps, data: dict[str, Any]) -> AIMessage:
+    """Cancelled: each refund, where it goes and when it arrives."""
+    lines = refund_lines(steps, data)
     return steps.say(
         "order_cancelled",
         order=data["order_id"],

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -53,16 +53,7 @@ Table = Literal[
     "reason_no_longer_needed",
     "reason_by_mistake",
 ]
-TABLES: tuple[Table, ...] = (
-    "help_first",
-    "policy_question",
-    "gift_card",
-    "damaged",
-    "all_items",
-    "agree",
-    "reason_no_longer_needed",
-    "reason_by_mistake",
-)
+TABLES: tuple[Table, ...] = get_args(Table)
 MENU_BUTTONS = ("return", "track", "order_status", "return_status", "help_centre", "handoff")
 HANDOFF_REASON_UNCLEAR = "Guided mode could not understand the request twice in a row."
 
