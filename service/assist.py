@@ -115,4 +115,12 @@ class Assist:
             )
             # As the `handoff` node: its only edge is to the end, so the next turn starts afresh.
             self.graph.update_state(config, {"messages": [RemoveMessage(id=reply.id), notice]}, as_node="handoff")
-        return replace(result, reply=notice_text, pending=None, quick_replies=[], tool_trace=[], with_person=WITH_DRAFT)
+        return replace(
+            result,
+            reply=notice_text,
+            pending=None,
+            quick_replies=[],
+            tool_trace=[],
+            with_person=WITH_DRAFT,
+            history_length=None,
+        )

@@ -624,6 +624,7 @@ class ConversationService:
             reply_text = pending.summary
         ai = [m for m in new if isinstance(m, AIMessage)]
         quick = (reply.response_metadata or {}).get("quick_replies") if reply is not None else None
+        shown = history_of(snapshot.values.get("messages", []))
         return TurnResult(
             session_id=info.session_id,
             reply=reply_text,
@@ -633,6 +634,8 @@ class ConversationService:
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
             language=snapshot.values.get("language") or info.language,
             with_person="waiting" if any((m.response_metadata or {}).get("handoff_ticket") for m in ai) else None,
+            history_length=len(shown),
+            ends_with_reply=bool(shown) and shown[-1]["role"] == "assistant",
         )
 
 

@@ -42,3 +42,7 @@ class TurnResult:
     # "waiting" for a person (a hand-off ticket is open) or with "staff" (claimed): the assistant is silent.
     with_person: str | None = None
     staff_name: str | None = None  # the staff member who has the conversation
+    # How many entries `GET .../messages` shows after this turn, and whether the last is the assistant's
+    # (what a thumbs up rates); None: not counted, ask `history`. The web app reads no checkpoint again.
+    history_length: int | None = None
+    ends_with_reply: bool = False

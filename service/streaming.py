@@ -6,12 +6,14 @@ into these few events, so no interface needs to know the graph's node names.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
@@ -111,6 +113,8 @@ def parsed_content(content: Any) -> Any:
 
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 _END = object()
 
 
@@ -119,15 +123,8 @@ class _Failed:
     error: BaseException
 
 
-@overload
-def detached(events: Iterator[T]) -> Iterator[T]: ...
-@overload
-def detached(events: Iterator[T], quiet_s: float) -> Iterator[T | None]: ...
-def detached(events: Iterator[T], quiet_s: float | None = None) -> Iterator[T | None]:
+def detached(events: Iterator[T]) -> Iterator[T]:
     """Runs `events` to its end on its own thread, whatever the consumer does.
-
-    With `quiet_s`, a None is yielded whenever no event came for that long (the web app shows the
-    customer's message then, not before: a fast turn is sent to the page once, at its end).
 
     Our own ten lines (stdlib queue + thread) because a customer who closes the page mid-reply must
     not leave the turn half-run or the session locked: the turn finishes and is checkpointed.
@@ -145,13 +142,53 @@ def detached(events: Iterator[T], quiet_s: float | None = None) -> Iterator[T | 
 
     threading.Thread(target=pump, name="returndesk-turn", daemon=True).start()
     while True:
-        try:
-            item = pipe.get(timeout=quiet_s)
-        except queue.Empty:
-            yield None
-            continue
+        item = pipe.get()
         if item is _END:
             return
         if isinstance(item, _Failed):
             raise item.error
         yield item
+
+
+async def coalesced(updates: Iterator[dict[K, V]], interval_s: float) -> AsyncIterator[dict[K, V]]:
+    """Runs `updates` (a page's partial updates, later keys winning) to its end on its own thread, as
+    `detached` does, and hands them on merged: nothing before `interval_s`, then at most one update
+    per `interval_s`, and the rest at once when `updates` ends. A turn done within `interval_s` is one
+    update; a slow one shows what it has ten times a second (updates cost the page, not the turn).
+
+    An async generator on the server's event loop: the turn holds its one thread, and no worker
+    thread of the web framework waits beside it. Our own lines for the same reason as `detached`.
+    """
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+
+    def post(item: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone (shutdown): the turn still finishes
+            loop.call_soon_threadsafe(inbox.put_nowait, item)
+
+    def pump() -> None:
+        try:
+            for update in updates:
+                post(update)
+        except BaseException as error:  # handed to the consumer, who raises it
+            post(_Failed(error))
+        finally:
+            post(_END)
+
+    threading.Thread(target=pump, name="returndesk-turn", daemon=True).start()
+    pending: dict[K, V] = {}
+    due = loop.time() + interval_s
+    while True:
+        try:
+            item = await asyncio.wait_for(inbox.get(), max(0.0, due - loop.time()) if pending else None)
+        except TimeoutError:
+            yield pending
+            pending, due = {}, loop.time() + interval_s
+            continue
+        if item is _END:
+            if pending:
+                yield pending
+            return
+        if isinstance(item, _Failed):
+            raise item.error
+        pending |= item

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-import time
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from core.dates import time_zone
 from core.messages import t as say  # the catalogue's own keys (ui.i18n.t reads the `web.` group)
 from service.conversation import ConversationError, ConversationService, TurnResult
 from service.feedback import record_feedback
-from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, detached
+from service.streaming import Token, ToolFinished, ToolStarted, TurnDone, TurnEvent, coalesced
 from ui.gradio_cards import CheckedSteps, confirmation_card, side_panel
 from ui.gradio_label import label_html, label_result
 from ui.gradio_takeover import news_from_person, person_holding, released_card
@@ -404,7 +404,26 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         blocks.load(restore, None, restore_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
+        # Guided replies are written whole, so there are no tokens to stream: LangGraph then runs the
+        # turn's steps in its own thread instead of one worker thread per step.
+        streams_tokens = conversations.mode == "model"
+
         def run_turn(
+            sid: str | None,
+            lang: str,
+            messages: list,
+            replies: dict,
+            shown: str,
+            start: Callable[[], Iterator[TurnEvent]],
+            zone: ZoneInfo | None = None,
+        ) -> AsyncIterator[dict]:
+            """The turn's page updates, run on the turn's own thread; the page gets them merged
+            (`coalesced`): Gradio rebuilds every output of the event on every update, skipped ones
+            too, so a fast turn goes to the page once, at its end, and a slow one shows the customer's
+            message after a tenth of a second, then at most ten updates a second."""
+            return coalesced(turn_updates(sid, lang, messages, replies, shown, start, zone), STREAM_INTERVAL_S)
+
+        def turn_updates(
             sid: str | None,
             lang: str,
             messages: list,
@@ -414,20 +433,14 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             zone: ZoneInfo | None = None,
         ) -> Iterator[dict]:
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
-            # Gradio rebuilds every output of the event on every update (skipped ones too): a fast
-            # turn goes to the page once, at its end; a slow one shows the message at once, then at
-            # most ten updates a second.
-            opening: dict[Any, Any] = {transcript: messages, message: "", card: gr.update(visible=False)}
-            shown_at = time.monotonic()
+            yield {transcript: messages, message: "", card: gr.update(visible=False), chatbot: [*messages]}
             reply: dict[str, Any] | None = None
             checked = CheckedSteps(lang)  # one "What I checked" entry for the whole turn
             try:
                 if not sid:
                     raise ConversationError(t("sign_in_needed", lang))  # already in the customer's words
-                for event in detached(start(), quiet_s=STREAM_INTERVAL_S):
-                    if event is None:
-                        pass  # nothing new for a while: the customer's message at least is shown
-                    elif isinstance(event, Token):
+                for event in start():
+                    if isinstance(event, Token):
                         if reply is None:
                             reply = {"role": "assistant", "content": ""}
                             messages.append(reply)
@@ -448,9 +461,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                             messages.remove(checked.message)
                         yield {message: "", **finished(event.result, sid, lang, messages, reply, replies, zone)}
                         return
-                    if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
-                        yield {**opening, chatbot: [dict(m) for m in messages]}
-                        opening, shown_at = {}, time.monotonic()
+                    # Guided steps take milliseconds: they show with the answer (on a busy server they
+                    # arrive apart, and each update would cost the page all of the event's outputs).
+                    if isinstance(event, Token) or streams_tokens:
+                        yield {chatbot: [dict(m) for m in messages]}  # a copy: this thread goes on
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
                 if error.code in SIGNED_OUT_CODES:
@@ -460,7 +474,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 log.exception("turn failed")
                 problem = t("sorry", lang)
             messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
-            yield {**opening, chatbot: messages, transcript: messages}
+            yield {chatbot: messages, transcript: messages}
 
         def finished(
             result: TurnResult,
@@ -474,7 +488,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             if reply is None and result.reply:
                 reply = {"role": "assistant", "content": ""}
                 messages.append(reply)
-            history = conversations.history(sid)
+            size, ends_with_reply = result.history_length, result.ends_with_reply
+            if size is None:  # a turn the service did not count (a person has the conversation, a draft)
+                history = conversations.history(sid)
+                size, ends_with_reply = len(history), bool(history) and history[-1]["role"] == "assistant"
             if reply is not None:
                 # The final text is the truth, whatever streamed; with a card below, the card says it.
                 reply["content"] = (
@@ -482,8 +499,8 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     if result.pending
                     else as_markdown_text(result.reply)
                 )
-                if history and history[-1]["role"] == "assistant":
-                    replies = {**replies, len(messages) - 1: len(history) - 1}
+                if ends_with_reply:
+                    replies = {**replies, len(messages) - 1: size - 1}
             tool_results: dict[str, Any] = {
                 kind: entry.result
                 for entry in result.tool_trace  # keyed by panel
@@ -496,7 +513,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 reply_index: replies,
-                seen: len(history),
+                seen: size,
                 person_timer: gr.Timer(active=result.with_person is not None),
                 badge: say("assist.badge_staff", lang, staff=result.staff_name)
                 if result.with_person == "staff" and result.staff_name
@@ -513,23 +530,25 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 update[label_view] = gr.update(value=image or "", visible=image is not None)
             return update
 
-        def send(
+        async def send(
             sid: str | None, text: str, lang: str, messages: list, replies: dict, request: gr.Request
-        ) -> Iterator[dict]:
+        ) -> AsyncIterator[dict]:
             if not (text or "").strip():
                 return
             lang = languages.detect(text, lang)  # a Chinese message gets Chinese cards, like its reply
-            yield from run_turn(
+            updates = run_turn(
                 sid,
                 lang,
                 messages,
                 replies,
                 text,
-                lambda: conversations.stream(sid or "", text, client=client_of(request)),
+                lambda: conversations.stream(sid or "", text, tokens=streams_tokens, client=client_of(request)),
                 zone_of(request),
             )
+            async for update in updates:
+                yield update
 
-        def resolve(
+        async def resolve(
             sid: str | None,
             action: str | None,
             lang: str,
@@ -537,32 +556,39 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             replies: dict,
             approved: bool,
             request: gr.Request,
-        ) -> Iterator[dict]:
+        ) -> AsyncIterator[dict]:
             shown = t("you_confirmed" if approved else "you_cancelled", lang)
-            yield from run_turn(
+            updates = run_turn(
                 sid,
                 lang,
                 messages,
                 replies,
                 shown,
                 lambda: conversations.stream_resolve(
-                    sid or "", approved=approved, action_id=action, client=client_of(request)
+                    sid or "", approved=approved, action_id=action, tokens=streams_tokens, client=client_of(request)
                 ),
                 zone_of(request),
             )
+            async for update in updates:
+                yield update
 
-        def hand_off(sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request) -> Iterator[dict]:
-            yield from send(sid, t("handoff_message", lang), lang, messages, replies, request)
+        async def hand_off(
+            sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request
+        ) -> AsyncIterator[dict]:
+            async for update in send(sid, t("handoff_message", lang), lang, messages, replies, request):
+                yield update
 
-        def confirm(
+        async def confirm(
             sid: str | None, action: str | None, lang: str, messages: list, replies: dict, request: gr.Request
-        ) -> Iterator[dict]:
-            yield from resolve(sid, action, lang, messages, replies, True, request)
+        ) -> AsyncIterator[dict]:
+            async for update in resolve(sid, action, lang, messages, replies, True, request):
+                yield update
 
-        def cancel(
+        async def cancel(
             sid: str | None, action: str | None, lang: str, messages: list, replies: dict, request: gr.Request
-        ) -> Iterator[dict]:
-            yield from resolve(sid, action, lang, messages, replies, False, request)
+        ) -> AsyncIterator[dict]:
+            async for update in resolve(sid, action, lang, messages, replies, False, request):
+                yield update
 
         turn_inputs = [session_id, message, language, transcript, reply_index]
         send_button.click(send, turn_inputs, turn_outputs, **PAGE_ONLY)
@@ -639,4 +665,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         )
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);
     # one customer's turns still run one at a time (the service's per-session lock).
-    return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency)
+    # Queue positions go to waiting customers once a second, not to every one of them each time a turn
+    # starts (Gradio's "auto": with 32 waiting, 32 messages per turn).
+    # Gradio's run-statistics summary (a pandas table of the last 10,000 events, rebuilt after every
+    # event) feeds only its monitoring page, which this app leaves off (ui/server.py): not kept.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**31))
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency, status_update_rate=1.0)

@@ -3,6 +3,7 @@ nobody opens anonymous sessions without end."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -145,7 +146,7 @@ def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(
     send = handler(blocks, "send-button")
     session_id = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
     clock.advance(hours=1)
-    *_, last = send(session_id, "hello", "en", [], {}, None)
+    *_, last = updates_of(send(session_id, "hello", "en", [], {}, None))
     shown = {getattr(component, "elem_id", None): value for component, value in last.items()}
     assert shown["sign-in"]["visible"] is True and shown["chat"]["visible"] is False
     assert "expired" in shown["sign-in-error"] and "sign in again" in shown["sign-in-error"]
@@ -161,6 +162,15 @@ def test_the_web_pages_sign_out_button_ends_the_session(service: ConversationSer
     with pytest.raises(ConversationError) as gone:
         service.send(session_id, "hello")
     assert gone.value.code == "session_ended"
+
+
+def updates_of(turn) -> list[dict]:
+    """Every update a turn's handler (an async generator, as Gradio runs it) sends to the page."""
+
+    async def collect() -> list[dict]:
+        return [update async for update in turn]
+
+    return asyncio.run(collect())
 
 
 def handler(blocks, elem_id: str):
