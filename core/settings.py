@@ -71,7 +71,10 @@ class Settings(BaseSettings):
         "server process on the same database) before it is refused with 409 session_busy.",
     )
     ui_concurrency: int = Field(
-        32, ge=1, description="Web app: how many customers' turns run at once (Gradio's queue concurrency limit)."
+        32,
+        ge=1,
+        description="Web app: how many customers' turns run at once (Gradio's queue concurrency limit). "
+        "With a model a turn mostly waits on it, so keep it high; guided mode only, on 2 cores: 2 is faster.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
