@@ -408,21 +408,6 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         # turn's steps in its own thread instead of one worker thread per step.
         streams_tokens = conversations.mode == "model"
 
-        def run_turn(
-            sid: str | None,
-            lang: str,
-            messages: list,
-            replies: dict,
-            shown: str,
-            start: Callable[[], Iterator[TurnEvent]],
-            zone: ZoneInfo | None = None,
-        ) -> AsyncIterator[dict]:
-            """The turn's page updates, run on the turn's own thread; the page gets them merged
-            (`coalesced`): Gradio rebuilds every output of the event on every update, skipped ones
-            too, so a fast turn goes to the page once, at its end, and a slow one shows the customer's
-            message after a tenth of a second, then at most ten updates a second."""
-            return coalesced(turn_updates(sid, lang, messages, replies, shown, start, zone), STREAM_INTERVAL_S)
-
         def turn_updates(
             sid: str | None,
             lang: str,
@@ -432,6 +417,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             start: Callable[[], Iterator[TurnEvent]],
             zone: ZoneInfo | None = None,
         ) -> Iterator[dict]:
+            """The turn's page updates, made on the turn's own thread; the page gets them merged
+            (`coalesced`): Gradio rebuilds every output of the event on every update, skipped ones
+            too, so a fast turn goes to the page once, at its end, and a slow one shows the customer's
+            message after a tenth of a second, then at most ten updates a second."""
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {transcript: messages, message: "", card: gr.update(visible=False), chatbot: [*messages]}
             reply: dict[str, Any] | None = None
@@ -536,7 +525,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             if not (text or "").strip():
                 return
             lang = languages.detect(text, lang)  # a Chinese message gets Chinese cards, like its reply
-            updates = run_turn(
+            updates = turn_updates(
                 sid,
                 lang,
                 messages,
@@ -545,7 +534,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 lambda: conversations.stream(sid or "", text, tokens=streams_tokens, client=client_of(request)),
                 zone_of(request),
             )
-            async for update in updates:
+            async for update in coalesced(updates, STREAM_INTERVAL_S):
                 yield update
 
         async def resolve(
@@ -558,7 +547,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             request: gr.Request,
         ) -> AsyncIterator[dict]:
             shown = t("you_confirmed" if approved else "you_cancelled", lang)
-            updates = run_turn(
+            updates = turn_updates(
                 sid,
                 lang,
                 messages,
@@ -569,7 +558,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 ),
                 zone_of(request),
             )
-            async for update in updates:
+            async for update in coalesced(updates, STREAM_INTERVAL_S):
                 yield update
 
         async def hand_off(
