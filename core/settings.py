@@ -70,11 +70,12 @@ class Settings(BaseSettings):
         description="Longest a turn waits while another turn of the same session runs (in any "
         "server process on the same database) before it is refused with 409 session_busy.",
     )
-    ui_concurrency: int = Field(
-        32,
+    ui_concurrency: int | None = Field(
+        None,
         ge=1,
-        description="Web app: how many customers' turns run at once (Gradio's queue concurrency limit). "
-        "With a model a turn mostly waits on it, so keep it high; guided mode only, on 2 cores: 2 is faster.",
+        description="Web app: how many customers' turns run at once, across all of the page's buttons "
+        "(Gradio's queue). Unset: 32 with a model (a turn mostly waits on it), 2 in guided mode (a "
+        "guided turn is CPU work in this process: more at once only adds contention).",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

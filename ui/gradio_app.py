@@ -9,6 +9,7 @@ itself is in the checkpointer, so nothing is lost when the page reloads mid-turn
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 import os
@@ -35,6 +36,11 @@ from ui.page_session import COOKIE, ZONE_COOKIE, SessionTickets, ticket_html
 log = logging.getLogger(__name__)
 QUICK_SLOTS = 4
 STREAM_INTERVAL_S = 0.1  # at most ten chat updates a second while a turn streams (the eye needs no more)
+# Customers' turns at once (RETURNDESK_UI_CONCURRENCY unset): a model turn mostly waits seconds on the
+# endpoint, so many; a guided turn is tens of milliseconds of CPU in this one process, where more at
+# once only adds contention (`make bench BENCH_ARGS="--only ui"`).
+MODEL_TURNS_AT_ONCE = 32
+GUIDED_TURNS_AT_ONCE = 2
 # System fonts: the page loads nothing from another origin (the CSP allows none) and works offline.
 THEME = gr.themes.Soft(
     primary_hue="teal", font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
@@ -106,6 +112,13 @@ def quick_updates(replies: list[str]) -> list[Any]:
         gr.update(value=replies[i], visible=True) if i < len(replies) else gr.update(visible=False)
         for i in range(QUICK_SLOTS)
     ]
+
+
+def turns_at_once(conversations: ConversationService) -> int:
+    """How many customers' turns the page runs at once: the setting, or the mode's default."""
+    if conversations.settings.ui_concurrency:
+        return conversations.settings.ui_concurrency
+    return MODEL_TURNS_AT_ONCE if conversations.mode == "model" else GUIDED_TURNS_AT_ONCE
 
 
 def build_blocks(conversations: ConversationService, tickets: SessionTickets | None = None) -> gr.Blocks:
@@ -420,7 +433,8 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             """The turn's page updates, made on the turn's own thread; the page gets them merged
             (`coalesced`): Gradio rebuilds every output of the event on every update, skipped ones
             too, so a fast turn goes to the page once, at its end, and a slow one shows the customer's
-            message after a tenth of a second, then at most ten updates a second."""
+            message after a tenth of a second, then at most ten updates a second (with a model;
+            guided mode sends one, `whole`)."""
             messages = [*messages, {"role": "user", "content": as_markdown_text(shown)}]
             yield {transcript: messages, message: "", card: gr.update(visible=False), chatbot: [*messages]}
             reply: dict[str, Any] | None = None
@@ -579,15 +593,37 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             async for update in resolve(sid, action, lang, messages, replies, False, request):
                 yield update
 
+        def whole(handler: Callable[..., AsyncIterator[dict]]) -> Callable[..., Any]:
+            """Guided mode: the turn's updates merged into one answer. Gradio calls a generator once per
+            update and once more to find its end, sending the page each result; a plain coroutine is
+            one call and one message. Guided replies are written whole: there is nothing to stream."""
+            if streams_tokens:
+                return handler
+
+            @functools.wraps(handler)  # Gradio reads the parameters (the gr.Request) from the signature
+            async def answer(*args: Any, **kwargs: Any) -> dict:
+                merged: dict[Any, Any] = {}
+                async for update in handler(*args, **kwargs):
+                    merged |= update
+                return merged
+
+            return answer
+
+        # One limit for every way to start a turn (each listener would otherwise have its own).
+        turn: dict[str, Any] = {
+            **PAGE_ONLY,
+            "concurrency_id": "turn",
+            "concurrency_limit": turns_at_once(conversations),
+        }
         turn_inputs = [session_id, message, language, transcript, reply_index]
-        send_button.click(send, turn_inputs, turn_outputs, **PAGE_ONLY)
-        message.submit(send, turn_inputs, turn_outputs, **PAGE_ONLY)
+        send_button.click(whole(send), turn_inputs, turn_outputs, **turn)
+        message.submit(whole(send), turn_inputs, turn_outputs, **turn)
         for button in quick:
-            button.click(send, [session_id, button, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
-        handoff_button.click(hand_off, [session_id, language, transcript, reply_index], turn_outputs, **PAGE_ONLY)
+            button.click(whole(send), [session_id, button, language, transcript, reply_index], turn_outputs, **turn)
+        handoff_button.click(whole(hand_off), [session_id, language, transcript, reply_index], turn_outputs, **turn)
         resolve_inputs = [session_id, action_id, language, transcript, reply_index]
-        confirm_button.click(confirm, resolve_inputs, turn_outputs, **PAGE_ONLY)
-        cancel_button.click(cancel, resolve_inputs, turn_outputs, **PAGE_ONLY)
+        confirm_button.click(whole(confirm), resolve_inputs, turn_outputs, **turn)
+        cancel_button.click(whole(cancel), resolve_inputs, turn_outputs, **turn)
 
         # --- thumbs up / down -------------------------------------------------------------------
         def rate(sid: str | None, replies: dict, lang: str, data: gr.LikeData) -> None:
@@ -653,11 +689,15 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             switch, [language_switch, session_id], [*text_outputs, *quick], show_progress="hidden", **PAGE_ONLY
         )
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);
-    # one customer's turns still run one at a time (the service's per-session lock).
+    # one customer's turns still run one at a time (the service's per-session lock). Sign-in, thumbs
+    # and the language switch have the same limit, each its own.
     # Queue positions go to waiting customers once a second, not to every one of them each time a turn
     # starts (Gradio's "auto": with 32 waiting, 32 messages per turn).
     # Gradio's run-statistics summary (a pandas table of the last 10,000 events, rebuilt after every
     # event) feeds only its monitoring page, which this app leaves off (ui/server.py): not kept.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**31))
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
-    return blocks.queue(default_concurrency_limit=conversations.settings.ui_concurrency, status_update_rate=1.0)
+    # Gradio wraps every handler in a switch to matplotlib's file backend; with none chosen, the first
+    # handler imports pyplot to find the default (over a second of the first customer's wait). Files only.
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    return blocks.queue(default_concurrency_limit=turns_at_once(conversations), status_update_rate=1.0)

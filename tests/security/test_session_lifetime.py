@@ -165,9 +165,12 @@ def test_the_web_pages_sign_out_button_ends_the_session(service: ConversationSer
 
 
 def updates_of(turn) -> list[dict]:
-    """Every update a turn's handler (an async generator, as Gradio runs it) sends to the page."""
+    """Every update a turn's handler sends to the page: an async generator's (with a model) or a
+    coroutine's one (guided mode), as Gradio runs them."""
 
     async def collect() -> list[dict]:
+        if asyncio.iscoroutine(turn):
+            return [await turn]
         return [update async for update in turn]
 
     return asyncio.run(collect())
