@@ -1,9 +1,10 @@
 """The customer's web app (Gradio, mounted at `/`): sign in, chat, confirm the return.
 
-Every turn goes through `ConversationService.stream`, so the reply appears as it is written, tool
-activity shows as collapsible "what I checked" entries, and the confirmation card's buttons answer
-the graph's interrupt. The chat transcript lives in a per-browser `gr.State`; the conversation
-itself is in the checkpointer, so nothing is lost when the page reloads mid-turn.
+Every turn goes through `ConversationService.stream`: with a model the reply appears as it is
+written (guided replies, written whole, arrive in one update), tool activity shows as collapsible
+"what I checked" entries, and the confirmation card's buttons answer the graph's interrupt. The
+chat transcript lives in a per-browser `gr.State`; the conversation itself is in the checkpointer,
+so nothing is lost when the page reloads mid-turn.
 """
 
 from __future__ import annotations
