@@ -26,6 +26,7 @@ class Handler:
     trigger_id: int
     inputs: list[int]  # component ids
     outputs: list[int]
+    event: str = "click"
 
 
 @dataclass
@@ -43,7 +44,13 @@ class PageLayout:
             targets = dependency.get("targets") or []
             if targets and dependency.get("backend_fn", True):
                 handlers.append(
-                    Handler(dependency.get("id", index), targets[0][0], dependency["inputs"], dependency["outputs"])
+                    Handler(
+                        dependency.get("id", index),
+                        targets[0][0],
+                        dependency["inputs"],
+                        dependency["outputs"],
+                        targets[0][1],
+                    )
                 )
         return cls(components, handlers)
 
@@ -53,6 +60,14 @@ class PageLayout:
             if trigger.get("props", {}).get("elem_id") == elem_id:
                 return handler
         raise KeyError(f"no handler triggered by #{elem_id} ({event})")
+
+    def on_change(self, component_id: int) -> Handler:
+        """The handler a change of `component_id` runs: a `gr.State` has no elem_id; a finished event
+        lists the States it changed (`changed_state_ids`), and the page then runs this."""
+        for handler in self.handlers:
+            if handler.trigger_id == component_id and handler.event == "change":
+                return handler
+        raise KeyError(f"no handler runs when component {component_id} changes")
 
     def kind(self, component_id: int) -> str:
         return str(self.components[component_id].get("type", ""))

@@ -333,16 +333,24 @@ class ConversationService:
         if self.recorder is not None:
             self.recorder.record_refusal(info.session_id, str(error), **turn)
 
-    def _remember_verified_customer(self, info: SessionInfo, customer_id: str | None) -> None:
-        """A customer verified in the chat (verify tool) stays verified for the session."""
-        if not customer_id or customer_id == info.customer_id:
+    def _remember(self, info: SessionInfo, customer_id: str | None, language: str) -> None:
+        """What a turn settled stays with the session, on every door: a customer verified in the chat
+        (verify tool) stays verified; the reply's language answers the next message without words (an
+        order number). The session's row is written only when one of them changed."""
+        verified = bool(customer_id) and customer_id != info.customer_id
+        relabelled = language != info.language and languages.resolve(language) == language
+        if not (verified or relabelled):
             return
         with Session(self.deps.engine) as db:
             chat = db.get(ChatSession, info.session_id)
-            if chat is not None and chat.customer_id is None:
+            if chat is None:
+                return
+            if verified and chat.customer_id is None:
                 chat.customer_id = customer_id
-                db.add(chat)
-                db.commit()
+            if relabelled:
+                chat.language = language
+            db.add(chat)
+            db.commit()
 
     # --- turns ------------------------------------------------------------------------------
     def send(self, session_id: str, text: str, *, client: str | None = None) -> TurnResult:
@@ -614,7 +622,8 @@ class ConversationService:
     def _result(self, info: SessionInfo, before: int) -> TurnResult:
         config = self._config(info.session_id)
         snapshot = self.graph.get_state(config)
-        self._remember_verified_customer(info, snapshot.values.get("customer_id"))
+        language = snapshot.values.get("language") or info.language
+        self._remember(info, snapshot.values.get("customer_id"), language)
         new = snapshot.values.get("messages", [])[before:]
         replies = [m for m in new if isinstance(m, AIMessage) and not m.tool_calls and m.content]
         reply = replies[-1] if replies else None
@@ -632,7 +641,7 @@ class ConversationService:
             pending=pending,
             tool_trace=tool_trace(new, snapshot.values.get("messages", [])),
             quick_replies=[str(q) for q in quick] if isinstance(quick, list) else [],
-            language=snapshot.values.get("language") or info.language,
+            language=language,
             with_person="waiting" if any((m.response_metadata or {}).get("handoff_ticket") for m in ai) else None,
             history_length=len(shown),
             ends_with_reply=bool(shown) and shown[-1]["role"] == "assistant",

@@ -14,6 +14,7 @@ import functools
 import html
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
@@ -135,6 +136,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         reply_index = gr.State({})  # chat position -> history index, for thumbs up / down
         seen = gr.State(0)  # history entries shown: a person's replies after it arrive by the timer
         person_timer = gr.Timer(conversations.settings.staff_poll_s, active=False)
+        # A turn that finds the session gone sets this ({"problem": ..., "at": ...}, new every time); its
+        # change shows the sign-in form. A turn's event leaves the form's parts out: Gradio rebuilds each
+        # output that is not a plain value on every update, skipped ones too.
+        gone = gr.State(None)
 
         with gr.Row():
             title = gr.Markdown(t("title", "en"), elem_id="page-title")
@@ -278,9 +283,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     *quick,
                     language,  # a change of language relabels the page by `language.change` below
                     session_id,
-                    sign_in_box,
-                    chat_box,
-                    sign_in_error,
+                    gone,  # the sign-in form again, by `gone.change` below
                 ]
             )
         )
@@ -356,22 +359,28 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
         ask_button.click(ask_anonymously, [language], sign_in_outputs, **PAGE_ONLY)
-        sign_out_button.click(
-            sign_out,
-            [session_id],
-            [
-                session_id,
-                sign_in_box,
-                chat_box,
-                sign_in_error,
-                transcript,
-                chatbot,
-                reply_index,
-                action_id,
-                card,
-                panel,
-                label_view,
-            ],
+        signed_out_outputs = [
+            session_id,
+            sign_in_box,
+            chat_box,
+            sign_in_error,
+            transcript,
+            chatbot,
+            reply_index,
+            action_id,
+            card,
+            panel,
+            label_view,
+        ]
+        sign_out_button.click(sign_out, [session_id], signed_out_outputs, **PAGE_ONLY)
+        # A turn found the session expired or ended: the sign-in form, with the reason (at once, not
+        # queued behind other customers' turns).
+        gone.change(
+            lambda news: signed_out(news["problem"]) if news else signed_out(),
+            [gone],
+            signed_out_outputs,
+            show_progress="hidden",
+            concurrency_limit=None,
             **PAGE_ONLY,
         )
 
@@ -414,7 +423,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             }
 
         # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
-        restore_outputs = list(dict.fromkeys([*turn_outputs, *text_outputs]))
+        restore_outputs = list(dict.fromkeys([*turn_outputs, *text_outputs, sign_in_box, chat_box, sign_in_error]))
         blocks.load(restore, None, restore_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
@@ -472,7 +481,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
                 if error.code in SIGNED_OUT_CODES:
-                    yield signed_out(f"⚠️ {problem}")
+                    yield {session_id: None, gone: {"problem": f"⚠️ {problem}", "at": time.time_ns()}}
                     return
             except Exception:  # the customer sees an apology, the log keeps the trace
                 log.exception("turn failed")
@@ -511,14 +520,13 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 if isinstance(entry.result, dict) and (kind := conversations.registry.panel(entry.tool))
             }
             lang = languages.resolve(result.language) or lang  # the reply's language
-            conversations.set_language(sid, lang)  # the next "#W1000012" is answered in it too
             update: dict[Any, Any] = {
                 language: lang,
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 reply_index: replies,
                 seen: size,
-                person_timer: gr.Timer(active=result.with_person is not None),
+                person_timer: gr.update(active=result.with_person is not None),
                 badge: say("assist.badge_staff", lang, staff=result.staff_name)
                 if result.with_person == "staff" and result.staff_name
                 else t(f"badge_{result.mode}", lang),
@@ -647,7 +655,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 seen: shown,
-                person_timer: gr.Timer(active=looking),
+                person_timer: gr.update(active=looking),
                 badge: say("assist.badge_staff", lang, staff=staff)
                 if staff
                 else t(f"badge_{conversations.mode}", lang),

@@ -214,3 +214,21 @@ def parse_sse(lines) -> list[tuple[str, dict]]:
             events.append((name, json.loads(line.removeprefix("data:").strip())))
             name = "message"
     return events
+
+
+def chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_an_order_number_alone_is_answered_in_the_language_the_customer_last_wrote_in(client: TestClient) -> None:
+    """The web page and /v1 alike: after a Chinese message, "#W1000001" (no words to tell) gets Chinese."""
+    session_id = sign_in(client)  # an English-speaking customer
+
+    def say(text: str) -> str:
+        return client.post(f"/v1/sessions/{session_id}/messages", json={"text": text}).json()["reply"]
+
+    assert not chinese(say("#W1000001"))
+    assert chinese(say("我的订单 #W1000001 到哪里了？"))
+    assert chinese(say("#W1000001")), "the language of the last words, not of the sign-in"
+    assert not chinese(say("where is order #W1000001?"))
+    assert not chinese(say("#W1000001"))

@@ -136,18 +136,24 @@ def test_anonymous_sessions_are_capped_per_client_address(redis_settings: Settin
     assert elsewhere.status_code == 201
 
 
-def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(
-    settings: Settings, engine: Engine, clock: ManualClock
-) -> None:
-    from ui.gradio_app import build_blocks
+def test_the_web_page_asks_to_sign_in_again_when_the_session_expired(server_at, clock: ManualClock) -> None:
+    """Through the page's own Gradio queue, as the browser runs it: the turn says the session is gone
+    (a State it changed), and the change brings back the sign-in form with the reason."""
+    from bench.page_client import PageLayout, PageTab, run_handler
 
-    service = ConversationService(settings, deps=ToolDeps(engine=engine, settings=settings, clock=clock))
-    blocks = build_blocks(service)
-    send = handler(blocks, "send-button")
-    session_id = service.sign_in(email="alice@example.com", order_id="#W1000001").session_id
-    clock.advance(hours=1)
-    *_, last = updates_of(send(session_id, "hello", "en", [], {}, None))
-    shown = {getattr(component, "elem_id", None): value for component, value in last.items()}
+    with server_at() as client:
+        layout = PageLayout.read(client.get("/config").json())
+        tab = PageTab(client, layout, session_hash="expired1")  # type: ignore[arg-type]
+        sign_in_form = {"email": "alice@example.com", "order-number": "#W1000001"}
+        assert run_handler(client, tab.payload(layout.handler("sign-in-button"), sign_in_form))["success"]
+        turn = run_handler(client, tab.payload(layout.handler("send-button"), {"message": "hello"}))
+        assert turn["success"] and turn["output"]["changed_state_ids"] == [], "a live session: nothing gone"
+        clock.advance(hours=1)
+        turn = run_handler(client, tab.payload(layout.handler("send-button"), {"message": "hello"}))
+        [gone] = turn["output"]["changed_state_ids"]
+        back = layout.on_change(gone)
+        done = run_handler(client, tab.payload(back, {}))
+        shown = dict(zip([layout.elem_id(c) for c in back.outputs], done["output"]["data"], strict=True))
     assert shown["sign-in"]["visible"] is True and shown["chat"]["visible"] is False
     assert "expired" in shown["sign-in-error"] and "sign in again" in shown["sign-in-error"]
 

@@ -130,3 +130,29 @@ def test_reload_and_restart_keep_the_conversation_and_the_card(servers: Servers)
             expect(page.locator("#chatbot")).to_be_hidden()
         finally:
             browser.close()
+
+
+def test_a_session_ended_elsewhere_brings_the_page_back_to_the_sign_in_form(servers: Servers) -> None:
+    """Signed out through the API (another tab, a program): the page's next message shows the sign-in
+    form with the reason, not a chat that no longer answers."""
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(servers.url)
+            expect(page.locator("#mode-badge")).to_contain_text("Guided mode", timeout=60_000)
+            sign_in(page, "alice@example.com", "#W1000001")
+            expect(page.locator("#chatbot")).to_contain_text("Hi Alice Chen", timeout=30_000)
+            session = next(c for c in context.cookies() if c["name"] == "returndesk_session")["value"]
+            assert httpx.delete(f"{servers.url}/v1/sessions/{session}").status_code == 204
+
+            send(page, "Where is my order #W1000001?")
+            expect(page.locator("#sign-in")).to_be_visible(timeout=30_000)
+            expect(page.locator("#sign-in-error")).to_contain_text("signed out", timeout=30_000)
+            expect(page.locator("#chatbot")).to_be_hidden()
+        finally:
+            browser.close()
