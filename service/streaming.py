@@ -12,6 +12,7 @@ import json
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -116,6 +117,10 @@ T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 _END = object()
+# The page's turns run on kept threads: starting a thread makes the event loop wait until the new
+# thread runs, which on a busy server is a GIL switch away, and every customer's page waits on that loop.
+# Bounded far above the web app's turn limit: a turn whose page has gone still runs to its end.
+TURN_THREADS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="returndesk-turn")
 
 
 @dataclass
@@ -175,7 +180,7 @@ async def coalesced(updates: Iterator[dict[K, V]], interval_s: float) -> AsyncIt
         finally:
             post(_END)
 
-    threading.Thread(target=pump, name="returndesk-turn", daemon=True).start()
+    TURN_THREADS.submit(pump)
     pending: dict[K, V] = {}
     due = loop.time() + interval_s
     while True:
