@@ -359,24 +359,12 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
         name_button.click(sign_in_by_name, [full_name, postcode, language], sign_in_outputs, **PAGE_ONLY)
         ask_button.click(ask_anonymously, [language], sign_in_outputs, **PAGE_ONLY)
-        signed_out_outputs = [
-            session_id,
-            sign_in_box,
-            chat_box,
-            sign_in_error,
-            transcript,
-            chatbot,
-            reply_index,
-            action_id,
-            card,
-            panel,
-            label_view,
-        ]
+        signed_out_outputs = list(signed_out())  # every part `signed_out` sets
         sign_out_button.click(sign_out, [session_id], signed_out_outputs, **PAGE_ONLY)
         # A turn found the session expired or ended: the sign-in form, with the reason (at once, not
         # queued behind other customers' turns).
         gone.change(
-            lambda news: signed_out(news["problem"]) if news else signed_out(),
+            lambda news: signed_out((news or {}).get("problem", "")),
             [gone],
             signed_out_outputs,
             show_progress="hidden",
