@@ -54,12 +54,13 @@ class PageLayout:
                 )
         return cls(components, handlers)
 
-    def handler(self, elem_id: str, event: str = "click") -> Handler:
+    def handler(self, elem_id: str, event: str | None = None) -> Handler:
+        """The first handler `#elem_id` triggers (by `event`, if given: a chatbot has several)."""
         for handler in self.handlers:
             trigger = self.components.get(handler.trigger_id, {})  # the page's load event has no component
-            if trigger.get("props", {}).get("elem_id") == elem_id:
+            if trigger.get("props", {}).get("elem_id") == elem_id and event in (None, handler.event):
                 return handler
-        raise KeyError(f"no handler triggered by #{elem_id} ({event})")
+        raise KeyError(f"no handler triggered by #{elem_id} ({event or 'any event'})")
 
     def on_change(self, component_id: int) -> Handler:
         """The handler a change of `component_id` runs: a `gr.State` has no elem_id; a finished event

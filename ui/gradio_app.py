@@ -109,11 +109,15 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def quick_updates(replies: list[str]) -> list[Any]:
-    return [
-        gr.update(value=replies[i], visible=True) if i < len(replies) else gr.update(visible=False)
-        for i in range(QUICK_SLOTS)
-    ]
+def offered(messages: list[dict[str, Any]], replies: list[str]) -> list[dict[str, Any]]:
+    """The chat as shown: a copy of each message, and the quick replies as the options of the last one.
+    The Chatbot shows the options of its last message only, and only when the assistant wrote it; they
+    are part of the chat's value, so offering them costs no component of their own (Gradio rebuilds
+    every component an update shows or hides)."""
+    shown = [dict(m) for m in messages]
+    if replies and shown and shown[-1]["role"] == "assistant":
+        shown[-1]["options"] = [{"value": reply} for reply in replies]
+    return shown
 
 
 def turns_at_once(conversations: ConversationService) -> int:
@@ -136,6 +140,10 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         reply_index = gr.State({})  # chat position -> history index, for thumbs up / down
         seen = gr.State(0)  # history entries shown: a person's replies after it arrive by the timer
         person_timer = gr.Timer(conversations.settings.staff_poll_s, active=False)
+        # Whether a person has the conversation: its change starts or stops the timer (a turn sets this
+        # State, not the timer, which would be rebuilt on every turn; it changes only when a person
+        # takes the conversation over or gives it back).
+        holding = gr.State(False)
         # A turn that finds the session gone sets this ({"problem": ..., "at": ...}, new every time); its
         # change shows the sign-in form. A turn's event leaves the form's parts out: Gradio rebuilds each
         # output that is not a plain value on every update, skipped ones too.
@@ -190,8 +198,6 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     with gr.Row():
                         confirm_button = gr.Button(t("confirm", "en"), variant="primary", elem_id="confirm-button")
                         cancel_button = gr.Button(t("cancel", "en"), elem_id="cancel-button")
-                with gr.Row(elem_id="quick-replies"):
-                    quick = [gr.Button(visible=False, size="sm", elem_id=f"quick-{i}") for i in range(QUICK_SLOTS)]
                 with gr.Row():
                     message = gr.Textbox(
                         show_label=False,
@@ -279,11 +285,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     reply_index,
                     message,
                     seen,
-                    person_timer,
-                    *quick,
+                    holding,  # the timer, by `holding.change` below
                     language,  # a change of language relabels the page by `language.change` below
-                    session_id,
-                    gone,  # the sign-in form again, by `gone.change` below
+                    gone,  # the sign-in form again (and no session), by `gone.change` below
                 ]
             )
         )
@@ -303,10 +307,9 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chat_box: gr.update(visible=True),
                 sign_in_error: "",
                 transcript: greeting,
-                chatbot: greeting,
+                chatbot: offered(greeting, quick_replies(None, lang)),
                 reply_index: {},
                 message: gr.update(placeholder=placeholder(lang, info.session_id)),
-                **dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True)),
             }
 
         def sign_in_by_email(e: str, o: str, lang: str, request: gr.Request) -> dict:
@@ -353,7 +356,6 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             chatbot,
             reply_index,
             message,
-            *quick,
             ticket_view,
         ]
         email_button.click(sign_in_by_email, [email, order_number, language], sign_in_outputs, **PAGE_ONLY)
@@ -402,16 +404,17 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chat_box: gr.update(visible=True),
                 sign_in_error: "",
                 transcript: messages,
-                chatbot: messages,
+                chatbot: offered(messages, [] if pending else common_replies(lang)),
                 reply_index: replies,
                 card: gr.update(visible=pending is not None),
                 card_text: confirmation_card(pending, lang) if pending else "",
                 action_id: pending.action_id if pending else None,
-                **dict(zip(quick, quick_updates([] if pending else common_replies(lang)), strict=True)),
             }
 
         # Quick, and no spinner over the sign-in form meanwhile; not queued behind other customers' turns.
-        restore_outputs = list(dict.fromkeys([*turn_outputs, *text_outputs, sign_in_box, chat_box, sign_in_error]))
+        restore_outputs = list(
+            dict.fromkeys([*turn_outputs, *text_outputs, session_id, sign_in_box, chat_box, sign_in_error])
+        )
         blocks.load(restore, None, restore_outputs, show_progress="hidden", concurrency_limit=None, **PAGE_ONLY)
 
         # --- a turn, streamed -------------------------------------------------------------------
@@ -469,13 +472,13 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             except ConversationError as error:
                 problem = error_text(error.code, str(error), lang) if sid else str(error)
                 if error.code in SIGNED_OUT_CODES:
-                    yield {session_id: None, gone: {"problem": f"⚠️ {problem}", "at": time.time_ns()}}
+                    yield {gone: {"problem": f"⚠️ {problem}", "at": time.time_ns()}}
                     return
             except Exception:  # the customer sees an apology, the log keeps the trace
                 log.exception("turn failed")
                 problem = t("sorry", lang)
             messages.append({"role": "assistant", "content": f"⚠️ {problem}"})
-            yield {chatbot: messages, transcript: messages}
+            yield {chatbot: offered(messages, quick_replies(None, lang)), transcript: messages}
 
         def finished(
             result: TurnResult,
@@ -510,18 +513,17 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             lang = languages.resolve(result.language) or lang  # the reply's language
             update: dict[Any, Any] = {
                 language: lang,
-                chatbot: [dict(m) for m in messages],
+                chatbot: offered(messages, quick_replies(result, lang)),
                 transcript: messages,
                 reply_index: replies,
                 seen: size,
-                person_timer: gr.update(active=result.with_person is not None),
+                holding: result.with_person is not None,
                 badge: say("assist.badge_staff", lang, staff=result.staff_name)
                 if result.with_person == "staff" and result.staff_name
                 else t(f"badge_{result.mode}", lang),
                 card: gr.update(visible=result.pending is not None),
                 card_text: confirmation_card(result.pending, lang) if result.pending else "",
                 action_id: result.pending.action_id if result.pending else None,
-                **dict(zip(quick, quick_updates(quick_replies(result, lang)), strict=True)),
             }
             labelled = label_result(tool_results)  # a new return, or a status check that fetched its label
             image = label_html(conversations.settings, labelled, lang) if labelled else None
@@ -578,6 +580,13 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             async for update in send(sid, t("handoff_message", lang), lang, messages, replies, request):
                 yield update
 
+        async def choose(
+            sid: str | None, lang: str, messages: list, replies: dict, request: gr.Request, option: gr.SelectData
+        ) -> AsyncIterator[dict]:
+            """A quick reply under the last answer: sent as if typed (the service checks it as any message)."""
+            async for update in send(sid, str(option.value or ""), lang, messages, replies, request):
+                yield update
+
         async def confirm(
             sid: str | None, action: str | None, lang: str, messages: list, replies: dict, request: gr.Request
         ) -> AsyncIterator[dict]:
@@ -615,8 +624,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         turn_inputs = [session_id, message, language, transcript, reply_index]
         send_button.click(whole(send), turn_inputs, turn_outputs, **turn)
         message.submit(whole(send), turn_inputs, turn_outputs, **turn)
-        for button in quick:
-            button.click(whole(send), [session_id, button, language, transcript, reply_index], turn_outputs, **turn)
+        chatbot.option_select(whole(choose), [session_id, language, transcript, reply_index], turn_outputs, **turn)
         handoff_button.click(whole(hand_off), [session_id, language, transcript, reply_index], turn_outputs, **turn)
         resolve_inputs = [session_id, action_id, language, transcript, reply_index]
         confirm_button.click(whole(confirm), resolve_inputs, turn_outputs, **turn)
@@ -643,7 +651,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chatbot: [dict(m) for m in messages],
                 transcript: messages,
                 seen: shown,
-                person_timer: gr.update(active=looking),
+                holding: looking,
                 badge: say("assist.badge_staff", lang, staff=staff)
                 if staff
                 else t(f"badge_{conversations.mode}", lang),
@@ -656,26 +664,34 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                     card: gr.update(visible=True),
                     card_text: confirmation_card(released, lang),
                     action_id: released.action_id,
-                    **dict(zip(quick, quick_updates([]), strict=True)),
                 }
             return update
 
         person_timer.tick(
             person_news,
             [session_id, transcript, seen, language, action_id],
-            [chatbot, transcript, seen, person_timer, badge, card, card_text, action_id, *quick],
+            [chatbot, transcript, seen, holding, badge, card, card_text, action_id],
+            **PAGE_ONLY,
+        )
+        holding.change(
+            lambda held: gr.update(active=bool(held)),
+            [holding],
+            [person_timer],
+            show_progress="hidden",
+            concurrency_limit=None,
             **PAGE_ONLY,
         )
 
         chatbot.like(rate, [session_id, reply_index, language], None, **PAGE_ONLY)
 
         # --- the language switch -----------------------------------------------------------------
-        def switch(choice: str, sid: str | None) -> dict:
+        def switch(choice: str, sid: str | None, messages: list, card_shown: str | None) -> dict:
             lang = names.get(choice, languages.DEFAULT)
             update = texts(lang, sid)
             if sid:
                 conversations.set_language(sid, lang)  # replies to "#W1000012" follow the screen's language
-                update |= dict(zip(quick, quick_updates(quick_replies(None, lang)), strict=True))
+                # the quick replies in the new language (none while a card waits)
+                update[chatbot] = offered(messages, [] if card_shown else quick_replies(None, lang))
             return update
 
         # A turn answered in another language sets `language`; only then is the page relabelled (Gradio
@@ -683,7 +699,11 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
         language.change(texts, [language, session_id], text_outputs, show_progress="hidden", **PAGE_ONLY)
         # `input`, not `change`: a turn that switches the language updates the radio itself.
         language_switch.input(
-            switch, [language_switch, session_id], [*text_outputs, *quick], show_progress="hidden", **PAGE_ONLY
+            switch,
+            [language_switch, session_id, transcript, action_id],
+            [*text_outputs, chatbot],
+            show_progress="hidden",
+            **PAGE_ONLY,
         )
     # Customers' turns run side by side (Gradio's default is one at a time across all customers);
     # one customer's turns still run one at a time (the service's per-session lock). Sign-in, thumbs

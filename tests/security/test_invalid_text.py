@@ -173,18 +173,19 @@ def test_the_web_apps_handlers_refuse_nul_and_lone_surrogates(app_on, subtests) 
     layout = PageLayout.read(client.get("/config").json())
     text_inputs = {"textbox", "button", "radio"}
     handlers = [h for h in layout.handlers if any(layout.kind(c) in text_inputs for c in h.inputs)]
-    assert len(handlers) >= 6, "sign-in, send, message, quick replies, language switch"
+    assert len(handlers) >= 5, "sign-in by email and by name, send, Enter, language switch"
+    quick_reply = layout.handler("chatbot", "option_select")  # its text is the event's data: the option chosen
     before = row_counts(engine)
-    for handler in handlers:
+    for handler in [*handlers, quick_reply]:
         for kind, text in BAD_TEXT.items():
-            with subtests.test(f"#{layout.elem_id(handler.trigger_id)} with {kind}"):
+            with subtests.test(f"#{layout.elem_id(handler.trigger_id)} ({handler.event}) with {kind}"):
                 data = [text if layout.kind(c) in text_inputs else None for c in handler.inputs]
                 body = {
                     "data": data,
                     "fn_index": handler.fn_index,
                     "trigger_id": handler.trigger_id,
                     "session_hash": "invalidtext",
-                    "event_data": None,
+                    "event_data": {"index": 0, "value": text} if handler is quick_reply else None,
                 }
                 response = client.post(
                     "/gradio_api/queue/join", content=json.dumps(body), headers={"content-type": "application/json"}

@@ -122,10 +122,15 @@ def test_tracking_table_and_policy_answer_read_cleanly(
             browser.close()
 
 
-def tab_to(page: Page, selector: str, *, presses: int = 80) -> None:
-    """Press Tab until the focus is on `selector` (or inside it): how a keyboard-only customer gets there."""
+def tab_to(page: Page, selector: str, *, has_text: str = "", presses: int = 80) -> None:
+    """Press Tab until the focus is on `selector` (or inside it), one whose text has `has_text`: how a
+    keyboard-only customer gets there."""
+    focused = """([s, text]) => {
+        const at = document.activeElement && document.activeElement.closest(s);
+        return !!at && at.textContent.includes(text);
+    }"""
     for _ in range(presses):
-        if page.evaluate("s => !!(document.activeElement && document.activeElement.closest(s))", selector):
+        if page.evaluate(focused, [selector, has_text]):
             return
         page.keyboard.press("Tab")
     pytest.fail(f"Tab never reached {selector}")
@@ -155,9 +160,9 @@ def test_a_keyboard_only_customer_returns_an_item(server: tuple[str, Path], outp
             page.keyboard.type("I want to return an item")
             page.keyboard.press("Enter")
             expect(chat).to_contain_text("Which order", timeout=30_000)
-            choice = page.locator("#quick-replies button", has_text="#W1000033")  # her T-shirt order
+            choice = page.locator("#chatbot .options button", has_text="#W1000033")  # her T-shirt order
             expect(choice).to_be_visible(timeout=30_000)
-            tab_to(page, f"#{choice.get_attribute('id')}")
+            tab_to(page, "#chatbot .options button", has_text="#W1000033")
             page.keyboard.press("Enter")
             card = page.locator("#confirm-card").first
             expect(card).to_be_visible(timeout=30_000)

@@ -48,14 +48,14 @@ def test_one_checked_entry_per_turn_and_the_card_said_once(
                 assert "Refund to" not in chat.inner_text()  # the card says it, the chat does not repeat it
                 assert "creating the return" not in chat.inner_text()  # not run yet: waiting on the card
             else:
-                page.locator("#quick-replies button", has_text=order).click(timeout=30_000)
+                page.locator("#chatbot .options button", has_text=order).click(timeout=30_000)
                 expect(page.locator("#side-panel")).to_contain_text("包裹", timeout=30_000)
             page.wait_for_timeout(500)
             thoughts = page.locator("#chatbot .message-row:has(.thought-group)")
             assert thoughts.count() == (1 if language == "en" else 2)  # one per turn that checked something
             buttons = page.locator("#chatbot .message-row:has(.thought-group) + .message-buttons")
             assert all(not buttons.nth(i).is_visible() for i in range(buttons.count()))
-            quick = [b.strip() for b in page.locator("#quick-replies button:visible").all_inner_texts()]
+            quick = [b.strip() for b in page.locator("#chatbot .options button:visible").all_inner_texts()]
             handoff = page.locator("#handoff-button").inner_text().strip()
             assert len(quick) == len(set(quick)) and all(q not in handoff for q in quick)
             assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling

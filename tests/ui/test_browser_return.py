@@ -214,7 +214,7 @@ def test_chinese_customer_tracks_the_parcel_and_sees_the_timeline(server: tuple[
             expect(page.locator("#mode-badge")).to_contain_text("引导模式", timeout=30_000)
             expect(page.locator("#send-button")).to_have_text("发送")
             expect(page.locator("#language-switch input[value='中文']")).to_be_checked()
-            order = page.locator("#quick-replies button", has_text="#W1000012")
+            order = page.locator("#chatbot .options button", has_text="#W1000012")
             expect(order).to_be_visible(timeout=30_000)
             order.click()
 
@@ -225,7 +225,7 @@ def test_chinese_customer_tracks_the_parcel_and_sees_the_timeline(server: tuple[
             expect(page.locator("#chatbot")).to_contain_text("包裹物流")  # what I checked, in Chinese
             # "#W1000012" has no words: the reply stays in the customer's language, and so do the buttons.
             expect(page.locator("#chatbot")).to_contain_text("包裹 RD")
-            expect(page.locator("#quick-replies")).to_contain_text("查物流")
+            expect(page.locator("#chatbot .options")).to_contain_text("查物流")
             page.screenshot(path=str(output_dir / "browser_tracking_zh.png"), full_page=True)
             timeline = panel.inner_text()
         finally:
@@ -257,6 +257,6 @@ def test_the_chinese_switch_translates_the_page_and_its_errors(server: tuple[str
 
             sign_in(page, "wang.fang@example.cn", "#W1000012")
             expect(page.locator("#chatbot")).to_contain_text("您好", timeout=30_000)
-            expect(page.locator("#quick-replies")).to_contain_text("查询物流")
+            expect(page.locator("#chatbot .options")).to_contain_text("查询物流")
         finally:
             browser.close()

@@ -1,8 +1,8 @@
 """How many customers' turns the web app runs at once: one limit for every way to start a turn.
 
-Gradio gives each event listener its own queue; with nine ways to start a turn (send, Enter, four
-quick replies, hand-off, confirm, cancel) the setting would allow nine times as many turns as it
-says. Unset, the limit follows the mode: many with a model (a turn waits on the endpoint), two in
+Gradio gives each event listener its own queue; with six ways to start a turn (send, Enter, a quick
+reply under the last answer, hand-off, confirm, cancel) the setting would allow six times as many
+turns as it says. Unset, the limit follows the mode: many with a model (a turn waits on the endpoint), two in
 guided mode (a turn is CPU work in this process; `bench --only ui` measures it).
 """
 
@@ -14,7 +14,7 @@ from core.settings import Settings
 from service.conversation import ConversationService
 from ui.gradio_app import GUIDED_TURNS_AT_ONCE, MODEL_TURNS_AT_ONCE, build_blocks
 
-TURN_HANDLERS = {"send", "hand_off", "confirm", "cancel"}
+TURN_HANDLERS = {"send", "choose", "hand_off", "confirm", "cancel"}
 
 
 def turn_queues(settings: Settings) -> tuple[set[tuple[str, int | None]], int]:
@@ -25,7 +25,7 @@ def turn_queues(settings: Settings) -> tuple[set[tuple[str, int | None]], int]:
 
 def test_every_way_to_start_a_turn_waits_in_one_queue_with_the_configured_limit(settings: Settings) -> None:
     queues, listeners = turn_queues(settings.model_copy(update={"ui_concurrency": 3}))
-    assert listeners == 9  # send, Enter, 4 quick replies, hand-off, confirm, cancel
+    assert listeners == 6  # send, Enter, a quick reply, hand-off, confirm, cancel
     assert queues == {("turn", 3)}
 
 
