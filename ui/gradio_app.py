@@ -63,6 +63,9 @@ CSS = """
 #page-title h1 { overflow-wrap: normal; font-size: clamp(1.3rem, 6vw, 2rem); }
 #return-label img { object-fit: contain; max-width: 100%; }
 #session-ticket { display: none; }
+/* the quick replies under the last answer: small chips that wrap, not a column of wide tiles */
+#chatbot .options { display: flex; flex-wrap: wrap; gap: 6px; padding: 6px 12px; margin-left: 0; justify-content: flex-start; }
+#chatbot .options .option { width: auto; max-width: 100%; padding: 4px 12px; border-radius: 999px; }
 /* the "What I checked" entry is no answer: nothing to copy or rate */
 #chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
 """
