@@ -64,7 +64,8 @@ CSS = """
 #return-label img { object-fit: contain; max-width: 100%; }
 #session-ticket { display: none; }
 /* the quick replies under the last answer: small chips that wrap, not a column of wide tiles */
-#chatbot .options { display: flex; flex-wrap: wrap; gap: 6px; padding: 6px 12px; margin-left: 0; justify-content: flex-start; }
+#chatbot .options { display: flex; flex-wrap: wrap; gap: 6px; padding: 6px 12px; margin-left: 0;
+  justify-content: flex-start; }
 #chatbot .options .option { width: auto; max-width: 100%; padding: 4px 12px; border-radius: 999px; }
 /* the "What I checked" entry is no answer: nothing to copy or rate */
 #chatbot .message-row:has(.thought-group) + .message-buttons { display: none; }
@@ -651,7 +652,8 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
             messages, shown, looking = news_from_person(conversations, sid, messages, shown)
             staff = person_holding(conversations, sid)
             update: dict[Any, Any] = {
-                chatbot: [dict(m) for m in messages],
+                # the assistant's menu again once the person gave the conversation back
+                chatbot: offered(messages, [] if looking or card_shown else quick_replies(None, lang)),
                 transcript: messages,
                 seen: shown,
                 holding: looking,
