@@ -44,7 +44,9 @@ def turn_text(customer: int) -> str:
 
 
 def process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of process `pid` so far, from /proc (Linux); None elsewhere."""
+    """User + system CPU seconds of process `pid` so far, from /proc (Linux); None elsewhere.
+
+    Our own few lines: psutil would be a new dependency for this one reading."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:

@@ -408,7 +408,7 @@ def build_blocks(conversations: ConversationService, tickets: SessionTickets | N
                 chat_box: gr.update(visible=True),
                 sign_in_error: "",
                 transcript: messages,
-                chatbot: offered(messages, [] if pending else common_replies(lang)),
+                chatbot: offered(messages, [] if pending else quick_replies(None, lang)),
                 reply_index: replies,
                 card: gr.update(visible=pending is not None),
                 card_text: confirmation_card(pending, lang) if pending else "",
