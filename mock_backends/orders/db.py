@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import CheckConstraint, Table, event, inspect, text
@@ -69,13 +72,42 @@ class SchemaOutdated(RuntimeError):
     """The database was made by an older ReturnDesk and lacks columns this version cannot do without."""
 
 
+# Key of the advisory lock that makes table-making one process at a time (any fixed 64-bit number).
+SCHEMA_LOCK_KEY = 0x52445348  # "RDSH"
+SCHEMA_LOCK_POLL_S = 0.05
+
+
 def create_tables(engine: Engine) -> None:
     """Create missing tables, then bring tables an older version made up to date (see `upgrade_columns`
-    and `upgrade_checks`)."""
-    SQLModel.metadata.create_all(engine)
-    upgrade_columns(engine)
-    upgrade_checks(engine)
-    create_missing_indexes(engine)
+    and `upgrade_checks`). Safe when several server processes start at once on one database."""
+    with schema_lock(engine):
+        SQLModel.metadata.create_all(engine)
+        upgrade_columns(engine)
+        upgrade_checks(engine)
+        create_missing_indexes(engine)
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process at a time in the block: its CREATE ... IF NOT EXISTS is not safe against
+    another session creating the same table at the same moment (a unique violation on pg_type). A session
+    advisory lock on a connection of its own, so a killed process releases it. SQLite's write lock already
+    serialises schema changes."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        # Polled, not pg_advisory_lock: a waiter blocked there holds a transaction open, which another
+        # process's CREATE INDEX CONCURRENTLY (the checkpoint tables) would wait for.
+        while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY}).scalar():
+            conn.commit()
+            time.sleep(SCHEMA_LOCK_POLL_S)
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            conn.commit()
 
 
 def create_missing_indexes(engine: Engine) -> None:
