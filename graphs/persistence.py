@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from core.pg_lock import advisory_lock
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 # Key of the advisory lock around making the checkpoint tables (any fixed 64-bit number).
 CHECKPOINT_SCHEMA_LOCK_KEY = 0x5244434B  # "RDCK"
-SCHEMA_LOCK_POLL_S = 0.05
 
 
 def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
@@ -55,18 +54,8 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver:
 
 @contextmanager
 def schema_lock(pool: ConnectionPool) -> Iterator[None]:
-    """One server process at a time in the block. PostgresSaver.setup()'s CREATE TABLE IF NOT EXISTS fails
-    (a unique violation on pg_type) when another process makes the same table at the same moment. A session
-    advisory lock on a connection of its own, so a killed process releases it. Waiting polls
-    pg_try_advisory_lock: a waiter blocked inside pg_advisory_lock holds a transaction open, and setup()'s
-    CREATE INDEX CONCURRENTLY waits for every open transaction (a deadlock PostgreSQL does not detect)."""
-    from psycopg.rows import scalar_row
-
-    with pool.connection() as conn:
-        lock = conn.cursor(row_factory=scalar_row)
-        while not lock.execute("SELECT pg_try_advisory_lock(%s)", (CHECKPOINT_SCHEMA_LOCK_KEY,)).fetchone():
-            time.sleep(SCHEMA_LOCK_POLL_S)
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (CHECKPOINT_SCHEMA_LOCK_KEY,))
+    """One server process at a time in the block: PostgresSaver.setup()'s CREATE TABLE IF NOT EXISTS fails
+    (a unique violation on pg_type) when another process makes the same table at the same moment, and its
+    CREATE INDEX CONCURRENTLY needs the waiters to hold no transaction (`core.pg_lock`)."""
+    with pool.connection() as conn, advisory_lock(conn, CHECKPOINT_SCHEMA_LOCK_KEY):
+        yield

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel, create_engine
 
+from core.pg_lock import advisory_lock
 from mock_backends.orders import (
     models,  # noqa: F401  (registers the tables on SQLModel.metadata)
     staff_models,  # noqa: F401  (the staff side's tables)
@@ -74,7 +74,6 @@ class SchemaOutdated(RuntimeError):
 
 # Key of the advisory lock that makes table-making one process at a time (any fixed 64-bit number).
 SCHEMA_LOCK_KEY = 0x52445348  # "RDSH"
-SCHEMA_LOCK_POLL_S = 0.05
 
 
 def create_tables(engine: Engine) -> None:
@@ -96,18 +95,8 @@ def schema_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "postgresql":
         yield
         return
-    with engine.connect() as conn:
-        # Polled, not pg_advisory_lock: a waiter blocked there holds a transaction open, which another
-        # process's CREATE INDEX CONCURRENTLY (the checkpoint tables) would wait for.
-        while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY}).scalar():
-            conn.commit()
-            time.sleep(SCHEMA_LOCK_POLL_S)
-        conn.commit()
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
-            conn.commit()
+    with engine.connect() as conn, advisory_lock(conn.connection.driver_connection, SCHEMA_LOCK_KEY):
+        yield
 
 
 def create_missing_indexes(engine: Engine) -> None:
