@@ -148,16 +148,20 @@ def row(name: str, run: Run, baseline: Run | None) -> dict[str, Any]:
 def run(workdir: Path) -> list[dict[str, Any]]:
     data = workdir / "ui-data"
     engine = make_engine(f"sqlite:///{(data / 'returndesk.db').as_posix()}")
-    seed_bulk(engine, customers=3 * CUSTOMERS)
+    seed_bulk(engine, customers=5 * CUSTOMERS)  # each run its own customers, warm-ups too
     engine.dispose()
     env = {"RETURNDESK_DATA_DIR": str(data), "RETURNDESK_RATE_LIMIT_PER_MINUTE": "0"}
     with ServerProcess(env, workdir / "returndesk.log") as server:
         server.wait_ready()
-        asyncio.run(api_turns(server.url, 0, server.proc.pid))  # warm-up: imports, caches, first checkpoints
+        # Each path warmed up before it is measured (imports, caches, first checkpoints, Gradio's first
+        # events). Every run signs its customers in afresh: each measured turn is on a new session.
+        asyncio.run(api_turns(server.url, 0, server.proc.pid))
         api = asyncio.run(api_turns(server.url, 0, server.proc.pid))
+        asyncio.run(page_turns(server.url, 3 * CUSTOMERS, server.proc.pid))
         page = asyncio.run(page_turns(server.url, CUSTOMERS, server.proc.pid))
     with ServerProcess(env | {"RETURNDESK_UI_CONCURRENCY": "1"}, workdir / "returndesk-serial.log") as serial:
         serial.wait_ready()
+        asyncio.run(page_turns(serial.url, 4 * CUSTOMERS, serial.proc.pid))
         one = asyncio.run(page_turns(serial.url, 2 * CUSTOMERS, serial.proc.pid))
     return [
         row("/v1 (baseline)", api, None),
