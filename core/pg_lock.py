@@ -5,12 +5,15 @@ Used around making tables (the shop's, LangGraph's checkpoint tables): PostgreSQ
 moment (a unique violation on `pg_type`). The lock lives on a connection of its own, so a killed
 process releases it when its connection drops.
 
-Waiting polls `pg_try_advisory_lock` with no transaction open. A waiter blocked inside
-`pg_advisory_lock` holds a transaction open, and `CREATE INDEX CONCURRENTLY` (the checkpoint
-migrations) waits for every open transaction: a deadlock PostgreSQL does not detect.
+Waiting polls `pg_try_advisory_lock` on an autocommit connection, so no transaction is ever open
+meanwhile. A waiter blocked inside `pg_advisory_lock`, or one polling inside a transaction, holds a
+transaction open, and `CREATE INDEX CONCURRENTLY` (the checkpoint migrations) waits for every open
+transaction: a deadlock PostgreSQL does not detect. (Committing after each poll still leaves the
+transaction open for a round trip, and a full-suite run once caught a waiter there: hence autocommit.)
 
-Our own few lines: neither SQLAlchemy nor psycopg offers an advisory-lock helper. Takes a DB-API
-connection (psycopg's; SQLAlchemy callers pass the driver connection), imports nothing of ours.
+Our own few lines: neither SQLAlchemy nor psycopg offers an advisory-lock helper. Takes an autocommit
+DB-API connection (psycopg's; SQLAlchemy callers set isolation_level="AUTOCOMMIT" and pass the driver
+connection), imports nothing of ours.
 """
 
 from __future__ import annotations
@@ -30,15 +33,15 @@ def first_value(row: Any) -> Any:
 
 @contextmanager
 def advisory_lock(conn: Any, key: int, poll_s: float = POLL_S) -> Iterator[None]:
-    """Holds `pg_advisory_lock(key)` on `conn` for the block, waiting by polling; commits after every
-    statement (a no-op on an autocommit connection) so that no transaction stays open meanwhile."""
+    """Holds `pg_advisory_lock(key)` on the autocommit connection `conn` for the block, waiting by
+    polling. Refuses a connection with transactions on: it would hold one open while it waits."""
+    if not conn.autocommit:
+        raise ValueError("advisory_lock needs an autocommit connection (no transaction open while waiting)")
     cursor = conn.cursor()
     try:
         while True:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", (key,))
-            taken = first_value(cursor.fetchone())
-            conn.commit()
-            if taken:
+            if first_value(cursor.fetchone()):
                 break
             time.sleep(poll_s)
         try:
@@ -46,6 +49,5 @@ def advisory_lock(conn: Any, key: int, poll_s: float = POLL_S) -> Iterator[None]
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", (key,))
             cursor.fetchone()
-            conn.commit()
     finally:
         cursor.close()

@@ -95,8 +95,10 @@ def schema_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "postgresql":
         yield
         return
-    with engine.connect() as conn, advisory_lock(conn.connection.driver_connection, SCHEMA_LOCK_KEY):
-        yield
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when the connection goes back to the pool
+        with advisory_lock(conn.connection.driver_connection, SCHEMA_LOCK_KEY):
+            yield
 
 
 def create_missing_indexes(engine: Engine) -> None:

@@ -3,8 +3,10 @@
 The second property is the one that matters: PostgresSaver.setup()'s CREATE INDEX CONCURRENTLY waits
 for every open transaction, so a waiter sitting in a transaction while the holder runs it would
 deadlock them both (PostgreSQL does not detect that). Both connection kinds the product passes are
-tried: a plain psycopg connection (SQLAlchemy's driver connection, transactions on) and the
-checkpoint pool's kind (autocommit, rows as dicts).
+tried: the shop's (SQLAlchemy's driver connection under isolation_level="AUTOCOMMIT") and the
+checkpoint pool's (psycopg autocommit, rows as dicts). A connection with transactions on is refused:
+polling on it, even with a commit after each poll, leaves a transaction open for a round trip (a
+full-suite run caught a waiter "idle in transaction" there).
 """
 
 from __future__ import annotations
@@ -16,14 +18,25 @@ from collections.abc import Callable
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from core.pg_lock import advisory_lock
 
 KEY = 0x52445445  # "RDTE": a key no product code uses
 
 
-def plain(url: str) -> psycopg.Connection:
-    return psycopg.connect(url)
+_CHECKED_OUT: list[object] = []  # the SQLAlchemy connections: collected, they reset their driver's autocommit
+
+
+def sqlalchemy_autocommit(url: str) -> psycopg.Connection:
+    """What mock_backends.orders.db.schema_lock passes."""
+    conn = create_engine(url.replace("postgresql://", "postgresql+psycopg://"), poolclass=NullPool).connect()
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    _CHECKED_OUT.append(conn)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def autocommit_dicts(url: str) -> psycopg.Connection:
@@ -37,7 +50,9 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 20) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("connect", [plain, autocommit_dicts], ids=["plain", "autocommit-dict-rows"])
+@pytest.mark.parametrize(
+    "connect", [sqlalchemy_autocommit, autocommit_dicts], ids=["sqlalchemy-autocommit", "autocommit-dict-rows"]
+)
 def test_a_waiter_gets_the_lock_after_the_holder_and_holds_no_transaction_meanwhile(
     postgres_url: str, connect: Callable[[str], psycopg.Connection]
 ) -> None:
@@ -77,6 +92,15 @@ def test_a_waiter_gets_the_lock_after_the_holder_and_holds_no_transaction_meanwh
     finally:
         for conn in (holder, waiter, observer):
             conn.close()
+        _CHECKED_OUT.clear()
+
+
+def test_a_connection_with_transactions_on_is_refused_before_it_asks(postgres_url: str) -> None:
+    url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        with pytest.raises(ValueError, match="autocommit"), advisory_lock(conn, KEY):
+            pass
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # nothing was sent
 
 
 def _take(conn: psycopg.Connection, order: list[str]) -> None:
