@@ -48,8 +48,11 @@ def test_the_panel_shows_the_label_inline_with_the_signed_link_and_no_file_path(
 ) -> None:
     created = created_return(engine, carrier_settings)
     panel = label_html(carrier_settings, created, "en")
-    assert panel is not None and "/gradio_api/file=" not in panel and "/tmp" not in panel
+    assert panel is not None
     [inline] = re.findall(r'src="data:image/png;base64,([^"]+)"', panel)
+    # Outside the image's bytes: base64 of a PNG spells "/tmp" by chance in about one label of 250 (68k characters).
+    markup = panel.replace(inline, "")
+    assert "/gradio_api/file=" not in markup and "/tmp" not in markup
     assert Image.open(io.BytesIO(base64.b64decode(inline))).size == (1200, 800)
     assert f'href="{created["label"]["url"]}"' in panel and "/labels/" in created["label"]["url"]
 
