@@ -8,8 +8,8 @@ process releases it when its connection drops.
 Waiting polls `pg_try_advisory_lock` on an autocommit connection, so no transaction is ever open
 meanwhile. A waiter blocked inside `pg_advisory_lock`, or one polling inside a transaction, holds a
 transaction open, and `CREATE INDEX CONCURRENTLY` (the checkpoint migrations) waits for every open
-transaction: a deadlock PostgreSQL does not detect. (Committing after each poll still leaves the
-transaction open for a round trip, and a full-suite run once caught a waiter there: hence autocommit.)
+transaction: a deadlock PostgreSQL does not detect. Committing after each poll is not enough: the
+transaction stays open for a round trip between the poll and its commit.
 
 Our own few lines: neither SQLAlchemy nor psycopg offers an advisory-lock helper. Takes an autocommit
 DB-API connection (psycopg's; SQLAlchemy callers set isolation_level="AUTOCOMMIT" and pass the driver

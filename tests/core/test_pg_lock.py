@@ -5,15 +5,15 @@ for every open transaction, so a waiter sitting in a transaction while the holde
 deadlock them both (PostgreSQL does not detect that). Both connection kinds the product passes are
 tried: the shop's (SQLAlchemy's driver connection under isolation_level="AUTOCOMMIT") and the
 checkpoint pool's (psycopg autocommit, rows as dicts). A connection with transactions on is refused:
-polling on it, even with a commit after each poll, leaves a transaction open for a round trip (a
-full-suite run caught a waiter "idle in transaction" there).
+polling on it, even with a commit after each poll, leaves a transaction open for a round trip.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -26,21 +26,27 @@ from core.pg_lock import advisory_lock
 KEY = 0x52445445  # "RDTE": a key no product code uses
 
 
-_CHECKED_OUT: list[object] = []  # the SQLAlchemy connections: collected, they reset their driver's autocommit
+@pytest.fixture(params=["sqlalchemy-autocommit", "autocommit-dict-rows"])
+def connect(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[Callable[[], psycopg.Connection]]:
+    """Opens connections of the two kinds the product passes, and closes them after the test."""
+    opened: list[Any] = []
 
+    def make() -> psycopg.Connection:
+        if request.param == "sqlalchemy-autocommit":  # what mock_backends.orders.db.schema_lock passes
+            outer = create_engine(postgres_url, poolclass=NullPool).connect()
+            outer.execution_options(isolation_level="AUTOCOMMIT")
+            opened.append(outer)  # kept: a collected SQLAlchemy connection resets its driver's autocommit
+            driver = outer.connection.driver_connection
+            assert driver is not None
+            return driver
+        url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+        conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)  # the checkpoint pool's kind
+        opened.append(conn)
+        return conn
 
-def sqlalchemy_autocommit(url: str) -> psycopg.Connection:
-    """What mock_backends.orders.db.schema_lock passes."""
-    conn = create_engine(url.replace("postgresql://", "postgresql+psycopg://"), poolclass=NullPool).connect()
-    conn.execution_options(isolation_level="AUTOCOMMIT")
-    _CHECKED_OUT.append(conn)
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    return driver
-
-
-def autocommit_dicts(url: str) -> psycopg.Connection:
-    return psycopg.connect(url, autocommit=True, row_factory=dict_row)
+    yield make
+    for conn in opened:
+        conn.close()
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 20) -> None:
@@ -50,14 +56,11 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 20) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize(
-    "connect", [sqlalchemy_autocommit, autocommit_dicts], ids=["sqlalchemy-autocommit", "autocommit-dict-rows"]
-)
 def test_a_waiter_gets_the_lock_after_the_holder_and_holds_no_transaction_meanwhile(
-    postgres_url: str, connect: Callable[[str], psycopg.Connection]
+    postgres_url: str, connect: Callable[[], psycopg.Connection]
 ) -> None:
     url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    holder, waiter, observer = connect(url), connect(url), psycopg.connect(url, autocommit=True)
+    holder, waiter, observer = connect(), connect(), psycopg.connect(url, autocommit=True)
     waiter_pid = waiter.info.backend_pid
     order: list[str] = []
     try:
@@ -90,9 +93,7 @@ def test_a_waiter_gets_the_lock_after_the_holder_and_holds_no_transaction_meanwh
         ).fetchone()
         assert held == (0,)  # the waiter let go too
     finally:
-        for conn in (holder, waiter, observer):
-            conn.close()
-        _CHECKED_OUT.clear()
+        observer.close()
 
 
 def test_a_connection_with_transactions_on_is_refused_before_it_asks(postgres_url: str) -> None:
